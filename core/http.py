@@ -1,0 +1,31 @@
+"""Facts about the incoming request that several parts of the service need."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from core.logging import request_id_var
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return str(get_adapter(request).get_client_ip(request))
+    except Exception:  # noqa: BLE001 - a malformed header must never break the request
+        return None
+
+
+def user_agent(request: HttpRequest) -> str:
+    return request.headers.get("user-agent", "")[:300]
+
+
+def current_request_id() -> str:
+    value = request_id_var.get()
+    return "" if value == "-" else value
+
+
+def wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept

@@ -1,0 +1,98 @@
+"""Request-level plumbing: health probes, request ids, security headers, current organisation."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+
+from core import health, tenancy
+from core.logging import request_id_var
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_HEALTH_VIEWS = {"/health/": health.health, "/readiness/": health.readiness}
+IDLE_SESSION_KEY = "last_activity"
+# Write the activity time back at most this often: a session write on every request would
+# cost a query per page.
+_ACTIVITY_WRITE_INTERVAL = 60
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = _HEALTH_VIEWS.get(request.path_info)
+        if view is not None and request.method in ("GET", "HEAD"):
+            return view(request)
+        return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Tag the request, its log lines and its response with an id (kept from a proxy if sane)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class CurrentOrganizationMiddleware:
+    """Ends idle sessions, then sets request.organization, .membership and .memberships."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            if _session_idle_too_long(request):
+                logout(request)
+                messages.info(request, "You were signed out after a period of inactivity.")
+                return redirect_to_login(request.get_full_path())
+            memberships = tenancy.memberships_for(request.user.pk)
+            membership = tenancy.current_membership(request, memberships)
+            request.memberships = memberships  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def _session_idle_too_long(request: HttpRequest) -> bool:
+    now = int(time.time())
+    last = request.session.get(IDLE_SESSION_KEY)
+    if isinstance(last, int) and now - last > settings.SESSION_IDLE_TIMEOUT:
+        return True
+    if not isinstance(last, int) or now - last >= _ACTIVITY_WRITE_INTERVAL:
+        request.session[IDLE_SESSION_KEY] = now
+    return False

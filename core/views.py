@@ -1,0 +1,163 @@
+"""Pages for the organisation: home, switching, members and the audit log."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
+
+from core import services, tenancy
+from core.forms import AddMemberForm, AuditFilterForm, OrganizationForm, RoleForm
+from core.models import AuditEvent, Membership, Role
+from core.permissions import OrganizationMixin, organization_required
+from core.ratelimit import rate_limit
+
+AUDIT_PAGE_SIZE = 50
+
+
+@organization_required()
+def home(request: HttpRequest) -> HttpResponse:
+    organization = request.organization  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"member_count": Membership.objects.filter(organization=organization).count()}
+    if request.membership.has_role(Role.ADMIN):  # type: ignore[attr-defined]
+        context["recent_events"] = AuditEvent.objects.visible_to(organization)[:8]
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.create_organization(form.cleaned_data["name"], owner=request.user, request=request)  # type: ignore[arg-type]
+        tenancy.switch_organization(request, organization.pk)
+        messages.success(request, f"{organization.name} is ready. You are its owner.")
+        return redirect("home")
+    return render(request, "core/organization_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@rate_limit("switch_organization")
+def organization_switch(request: HttpRequest) -> HttpResponse:
+    try:
+        organization_id = int(request.POST.get("organization", ""))
+    except ValueError as exc:
+        raise Http404("No such organisation.") from exc
+    membership = tenancy.switch_organization(request, organization_id)
+    if membership is None:
+        raise Http404("No such organisation.")
+    messages.info(request, f"Now working in {membership.organization.name}.")
+    return redirect("home")
+
+
+@organization_required(read_role=Role.VIEWER, write_role=Role.ADMIN)
+@rate_limit("membership")
+def organization_members(request: HttpRequest) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    form = AddMemberForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_member(
+                actor=actor, email=form.cleaned_data["email"], role=Role(form.cleaned_data["role"]), request=request
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(request, f"{membership.user.email} joined as {membership.get_role_display()}.")
+            return redirect("organization_members")
+    members = Membership.objects.filter(organization=actor.organization).select_related("user").order_by("user__email")
+    return render(
+        request,
+        "core/members.html",
+        {"members": members, "form": form, "can_manage": actor.has_role(Role.ADMIN), "roles": Role.choices},
+    )
+
+
+class MembershipActionView(OrganizationMixin, SingleObjectMixin[Membership], View):
+    """POST-only action on one membership of the current organisation."""
+
+    model = Membership
+    write_role = Role.ADMIN
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        membership = self.get_object()
+        try:
+            self.act(request, membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("organization_members")
+
+    def act(self, request: HttpRequest, membership: Membership) -> None:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return super().get_queryset().select_related("user")
+
+
+class MembershipRoleView(MembershipActionView):
+    def act(self, request: HttpRequest, membership: Membership) -> None:
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Choose one of the roles: owner, admin, finance or viewer.")
+        role = Role(form.cleaned_data["role"])
+        services.change_role(actor=request.membership, membership=membership, role=role, request=request)  # type: ignore[attr-defined]
+        messages.success(request, f"{membership.user.email} is now {role.label.lower()}.")
+
+
+class MembershipRemoveView(MembershipActionView):
+    # Anyone may leave; removing someone else is checked by the service.
+    write_role = Role.VIEWER
+
+    def act(self, request: HttpRequest, membership: Membership) -> None:
+        services.remove_member(actor=request.membership, membership=membership, request=request)  # type: ignore[attr-defined]
+        messages.success(request, f"{membership.user.email} was removed from the organisation.")
+
+
+def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.visible_to(request.organization)  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return events.none()
+    data = form.cleaned_data
+    if data["action"]:
+        events = events.filter(action__startswith=data["action"])
+    if data["actor"]:
+        events = events.filter(actor_email__iexact=data["actor"])
+    tz = timezone.get_current_timezone()
+    if data["date_from"]:
+        events = events.filter(created_at__gte=datetime.datetime.combine(data["date_from"], datetime.time.min, tz))
+    if data["date_to"]:
+        events = events.filter(created_at__lt=datetime.datetime.combine(data["date_to"] + datetime.timedelta(days=1), datetime.time.min, tz))
+    return events
+
+
+@organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    page = Paginator(_filtered_events(request, form), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+class AuditEventDetailView(OrganizationMixin, DetailView[AuditEvent]):
+    model = AuditEvent
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    template_name = "core/audit_event.html"
+    context_object_name = "event"
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.visible_to(self.organization)
