@@ -32,12 +32,10 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off. Generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
 _render_host = env_str("RENDER_EXTERNAL_HOSTNAME")
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if _render_host:
     ALLOWED_HOSTS.append(_render_host)
@@ -69,10 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
     # Health checks answer before host validation and SSL redirects: load balancers probe
     # the instance directly, over plain HTTP and with an internal Host header.
     "core.middleware.HealthCheckMiddleware",
-    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -249,7 +247,7 @@ _csp_directives: dict[str, Any] = {
     "form-action": [SELF],
     "frame-ancestors": [NONE],
 }
-if not DEBUG:
+if SECURE_SSL_REDIRECT:
     _csp_directives["upgrade-insecure-requests"] = True
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
 

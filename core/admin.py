@@ -10,7 +10,7 @@ from core.models import AuditEvent, Membership, Organization, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
     search_fields = ["email", "first_name", "last_name"]

@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisations, accounts and audit"
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401  (connects the audit and cache receivers)
+        # Importing these modules connects their receivers.
+        from core import logging, signals  # noqa: F401

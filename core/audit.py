@@ -33,11 +33,9 @@ def record_event(
 ) -> AuditEvent:
     """Append one audit event. Call it inside the transaction of the change it records."""
     if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user  # type: ignore[assignment]
+        actor = request.user
     changes = {
-        key: value
-        for key, value in (("before", _jsonable(before)), ("after", _jsonable(after)))
-        if value is not None
+        key: value for key, value in (("before", _jsonable(before)), ("after", _jsonable(after))) if value is not None
     }
     return AuditEvent.objects.create(
         organization=organization,

@@ -33,7 +33,9 @@ def _gate(request: HttpRequest, read_role: Role, write_role: Role) -> HttpRespon
         return redirect("organization_create")
     needed = read_role if request.method in SAFE_METHODS else write_role
     if not membership.has_role(needed):
-        raise PermissionDenied(f"Your role ({membership.role}) cannot do this; it needs {needed.label.lower()} or higher.")
+        raise PermissionDenied(
+            f"Your role ({membership.role}) cannot do this; it needs {needed.label.lower()} or higher."
+        )
     return None
 
 
@@ -62,7 +64,7 @@ class OrganizationMixin(LoginRequiredMixin):
         stop = _gate(request, self.read_role, self.write_role)
         if stop is not None:
             return stop
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
     @property
     def organization(self) -> Organization:
@@ -71,4 +73,3 @@ class OrganizationMixin(LoginRequiredMixin):
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()  # type: ignore[misc]
         return cast(QuerySet[Any], queryset.filter(organization=self.organization))
-

@@ -54,26 +54,20 @@ def _guard_owner_change(actor: Membership, target: Membership) -> None:
 def _guard_last_owner(target: Membership) -> None:
     if target.role != Role.OWNER:
         return
-    owners = Membership.objects.select_for_update().filter(
-        organization_id=target.organization_id, role=Role.OWNER
-    )
+    owners = Membership.objects.select_for_update().filter(organization_id=target.organization_id, role=Role.OWNER)
     if len(owners) <= 1:
         raise ValidationError("An organisation needs at least one owner: make someone else owner first.")
 
 
 @transaction.atomic
-def add_member(
-    *, actor: Membership, email: str, role: Role, request: HttpRequest | None = None
-) -> Membership:
+def add_member(*, actor: Membership, email: str, role: Role, request: HttpRequest | None = None) -> Membership:
     actor = _fresh(actor)
     _require(actor, Role.ADMIN)
     if role == Role.OWNER and actor.role != Role.OWNER:
         raise PermissionDenied("Only an owner can add another owner.")
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
-        raise ValidationError(
-            "No account uses this email address yet. Ask them to sign up first, then add them."
-        )
+        raise ValidationError("No account uses this email address yet. Ask them to sign up first, then add them.")
     if Membership.objects.filter(user=user, organization_id=actor.organization_id).exists():
         raise ValidationError(f"{user.email} is already a member of this organisation.")
     membership = Membership.objects.create(user=user, organization_id=actor.organization_id, role=role)
@@ -117,9 +111,7 @@ def change_role(
 
 
 @transaction.atomic
-def remove_member(
-    *, actor: Membership, membership: Membership, request: HttpRequest | None = None
-) -> None:
+def remove_member(*, actor: Membership, membership: Membership, request: HttpRequest | None = None) -> None:
     actor = _fresh(actor)
     leaving = actor.pk == membership.pk
     if not leaving:

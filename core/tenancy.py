@@ -57,7 +57,7 @@ def current_membership(request: HttpRequest, memberships: list[Membership]) -> M
 
 def switch_organization(request: HttpRequest, organization_id: int) -> Membership | None:
     """Make `organization_id` current for this session, if the user belongs to it."""
-    for membership in memberships_for(request.user.pk):
+    for membership in memberships_for(int(request.user.pk or 0)):
         if membership.organization_id == organization_id:
             request.session[SESSION_KEY] = organization_id
             return membership

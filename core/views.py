@@ -139,7 +139,11 @@ def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Au
     if data["date_from"]:
         events = events.filter(created_at__gte=datetime.datetime.combine(data["date_from"], datetime.time.min, tz))
     if data["date_to"]:
-        events = events.filter(created_at__lt=datetime.datetime.combine(data["date_to"] + datetime.timedelta(days=1), datetime.time.min, tz))
+        events = events.filter(
+            created_at__lt=datetime.datetime.combine(
+                data["date_to"] + datetime.timedelta(days=1), datetime.time.min, tz
+            )
+        )
     return events
 
 

@@ -24,8 +24,8 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _cpu_count() -> int:
-    # The CPUs this process may run on, which a container's cpuset can narrow; a container
-    # still sees every host core, hence the cap on the default worker count below.
+    # The CPUs this process may run on (a container's cpuset narrows them). A CPU quota, as
+    # Render and `docker run --cpus` apply, is not visible here: hence the cap below.
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -47,8 +47,8 @@ worker_class: str = "gthread"
 threads: int = _env_int("GUNICORN_THREADS", 4)
 # A request still running after this many seconds has its worker killed and restarted.
 timeout: int = _env_int("GUNICORN_TIMEOUT", 30)
-# On SIGTERM, workers get this long to finish in-flight requests. It stays under the 30 s
-# Render (and `docker stop`) wait before SIGKILL, so the shutdown is clean.
+# On SIGTERM, workers get this long to finish in-flight requests: under the 30 s Render
+# (and platform/docker-compose.yml) waits before SIGKILL, so the shutdown stays clean.
 graceful_timeout: int = 25
 # Seconds an idle keep-alive connection from the load balancer stays open.
 keepalive: int = 5
@@ -73,5 +73,6 @@ forwarded_allow_ips: str = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 accesslog: str = "-"
 errorlog: str = "-"
 loglevel: str = os.environ.get("LOG_LEVEL", "INFO").strip().lower() or "info"
-# Client, request line, status, bytes, duration in ms, request id (set by Django), agent.
-access_log_format: str = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+# Peer, original client (X-Forwarded-For from the load balancer), request line, status,
+# bytes, duration in ms, request id (the X-Request-ID response header) and user agent.
+access_log_format: str = '%(h)s fwd=%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'

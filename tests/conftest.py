@@ -29,12 +29,12 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def organization(db: None) -> Organization:
-    return OrganizationFactory(name="Acme BV")
+    return OrganizationFactory.create(name="Acme BV")
 
 
 @pytest.fixture
 def other_organization(db: None) -> Organization:
-    return OrganizationFactory(name="Rival NV")
+    return OrganizationFactory.create(name="Rival NV")
 
 
 @pytest.fixture

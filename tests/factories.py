@@ -14,7 +14,7 @@ from core.models import AuditEvent, Membership, Organization, Role, User
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -23,22 +23,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified_email(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def verified_email(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         from allauth.account.models import EmailAddress
 
-        self.save()
+        user.save()
         if create:
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -48,8 +48,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def member(organization: Organization, role: Role = Role.OWNER, **user_fields: Any) -> User:
-    user: User = UserFactory(**user_fields)
-    MembershipFactory(user=user, organization=organization, role=role)
+    user = UserFactory.create(**user_fields)
+    MembershipFactory.create(user=user, organization=organization, role=role)
     return user
 
 
@@ -60,6 +60,6 @@ def audit_event_in(organization: Organization) -> AuditEvent:
 # One way to make an object owned by a given organisation, for every model that a URL takes
 # the id of. The tenancy test walks the URL patterns and fails for a model missing here.
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], models.Model]] = {
-    Membership: lambda organization: MembershipFactory(organization=organization, role=Role.VIEWER),
+    Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
     AuditEvent: audit_event_in,
 }

@@ -17,13 +17,13 @@ class Role(models.TextChoices):
 
     @property
     def rank(self) -> int:
-        return _ROLE_RANK[self.value]
+        return _ROLE_RANK[str(self.value)]
 
     def at_least(self, other: Role) -> bool:
         return self.rank >= other.rank
 
 
-_ROLE_RANK = {Role.VIEWER: 0, Role.FINANCE: 1, Role.ADMIN: 2, Role.OWNER: 3}
+_ROLE_RANK: dict[str, int] = {Role.VIEWER: 0, Role.FINANCE: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
 class Organization(models.Model):
@@ -57,21 +57,15 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")]
         ordering = ["organization__name", "user__email"]
 
     def __str__(self) -> str:
@@ -104,4 +98,3 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
-

@@ -16,7 +16,9 @@ from tests.helpers import logged_in_client
 
 @pytest.fixture
 def event(organization: Organization, owner: User) -> AuditEvent:
-    return record_event("invoice.sent", actor=owner, organization=organization, target=organization, after={"total": "12.50"})
+    return record_event(
+        "invoice.sent", actor=owner, organization=organization, target=organization, after={"total": "12.50"}
+    )
 
 
 @pytest.mark.django_db
@@ -104,7 +106,13 @@ def test_audit_page_explains_an_inverted_date_range(owner_client: Client):
 
 @pytest.mark.django_db
 def test_audit_detail_shows_before_and_after(owner_client: Client, organization: Organization, owner: User):
-    event = record_event("membership.role_changed", actor=owner, organization=organization, before={"role": "viewer"}, after={"role": "admin"})
+    event = record_event(
+        "membership.role_changed",
+        actor=owner,
+        organization=organization,
+        before={"role": "viewer"},
+        after={"role": "admin"},
+    )
 
     page = owner_client.get(reverse("audit_event", args=[event.pk])).content.decode()
 
@@ -113,7 +121,9 @@ def test_audit_detail_shows_before_and_after(owner_client: Client, organization:
 
 
 @pytest.mark.django_db
-def test_members_sign_ins_appear_in_their_organizations_log(owner_client: Client, organization: Organization, password: str):
+def test_members_sign_ins_appear_in_their_organizations_log(
+    owner_client: Client, organization: Organization, password: str
+):
     finance = member(organization, Role.FINANCE, email="fin@acme.example")
     Client().post(reverse("account_login"), {"login": finance.email, "password": password})
 

@@ -61,7 +61,7 @@ def test_login_flood_from_one_address_gets_429(client: Client, owner: User):
 def test_user_without_organization_is_sent_to_create_one(client: Client, password: str):
     from tests.factories import UserFactory
 
-    user = UserFactory()
+    user = UserFactory.create()
     client.post(reverse("account_login"), {"login": user.email, "password": password})
 
     response = client.get(reverse("home"))

@@ -16,7 +16,7 @@ from core.models import AuditEvent, User
 
 def totp_now(secret: str) -> str:
     # RFC 6238 with allauth's defaults: 30-second steps, 6 digits.
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
 def sign_in(client: Client, user: User, password: str) -> None:
@@ -32,7 +32,7 @@ def enrol_totp(client: Client, password: str) -> str:
     assert client.post(reverse("account_reauthenticate"), {"password": password}).status_code == 302
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
-    secret: str = page.context["form"].secret
+    secret = str(page.context["form"].secret)
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_now(secret)})
     assert response.status_code == 302, response.content.decode()[:2000]
     return secret

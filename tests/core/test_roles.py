@@ -37,7 +37,7 @@ def test_viewer_and_finance_cannot_open_the_audit_log(organization: Organization
 @pytest.mark.django_db
 def test_admin_adds_a_member_and_it_is_audited(organization: Organization):
     admin = member(organization, Role.ADMIN)
-    newcomer = member(OrganizationFactory(), Role.OWNER, email="newcomer@example.com")
+    newcomer = member(OrganizationFactory.create(), Role.OWNER, email="newcomer@example.com")
 
     response = logged_in_client(admin).post(
         reverse("organization_members"), {"email": "NEWCOMER@example.com", "role": "finance"}
@@ -64,8 +64,12 @@ def test_admin_cannot_make_an_owner_nor_touch_one(organization: Organization, ow
     viewer = member(organization, Role.VIEWER)
     client = logged_in_client(admin)
 
-    assert client.post(reverse("membership_role", args=[membership_of(viewer).pk]), {"role": "owner"}).status_code == 403
-    assert client.post(reverse("membership_role", args=[membership_of(owner).pk]), {"role": "viewer"}).status_code == 403
+    assert (
+        client.post(reverse("membership_role", args=[membership_of(viewer).pk]), {"role": "owner"}).status_code == 403
+    )
+    assert (
+        client.post(reverse("membership_role", args=[membership_of(owner).pk]), {"role": "viewer"}).status_code == 403
+    )
     assert client.post(reverse("membership_remove", args=[membership_of(owner).pk])).status_code == 403
     assert membership_of(owner).role == Role.OWNER
     assert membership_of(viewer).role == Role.VIEWER
@@ -86,7 +90,9 @@ def test_role_change_is_audited_with_before_and_after(owner_client: Client, orga
 
 @pytest.mark.django_db
 def test_last_owner_can_be_neither_demoted_nor_removed(owner_client: Client, owner: User):
-    demote = owner_client.post(reverse("membership_role", args=[membership_of(owner).pk]), {"role": "admin"}, follow=True)
+    demote = owner_client.post(
+        reverse("membership_role", args=[membership_of(owner).pk]), {"role": "admin"}, follow=True
+    )
     leave = owner_client.post(reverse("membership_remove", args=[membership_of(owner).pk]), follow=True)
 
     assert "at least one owner" in demote.content.decode()
@@ -119,7 +125,9 @@ def test_any_member_may_leave(organization: Organization, owner: User):
 def test_bad_role_value_is_a_message_not_an_error(owner_client: Client, organization: Organization):
     viewer = member(organization, Role.VIEWER)
 
-    response = owner_client.post(reverse("membership_role", args=[membership_of(viewer).pk]), {"role": "emperor"}, follow=True)
+    response = owner_client.post(
+        reverse("membership_role", args=[membership_of(viewer).pk]), {"role": "emperor"}, follow=True
+    )
 
     assert response.status_code == 200
     assert "Choose one of the roles" in response.content.decode()

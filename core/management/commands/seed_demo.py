@@ -13,7 +13,7 @@ from core import services
 from core.models import Organization, User
 
 DEMO_EMAIL = "demo@smartinvoice.local"
-DEMO_PASSWORD = "demo-cashflow-2026"
+DEMO_PASSWORD = "demo-cashflow-2026"  # noqa: S105 - published on purpose; seed_demo refuses to run in production
 DEMO_ORGANIZATION = "Demo Trading BV"
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG=1: it creates a login with a published password.")
         with transaction.atomic():
-            user, created = User.objects.get_or_create(email=DEMO_EMAIL, defaults={"first_name": "Demo"})
+            user, _ = User.objects.get_or_create(email=DEMO_EMAIL, defaults={"first_name": "Demo"})
             user.set_password(DEMO_PASSWORD)
             user.save()
             EmailAddress.objects.update_or_create(

@@ -1,0 +1,45 @@
+# Smart Invoice: `make run` starts the service on the embedded defaults, `make test` runs
+# the whole suite. Both set up the virtualenv first when requirements change.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check bench-invoices clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Development server and background worker together, on SQLite, with a demo login.
+run: $(VENV)/.installed
+	@export DEBUG=1; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py seed_demo && \
+	trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis).
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+## Linters and type checks, as CI runs them.
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=1 $(PY) -m mypy .
+
+## Django's own production checklist against production-like settings.
+check: $(VENV)/.installed
+	DEBUG=0 SECRET_KEY=check-only-$(shell date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+	FIELD_ENCRYPTION_KEYS=$(shell $(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
