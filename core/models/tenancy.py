@@ -69,7 +69,7 @@ class Membership(models.Model):
         ordering = ["organization__name", "user__email"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.organization_id} as {self.role}"
+        return f"{self.user} as {self.get_role_display().lower()}"
 
     @property
     def role_enum(self) -> Role:

@@ -97,3 +97,29 @@ def test_a_malformed_boolean_is_a_clear_error():
 
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_sentry_is_set_up_only_with_a_dsn_and_sends_no_personal_data():
+    code = """
+import sentry_sdk
+client = sentry_sdk.get_client()
+print(client.is_active(), client.options["send_default_pii"] if client.is_active() else None)
+"""
+    without = run_django(code, DEBUG="1")
+    with_dsn = run_django(code, DEBUG="1", SENTRY_DSN="https://public@o0.ingest.sentry.io/0")
+
+    assert without.stdout.split() == ["False", "None"]
+    assert with_dsn.stdout.split() == ["True", "False"]
+
+
+def test_queue_retries_only_after_the_timeout_and_picks_its_broker():
+    code = """
+from django_q.brokers import get_broker
+from django_q.conf import Conf
+print(Conf.RETRY > Conf.TIMEOUT, Conf.MAX_ATTEMPTS, type(get_broker()).__name__)
+"""
+    embedded = run_django(code, DEBUG="1")
+    redis = run_django(code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/15")
+
+    assert embedded.stdout.split() == ["True", "3", "ORM"], embedded.stderr
+    assert redis.stdout.split() == ["True", "3", "Redis"], redis.stderr
