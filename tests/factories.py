@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -10,6 +12,9 @@ from django.db import models
 
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
+from invoices import services
+from invoices.models import Client, Invoice
+from invoices.services import Line
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -63,3 +68,37 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], model
     Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
     AuditEvent: audit_event_in,
 }
+
+
+# --- billing -----------------------------------------------------------------------------
+
+def make_client(organization: Organization, **fields: Any) -> Client:
+    defaults: dict[str, Any] = {"name": "Brasserie Dupont", "email": "accounts@dupont.example", "payment_terms_days": 30}
+    return Client.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_lines(*amounts: tuple[str, str, str]) -> list[Line]:
+    """Lines from (quantity, unit price, VAT rate) strings."""
+    return [Line(f"Line {n}", Decimal(q), Decimal(p), Decimal(r)) for n, (q, p, r) in enumerate(amounts, start=1)]
+
+
+def make_invoice(
+    organization: Organization,
+    client: Client | None = None,
+    *,
+    lines: list[Line] | None = None,
+    issue_date: datetime.date | None = None,
+    sent: bool = True,
+    **fields: Any,
+) -> Invoice:
+    """An invoice of 2 × 50.00 at 21 % (121.00) unless told otherwise, sent by default."""
+    invoice = services.create_invoice(
+        organization=organization,
+        client=client or make_client(organization),
+        lines=lines or make_lines(("2", "50.00", "21")),
+        issue_date=issue_date or datetime.date(2026, 3, 2),
+        **fields,
+    )
+    if sent:
+        invoice = services.send_invoice(invoice, email=False)
+    return invoice

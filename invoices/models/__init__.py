@@ -1,0 +1,34 @@
+"""Billing: clients, invoices, payments, credit notes, delivery notes, reminders."""
+
+from __future__ import annotations
+
+from invoices.models.challans import Challan, ChallanItem
+from invoices.models.clients import Client, ClientBankAccount, normalize_iban
+from invoices.models.credit_notes import CreditNote, CreditNoteItem
+from invoices.models.invoices import OPEN_STATUSES, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus
+from invoices.models.numbering import DocumentSequence, Series, next_number
+from invoices.models.payments import Payment, PaymentMethod
+from invoices.models.profile import BillingProfile
+from invoices.models.reminders import ReminderLog
+
+__all__ = [
+    "OPEN_STATUSES",
+    "BillingProfile",
+    "Challan",
+    "ChallanItem",
+    "Client",
+    "ClientBankAccount",
+    "CreditNote",
+    "CreditNoteItem",
+    "DocumentSequence",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceSource",
+    "InvoiceStatus",
+    "Payment",
+    "PaymentMethod",
+    "ReminderLog",
+    "Series",
+    "next_number",
+    "normalize_iban",
+]

@@ -1,0 +1,43 @@
+"""Delivery notes (challans): what was delivered, later turned into an invoice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.db import models
+
+from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
+from invoices.models.clients import Client
+from invoices.models.invoices import Invoice
+from invoices.models.lines import LineItem
+
+
+class Challan(BillingDocument):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="challans")
+    number = models.CharField(max_length=32)
+    date = models.DateField()
+    invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="challans")
+    delivery_address = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "number"], name="challan_unique_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_invoiced(self) -> bool:
+        return self.invoice_id is not None
+
+
+class ChallanItem(LineItem):
+    challan = models.ForeignKey(Challan, on_delete=models.CASCADE, related_name="items")
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta(LineItem.Meta):
+        pass

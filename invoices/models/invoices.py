@@ -1,0 +1,182 @@
+"""Invoices and their lines; stored totals are recomputed by the services after each change."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
+from invoices.models.clients import Client
+from invoices.models.lines import LineItem
+from invoices.money import ZERO, round_cents
+from invoices.references import format_reference
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+    OVERDUE = "overdue", "Overdue"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
+
+
+class InvoiceSource(models.TextChoices):
+    MANUAL = "manual", "Made here"
+    YUKI = "yuki", "Yuki"
+
+
+class InvoiceQuerySet(SoftDeleteQuerySet):
+    def draft(self) -> InvoiceQuerySet:
+        return self.filter(status=InvoiceStatus.DRAFT)
+
+    def open(self) -> InvoiceQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self) -> InvoiceQuerySet:
+        return self.filter(status=InvoiceStatus.OVERDUE)
+
+    def issued(self) -> InvoiceQuerySet:
+        return self.exclude(status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
+
+    def past_due(self, today: datetime.date) -> InvoiceQuerySet:
+        """Open, not yet marked overdue, and due before today."""
+        return self.filter(status__in=(InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID), due_date__lt=today)
+
+
+def _sum(queryset: models.QuerySet[Any], field: str) -> Decimal:
+    # SQLite sums decimals as floats: round back to the cent (exact on PostgreSQL anyway).
+    return round_cents(queryset.aggregate(total=Coalesce(Sum(field), ZERO))["total"])
+
+
+class Invoice(BillingDocument):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=32)
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    notes = models.TextField(blank=True)
+    payment_reference = models.CharField(max_length=12, help_text="Structured communication, 12 digits")
+    source = models.CharField(max_length=8, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL)
+    external_id = models.CharField(max_length=64, blank=True)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    vat_total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    amount_credited = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    balance_due = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[Any] = ActiveManager.from_queryset(InvoiceQuerySet)()
+    all_objects: ClassVar[Any] = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="invoice_unique_number"),
+            models.UniqueConstraint(fields=["organization", "payment_reference"], name="invoice_unique_reference"),
+            models.UniqueConstraint(
+                fields=["organization", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="invoice_unique_external_id",
+            ),
+            models.CheckConstraint(condition=Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "is_active", "-issue_date", "-id"], name="invoice_list"),
+            models.Index(fields=["organization", "status", "due_date"], name="invoice_status_due"),
+            models.Index(fields=["client", "issue_date"], name="invoice_client_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def formatted_reference(self) -> str:
+        return format_reference(self.payment_reference)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def days_overdue(self, today: datetime.date) -> int:
+        return max((today - self.due_date).days, 0)
+
+    # --- transition guards: each raises a ValidationError that says why not ---------------
+
+    def check_editable(self) -> None:
+        if self.status != InvoiceStatus.DRAFT:
+            raise ValidationError("Only a draft can be edited. Issue a credit note to correct a sent invoice.")
+
+    def check_sendable(self) -> None:
+        if self.status == InvoiceStatus.CANCELLED:
+            raise ValidationError("A cancelled invoice cannot be sent.")
+        if not self.items.exists():
+            raise ValidationError("Add at least one line before sending the invoice.")
+
+    def check_payable(self, currency: str) -> None:
+        if self.status == InvoiceStatus.CANCELLED:
+            raise ValidationError("This invoice is cancelled: a payment cannot be recorded on it.")
+        if self.status == InvoiceStatus.DRAFT:
+            raise ValidationError("This invoice is still a draft: send it before recording a payment.")
+        if currency != self.currency:
+            raise ValidationError(f"The payment is in {currency} but the invoice is in {self.currency}.")
+
+    def check_creditable(self, amount: Decimal) -> None:
+        if not self.is_open:
+            raise ValidationError("Only a sent, unpaid or partly paid invoice can be credited.")
+        if amount > self.balance_due:
+            raise ValidationError(
+                f"The credit note ({amount}) is more than the open amount of the invoice ({self.balance_due})."
+            )
+
+    def check_cancellable(self) -> None:
+        if self.status == InvoiceStatus.CANCELLED:
+            raise ValidationError("This invoice is already cancelled.")
+        if self.amount_paid or self.amount_credited:
+            raise ValidationError("This invoice has payments or credit notes: remove them, or credit it instead.")
+
+    # --- derived amounts ---------------------------------------------------------------
+
+    def recompute(self) -> None:
+        """Totals from the lines, paid and credited amounts, balance, and the status that follows."""
+        items = self.items.all()
+        self.subtotal = _sum(items, "net_amount")
+        self.vat_total = _sum(items, "vat_amount")
+        self.total = self.subtotal + self.vat_total
+        self.amount_paid = _sum(self.payments.all(), "amount")
+        self.amount_credited = _sum(self.credit_notes.all(), "total")
+        self.balance_due = self.total - self.amount_paid - self.amount_credited
+        self.status = self._status_after_settlement()
+
+    def _status_after_settlement(self) -> str:
+        if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
+            return str(self.status)
+        if self.balance_due <= 0:
+            return InvoiceStatus.PAID
+        if self.status == InvoiceStatus.OVERDUE or (
+            self.status == InvoiceStatus.PAID and self.due_date < timezone.localdate()
+        ):
+            return InvoiceStatus.OVERDUE
+        if self.amount_paid or self.amount_credited:
+            return InvoiceStatus.PARTIALLY_PAID
+        return InvoiceStatus.SENT
+
+
+class InvoiceItem(LineItem):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+
+    class Meta(LineItem.Meta):
+        pass

@@ -1,0 +1,38 @@
+"""Document lines: quantity × unit price with a VAT rate, amounts fixed when saved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from core.models import TenantModel
+from invoices.money import line_amounts
+
+
+class LineItem(TenantModel):
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField("VAT %", max_digits=5, decimal_places=2, default=Decimal("21.00"))
+    net_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    vat_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    gross_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def compute_amounts(self) -> None:
+        amounts = line_amounts(self.quantity, self.unit_price, self.vat_rate)
+        self.net_amount, self.vat_amount, self.gross_amount = amounts.net, amounts.vat, amounts.gross
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.compute_amounts()
+        super().save(*args, **kwargs)

@@ -1,0 +1,51 @@
+"""Payments received: on an invoice, or general payments on the client's account."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
+from invoices.models.clients import Client
+from invoices.models.invoices import Invoice
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    DIRECT_DEBIT = "direct_debit", "Direct debit"
+    CARD = "card", "Card"
+    CASH = "cash", "Cash"
+    OTHER = "other", "Other"
+
+
+class Payment(BillingDocument):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    date = models.DateField()
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER)
+    reference = models.CharField(max_length=140, blank=True)
+    is_overpayment = models.BooleanField(
+        default=False, help_text="Accept more than the open amount; the excess is credited to the client."
+    )
+    notes = models.TextField(blank=True)
+
+    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "is_active", "-date", "-id"], name="payment_list"),
+            models.Index(fields=["client", "date"], name="payment_client_date"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        target = self.invoice.number if self.invoice_id and self.invoice else "general payment"
+        return f"{self.currency} {self.amount} on {self.date:%Y-%m-%d} ({target})"
+
+    @property
+    def is_general(self) -> bool:
+        return self.invoice_id is None

@@ -1,0 +1,38 @@
+"""Money arithmetic: Decimal only, each amount rounded once, half-up, to the cent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+CURRENCIES = [("EUR", "EUR — euro"), ("USD", "USD — US dollar"), ("GBP", "GBP — pound sterling"), ("CHF", "CHF — Swiss franc")]
+VAT_RATES = [Decimal("21"), Decimal("12"), Decimal("9"), Decimal("6"), Decimal("0")]
+
+
+def round_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def line_amounts(quantity: Decimal, unit_price: Decimal, vat_rate: Decimal) -> LineAmounts:
+    """Net and VAT each rounded once from the exact product; gross is their sum, so the
+    printed columns always add up."""
+    exact_net = quantity * unit_price
+    net = round_cents(exact_net)
+    vat = round_cents(exact_net * vat_rate / Decimal(100))
+    return LineAmounts(net=net, vat=vat, gross=net + vat)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    sign = "-" if amount < 0 else ""
+    whole, _, cents = f"{abs(amount):.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{currency} {grouped},{cents}"

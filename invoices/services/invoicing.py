@@ -1,0 +1,229 @@
+"""Invoice lifecycle: create, update, duplicate, send, cancel. Atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.audit import record_event
+from core.models import Organization, User
+from invoices.models import Client, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus, Series, next_number
+from invoices.references import make_reference, parse_reference
+from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_lines
+
+logger = logging.getLogger(__name__)
+
+AUDITED_FIELDS = ("number", "client_id", "issue_date", "due_date", "currency", "status", "total", "balance_due", "notes")
+
+
+class EmailDeliveryError(Exception):
+    """The change was saved, but the email could not be handed to the mail server."""
+
+
+def _reference_for(year: int, sequence: int) -> str:
+    # Year and sequence make a ten-digit base that is unique within the organisation.
+    return make_reference(year * 1_000_000 + sequence)
+
+
+def _check_dates(issue_date: datetime.date, due_date: datetime.date) -> None:
+    if due_date < issue_date:
+        raise ValidationError("The due date cannot be before the issue date.")
+
+
+def _check_reference_free(organization: Organization, digits: str, exclude_pk: int | None = None) -> None:
+    taken = Invoice.all_objects.filter(organization=organization, payment_reference=digits)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError("Another invoice already uses this structured reference.")
+
+
+@transaction.atomic
+def create_invoice(
+    *,
+    organization: Organization,
+    client: Client,
+    lines: Sequence[Line],
+    issue_date: datetime.date,
+    due_date: datetime.date | None = None,
+    currency: str | None = None,
+    notes: str = "",
+    payment_reference: str = "",
+    source: str = InvoiceSource.MANUAL,
+    external_id: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Invoice:
+    require_same_organization(organization, client)
+    validate_lines(lines)
+    due_date = due_date or issue_date + datetime.timedelta(days=client.payment_terms_days)
+    _check_dates(issue_date, due_date)
+    number, sequence = next_number(organization, Series.INVOICE, issue_date.year)
+    if payment_reference:
+        payment_reference = parse_reference(payment_reference)
+        _check_reference_free(organization, payment_reference)
+    invoice = Invoice(
+        organization=organization,
+        client=client,
+        number=number,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency or client.currency,
+        notes=notes,
+        payment_reference=payment_reference or _reference_for(issue_date.year, sequence),
+        source=source,
+        external_id=external_id,
+    )
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError as exc:
+        raise ValidationError("This invoice clashes with an existing one (number or reference).") from exc
+    create_lines(InvoiceItem, "invoice", invoice, organization, lines)
+    invoice.recompute()
+    invoice.save()
+    record_event(
+        "invoice.created",
+        request=request,
+        actor=actor,
+        organization=organization,
+        target=invoice,
+        after=snapshot(invoice, AUDITED_FIELDS),
+    )
+    return invoice
+
+
+def lock(invoice: Invoice) -> Invoice:
+    """The invoice re-read under a row lock: concurrent payments and edits queue behind it."""
+    locked: Invoice = Invoice.objects.select_for_update().select_related("client").get(pk=invoice.pk)
+    return locked
+
+
+@transaction.atomic
+def update_invoice(
+    invoice: Invoice,
+    *,
+    client: Client,
+    lines: Sequence[Line],
+    issue_date: datetime.date,
+    due_date: datetime.date,
+    currency: str,
+    notes: str = "",
+    payment_reference: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Invoice:
+    invoice = lock(invoice)
+    invoice.check_editable()
+    require_same_organization(invoice.organization, client)
+    validate_lines(lines)
+    _check_dates(issue_date, due_date)
+    if payment_reference:
+        payment_reference = parse_reference(payment_reference)
+        _check_reference_free(invoice.organization, payment_reference, exclude_pk=invoice.pk)
+    before = snapshot(invoice, AUDITED_FIELDS)
+    invoice.client, invoice.issue_date, invoice.due_date = client, issue_date, due_date
+    invoice.currency, invoice.notes = currency, notes
+    invoice.payment_reference = payment_reference or invoice.payment_reference
+    invoice.items.all().delete()
+    create_lines(InvoiceItem, "invoice", invoice, invoice.organization, lines)
+    invoice.recompute()
+    invoice.save()
+    record_event(
+        "invoice.updated",
+        request=request,
+        actor=actor,
+        organization=invoice.organization,
+        target=invoice,
+        before=before,
+        after=snapshot(invoice, AUDITED_FIELDS),
+    )
+    return invoice
+
+
+def duplicate_invoice(
+    invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None
+) -> Invoice:
+    """A new draft with the same client and lines, dated today."""
+    today = timezone.localdate()
+    return create_invoice(
+        organization=invoice.organization,
+        client=invoice.client,
+        lines=[Line.of(item) for item in invoice.items.all()],
+        issue_date=today,
+        due_date=today + (invoice.due_date - invoice.issue_date),
+        currency=invoice.currency,
+        notes=invoice.notes,
+        actor=actor,
+        request=request,
+    )
+
+
+def send_invoice(
+    invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None, email: bool = True
+) -> Invoice:
+    """Mark the invoice sent and email its PDF to the client. The status change is committed
+    first; a mail server that refuses afterwards raises EmailDeliveryError and is audited."""
+    with transaction.atomic():
+        invoice = lock(invoice)
+        invoice.check_sendable()
+        before = snapshot(invoice, AUDITED_FIELDS)
+        if invoice.status == InvoiceStatus.DRAFT:
+            invoice.status = InvoiceStatus.SENT
+        invoice.sent_at = timezone.now()
+        invoice.recompute()
+        invoice.save()
+        record_event(
+            "invoice.sent",
+            request=request,
+            actor=actor,
+            organization=invoice.organization,
+            target=invoice,
+            before=before,
+            after=snapshot(invoice, AUDITED_FIELDS),
+        )
+    if email and invoice.client.email:
+        from invoices.notifications import send_invoice_email  # the PDF and mail stack, only when mailing
+
+        try:
+            send_invoice_email(invoice)
+        except OSError as exc:
+            logger.warning("invoice %s: email to the client failed: %s", invoice.pk, exc)
+            record_event(
+                "invoice.email_failed",
+                request=request,
+                actor=actor,
+                organization=invoice.organization,
+                target=invoice,
+                after={"error": str(exc)[:200]},
+            )
+            raise EmailDeliveryError(f"{invoice.number} is marked as sent, but the email could not be sent: {exc}") from exc
+    return invoice
+
+
+@transaction.atomic
+def cancel_invoice(
+    invoice: Invoice, *, reason: str = "", actor: User | None = None, request: HttpRequest | None = None
+) -> Invoice:
+    invoice = lock(invoice)
+    invoice.check_cancellable()
+    before = snapshot(invoice, AUDITED_FIELDS)
+    invoice.status = InvoiceStatus.CANCELLED
+    invoice.cancelled_at = timezone.now()
+    invoice.save()
+    record_event(
+        "invoice.cancelled",
+        request=request,
+        actor=actor,
+        organization=invoice.organization,
+        target=invoice,
+        before=before,
+        after={**snapshot(invoice, AUDITED_FIELDS), "reason": reason},
+    )
+    return invoice
