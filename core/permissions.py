@@ -11,12 +11,15 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.views import View
+from django.views.generic.detail import SingleObjectMixin
 
 from core.models import Organization, Role
 
@@ -73,3 +76,32 @@ class OrganizationMixin(LoginRequiredMixin):
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()  # type: ignore[misc]
         return cast(QuerySet[Any], queryset.filter(organization=self.organization))
+
+
+class ObjectActionView(OrganizationMixin, SingleObjectMixin[Any], View):
+    """POST-only action on one object of the current organisation.
+
+    Subclasses set `model` and implement `act`; a ValidationError from it becomes an error
+    message (the user sees why, nothing changes), and the user lands on `get_success_url`.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        obj = self.get_object()
+        try:
+            outcome = self.act(request, obj)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.get_failure_url(obj))
+        return redirect(outcome if isinstance(outcome, str) else self.get_success_url(obj))
+
+    def act(self, request: HttpRequest, obj: Any) -> str | None:
+        """Do the action; return a URL to go to, or None for get_success_url."""
+        raise NotImplementedError
+
+    def get_success_url(self, obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+    def get_failure_url(self, obj: Any) -> str:
+        return self.get_success_url(obj)

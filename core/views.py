@@ -10,18 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
-from django.views.generic.detail import SingleObjectMixin
 
 from core import services, tenancy
 from core.forms import AddMemberForm, AuditFilterForm, OrganizationForm, RoleForm
 from core.models import AuditEvent, Membership, Role
-from core.permissions import OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, organization_required
 from core.ratelimit import rate_limit
 
 AUDIT_PAGE_SIZE = 50
@@ -85,45 +84,36 @@ def organization_members(request: HttpRequest) -> HttpResponse:
     )
 
 
-class MembershipActionView(OrganizationMixin, SingleObjectMixin[Membership], View):
-    """POST-only action on one membership of the current organisation."""
-
+class MembershipActionView(ObjectActionView):
     model = Membership
     write_role = Role.ADMIN
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        membership = self.get_object()
-        try:
-            self.act(request, membership)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("organization_members")
-
-    def act(self, request: HttpRequest, membership: Membership) -> None:
-        raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Membership]:
         return super().get_queryset().select_related("user")
 
+    def get_success_url(self, obj: Membership) -> str:
+        return reverse("organization_members")
+
 
 class MembershipRoleView(MembershipActionView):
-    def act(self, request: HttpRequest, membership: Membership) -> None:
+    def act(self, request: HttpRequest, membership: Membership) -> str | None:
         form = RoleForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Choose one of the roles: owner, admin, finance or viewer.")
         role = Role(form.cleaned_data["role"])
         services.change_role(actor=request.membership, membership=membership, role=role, request=request)  # type: ignore[attr-defined]
         messages.success(request, f"{membership.user.email} is now {role.label.lower()}.")
+        return None
 
 
 class MembershipRemoveView(MembershipActionView):
     # Anyone may leave; removing someone else is checked by the service.
     write_role = Role.VIEWER
 
-    def act(self, request: HttpRequest, membership: Membership) -> None:
+    def act(self, request: HttpRequest, membership: Membership) -> str | None:
         services.remove_member(actor=request.membership, membership=membership, request=request)  # type: ignore[attr-defined]
         messages.success(request, f"{membership.user.email} was removed from the organisation.")
+        return None
 
 
 def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:

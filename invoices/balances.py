@@ -27,16 +27,25 @@ class Movement:
 
 
 def client_balances(client: Client) -> dict[str, Decimal]:
-    """What the client owes, per currency (negative: we owe the client)."""
+    """What the client owes, per currency (negative: we owe the client), in one query:
+    the open amounts of issued invoices less the general payments on account."""
+    open_amounts = (
+        Invoice.objects.issued()
+        .filter(client=client)
+        .values("currency")
+        .annotate(amount=Sum("balance_due"))
+        .order_by()
+    )
+    general_payments = (
+        Payment.objects.filter(client=client, invoice__isnull=True)
+        .values("currency")
+        .annotate(amount=-Sum("amount"))
+        .order_by()
+    )
     balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
     balances[client.currency] += client.opening_balance
-    for queryset, field, sign in (
-        (Invoice.objects.issued().filter(client=client), "total", 1),
-        (Payment.objects.filter(client=client), "amount", -1),
-        (CreditNote.objects.filter(client=client), "total", -1),
-    ):
-        for row in queryset.values("currency").annotate(amount=Sum(field)).order_by():
-            balances[row["currency"]] += sign * round_cents(row["amount"])
+    for row in open_amounts.union(general_payments, all=True):
+        balances[row["currency"]] += round_cents(row["amount"])
     return dict(balances)
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
 from invoices import services
-from invoices.models import Client, Invoice
+from invoices.models import Challan, Client, CreditNote, Invoice, Payment
 from invoices.services import Line
 
 PASSWORD = "correct-horse-battery-staple"
@@ -62,14 +62,6 @@ def audit_event_in(organization: Organization) -> AuditEvent:
     return record_event("test.event", organization=organization, after={"value": 1})
 
 
-# One way to make an object owned by a given organisation, for every model that a URL takes
-# the id of. The tenancy test walks the URL patterns and fails for a model missing here.
-TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], models.Model]] = {
-    Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
-    AuditEvent: audit_event_in,
-}
-
-
 # --- billing -----------------------------------------------------------------------------
 
 def make_client(organization: Organization, **fields: Any) -> Client:
@@ -102,3 +94,38 @@ def make_invoice(
     if sent:
         invoice = services.send_invoice(invoice, email=False)
     return invoice
+
+
+def make_payment(organization: Organization) -> Payment:
+    invoice = make_invoice(organization)
+    return services.record_payment(
+        organization=organization, client=invoice.client, invoice=invoice, amount=Decimal("10.00"),
+        date=datetime.date(2026, 3, 3), currency="EUR",
+    )  # fmt: skip
+
+
+def make_credit_note(organization: Organization) -> CreditNote:
+    invoice = make_invoice(organization)
+    return services.issue_credit_note(invoice, lines=make_lines(("1", "10.00", "21")), issue_date=invoice.issue_date)
+
+
+def make_challan(organization: Organization) -> Challan:
+    return services.create_challan(
+        organization=organization, client=make_client(organization), lines=make_lines(("3", "0", "21")),
+        date=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+
+
+# One way to make an object owned by a given organisation, for every model that a URL takes
+# the id of. The tenancy test walks the URL patterns and fails for a model missing here.
+# Where a route works on soft-deleted documents only (restore), the route's name says so.
+TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], models.Model]] = {
+    Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
+    AuditEvent: audit_event_in,
+    Client: make_client,
+    Invoice: lambda organization: make_invoice(organization, sent=False),
+    Payment: make_payment,
+    CreditNote: make_credit_note,
+    Challan: make_challan,
+}
+DELETED_OBJECT_ROUTES = {"invoice_restore", "payment_restore", "credit_note_restore", "challan_restore"}

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models
+from django.urls import reverse
 
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
@@ -29,6 +30,9 @@ class Challan(BillingDocument):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoices:challan_detail", args=[self.pk])
 
     @property
     def is_invoiced(self) -> bool:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models
+from django.urls import reverse
 from django.db.models import Q
 
 from core.models import TenantModel, TenantQuerySet
@@ -59,6 +60,9 @@ class Client(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoices:client_detail", args=[self.pk])
 
     @property
     def address_lines(self) -> list[str]:

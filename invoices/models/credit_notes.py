@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.urls import reverse
 
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
@@ -32,6 +33,9 @@ class CreditNote(BillingDocument):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoices:invoice_detail", args=[self.invoice_id])
 
 
 class CreditNoteItem(LineItem):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -102,6 +103,9 @@ class Invoice(BillingDocument):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoices:invoice_detail", args=[self.pk])
 
     @property
     def formatted_reference(self) -> str:

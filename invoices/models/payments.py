@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.urls import reverse
 
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
@@ -45,6 +46,11 @@ class Payment(BillingDocument):
     def __str__(self) -> str:
         target = self.invoice.number if self.invoice_id and self.invoice else "general payment"
         return f"{self.currency} {self.amount} on {self.date:%Y-%m-%d} ({target})"
+
+    def get_absolute_url(self) -> str:
+        if self.invoice_id:
+            return reverse("invoices:invoice_detail", args=[self.invoice_id])
+        return reverse("invoices:client_detail", args=[self.client_id])
 
     @property
     def is_general(self) -> bool:

@@ -1,0 +1,220 @@
+"""Billing forms: each rejects bad input with a message a finance user understands."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.http import Http404
+
+from core.models import Organization
+from invoices.models import Client, InvoiceStatus, PaymentMethod, normalize_iban
+from invoices.money import CURRENCIES, VAT_RATES
+from invoices.references import parse_reference
+from invoices.services import Line
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+
+
+def validate_iban(value: str) -> str:
+    iban = normalize_iban(value)
+    if not _IBAN_SHAPE.match(iban):
+        raise ValidationError(f"{value} is not an IBAN (two letters, two check digits, then the account).")
+    digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4])
+    if int(digits) % 97 != 1:
+        raise ValidationError(f"{value} has wrong check digits: check for a typing error.")
+    return iban
+
+
+class MoneyField(forms.DecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+class ClientForm(forms.ModelForm[Client]):
+    ibans = forms.CharField(
+        label="IBANs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line. Used to recognise the client's bank payments.",
+    )
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+
+    class Meta:
+        model = Client
+        fields = [
+            "name", "email", "phone", "vat_number", "address_line1", "address_line2", "postal_code", "city",
+            "country", "payment_terms_days", "currency", "opening_balance", "notes",
+        ]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["ibans"] = "\n".join(self.instance.bank_accounts.values_list("iban", flat=True))
+
+    def clean_ibans(self) -> list[str]:
+        return [validate_iban(line) for line in str(self.cleaned_data["ibans"]).splitlines() if line.strip()]
+
+    def clean_vat_number(self) -> str:
+        return re.sub(r"[\s.]", "", str(self.cleaned_data["vat_number"])).upper()
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data["country"]).strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise ValidationError("Use the two-letter country code, e.g. BE or NL.")
+        return country
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(max_length=300)
+    quantity = forms.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"), message="The quantity must be more than zero.")],
+    )
+    unit_price = MoneyField(label="Unit price")
+    vat_rate = forms.TypedChoiceField(
+        label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=Decimal, initial="21"
+    )
+
+    def line(self) -> Line:
+        data = self.cleaned_data
+        return Line(data["description"], data["quantity"], data["unit_price"], data["vat_rate"])
+
+
+class BaseLineFormSet(forms.BaseFormSet[LineForm]):
+    def lines(self) -> list[Line]:
+        return [form.line() for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+    def clean(self) -> None:
+        super().clean()
+        if not any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms):
+            raise ValidationError("Add at least one line.")
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True)
+
+
+class ChallanLineForm(LineForm):
+    unit_price = MoneyField(label="Unit price", required=False, initial=Decimal("0.00"))
+
+    def clean_unit_price(self) -> Decimal:
+        return self.cleaned_data["unit_price"] or Decimal("0.00")
+
+
+ChallanLineFormSet = forms.formset_factory(
+    ChallanLineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True
+)
+
+
+class OrganizationClientField(forms.ModelChoiceField[Client]):
+    """A client of the current organisation. Any other id is a 404, like every object outside
+    the organisation: the answer must not tell a guessed id apart from a missing one."""
+
+    def __init__(self, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(queryset=Client.objects.for_organization(organization).filter(is_active=True), **kwargs)
+
+    def to_python(self, value: Any) -> Client | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if exc.code == "invalid_choice":
+                raise Http404("No such client.") from exc
+            raise
+
+
+class InvoiceForm(forms.Form):
+    issue_date = forms.DateField(widget=DATE_INPUT)
+    due_date = forms.DateField(widget=DATE_INPUT, required=False, help_text="Empty: the client's payment terms.")
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+    payment_reference = forms.CharField(
+        required=False, max_length=24, help_text="Empty: a structured reference is generated."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+
+    def clean_payment_reference(self) -> str:
+        text = str(self.cleaned_data["payment_reference"]).strip()
+        return parse_reference(text) if text else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        issue, due = cleaned.get("issue_date"), cleaned.get("due_date")
+        if issue and due and due < issue:
+            self.add_error("due_date", "The due date cannot be before the issue date.")
+        client = cleaned.get("client")
+        if issue and client and not due:
+            cleaned["due_date"] = issue + datetime.timedelta(days=client.payment_terms_days)
+        return cleaned
+
+
+class PaymentForm(forms.Form):
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"), message="A payment must be more than zero.")])
+    date = forms.DateField(widget=DATE_INPUT)
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
+    reference = forms.CharField(required=False, max_length=140)
+    is_overpayment = forms.BooleanField(
+        required=False, label="Overpayment", help_text="Accept more than the balance due and credit the rest."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GeneralPaymentForm(PaymentForm):
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+        del self.fields["is_overpayment"]
+
+
+class CreditNoteForm(forms.Form):
+    issue_date = forms.DateField(widget=DATE_INPUT)
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class ChallanForm(forms.Form):
+    date = forms.DateField(widget=DATE_INPUT)
+    delivery_address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+
+
+class InvoiceFilterForm(forms.Form):
+    SORTS = {
+        "-issue_date": "Newest first",
+        "issue_date": "Oldest first",
+        "due_date": "Due soonest",
+        "-total": "Largest total",
+        "-balance_due": "Largest balance due",
+        "number": "Number",
+    }
+
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
+    client = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    date_from = forms.DateField(required=False, widget=DATE_INPUT, label="Issued from")
+    date_to = forms.DateField(required=False, widget=DATE_INPUT, label="Issued to")
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise ValidationError("The end date must not be before the start date.")
+        return cleaned

@@ -1,0 +1,489 @@
+"""PDF documents for clients: invoices, credit notes, payment receipts and delivery notes.
+
+The four public functions gather what their document shows (in three queries: the document
+with its client and organisation, its lines, and the organisation's billing profile) and hand
+it, as a plain :class:`_Document`, to one small builder that lays out every document the same
+way on A4: the organisation and the document's title and dates at the top, the client below,
+then the lines, the VAT summary per rate beside the totals, and closing sections (payment
+instructions, notes). The text is real text in the standard PDF fonts, so it can be searched,
+copied and read by accounting software.
+
+Each function renders what is stored: it reloads the document by its primary key, so an
+instance that is out of date (after a payment, say) still prints the current amounts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.models import Organization
+from invoices.models import (
+    BillingProfile,
+    Challan,
+    Client,
+    CreditNote,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    normalize_iban,
+)
+from invoices.models.lines import LineItem
+from invoices.money import ZERO, format_money
+
+__all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]
+
+# --- look -------------------------------------------------------------------------------
+
+_PAGE_WIDTH, _PAGE_HEIGHT = A4
+_MARGIN = 18 * mm
+_WIDTH = _PAGE_WIDTH - 2 * _MARGIN  # 174 mm of text width
+_FRAME_PADDING = 6  # points: platypus pads its frame by this much inside the page margins
+
+_INK = colors.HexColor("#1f2933")
+_MUTED = colors.HexColor("#616e7c")
+_RULE = colors.HexColor("#cbd2d9")
+_SHADE = colors.HexColor("#f0f4f8")
+
+_FONT, _BOLD = "Helvetica", "Helvetica-Bold"
+
+_TEXT = ParagraphStyle("text", fontName=_FONT, fontSize=9, leading=12, textColor=_INK)
+_STRONG = ParagraphStyle("strong", parent=_TEXT, fontName=_BOLD)
+_SMALL = ParagraphStyle("small", parent=_TEXT, fontSize=7.5, leading=9.5, textColor=_MUTED)
+_LABEL = ParagraphStyle("label", parent=_SMALL, fontName=_BOLD, spaceAfter=2)
+_ISSUER = ParagraphStyle("issuer", parent=_TEXT, fontName=_BOLD, fontSize=13, leading=16, spaceAfter=3)
+_TITLE = ParagraphStyle("title", parent=_TEXT, fontName=_BOLD, fontSize=20, leading=24, alignment=TA_RIGHT)
+_NUMBER = ParagraphStyle("number", parent=_STRONG, fontSize=11, leading=15, alignment=TA_RIGHT, spaceAfter=6)
+
+# Plain-string cells (numbers, headers) are drawn as they are: faster than paragraphs.
+_GRID = [
+    ("FONT", (0, 0), (-1, -1), _FONT, 9),
+    ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+]
+_HEADED = [
+    *_GRID,
+    ("FONT", (0, 0), (-1, 0), _BOLD, 8),
+    ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.6, _RULE),
+    ("LINEBELOW", (0, -1), (-1, -1), 0.6, _RULE),
+]
+_BARE = [
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+]
+
+
+# --- what a document shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Party:
+    name: str
+    details: Sequence[str] = ()  # address and contact lines, printed under the name
+
+
+@dataclass(frozen=True)
+class _Issuer:
+    party: _Party
+    iban: str = ""
+    bic: str = ""
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class _Total:
+    label: str
+    amount: Decimal
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class _Section:
+    heading: str
+    rows: Sequence[tuple[str, str]] = ()  # label and value, the value in bold
+    text: Sequence[str] = ()  # paragraphs under the rows
+
+
+@dataclass(frozen=True)
+class _Document:
+    issuer: _Issuer
+    title: str
+    number: str
+    facts: Sequence[tuple[str, str]]  # dates and references, top right under the number
+    parties: Sequence[tuple[str, _Party]]  # ("Invoice to", client), ("Deliver to", address)
+    currency: str
+    items: Sequence[LineItem] | None = None  # None: the document has no lines table
+    show_prices: bool = True
+    totals: Sequence[_Total] = ()
+    sections: Sequence[_Section] = ()
+
+
+# --- public functions -----------------------------------------------------------------------
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The invoice with its lines, VAT summary, settlement and payment instructions."""
+    invoice = Invoice.all_objects.select_related("client", "organization").prefetch_related("items").get(pk=invoice.pk)
+    issuer = _issuer(invoice.organization)
+    money = _money(invoice.currency)
+    facts = [("Invoice date", _date(invoice.issue_date)), ("Due date", _date(invoice.due_date))]
+    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
+        facts.append(("Status", invoice.get_status_display()))
+    payment = [("Structured reference", invoice.formatted_reference)]
+    payment += [(label, value) for label, value in (("IBAN", issuer.iban), ("BIC", issuer.bic)) if value]
+    if invoice.balance_due > 0:
+        instruction = (
+            f"Please transfer {money(invoice.balance_due)} by {_date(invoice.due_date)}"
+            f"{' to the account below' if issuer.iban else ''}, quoting the structured reference."
+        )
+    else:
+        instruction = "Nothing is left to pay on this invoice. Thank you."
+    sections = [_Section("Payment", rows=payment, text=[instruction])]
+    if invoice.notes:
+        sections.append(_Section("Notes", text=[invoice.notes]))
+    return _render(
+        _Document(
+            issuer=issuer,
+            title="Invoice",
+            number=invoice.number,
+            facts=facts,
+            parties=[("Invoice to", _client(invoice.client))],
+            currency=invoice.currency,
+            items=list(invoice.items.all()),
+            totals=[
+                _Total("Subtotal", invoice.subtotal),
+                _Total("VAT", invoice.vat_total),
+                _Total("Total", invoice.total, strong=True),
+                _Total("Paid", invoice.amount_paid),
+                _Total("Credited", invoice.amount_credited),
+                _Total("Balance due", invoice.balance_due, strong=True),
+            ],
+            sections=sections,
+        )
+    )
+
+
+def credit_note_pdf(credit_note: CreditNote) -> bytes:
+    """The credit note with its lines and VAT summary, naming the invoice it credits."""
+    credit_note = (
+        CreditNote.all_objects.select_related("client", "invoice", "organization")
+        .prefetch_related("items")
+        .get(pk=credit_note.pk)
+    )
+    invoice = credit_note.invoice
+    text = [f"This credit note reduces the amount due on invoice {invoice.number} of {_date(invoice.issue_date)}."]
+    if credit_note.reason:
+        text.append(f"Reason: {credit_note.reason}")
+    return _render(
+        _Document(
+            issuer=_issuer(credit_note.organization),
+            title="Credit note",
+            number=credit_note.number,
+            facts=[("Date", _date(credit_note.issue_date)), ("Credits invoice", invoice.number)],
+            parties=[("Credit to", _client(credit_note.client))],
+            currency=credit_note.currency,
+            items=list(credit_note.items.all()),
+            totals=[
+                _Total("Subtotal", credit_note.subtotal),
+                _Total("VAT", credit_note.vat_total),
+                _Total("Total credited", credit_note.total, strong=True),
+            ],
+            sections=[_Section("About this credit note", text=text)],
+        )
+    )
+
+
+def payment_receipt_pdf(payment: Payment) -> bytes:
+    """A receipt for money received: on an invoice, or a general payment on the client's account."""
+    payment = Payment.all_objects.select_related("client", "invoice", "organization").get(pk=payment.pk)
+    invoice = payment.invoice
+    if invoice is None:
+        applied_to = "General payment on the client's account"
+        facts = [("Payment date", _date(payment.date)), ("For", "General payment")]
+    else:
+        applied_to = f"Invoice {invoice.number} of {_date(invoice.issue_date)}"
+        facts = [("Payment date", _date(payment.date)), ("For invoice", invoice.number)]
+    rows = [
+        ("Method", payment.get_method_display()),
+        ("Applied to", applied_to),
+    ]
+    if payment.reference:
+        rows.append(("Payer's reference", payment.reference))
+    if payment.is_overpayment:
+        rows.append(("Note", "Overpayment: the amount above the balance due is credited to the client."))
+    return _render(
+        _Document(
+            issuer=_issuer(payment.organization),
+            title="Payment receipt",
+            number="",
+            facts=facts,
+            parties=[("Received from", _client(payment.client))],
+            currency=payment.currency,
+            totals=[_Total("Amount received", payment.amount, strong=True)],
+            sections=[_Section("Payment", rows=rows, text=["Received with thanks."])],
+        )
+    )
+
+
+def challan_pdf(challan: Challan) -> bytes:
+    """The delivery note: what was delivered, where; prices and totals only if its lines have prices."""
+    challan = (
+        Challan.all_objects.select_related("client", "invoice", "organization")
+        .prefetch_related("items")
+        .get(pk=challan.pk)
+    )
+    items = list(challan.items.all())
+    priced = any(item.unit_price for item in items)
+    facts = [("Delivery date", _date(challan.date))]
+    if challan.invoice is not None:
+        facts.append(("Invoiced as", challan.invoice.number))
+    parties = [("Client", _client(challan.client))]
+    if challan.delivery_address.strip():
+        parties.append(("Deliver to", _Party("", challan.delivery_address.strip().splitlines())))
+    totals: list[_Total] = []
+    if priced:
+        subtotal = sum((item.net_amount for item in items), ZERO)
+        vat = sum((item.vat_amount for item in items), ZERO)
+        totals = [_Total("Subtotal", subtotal), _Total("VAT", vat), _Total("Total", subtotal + vat, strong=True)]
+    sections = [_Section("Notes", text=[challan.notes])] if challan.notes else []
+    sections.append(_Section("Received in good order", rows=[("Name", ""), ("Date", ""), ("Signature", "")]))
+    return _render(
+        _Document(
+            issuer=_issuer(challan.organization),
+            title="Delivery note",
+            number=challan.number,
+            facts=facts,
+            parties=parties,
+            currency=challan.client.currency,
+            items=items,
+            show_prices=priced,
+            totals=totals,
+            sections=sections,
+        )
+    )
+
+
+# --- gathering ------------------------------------------------------------------------------
+
+
+def _issuer(organization: Organization) -> _Issuer:
+    """The organisation as printed: its billing profile if it has one, else only its name."""
+    profile = BillingProfile.objects.filter(organization_id=organization.pk).first()
+    if profile is None:
+        return _Issuer(_Party(organization.name))
+    name = profile.legal_name or organization.name
+    vat = [f"VAT {profile.vat_number}"] if profile.vat_number else []
+    contact = [value for value in (profile.email, profile.phone) if value]
+    iban = _group(normalize_iban(profile.iban))
+    footer = profile.invoice_footer or " · ".join([name, *vat, *([f"IBAN {iban}"] if iban else []), *contact])
+    return _Issuer(_Party(name, [*profile.address_lines, *vat, *contact]), iban=iban, bic=profile.bic, footer=footer)
+
+
+def _client(client: Client) -> _Party:
+    vat = [f"VAT {client.vat_number}"] if client.vat_number else []
+    return _Party(client.name, [*client.address_lines, *vat])
+
+
+def _vat_summary(items: Iterable[LineItem]) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(rate, net base, VAT) per VAT rate, highest rate first, summed from the stored line amounts."""
+    per_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for item in items:
+        net, vat = per_rate.get(item.vat_rate, (ZERO, ZERO))
+        per_rate[item.vat_rate] = (net + item.net_amount, vat + item.vat_amount)
+    return [(rate, net, vat) for rate, (net, vat) in sorted(per_rate.items(), reverse=True)]
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def _money(currency: str) -> Callable[[Decimal], str]:
+    return lambda amount: format_money(amount, currency)
+
+
+def _date(value: datetime.date) -> str:
+    return f"{value:%d/%m/%Y}"
+
+
+def _number(value: Decimal) -> str:
+    """2.000 → 2, 1.500 → 1,5: no trailing zeros, a decimal comma like the amounts."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{_number(rate)} %"
+
+
+def _group(iban: str) -> str:
+    return " ".join(iban[start : start + 4] for start in range(0, len(iban), 4))
+
+
+def _paragraph(text: str, style: ParagraphStyle = _TEXT) -> Paragraph:
+    """A paragraph of plain text: markup characters are escaped, line breaks kept."""
+    return Paragraph("<br/>".join(escape(line) for line in text.splitlines()), style)
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def _render(document: _Document) -> bytes:
+    buffer = io.BytesIO()
+    running_head = " ".join(part for part in (document.title, document.number) if part)
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN - _FRAME_PADDING,
+        rightMargin=_MARGIN - _FRAME_PADDING,
+        topMargin=_MARGIN - _FRAME_PADDING,
+        bottomMargin=24 * mm - _FRAME_PADDING,
+        title=running_head,
+        author=document.issuer.party.name,
+        subject=document.title,
+        creator="Smart Invoice",
+    )
+    story: list[Any] = [_header(document), Spacer(1, 8 * mm), _parties(document.parties), Spacer(1, 8 * mm)]
+    if document.items is not None:
+        story += [_lines_table(document), Spacer(1, 5 * mm)]
+    if document.totals:
+        story += [_summary(document), Spacer(1, 6 * mm)]
+    for section in document.sections:
+        story += [_section(section), Spacer(1, 5 * mm)]
+    decorate = _page_footer(document.issuer.footer or document.issuer.party.name, running_head)
+    template.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def _header(document: _Document) -> Table:
+    """The organisation on the left; the title, number and dates on the right."""
+    issuer = document.issuer.party
+    left = [_paragraph(issuer.name, _ISSUER), _paragraph("\n".join(issuer.details), _SMALL)]
+    right = [_paragraph(document.title, _TITLE)]
+    if document.number:
+        right.append(_paragraph(document.number, _NUMBER))
+    facts = Table(
+        [[label, _paragraph(value, _STRONG)] for label, value in document.facts],
+        colWidths=[30 * mm, 44 * mm],
+        hAlign="RIGHT",
+        style=TableStyle([*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("TOPPADDING", (0, 0), (-1, -1), 1)]),
+    )
+    right.append(facts)
+    return Table([[left, right]], colWidths=[_WIDTH - 78 * mm, 78 * mm], style=TableStyle(_BARE))
+
+
+def _parties(parties: Sequence[tuple[str, _Party]]) -> Table:
+    """The client (and a delivery address), side by side, each under a small heading."""
+    cells = []
+    for heading, party in parties:
+        block = [_paragraph(heading.upper(), _LABEL)]
+        if party.name:
+            block.append(_paragraph(party.name, _STRONG))
+        block.append(_paragraph("\n".join(party.details)))
+        cells.append(block)
+    width = _WIDTH / 2
+    return Table([cells], colWidths=[width] * len(cells), hAlign="LEFT", style=TableStyle(_BARE))
+
+
+def _lines_table(document: _Document) -> Table:
+    """One row per line; prices, VAT and net amount only when the document has prices."""
+    money = _money(document.currency)
+    items = document.items or ()
+    if document.show_prices:
+        header = ["Description", "Quantity", "Unit price", "VAT %", "Net amount"]
+        widths = [_WIDTH - 102 * mm, 18 * mm, 30 * mm, 18 * mm, 36 * mm]
+        rows = [
+            [
+                _paragraph(i.description),
+                _number(i.quantity),
+                money(i.unit_price),
+                _percent(i.vat_rate),
+                money(i.net_amount),
+            ]
+            for i in items
+        ]
+    else:
+        header = ["Description", "Quantity"]
+        widths = [_WIDTH - 30 * mm, 30 * mm]
+        rows = [[_paragraph(i.description), _number(i.quantity)] for i in items]
+    style = [*_HEADED, ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("LINEBELOW", (0, 1), (-1, -2), 0.25, _RULE)]
+    return Table([header, *rows], colWidths=widths, repeatRows=1, style=TableStyle(style))
+
+
+def _summary(document: _Document) -> Table:
+    """The VAT summary per rate (for documents with priced lines) beside the totals."""
+    money = _money(document.currency)
+    style = [*_GRID, ("ALIGN", (1, 0), (1, -1), "RIGHT")]
+    for row, total in enumerate(document.totals):
+        if total.strong:  # bold, ruled off from the amounts it adds up
+            style.append(("FONT", (0, row), (-1, row), _BOLD, 10))
+            if row:
+                style.append(("LINEABOVE", (0, row), (-1, row), 0.6, _INK))
+    totals = Table(
+        [[total.label, money(total.amount)] for total in document.totals],
+        colWidths=[38 * mm, 36 * mm],
+        hAlign="RIGHT",
+        style=TableStyle(style),
+    )
+    if not (document.items and document.show_prices):
+        return totals
+    vat_rows = [[_percent(rate), money(net), money(vat)] for rate, net, vat in _vat_summary(document.items)]
+    vat_summary = Table(
+        [["VAT rate", "Net base", "VAT"], *vat_rows],
+        colWidths=[20 * mm, 32 * mm, 28 * mm],
+        hAlign="LEFT",
+        style=TableStyle([*_HEADED, ("ALIGN", (0, 0), (-1, -1), "RIGHT")]),
+    )
+    return Table([[vat_summary, totals]], colWidths=[_WIDTH - 76 * mm, 76 * mm], style=TableStyle(_BARE))
+
+
+def _section(section: _Section) -> KeepTogether:
+    """A heading, label/value rows and paragraphs, kept on one page when they fit on one."""
+    flowables: list[Any] = [_paragraph(section.heading.upper(), _LABEL)]
+    if section.rows:
+        style = [*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("LEFTPADDING", (0, 0), (0, -1), 0)]
+        rows = []
+        for row, (label, value) in enumerate(section.rows):
+            rows.append([label, _paragraph(value, _STRONG) if value else ""])
+            if not value:  # a line to write on: the delivery note's signature
+                style.append(("LINEBELOW", (1, row), (1, row), 0.4, _RULE))
+        flowables.append(Table(rows, colWidths=[38 * mm, _WIDTH - 38 * mm], hAlign="LEFT", style=TableStyle(style)))
+    flowables += [_paragraph(text) for text in section.text]
+    return KeepTogether(flowables)
+
+
+def _page_footer(text: str, running_head: str) -> Callable[[Any, Any], None]:
+    """Draws the organisation's footer and the page number at the bottom of every page."""
+    footer = _paragraph(text, _SMALL)
+
+    def draw(canvas: Any, template: Any) -> None:
+        canvas.saveState()
+        canvas.setStrokeColor(_RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(_MARGIN, 17 * mm, _PAGE_WIDTH - _MARGIN, 17 * mm)
+        _, height = footer.wrap(_WIDTH - 65 * mm, 10 * mm)
+        footer.drawOn(canvas, _MARGIN, 15 * mm - height)
+        canvas.setFont(_FONT, 7.5)
+        canvas.setFillColor(_MUTED)
+        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 15 * mm - 7.5, f"{running_head} · page {template.page}")
+        canvas.restoreState()
+
+    return draw

@@ -1,0 +1,193 @@
+"""The daily billing jobs: mark past-due invoices overdue, and email payment reminders.
+
+Both take the day to act for, run across all organisations, work in batches and are safe to
+run twice: an invoice is marked overdue once, and each reminder stage is sent at most once
+(ReminderLog's unique (invoice, offset_days) row is claimed before the email goes out).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import record_event
+from core.http import current_request_id
+from core.models import AuditEvent
+from invoices.models import BillingProfile, Invoice, InvoiceStatus, ReminderLog
+from invoices.models.invoices import InvoiceQuerySet
+from invoices.models.profile import default_reminder_offsets
+from invoices.notifications import billing_profile, send_reminder_email
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+INVOICE_TARGET = Invoice._meta.label_lower
+
+
+# --- overdue ------------------------------------------------------------------------------
+
+
+def mark_overdue_invoices(today: datetime.date, *, batch_size: int = BATCH_SIZE) -> int:
+    """Mark every active sent or partly paid invoice due before `today` overdue, in all
+    organisations, with one audit event each. Returns how many were marked."""
+    marked = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            # Locked, so a payment landing meanwhile either commits first (and the row drops
+            # out of past_due) or waits for this batch: the audited "before" is what was replaced.
+            rows = list(
+                Invoice.objects.past_due(today)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", "organization_id", "number", "status")[:batch_size]
+            )
+            if not rows:
+                return marked
+            last_pk = rows[-1][0]
+            ids = [row[0] for row in rows]
+            Invoice.objects.filter(pk__in=ids).update(status=InvoiceStatus.OVERDUE, updated_at=timezone.now())
+            AuditEvent.objects.bulk_create(_overdue_events(rows))
+            marked += len(rows)
+
+
+def _overdue_events(rows: Iterable[tuple[int, int, str, str]]) -> Iterator[AuditEvent]:
+    request_id = current_request_id()
+    for pk, organization_id, number, status in rows:
+        yield AuditEvent(
+            organization_id=organization_id,
+            actor=None,
+            action="invoice.overdue",
+            target_type=INVOICE_TARGET,
+            target_id=str(pk),
+            target_repr=number[:200],
+            request_id=request_id,
+            changes={"before": {"status": str(status)}, "after": {"status": str(InvoiceStatus.OVERDUE)}},
+        )
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def reminder_offsets(profile: BillingProfile | None) -> list[int]:
+    """The organisation's reminder stages, ascending; none when it switched reminders off."""
+    if profile is None:
+        return default_reminder_offsets()
+    if not profile.send_reminders:
+        return []
+    return _whole_days(profile.reminder_offsets)
+
+
+def _whole_days(raw: Any) -> list[int]:
+    # The JSON field may hold anything: keep whole numbers of days (not booleans), each once.
+    if not isinstance(raw, list):
+        return []
+    return sorted({value for value in raw if isinstance(value, int) and not isinstance(value, bool)})
+
+
+def stage_to_send(offsets: list[int], due_date: datetime.date, today: datetime.date, logged: set[int]) -> int | None:
+    """The latest stage that is due (today >= due date + offset), unless that stage or a later
+    one was already sent: an invoice found 20 days late gets the 14-day reminder only."""
+    due = [offset for offset in offsets if today >= due_date + datetime.timedelta(days=offset)]
+    if not due:
+        return None
+    stage = due[-1]
+    if logged and max(logged) >= stage:
+        return None
+    return stage
+
+
+def _candidates(today: datetime.date) -> InvoiceQuerySet:
+    """Open, unpaid invoices of organisations that send reminders, to clients with an email,
+    and close enough to their due date for the earliest stage anyone configured."""
+    earliest = min(default_reminder_offsets())
+    for raw in BillingProfile.objects.filter(send_reminders=True).values_list("reminder_offsets", flat=True):
+        earliest = min([earliest, *_whole_days(raw)])
+    queryset: InvoiceQuerySet = (
+        Invoice.objects.open()
+        .filter(balance_due__gt=0, due_date__lte=today - datetime.timedelta(days=earliest))
+        .exclude(client__email="")
+        .exclude(organization__billing_profile__send_reminders=False)
+        .select_related("client", "organization", "organization__billing_profile")
+        .order_by("pk")
+    )
+    return queryset
+
+
+def logged_stages(invoice_ids: list[int]) -> dict[int, set[int]]:
+    """The stages already sent, per invoice: one query for a whole batch."""
+    stages: dict[int, set[int]] = defaultdict(set)
+    for invoice_id, offset in ReminderLog.objects.filter(invoice_id__in=invoice_ids).values_list(
+        "invoice_id", "offset_days"
+    ):
+        stages[invoice_id].add(offset)
+    return stages
+
+
+class _NoLongerOpenError(Exception):
+    """Paid or cancelled since the batch was read: give the claim back, send nothing."""
+
+
+def _send_stage(invoice: Invoice, stage: int, today: datetime.date) -> bool:
+    """Claim the stage, then send. False when another run holds the claim or the invoice was
+    settled meanwhile; a mail server error rolls the claim back (the next run retries) and
+    propagates."""
+    recipient = invoice.client.email
+    try:
+        with transaction.atomic():
+            # A concurrent run inserting the same (invoice, stage) waits here for this
+            # transaction, then fails on the unique constraint and skips.
+            ReminderLog.objects.create(
+                organization_id=invoice.organization_id, invoice=invoice, offset_days=stage, recipient=recipient
+            )
+            current = (
+                Invoice.objects.open().filter(pk=invoice.pk, balance_due__gt=0).values_list("balance_due", flat=True)
+            )
+            balance_due = current.first()
+            if balance_due is None:
+                raise _NoLongerOpenError
+            invoice.balance_due = balance_due
+            send_reminder_email(invoice, stage, today=today)
+            record_event(
+                "invoice.reminder_sent",
+                organization=invoice.organization,
+                target=invoice,
+                after={"offset_days": stage, "recipient": recipient},
+            )
+    except IntegrityError:
+        logger.info("invoice %s: reminder stage %+d already claimed, skipped", invoice.pk, stage)
+        return False
+    except _NoLongerOpenError:
+        return False
+    return True
+
+
+def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE) -> int:
+    """Email the reminder due `today` for every open invoice, in all organisations. Returns
+    how many were sent. A failed email is logged and retried on the next run."""
+    queryset = _candidates(today)
+    sent = 0
+    last_pk = 0
+    while True:
+        batch: list[Invoice] = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            return sent
+        last_pk = batch[-1].pk
+        logged = logged_stages([invoice.pk for invoice in batch])
+        for invoice in batch:
+            offsets = reminder_offsets(billing_profile(invoice.organization))
+            stage = stage_to_send(offsets, invoice.due_date, today, logged.get(invoice.pk, set()))
+            if stage is None:
+                continue
+            try:
+                if _send_stage(invoice, stage, today):
+                    sent += 1
+            except OSError as exc:
+                logger.warning("invoice %s: reminder stage %+d could not be sent: %s", invoice.pk, stage, exc)

@@ -1,0 +1,94 @@
+"""Delivery note pages: list, create, detail, PDF, and turning one into an invoice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from core.models import Role
+from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from invoices import services
+from invoices.forms import ChallanForm, ChallanLineFormSet
+from invoices.models import Challan
+from invoices.pdf import challan_pdf
+from invoices.views.common import organization_of, paginate, pdf_response
+
+
+@organization_required()
+def challan_list(request: HttpRequest) -> HttpResponse:
+    challans = Challan.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+    page, query = paginate(request, challans.order_by("-date", "-id"))
+    return render(request, "invoices/challan_list.html", {"page": page, "query": query})
+
+
+@organization_required()
+def challan_create(request: HttpRequest) -> HttpResponse:
+    organization = organization_of(request)
+    form = ChallanForm(request.POST or None, organization=organization, initial={"date": timezone.localdate()})
+    formset = ChallanLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            challan = services.create_challan(
+                organization=organization,
+                client=data["client"],
+                lines=formset.lines(),
+                date=data["date"],
+                delivery_address=data["delivery_address"],
+                notes=data["notes"],
+                actor=request.user,  # type: ignore[arg-type]
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{challan.number} is saved.")
+            return redirect(challan)
+    return render(request, "invoices/challan_form.html", {"form": form, "formset": formset})
+
+
+class ChallanDetailView(OrganizationMixin, DetailView[Challan]):
+    model = Challan
+    template_name = "invoices/challan_detail.html"
+    context_object_name = "challan"
+
+    def get_queryset(self) -> QuerySet[Challan]:
+        return super().get_queryset().select_related("client", "invoice")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "items": list(self.object.items.all())}
+
+
+class ChallanPdfView(OrganizationMixin, DetailView[Challan]):
+    model = Challan
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        challan = self.get_object()
+        return pdf_response(challan_pdf(challan), challan.number)
+
+
+class ConvertChallanView(ObjectActionView):
+    model = Challan
+
+    def act(self, request: HttpRequest, challan: Challan) -> str | None:
+        invoice = services.convert_challan_to_invoice(challan, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{invoice.number} is a draft invoice made from {challan.number}.")
+        return invoice.get_absolute_url()
+
+
+class DeleteChallanView(ObjectActionView):
+    model = Challan
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, challan: Challan) -> str | None:
+        services.soft_delete(challan, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{challan.number} is deleted.")
+        return reverse("invoices:challan_list")

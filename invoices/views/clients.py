@@ -1,0 +1,108 @@
+"""Client pages: list with figures, detail with statistics, statement, create and edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import DetailView
+
+from core.models import Role
+from core.permissions import OrganizationMixin, organization_required
+from invoices import services
+from invoices.balances import client_balances, statement
+from invoices.forms import ClientForm
+from invoices.models import OPEN_STATUSES, Client, Invoice, InvoiceStatus
+from invoices.money import ZERO
+from invoices.statistics import average_days_to_pay
+from invoices.views.common import organization_of, paginate
+
+_ISSUED = ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)) & Q(invoices__is_active=True)
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    return queryset.annotate(
+        invoice_count=Count("invoices", filter=_ISSUED),
+        total_invoiced=Coalesce(Sum("invoices__total", filter=_ISSUED), ZERO, output_field=_MONEY),
+        total_paid=Coalesce(Sum("invoices__amount_paid", filter=_ISSUED), ZERO, output_field=_MONEY),
+        outstanding=Coalesce(
+            Sum("invoices__balance_due", filter=_ISSUED & Q(invoices__status__in=OPEN_STATUSES)), ZERO, output_field=_MONEY
+        ),
+    )
+
+
+@organization_required()
+def client_list(request: HttpRequest) -> HttpResponse:
+    clients = Client.objects.for_organization(organization_of(request)).search(request.GET.get("q", ""))
+    page, query = paginate(request, clients_with_figures(clients).order_by("name", "id"))
+    return render(request, "invoices/client_list.html", {"page": page, "query": query, "q": request.GET.get("q", "")})
+
+
+class ClientDetailView(OrganizationMixin, DetailView[Client]):
+    model = Client
+    template_name = "invoices/client_detail.html"
+    context_object_name = "client"
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return clients_with_figures(super().get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        client = self.object
+        context["balances"] = client_balances(client)
+        context["average_days_to_pay"] = average_days_to_pay(client)
+        context["recent_invoices"] = Invoice.objects.filter(client=client).order_by("-issue_date", "-id")[:10]
+        return context
+
+
+class ClientStatementView(OrganizationMixin, DetailView[Client]):
+    model = Client
+    template_name = "invoices/client_statement.html"
+    context_object_name = "client"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        movements = statement(self.object)
+        closing: dict[str, Any] = {self.object.currency: self.object.opening_balance}
+        for movement in movements:
+            closing[movement.currency] = movement.balance
+        context.update(movements=movements, closing_balances=closing)
+        return context
+
+
+def _save_client_form(request: HttpRequest, client: Client | None) -> HttpResponse:
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_client(
+            form.save(commit=False),
+            organization=organization_of(request),
+            ibans=form.cleaned_data["ibans"],
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        messages.success(request, f"{saved.name} is saved.")
+        return redirect(saved)
+    return render(request, "invoices/client_form.html", {"form": form, "client": client})
+
+
+@organization_required(write_role=Role.FINANCE)
+def client_create(request: HttpRequest) -> HttpResponse:
+    return _save_client_form(request, None)
+
+
+class ClientEditView(OrganizationMixin, DetailView[Client]):
+    model = Client
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _save_client_form(request, self.get_object())
+
+    post = get
+
+
+def client_for(request: HttpRequest, pk: int) -> Client:
+    return get_object_or_404(Client.objects.for_organization(organization_of(request)), pk=pk)

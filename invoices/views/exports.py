@@ -1,0 +1,82 @@
+"""CSV exports of invoices (with the list's filters), payments and clients."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+
+from core.permissions import organization_required
+from invoices.forms import InvoiceFilterForm
+from invoices.models import Client, Payment
+from invoices.views.clients import clients_with_figures
+from invoices.views.common import organization_of
+from invoices.views.invoices import filtered_invoices
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    # Text that a spreadsheet would run as a formula is quoted; numbers stay numbers.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return f"'{value}"
+    return value
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@organization_required()
+def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
+    invoices = filtered_invoices(request, InvoiceFilterForm(request.GET))
+    rows = (
+        (i.number, i.client.name, i.issue_date, i.due_date, i.get_status_display(), i.currency, i.subtotal,
+         i.vat_total, i.total, i.amount_paid, i.amount_credited, i.balance_due, i.formatted_reference)
+        for i in invoices.iterator(chunk_size=2000)
+    )  # fmt: skip
+    header = ["number", "client", "issue_date", "due_date", "status", "currency", "net", "vat", "total", "paid",
+              "credited", "balance_due", "structured_reference"]  # fmt: skip
+    return csv_response("invoices", header, rows)
+
+
+@organization_required()
+def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
+    payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+    rows = (
+        (p.date, p.client.name, p.invoice.number if p.invoice else "General payment", p.currency, p.amount,
+         p.get_method_display(), p.reference, p.is_overpayment)
+        for p in payments.order_by("date", "id").iterator(chunk_size=2000)
+    )  # fmt: skip
+    header = ["date", "client", "invoice", "currency", "amount", "method", "reference", "overpayment"]
+    return csv_response("payments", header, rows)
+
+
+@organization_required()
+def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
+    clients = clients_with_figures(Client.objects.for_organization(organization_of(request))).order_by("name")
+    rows = (
+        (c.name, c.email, c.phone, c.vat_number, c.city, c.country, c.currency, c.payment_terms_days,
+         c.invoice_count, c.total_invoiced, c.total_paid, c.outstanding)
+        for c in clients.iterator(chunk_size=2000)
+    )  # fmt: skip
+    header = ["name", "email", "phone", "vat_number", "city", "country", "currency", "payment_terms_days",
+              "invoices", "total_invoiced", "total_paid", "outstanding"]  # fmt: skip
+    return csv_response("clients", header, rows)

@@ -1,0 +1,262 @@
+"""Invoice pages: list, detail, create and edit with a line formset, and one view per action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from core.models import AuditEvent, Role
+from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from invoices import services
+from invoices.forms import CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
+from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
+from invoices.pdf import invoice_pdf
+from invoices.views.common import organization_of, paginate, pdf_response
+
+
+def filtered_invoices(request: HttpRequest, form: InvoiceFilterForm) -> QuerySet[Invoice]:
+    invoices = Invoice.objects.for_organization(organization_of(request)).select_related("client")
+    if not form.is_valid():
+        return invoices.none()
+    data = form.cleaned_data
+    if data["q"]:
+        invoices = invoices.filter(Q(number__icontains=data["q"]) | Q(client__name__icontains=data["q"]))
+    if data["status"]:
+        invoices = invoices.filter(status=data["status"])
+    if data["overdue"]:
+        invoices = invoices.overdue()
+    if data["client"]:
+        invoices = invoices.filter(client_id=data["client"])
+    if data["date_from"]:
+        invoices = invoices.filter(issue_date__gte=data["date_from"])
+    if data["date_to"]:
+        invoices = invoices.filter(issue_date__lte=data["date_to"])
+    sort = data["sort"] or "-issue_date"
+    return invoices.order_by(sort, "-id")
+
+
+@organization_required()
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET)
+    page, query = paginate(request, filtered_invoices(request, form))
+    client = None
+    if form.is_valid() and form.cleaned_data["client"]:
+        client = Client.objects.for_organization(organization_of(request)).filter(pk=form.cleaned_data["client"]).first()
+    return render(request, "invoices/invoice_list.html", {"form": form, "page": page, "query": query, "client": client})
+
+
+def movements_of(invoice: Invoice) -> QuerySet[Any]:
+    """Payments and credit notes of the invoice as one dated list, in a single query."""
+    text = CharField()
+    payments = Payment.objects.filter(invoice=invoice).order_by().values(
+        "id", kind=Value("payment", output_field=text), when=F("date"), label=F("reference"), value=F("amount")
+    )
+    credits = CreditNote.objects.filter(invoice=invoice).order_by().values(
+        "id", kind=Value("credit_note", output_field=text), when=F("issue_date"), label=F("number"), value=F("total")
+    )
+    return payments.union(credits, all=True).order_by("when", "id")
+
+
+class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
+    model = Invoice
+    template_name = "invoices/invoice_detail.html"
+    context_object_name = "invoice"
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        return super().get_queryset().select_related("client")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        invoice = self.object
+        context["items"] = list(invoice.items.all())
+        context["movements"] = list(movements_of(invoice))
+        context["history"] = list(
+            AuditEvent.objects.filter(
+                organization=invoice.organization_id, target_type="invoices.invoice", target_id=str(invoice.pk)
+            )[:20]
+        )
+        context["payment_form"] = PaymentForm(
+            initial={"amount": invoice.balance_due, "date": timezone.localdate(), "currency": invoice.currency}
+        )
+        context["can_write"] = self.request.membership.has_role(Role.FINANCE)  # type: ignore[attr-defined]
+        return context
+
+
+def _invoice_form_page(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
+    organization = organization_of(request)
+    if request.method == "POST":
+        form = InvoiceForm(request.POST, organization=organization)
+        formset = LineFormSet(request.POST, prefix="lines")
+    elif invoice is not None:
+        form = InvoiceForm(
+            organization=organization,
+            initial={
+                "client": invoice.client_id,
+                "issue_date": invoice.issue_date,
+                "due_date": invoice.due_date,
+                "currency": invoice.currency,
+                "payment_reference": invoice.payment_reference,
+                "notes": invoice.notes,
+            },
+        )
+        formset = LineFormSet(
+            prefix="lines",
+            initial=[
+                {"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price, "vat_rate": str(i.vat_rate)}
+                for i in invoice.items.all()
+            ],
+        )
+    else:
+        form = InvoiceForm(
+            organization=organization, initial={"issue_date": timezone.localdate(), "client": request.GET.get("client")}
+        )
+        formset = LineFormSet(prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "client": data["client"],
+            "lines": formset.lines(),
+            "issue_date": data["issue_date"],
+            "due_date": data["due_date"],
+            "currency": data["currency"],
+            "notes": data["notes"],
+            "payment_reference": data["payment_reference"],
+            "actor": request.user,
+            "request": request,
+        }
+        try:
+            if invoice is None:
+                saved = services.create_invoice(organization=organization, **fields)
+            else:
+                saved = services.update_invoice(invoice, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{saved.number} is saved.")
+            return redirect(saved)
+    return render(request, "invoices/invoice_form.html", {"form": form, "formset": formset, "invoice": invoice})
+
+
+@organization_required()
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    return _invoice_form_page(request, None)
+
+
+class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
+    model = Invoice
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invoice = self.get_object()
+        if invoice.status != InvoiceStatus.DRAFT:
+            messages.error(request, "Only a draft can be edited. Issue a credit note to correct a sent invoice.")
+            return redirect(invoice)
+        return _invoice_form_page(request, invoice)
+
+    post = get
+
+
+class InvoicePdfView(OrganizationMixin, DetailView[Invoice]):
+    model = Invoice
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        invoice = self.get_object()
+        return pdf_response(invoice_pdf(invoice), invoice.number)
+
+
+class InvoiceAction(ObjectActionView):
+    model = Invoice
+
+
+class SendInvoiceView(InvoiceAction):
+    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        try:
+            sent = services.send_invoice(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+        except services.EmailDeliveryError as exc:
+            messages.warning(request, str(exc))
+            return None
+        recipient = f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
+        messages.success(request, f"{sent.number} is marked as sent{recipient}.")
+        return None
+
+
+class CancelInvoiceView(InvoiceAction):
+    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        services.cancel_invoice(invoice, reason=request.POST.get("reason", "")[:300], actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{invoice.number} is cancelled.")
+        return None
+
+
+class DuplicateInvoiceView(InvoiceAction):
+    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        copy = services.duplicate_invoice(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{copy.number} is a new draft copied from {invoice.number}.")
+        return copy.get_absolute_url()
+
+
+class DeleteInvoiceView(InvoiceAction):
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        services.soft_delete(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{invoice.number} is deleted. An admin can restore it from Deleted items.")
+        return reverse("invoices:invoice_list")
+
+
+class RecordPaymentView(InvoiceAction):
+    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()])
+        data = form.cleaned_data
+        services.record_payment(
+            organization=organization_of(request),
+            client=invoice.client,
+            invoice=invoice,
+            amount=data["amount"],
+            date=data["date"],
+            currency=data["currency"],
+            method=data["method"],
+            reference=data["reference"],
+            is_overpayment=data["is_overpayment"],
+            notes=data["notes"],
+            actor=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+        messages.success(request, f"Payment of {data['currency']} {data['amount']} recorded on {invoice.number}.")
+        return None
+
+
+class CreditNoteCreateView(OrganizationMixin, DetailView[Invoice]):
+    model = Invoice
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invoice = self.get_object()
+        form = CreditNoteForm(request.POST or None, initial={"issue_date": timezone.localdate()})
+        formset = LineFormSet(request.POST or None, prefix="lines")
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            try:
+                note = services.issue_credit_note(
+                    invoice,
+                    lines=formset.lines(),
+                    issue_date=form.cleaned_data["issue_date"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{note.number} credits {note.currency} {note.total} on {invoice.number}.")
+                return redirect(invoice)
+        return render(request, "invoices/credit_note_form.html", {"form": form, "formset": formset, "invoice": invoice})
+
+    post = get
+

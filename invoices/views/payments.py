@@ -1,0 +1,104 @@
+"""Payment pages: the list, general payments on a client's account, receipts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from core.models import Role
+from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from invoices import services
+from invoices.forms import GeneralPaymentForm
+from invoices.models import CreditNote, Payment
+from invoices.pdf import credit_note_pdf, payment_receipt_pdf
+from invoices.views.common import organization_of, paginate, pdf_response
+
+
+@organization_required()
+def payment_list(request: HttpRequest) -> HttpResponse:
+    payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+    if request.GET.get("client", "").isdigit():
+        payments = payments.filter(client_id=int(request.GET["client"]))
+    page, query = paginate(request, payments.order_by("-date", "-id"))
+    return render(request, "invoices/payment_list.html", {"page": page, "query": query})
+
+
+@organization_required()
+def general_payment_create(request: HttpRequest) -> HttpResponse:
+    organization = organization_of(request)
+    form = GeneralPaymentForm(
+        request.POST or None,
+        organization=organization,
+        initial={"date": timezone.localdate(), "client": request.GET.get("client")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.record_payment(
+                organization=organization,
+                client=data["client"],
+                amount=data["amount"],
+                date=data["date"],
+                currency=data["currency"],
+                method=data["method"],
+                reference=data["reference"],
+                notes=data["notes"],
+                actor=request.user,  # type: ignore[arg-type]
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"General payment of {payment.currency} {payment.amount} recorded.")
+            return redirect(payment)
+    return render(request, "invoices/payment_form.html", {"form": form})
+
+
+class PaymentReceiptView(OrganizationMixin, DetailView[Payment]):
+    model = Payment
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        payment = self.get_object()
+        return pdf_response(payment_receipt_pdf(payment), f"receipt-{payment.pk}")
+
+
+class DeletePaymentView(ObjectActionView):
+    model = Payment
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, payment: Payment) -> str | None:
+        services.soft_delete(payment, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, "The payment is deleted; the balance due is updated.")
+        return None
+
+
+class CreditNotePdfView(OrganizationMixin, DetailView[CreditNote]):
+    model = CreditNote
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        note = self.get_object()
+        return pdf_response(credit_note_pdf(note), note.number)
+
+
+class DeleteCreditNoteView(ObjectActionView):
+    model = CreditNote
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, note: CreditNote) -> str | None:
+        services.soft_delete(note, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{note.number} is deleted; the balance due is updated.")
+        return None
+
+
+@organization_required()
+def credit_note_list(request: HttpRequest) -> HttpResponse:
+    notes = CreditNote.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+    page, query = paginate(request, notes.order_by("-issue_date", "-id"))
+    return render(request, "invoices/credit_note_list.html", {"page": page, "query": query})
+

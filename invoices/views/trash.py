@@ -1,0 +1,71 @@
+"""Deleted items: soft-deleted billing documents, restorable by an admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from core.models import Role
+from core.permissions import ObjectActionView, organization_required
+from invoices import services
+from invoices.models import Challan, CreditNote, Invoice, Payment
+from invoices.views.common import organization_of
+
+TRASH_LIMIT = 100
+
+
+@organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
+def deleted_items(request: HttpRequest) -> HttpResponse:
+    organization = organization_of(request)
+
+    def deleted(model: Any) -> list[Any]:
+        rows = model.all_objects.for_organization(organization).deleted().select_related("client")
+        return list(rows.order_by("-updated_at")[:TRASH_LIMIT])
+
+    return render(
+        request,
+        "invoices/deleted_items.html",
+        {
+            "invoices": deleted(Invoice),
+            "payments": deleted(Payment),
+            "credit_notes": deleted(CreditNote),
+            "challans": deleted(Challan),
+        },
+    )
+
+
+class RestoreView(ObjectActionView):
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.model.all_objects.for_organization(self.organization).deleted()  # type: ignore[union-attr,no-any-return]
+
+    def act(self, request: HttpRequest, document: Any) -> str | None:
+        restored = services.restore(document, actor=request.user, request=request)  # type: ignore[arg-type]
+        messages.success(request, f"{restored} is restored.")
+        return None
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("invoices:deleted_items")
+
+
+class RestoreInvoiceView(RestoreView):
+    model = Invoice
+
+
+class RestorePaymentView(RestoreView):
+    model = Payment
+
+
+class RestoreCreditNoteView(RestoreView):
+    model = CreditNote
+
+
+class RestoreChallanView(RestoreView):
+    model = Challan
