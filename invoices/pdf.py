@@ -67,8 +67,11 @@ _ISSUER = ParagraphStyle("issuer", parent=_TEXT, fontName=_BOLD, fontSize=13, le
 _TITLE = ParagraphStyle("title", parent=_TEXT, fontName=_BOLD, fontSize=20, leading=24, alignment=TA_RIGHT)
 _NUMBER = ParagraphStyle("number", parent=_STRONG, fontSize=11, leading=15, alignment=TA_RIGHT, spaceAfter=6)
 
+# A table style command: ("FONT", (first column, first row), (last column, last row), ...).
+_Command = tuple[Any, ...]
+
 # Plain-string cells (numbers, headers) are drawn as they are: faster than paragraphs.
-_GRID = [
+_GRID: list[_Command] = [
     ("FONT", (0, 0), (-1, -1), _FONT, 9),
     ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -77,14 +80,14 @@ _GRID = [
     ("TOPPADDING", (0, 0), (-1, -1), 3),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
 ]
-_HEADED = [
+_HEADED: list[_Command] = [
     *_GRID,
     ("FONT", (0, 0), (-1, 0), _BOLD, 8),
     ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
     ("LINEBELOW", (0, 0), (-1, 0), 0.6, _RULE),
     ("LINEBELOW", (0, -1), (-1, -1), 0.6, _RULE),
 ]
-_BARE = [
+_BARE: list[_Command] = [
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -274,7 +277,7 @@ def challan_pdf(challan: Challan) -> bytes:
             parties=parties,
             currency=challan.client.currency,
             items=items,
-            show_prices=priced,
+            show_prices=True,
             totals=totals,
             sections=sections,
         )
@@ -377,7 +380,7 @@ def _header(document: _Document) -> Table:
     """The organisation on the left; the title, number and dates on the right."""
     issuer = document.issuer.party
     left = [_paragraph(issuer.name, _ISSUER), _paragraph("\n".join(issuer.details), _SMALL)]
-    right = [_paragraph(document.title, _TITLE)]
+    right: list[Any] = [_paragraph(document.title, _TITLE)]
     if document.number:
         right.append(_paragraph(document.number, _NUMBER))
     facts = Table(
@@ -424,14 +427,18 @@ def _lines_table(document: _Document) -> Table:
         header = ["Description", "Quantity"]
         widths = [_WIDTH - 30 * mm, 30 * mm]
         rows = [[_paragraph(i.description), _number(i.quantity)] for i in items]
-    style = [*_HEADED, ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("LINEBELOW", (0, 1), (-1, -2), 0.25, _RULE)]
+    style: list[_Command] = [
+        *_HEADED,
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.25, _RULE),
+    ]
     return Table([header, *rows], colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
 def _summary(document: _Document) -> Table:
     """The VAT summary per rate (for documents with priced lines) beside the totals."""
     money = _money(document.currency)
-    style = [*_GRID, ("ALIGN", (1, 0), (1, -1), "RIGHT")]
+    style: list[_Command] = [*_GRID, ("ALIGN", (1, 0), (1, -1), "RIGHT")]
     for row, total in enumerate(document.totals):
         if total.strong:  # bold, ruled off from the amounts it adds up
             style.append(("FONT", (0, row), (-1, row), _BOLD, 10))
@@ -459,7 +466,7 @@ def _section(section: _Section) -> KeepTogether:
     """A heading, label/value rows and paragraphs, kept on one page when they fit on one."""
     flowables: list[Any] = [_paragraph(section.heading.upper(), _LABEL)]
     if section.rows:
-        style = [*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("LEFTPADDING", (0, 0), (0, -1), 0)]
+        style: list[_Command] = [*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("LEFTPADDING", (0, 0), (0, -1), 0)]
         rows = []
         for row, (label, value) in enumerate(section.rows):
             rows.append([label, _paragraph(value, _STRONG) if value else ""])

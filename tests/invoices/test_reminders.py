@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 import smtplib
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -13,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -57,6 +61,17 @@ class FailingBackend(BaseEmailBackend):
 
 
 FAILING_BACKEND = f"{__name__}.FailingBackend"
+
+
+class SlowBackend(LocmemBackend):
+    """The test outbox behind a slow mail server: keeps the claiming transaction open a while."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        time.sleep(0.5)
+        return super().send_messages(messages)
+
+
+SLOW_BACKEND = f"{__name__}.SlowBackend"
 
 
 # --- when -----------------------------------------------------------------------------------
@@ -173,6 +188,29 @@ def test_an_invoice_paid_while_the_run_works_gets_no_reminder(
     assert send_payment_reminders(day(0)) == 0
     assert mail.outbox == []
     assert stages(invoice) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_time_send_one_reminder(organization: Organization) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions: PostgreSQL, the production database")
+    invoice = make_invoice(organization)
+    start = threading.Barrier(2)
+
+    def run() -> int:
+        start.wait(timeout=10)
+        try:
+            return send_payment_reminders(day(0))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    with override_settings(EMAIL_BACKEND=SLOW_BACKEND), ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(run) for _ in range(2)]
+        results = sorted(future.result(timeout=30) for future in futures)
+
+    assert results == [0, 1]
+    assert len(mail.outbox) == 1
+    assert stages(invoice) == [0]
 
 
 # --- who ------------------------------------------------------------------------------------
