@@ -21,6 +21,7 @@ run: $(VENV)/.installed
 	@export DEBUG=1; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
+	$(PY) manage.py seed_demo_billing && \
 	trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -47,7 +47,7 @@ __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf
 
 # --- look -------------------------------------------------------------------------------
 
-_PAGE_WIDTH, _PAGE_HEIGHT = A4
+_PAGE_WIDTH = A4[0]
 _MARGIN = 18 * mm
 _WIDTH = _PAGE_WIDTH - 2 * _MARGIN  # 174 mm of text width
 _FRAME_PADDING = 6  # points: platypus pads its frame by this much inside the page margins
@@ -224,10 +224,7 @@ def payment_receipt_pdf(payment: Payment) -> bytes:
     else:
         applied_to = f"Invoice {invoice.number} of {_date(invoice.issue_date)}"
         facts = [("Payment date", _date(payment.date)), ("For invoice", invoice.number)]
-    rows = [
-        ("Method", payment.get_method_display()),
-        ("Applied to", applied_to),
-    ]
+    rows = [("Method", payment.get_method_display()), ("Applied to", applied_to)]
     if payment.reference:
         rows.append(("Payer's reference", payment.reference))
     if payment.is_overpayment:
@@ -277,7 +274,7 @@ def challan_pdf(challan: Challan) -> bytes:
             parties=parties,
             currency=challan.client.currency,
             items=items,
-            show_prices=True,
+            show_prices=priced,
             totals=totals,
             sections=sections,
         )
@@ -358,7 +355,7 @@ def _render(document: _Document) -> bytes:
         leftMargin=_MARGIN - _FRAME_PADDING,
         rightMargin=_MARGIN - _FRAME_PADDING,
         topMargin=_MARGIN - _FRAME_PADDING,
-        bottomMargin=24 * mm - _FRAME_PADDING,
+        bottomMargin=26 * mm - _FRAME_PADDING,
         title=running_head,
         author=document.issuer.party.name,
         subject=document.title,
@@ -478,19 +475,20 @@ def _section(section: _Section) -> KeepTogether:
 
 
 def _page_footer(text: str, running_head: str) -> Callable[[Any, Any], None]:
-    """Draws the organisation's footer and the page number at the bottom of every page."""
+    """Draws, at the bottom of every page, the document and page number above a rule and the
+    organisation's footer (up to three lines across the page) below it."""
     footer = _paragraph(text, _SMALL)
+    _, height = footer.wrap(_WIDTH, 12 * mm)
 
     def draw(canvas: Any, template: Any) -> None:
         canvas.saveState()
-        canvas.setStrokeColor(_RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(_MARGIN, 17 * mm, _PAGE_WIDTH - _MARGIN, 17 * mm)
-        _, height = footer.wrap(_WIDTH - 65 * mm, 10 * mm)
-        footer.drawOn(canvas, _MARGIN, 15 * mm - height)
         canvas.setFont(_FONT, 7.5)
         canvas.setFillColor(_MUTED)
-        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 15 * mm - 7.5, f"{running_head} · page {template.page}")
+        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 19 * mm, f"{running_head} · page {template.page}")
+        canvas.setStrokeColor(_RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(_MARGIN, 17.5 * mm, _PAGE_WIDTH - _MARGIN, 17.5 * mm)
+        footer.drawOn(canvas, _MARGIN, 15 * mm - height)
         canvas.restoreState()
 
     return draw

@@ -131,8 +131,9 @@ def test_invoice_prints_the_billing_profile_and_its_bank_account(organization: O
 
     assert "Acme Consulting BV" in text
     assert "Kunstlaan 5" in text and "VAT BE0987654321" in text
-    assert "IBAN BE71 0961 2345 6769" in text
-    assert "BIC GKCCBEBB" in text
+    # In the payment block, with the reference (the footer repeats the IBAN on every page).
+    payment = f"Structured reference {invoice.formatted_reference} IBAN BE71 0961 2345 6769 BIC GKCCBEBB"
+    assert payment in text
 
 
 @pytest.mark.django_db
