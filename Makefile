@@ -42,5 +42,10 @@ check: $(VENV)/.installed
 	FIELD_ENCRYPTION_KEYS=$(shell $(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
 
+## Server time of the invoice pages and PDF on 100,000 invoices in PostgreSQL; run by hand.
+## DROPS and re-creates BENCH_DATABASE_URL's database. BENCH_ARGS="--reuse" keeps the data.
+bench-invoices: $(VENV)/.installed
+	$(PY) -m bench.invoices $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
-from core.models import Organization, Role
+from core.models import Organization, Role, User
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
@@ -40,6 +40,14 @@ def _gate(request: HttpRequest, read_role: Role, write_role: Role) -> HttpRespon
             f"Your role ({membership.role}) cannot do this; it needs {needed.label.lower()} or higher."
         )
     return None
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed the organisation gate."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
 
 
 def organization_required(

@@ -20,7 +20,7 @@ from django.views.generic import DetailView
 from core import services, tenancy
 from core.forms import AddMemberForm, AuditFilterForm, OrganizationForm, RoleForm
 from core.models import AuditEvent, Membership, Role
-from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import rate_limit
 
 AUDIT_PAGE_SIZE = 50
@@ -39,7 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization = services.create_organization(form.cleaned_data["name"], owner=request.user, request=request)  # type: ignore[arg-type]
+        organization = services.create_organization(
+            form.cleaned_data["name"], owner=acting_user(request), request=request
+        )
         tenancy.switch_organization(request, organization.pk)
         messages.success(request, f"{organization.name} is ready. You are its owner.")
         return redirect("home")

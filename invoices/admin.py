@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.permissions import acting_user
 from invoices import services
 from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment, ReminderLog
 
@@ -28,7 +29,7 @@ class SoftDeleteAdmin(admin.ModelAdmin[Any]):
         restored = 0
         for document in queryset.filter(is_active=False):
             try:
-                services.restore(document, actor=request.user, request=request)  # type: ignore[arg-type]
+                services.restore(document, actor=acting_user(request), request=request)
             except ValidationError as exc:
                 self.message_user(request, f"{document}: {' '.join(exc.messages)}", messages.ERROR)
             else:

@@ -30,11 +30,7 @@ def client_balances(client: Client) -> dict[str, Decimal]:
     """What the client owes, per currency (negative: we owe the client), in one query:
     the open amounts of issued invoices less the general payments on account."""
     open_amounts = (
-        Invoice.objects.issued()
-        .filter(client=client)
-        .values("currency")
-        .annotate(amount=Sum("balance_due"))
-        .order_by()
+        Invoice.objects.issued().filter(client=client).values("currency").annotate(amount=Sum("balance_due")).order_by()
     )
     general_payments = (
         Payment.objects.filter(client=client, invoice__isnull=True)
@@ -53,12 +49,46 @@ def statement(client: Client) -> list[Movement]:
     """Every movement on the client's account in date order, with a running balance per currency."""
     rows: list[tuple[datetime.date, int, str, str, str, str, Decimal, Decimal, int]] = []
     for invoice in Invoice.objects.issued().filter(client=client).only("issue_date", "number", "currency", "total"):
-        rows.append((invoice.issue_date, 0, "invoice", invoice.number, "Invoice", invoice.currency, invoice.total, ZERO, invoice.pk))
-    for note in CreditNote.objects.filter(client=client).select_related("invoice").only("issue_date", "number", "currency", "total", "invoice__number"):
-        rows.append((note.issue_date, 1, "credit_note", note.number, f"Credit on {note.invoice.number}", note.currency, ZERO, note.total, note.pk))
-    for payment in Payment.objects.filter(client=client).select_related("invoice").only("date", "currency", "amount", "reference", "invoice__number"):
+        rows.append(
+            (
+                invoice.issue_date,
+                0,
+                "invoice",
+                invoice.number,
+                "Invoice",
+                invoice.currency,
+                invoice.total,
+                ZERO,
+                invoice.pk,
+            )
+        )
+    for note in (
+        CreditNote.objects.filter(client=client)
+        .select_related("invoice")
+        .only("issue_date", "number", "currency", "total", "invoice__number")
+    ):
+        rows.append(
+            (
+                note.issue_date,
+                1,
+                "credit_note",
+                note.number,
+                f"Credit on {note.invoice.number}",
+                note.currency,
+                ZERO,
+                note.total,
+                note.pk,
+            )
+        )
+    for payment in (
+        Payment.objects.filter(client=client)
+        .select_related("invoice")
+        .only("date", "currency", "amount", "reference", "invoice__number")
+    ):
         label = f"Payment on {payment.invoice.number}" if payment.invoice else "General payment"
-        rows.append((payment.date, 2, "payment", payment.reference, label, payment.currency, ZERO, payment.amount, payment.pk))
+        rows.append(
+            (payment.date, 2, "payment", payment.reference, label, payment.currency, ZERO, payment.amount, payment.pk)
+        )
     rows.sort(key=lambda row: (row[0], row[1], row[8]))
     running: dict[str, Decimal] = defaultdict(lambda: ZERO)
     running[client.currency] = client.opening_balance

@@ -18,7 +18,16 @@ D = Decimal
 CLIENTS = [
     ("Brasserie Dupont SRL", "BE0412345678", "Rue Haute 12", "1000", "Bruxelles", "BE", "BE71096123456769", 30),
     ("Bakkerij Peeters BV", "BE0987654321", "Meir 44", "2000", "Antwerpen", "BE", "BE68539007547034", 14),
-    ("Van der Berg Logistiek BV", "NL854502130B01", "Keizersgracht 101", "1015 CJ", "Amsterdam", "NL", "NL91ABNA0417164300", 30),
+    (
+        "Van der Berg Logistiek BV",
+        "NL854502130B01",
+        "Keizersgracht 101",
+        "1015 CJ",
+        "Amsterdam",
+        "NL",
+        "NL91ABNA0417164300",
+        30,
+    ),
     ("Atelier Lambert", "BE0555666777", "Place Saint-Lambert 3", "4000", "Liège", "BE", "", 21),
     ("Café Central Luxembourg", "LU12345613", "Grand-Rue 8", "1660", "Luxembourg", "LU", "", 30),
 ]
@@ -28,7 +37,10 @@ LINES = [
     [Line("Bread trays, 40 units", D("40"), D("3.75"), D("6")), Line("Delivery", D("1"), D("15.00"), D("21"))],
     [Line("Warehouse software licence", D("1"), D("1250.00"), D("21"))],
     [Line("Workshop, half day", D("1"), D("640.00"), D("21")), Line("Printed materials", D("25"), D("4.20"), D("21"))],
-    [Line("Espresso machine service", D("2"), D("180.00"), D("21")), Line("Coffee beans, kg", D("10"), D("22.50"), D("6"))],
+    [
+        Line("Espresso machine service", D("2"), D("180.00"), D("21")),
+        Line("Coffee beans, kg", D("10"), D("22.50"), D("6")),
+    ],
 ]
 
 
@@ -83,8 +95,9 @@ def seed_billing(organization: Organization) -> int:
                     reference=invoice.formatted_reference,
                 )  # fmt: skip
             elif month_back == 1:
+                half = (invoice.total / 2).quantize(D("0.01"))
                 services.record_payment(
-                    organization=organization, client=client, invoice=invoice, amount=(invoice.total / 2).quantize(D("0.01")),
+                    organization=organization, client=client, invoice=invoice, amount=half,
                     date=issue_date + datetime.timedelta(days=10), currency=invoice.currency,
                 )  # fmt: skip
     first_open = Invoice.objects.filter(organization=organization).open().order_by("issue_date").first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -101,7 +101,10 @@ class BaseLineFormSet(forms.BaseFormSet[LineForm]):
             raise ValidationError("Add at least one line.")
 
 
-LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True)
+LineFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True),
+)
 
 
 class ChallanLineForm(LineForm):
@@ -111,8 +114,9 @@ class ChallanLineForm(LineForm):
         return self.cleaned_data["unit_price"] or Decimal("0.00")
 
 
-ChallanLineFormSet = forms.formset_factory(
-    ChallanLineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True
+ChallanLineFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(ChallanLineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True),
 )
 
 

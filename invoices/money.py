@@ -7,7 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-CURRENCIES = [("EUR", "EUR — euro"), ("USD", "USD — US dollar"), ("GBP", "GBP — pound sterling"), ("CHF", "CHF — Swiss franc")]
+CURRENCIES = [
+    ("EUR", "EUR — euro"),
+    ("USD", "USD — US dollar"),
+    ("GBP", "GBP — pound sterling"),
+    ("CHF", "CHF — Swiss franc"),
+]
 VAT_RATES = [Decimal("21"), Decimal("12"), Decimal("9"), Decimal("6"), Decimal("0")]
 
 

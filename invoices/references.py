@@ -40,4 +40,3 @@ def parse_reference(text: str) -> str:
             "This structured reference has wrong check digits: check for a typing error.", code="reference_check"
         )
     return digits
-

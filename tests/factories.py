@@ -64,8 +64,13 @@ def audit_event_in(organization: Organization) -> AuditEvent:
 
 # --- billing -----------------------------------------------------------------------------
 
+
 def make_client(organization: Organization, **fields: Any) -> Client:
-    defaults: dict[str, Any] = {"name": "Brasserie Dupont", "email": "accounts@dupont.example", "payment_terms_days": 30}
+    defaults: dict[str, Any] = {
+        "name": "Brasserie Dupont",
+        "email": "accounts@dupont.example",
+        "payment_terms_days": 30,
+    }
     return Client.objects.create(organization=organization, **{**defaults, **fields})
 
 
@@ -83,7 +88,7 @@ def make_invoice(
     sent: bool = True,
     **fields: Any,
 ) -> Invoice:
-    """An invoice of 2 × 50.00 at 21 % (121.00) unless told otherwise, sent by default."""
+    """An invoice of 2 x 50.00 at 21 % (121.00) unless told otherwise, sent by default."""
     invoice = services.create_invoice(
         organization=organization,
         client=client or make_client(organization),
@@ -119,7 +124,7 @@ def make_challan(organization: Organization) -> Challan:
 # One way to make an object owned by a given organisation, for every model that a URL takes
 # the id of. The tenancy test walks the URL patterns and fails for a model missing here.
 # Where a route works on soft-deleted documents only (restore), the route's name says so.
-TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], models.Model]] = {
+TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]] = {
     Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
     AuditEvent: audit_event_in,
     Client: make_client,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -85,7 +85,7 @@ _T = TypeVar("_T", bound=models.Model)
 class TenantQuerySet(models.QuerySet[_T]):
     """Every query of organisation-owned rows starts here: `Model.objects.for_organization(org)`."""
 
-    def for_organization(self, organization: Organization) -> TenantQuerySet[_T]:
+    def for_organization(self, organization: Organization) -> Self:
         return self.filter(organization=organization)
 
 
@@ -93,8 +93,6 @@ class TenantModel(models.Model):
     """Abstract base of every row that belongs to one organisation."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-
-    objects: ClassVar[Any] = TenantQuerySet.as_manager()
 
     class Meta:
         abstract = True

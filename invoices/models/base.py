@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Self, TypeVar
 
 from django.db import models
 
 from core.models import TenantModel, TenantQuerySet
 
+_M = TypeVar("_M", bound=models.Model)
 
-class SoftDeleteQuerySet(TenantQuerySet[Any]):
-    def deleted(self) -> SoftDeleteQuerySet:
+
+class SoftDeleteQuerySet(TenantQuerySet[_M]):
+    def deleted(self) -> Self:
         return self.filter(is_active=False)
 
 
-class ActiveManager(models.Manager[Any]):
+class ActiveManager(models.Manager[_M]):
     """The default manager: soft-deleted rows are hidden everywhere in the app."""
 
-    def get_queryset(self) -> models.QuerySet[Any]:
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(is_active=True)
 
 
 class BillingDocument(TenantModel):
+    """Concrete documents declare two managers: `objects = ActiveManager.from_queryset(…)()`,
+    which hides soft-deleted rows, and `all_objects`, through which admins see and restore them."""
+
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
-    # Admins see and restore soft-deleted rows through this one.
-    all_objects: ClassVar[Any] = SoftDeleteQuerySet.as_manager()
 
     class Meta:
         abstract = True

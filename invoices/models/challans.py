@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
 
 from django.db import models
 from django.urls import reverse
@@ -22,7 +21,8 @@ class Challan(BillingDocument):
     delivery_address = models.TextField(blank=True)
     notes = models.TextField(blank=True)
 
-    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    all_objects = SoftDeleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

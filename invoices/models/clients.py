@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
-from django.urls import reverse
 from django.db.models import Q
+from django.urls import reverse
 
 from core.models import TenantModel, TenantQuerySet
 
@@ -52,7 +52,7 @@ class Client(TenantModel):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ClientQuerySet.as_manager()
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

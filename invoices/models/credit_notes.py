@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from django.db import models
 from django.urls import reverse
 
@@ -25,7 +23,8 @@ class CreditNote(BillingDocument):
     vat_total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
 
-    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    all_objects = SoftDeleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issue_date", "-id"]

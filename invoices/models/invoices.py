@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
@@ -37,7 +37,7 @@ class InvoiceSource(models.TextChoices):
     YUKI = "yuki", "Yuki"
 
 
-class InvoiceQuerySet(SoftDeleteQuerySet):
+class InvoiceQuerySet(SoftDeleteQuerySet["Invoice"]):
     def draft(self) -> InvoiceQuerySet:
         return self.filter(status=InvoiceStatus.DRAFT)
 
@@ -80,8 +80,8 @@ class Invoice(BillingDocument):
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[Any] = ActiveManager.from_queryset(InvoiceQuerySet)()
-    all_objects: ClassVar[Any] = InvoiceQuerySet.as_manager()
+    objects = ActiveManager.from_queryset(InvoiceQuerySet)()
+    all_objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issue_date", "-id"]

@@ -1,4 +1,4 @@
-"""Document lines: quantity × unit price with a VAT rate, amounts fixed when saved."""
+"""Document lines: quantity x unit price with a VAT rate, amounts fixed when saved."""
 
 from __future__ import annotations
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from django.db import models
 from django.urls import reverse
 
@@ -33,7 +31,8 @@ class Payment(BillingDocument):
     )
     notes = models.TextField(blank=True)
 
-    objects: ClassVar[Any] = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
+    all_objects = SoftDeleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

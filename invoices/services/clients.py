@@ -43,7 +43,11 @@ def save_client(
 ) -> Client:
     """Create or update `client` (a form's unsaved instance) with exactly these IBANs."""
     creating = client.pk is None
-    before = None if creating else _snapshot(Client.objects.get(pk=client.pk), list(client.bank_accounts.values_list("iban", flat=True)))
+    before = (
+        None
+        if creating
+        else _snapshot(Client.objects.get(pk=client.pk), list(client.bank_accounts.values_list("iban", flat=True)))
+    )
     client.organization = organization
     client.save()
     _set_ibans(client, ibans)

@@ -63,7 +63,7 @@ def create_lines(
         )
         item.compute_amounts()
         items.append(item)
-    model.objects.bulk_create(items)
+    model._default_manager.bulk_create(items)
 
 
 def require_same_organization(organization: Organization, *objects: models.Model | None) -> None:
@@ -75,4 +75,3 @@ def require_same_organization(organization: Organization, *objects: models.Model
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {field: getattr(obj, field) for field in fields}
-

@@ -19,7 +19,17 @@ from invoices.services.common import Line, create_lines, require_same_organizati
 
 logger = logging.getLogger(__name__)
 
-AUDITED_FIELDS = ("number", "client_id", "issue_date", "due_date", "currency", "status", "total", "balance_due", "notes")
+AUDITED_FIELDS = (
+    "number",
+    "client_id",
+    "issue_date",
+    "due_date",
+    "currency",
+    "status",
+    "total",
+    "balance_due",
+    "notes",
+)
 
 
 class EmailDeliveryError(Exception):
@@ -147,9 +157,7 @@ def update_invoice(
     return invoice
 
 
-def duplicate_invoice(
-    invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None
-) -> Invoice:
+def duplicate_invoice(invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None) -> Invoice:
     """A new draft with the same client and lines, dated today."""
     today = timezone.localdate()
     return create_invoice(
@@ -203,7 +211,9 @@ def send_invoice(
                 target=invoice,
                 after={"error": str(exc)[:200]},
             )
-            raise EmailDeliveryError(f"{invoice.number} is marked as sent, but the email could not be sent: {exc}") from exc
+            raise EmailDeliveryError(
+                f"{invoice.number} is marked as sent, but the email could not be sent: {exc}"
+            ) from exc
     return invoice
 
 

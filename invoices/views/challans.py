@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
 
 from core.models import Role
-from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
@@ -44,7 +46,7 @@ def challan_create(request: HttpRequest) -> HttpResponse:
                 date=data["date"],
                 delivery_address=data["delivery_address"],
                 notes=data["notes"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 request=request,
             )
         except ValidationError as exc:
@@ -67,7 +69,7 @@ class ChallanDetailView(OrganizationMixin, DetailView[Challan]):
         return {**super().get_context_data(**kwargs), "items": list(self.object.items.all())}
 
 
-class ChallanPdfView(OrganizationMixin, DetailView[Challan]):
+class ChallanPdfView(OrganizationMixin, SingleObjectMixin[Challan], View):
     model = Challan
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -79,7 +81,7 @@ class ConvertChallanView(ObjectActionView):
     model = Challan
 
     def act(self, request: HttpRequest, challan: Challan) -> str | None:
-        invoice = services.convert_challan_to_invoice(challan, actor=request.user, request=request)  # type: ignore[arg-type]
+        invoice = services.convert_challan_to_invoice(challan, actor=acting_user(request), request=request)
         messages.success(request, f"{invoice.number} is a draft invoice made from {challan.number}.")
         return invoice.get_absolute_url()
 
@@ -89,6 +91,6 @@ class DeleteChallanView(ObjectActionView):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, challan: Challan) -> str | None:
-        services.soft_delete(challan, actor=request.user, request=request)  # type: ignore[arg-type]
+        services.soft_delete(challan, actor=acting_user(request), request=request)
         messages.success(request, f"{challan.number} is deleted.")
         return reverse("invoices:challan_list")

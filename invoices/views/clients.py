@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView
 
 from core.models import Role
-from core.permissions import OrganizationMixin, organization_required
+from core.permissions import OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm
@@ -22,7 +23,7 @@ from invoices.statistics import average_days_to_pay
 from invoices.views.common import organization_of, paginate
 
 _ISSUED = ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)) & Q(invoices__is_active=True)
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
@@ -31,7 +32,9 @@ def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
         total_invoiced=Coalesce(Sum("invoices__total", filter=_ISSUED), ZERO, output_field=_MONEY),
         total_paid=Coalesce(Sum("invoices__amount_paid", filter=_ISSUED), ZERO, output_field=_MONEY),
         outstanding=Coalesce(
-            Sum("invoices__balance_due", filter=_ISSUED & Q(invoices__status__in=OPEN_STATUSES)), ZERO, output_field=_MONEY
+            Sum("invoices__balance_due", filter=_ISSUED & Q(invoices__status__in=OPEN_STATUSES)),
+            ZERO,
+            output_field=_MONEY,
         ),
     )
 
@@ -82,7 +85,7 @@ def _save_client_form(request: HttpRequest, client: Client | None) -> HttpRespon
             form.save(commit=False),
             organization=organization_of(request),
             ibans=form.cleaned_data["ibans"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=acting_user(request),
             request=request,
         )
         messages.success(request, f"{saved.name} is saved.")

@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
 
 from core.models import AuditEvent, Role
-from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
@@ -49,18 +51,30 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     page, query = paginate(request, filtered_invoices(request, form))
     client = None
     if form.is_valid() and form.cleaned_data["client"]:
-        client = Client.objects.for_organization(organization_of(request)).filter(pk=form.cleaned_data["client"]).first()
+        client = (
+            Client.objects.for_organization(organization_of(request)).filter(pk=form.cleaned_data["client"]).first()
+        )
     return render(request, "invoices/invoice_list.html", {"form": form, "page": page, "query": query, "client": client})
 
 
 def movements_of(invoice: Invoice) -> QuerySet[Any]:
     """Payments and credit notes of the invoice as one dated list, in a single query."""
-    text = CharField()
-    payments = Payment.objects.filter(invoice=invoice).order_by().values(
-        "id", kind=Value("payment", output_field=text), when=F("date"), label=F("reference"), value=F("amount")
+    text: CharField[str, str] = CharField(max_length=16)
+    payments = (
+        Payment.objects.filter(invoice=invoice)
+        .order_by()
+        .values("id", kind=Value("payment", output_field=text), when=F("date"), label=F("reference"), value=F("amount"))
     )
-    credits = CreditNote.objects.filter(invoice=invoice).order_by().values(
-        "id", kind=Value("credit_note", output_field=text), when=F("issue_date"), label=F("number"), value=F("total")
+    credits = (
+        CreditNote.objects.filter(invoice=invoice)
+        .order_by()
+        .values(
+            "id",
+            kind=Value("credit_note", output_field=text),
+            when=F("issue_date"),
+            label=F("number"),
+            value=F("total"),
+        )
     )
     return payments.union(credits, all=True).order_by("when", "id")
 
@@ -110,7 +124,12 @@ def _invoice_form_page(request: HttpRequest, invoice: Invoice | None) -> HttpRes
         formset = LineFormSet(
             prefix="lines",
             initial=[
-                {"description": i.description, "quantity": i.quantity, "unit_price": i.unit_price, "vat_rate": str(i.vat_rate)}
+                {
+                    "description": i.description,
+                    "quantity": i.quantity,
+                    "unit_price": i.unit_price,
+                    "vat_rate": str(i.vat_rate),
+                }
                 for i in invoice.items.all()
             ],
         )
@@ -129,7 +148,7 @@ def _invoice_form_page(request: HttpRequest, invoice: Invoice | None) -> HttpRes
             "currency": data["currency"],
             "notes": data["notes"],
             "payment_reference": data["payment_reference"],
-            "actor": request.user,
+            "actor": acting_user(request),
             "request": request,
         }
         try:
@@ -163,7 +182,7 @@ class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
     post = get
 
 
-class InvoicePdfView(OrganizationMixin, DetailView[Invoice]):
+class InvoicePdfView(OrganizationMixin, SingleObjectMixin[Invoice], View):
     model = Invoice
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -178,25 +197,29 @@ class InvoiceAction(ObjectActionView):
 class SendInvoiceView(InvoiceAction):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
         try:
-            sent = services.send_invoice(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+            sent = services.send_invoice(invoice, actor=acting_user(request), request=request)
         except services.EmailDeliveryError as exc:
             messages.warning(request, str(exc))
             return None
-        recipient = f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
+        recipient = (
+            f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
+        )
         messages.success(request, f"{sent.number} is marked as sent{recipient}.")
         return None
 
 
 class CancelInvoiceView(InvoiceAction):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
-        services.cancel_invoice(invoice, reason=request.POST.get("reason", "")[:300], actor=request.user, request=request)  # type: ignore[arg-type]
+        services.cancel_invoice(
+            invoice, reason=request.POST.get("reason", "")[:300], actor=acting_user(request), request=request
+        )
         messages.success(request, f"{invoice.number} is cancelled.")
         return None
 
 
 class DuplicateInvoiceView(InvoiceAction):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
-        copy = services.duplicate_invoice(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+        copy = services.duplicate_invoice(invoice, actor=acting_user(request), request=request)
         messages.success(request, f"{copy.number} is a new draft copied from {invoice.number}.")
         return copy.get_absolute_url()
 
@@ -205,7 +228,7 @@ class DeleteInvoiceView(InvoiceAction):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
-        services.soft_delete(invoice, actor=request.user, request=request)  # type: ignore[arg-type]
+        services.soft_delete(invoice, actor=acting_user(request), request=request)
         messages.success(request, f"{invoice.number} is deleted. An admin can restore it from Deleted items.")
         return reverse("invoices:invoice_list")
 
@@ -214,7 +237,9 @@ class RecordPaymentView(InvoiceAction):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
         form = PaymentForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()])
+            raise ValidationError(
+                [f"{form.fields[f].label or f}: {' '.join(map(str, e))}" for f, e in form.errors.items()]
+            )
         data = form.cleaned_data
         services.record_payment(
             organization=organization_of(request),
@@ -227,7 +252,7 @@ class RecordPaymentView(InvoiceAction):
             reference=data["reference"],
             is_overpayment=data["is_overpayment"],
             notes=data["notes"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=acting_user(request),
             request=request,
         )
         messages.success(request, f"Payment of {data['currency']} {data['amount']} recorded on {invoice.number}.")
@@ -248,7 +273,7 @@ class CreditNoteCreateView(OrganizationMixin, DetailView[Invoice]):
                     lines=formset.lines(),
                     issue_date=form.cleaned_data["issue_date"],
                     reason=form.cleaned_data["reason"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=acting_user(request),
                     request=request,
                 )
             except ValidationError as exc:
@@ -259,4 +284,3 @@ class CreditNoteCreateView(OrganizationMixin, DetailView[Invoice]):
         return render(request, "invoices/credit_note_form.html", {"form": form, "formset": formset, "invoice": invoice})
 
     post = get
-

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.generic import DetailView
+from django.views import View
+from django.views.generic.detail import SingleObjectMixin
 
 from core.models import Role
-from core.permissions import ObjectActionView, OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import GeneralPaymentForm
 from invoices.models import CreditNote, Payment
@@ -49,7 +50,7 @@ def general_payment_create(request: HttpRequest) -> HttpResponse:
                 method=data["method"],
                 reference=data["reference"],
                 notes=data["notes"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 request=request,
             )
         except ValidationError as exc:
@@ -60,7 +61,7 @@ def general_payment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "invoices/payment_form.html", {"form": form})
 
 
-class PaymentReceiptView(OrganizationMixin, DetailView[Payment]):
+class PaymentReceiptView(OrganizationMixin, SingleObjectMixin[Payment], View):
     model = Payment
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -73,12 +74,12 @@ class DeletePaymentView(ObjectActionView):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, payment: Payment) -> str | None:
-        services.soft_delete(payment, actor=request.user, request=request)  # type: ignore[arg-type]
+        services.soft_delete(payment, actor=acting_user(request), request=request)
         messages.success(request, "The payment is deleted; the balance due is updated.")
         return None
 
 
-class CreditNotePdfView(OrganizationMixin, DetailView[CreditNote]):
+class CreditNotePdfView(OrganizationMixin, SingleObjectMixin[CreditNote], View):
     model = CreditNote
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -91,7 +92,7 @@ class DeleteCreditNoteView(ObjectActionView):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, note: CreditNote) -> str | None:
-        services.soft_delete(note, actor=request.user, request=request)  # type: ignore[arg-type]
+        services.soft_delete(note, actor=acting_user(request), request=request)
         messages.success(request, f"{note.number} is deleted; the balance due is updated.")
         return None
 
@@ -101,4 +102,3 @@ def credit_note_list(request: HttpRequest) -> HttpResponse:
     notes = CreditNote.objects.for_organization(organization_of(request)).select_related("client", "invoice")
     page, query = paginate(request, notes.order_by("-issue_date", "-id"))
     return render(request, "invoices/credit_note_list.html", {"page": page, "query": query})
-

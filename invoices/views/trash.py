@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core.models import Role
-from core.permissions import ObjectActionView, organization_required
+from core.permissions import ObjectActionView, acting_user, organization_required
 from invoices import services
 from invoices.models import Challan, CreditNote, Invoice, Payment
 from invoices.views.common import organization_of
@@ -44,10 +44,10 @@ class RestoreView(ObjectActionView):
     write_role = Role.ADMIN
 
     def get_queryset(self) -> QuerySet[Any]:
-        return self.model.all_objects.for_organization(self.organization).deleted()  # type: ignore[union-attr,no-any-return]
+        return self.model.all_objects.for_organization(self.organization).deleted()  # type: ignore[no-any-return]
 
     def act(self, request: HttpRequest, document: Any) -> str | None:
-        restored = services.restore(document, actor=request.user, request=request)  # type: ignore[arg-type]
+        restored = services.restore(document, actor=acting_user(request), request=request)
         messages.success(request, f"{restored} is restored.")
         return None
 

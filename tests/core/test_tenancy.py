@@ -13,8 +13,8 @@ from django.views import View
 
 from core import tenancy
 from core.audit import record_event
-from invoices import services
 from core.models import AuditEvent, Membership, Organization, Role
+from invoices import services
 from tests.factories import DELETED_OBJECT_ROUTES, TENANT_OBJECT_FACTORIES, member
 from tests.helpers import logged_in_client
 

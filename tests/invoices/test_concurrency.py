@@ -88,7 +88,7 @@ def test_racing_payments_never_overpay_an_invoice():
 
     refused = [e for e in errors if isinstance(e, ValidationError)]
     assert len(refused) == len(errors), [e for e in errors if not isinstance(e, ValidationError)]
-    assert len(accepted) == 14  # 14 × 7.00 = 98.00; a 15th would make 105.00
+    assert len(accepted) == 14  # 14 x 7.00 = 98.00; a 15th would make 105.00
     invoice.refresh_from_db()
     assert invoice.amount_paid == Decimal("98.00") == sum(Payment.objects.values_list("amount", flat=True))
     assert invoice.balance_due == Decimal("2.00")

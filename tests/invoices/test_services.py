@@ -36,8 +36,8 @@ def fresh(invoice: Invoice) -> Invoice:
 
 @pytest.mark.django_db
 def test_line_amounts_are_rounded_once_half_up_per_line(organization: Organization):
-    # 1.005 × 1.00 = 1.005 → 1.01 (half-up); VAT 21 % of the exact 1.005 = 0.21105 → 0.21.
-    # 0.5 × 0.25 = 0.125 → 0.13; VAT 6 % of the exact 0.125 = 0.0075 → 0.01.
+    # 1.005 x 1.00 = 1.005 → 1.01 (half-up); VAT 21 % of the exact 1.005 = 0.21105 → 0.21.
+    # 0.5 x 0.25 = 0.125 → 0.13; VAT 6 % of the exact 0.125 = 0.0075 → 0.01.
     invoice = make_invoice(organization, lines=make_lines(("1.005", "1.00", "21"), ("0.5", "0.25", "6")), sent=False)
 
     items = list(invoice.items.order_by("position"))
@@ -159,7 +159,9 @@ def test_credit_note_reduces_the_balance_and_cannot_exceed_it(organization: Orga
 
     with pytest.raises(ValidationError, match="more than the open amount"):
         services.issue_credit_note(invoice, lines=make_lines(("1", "20.00", "21")), issue_date=MARCH)
-    note = services.issue_credit_note(invoice, lines=make_lines(("1", "10.00", "21")), issue_date=MARCH, reason="Return")
+    note = services.issue_credit_note(
+        invoice, lines=make_lines(("1", "10.00", "21")), issue_date=MARCH, reason="Return"
+    )
 
     assert (note.number, note.total) == ("CN-2026-0001", D("12.10"))
     assert fresh(invoice).balance_due == D("8.90")
@@ -266,7 +268,9 @@ def test_statement_runs_the_balance_through_every_movement(organization: Organiz
 
 
 @pytest.mark.django_db
-def test_a_client_of_another_organization_cannot_be_invoiced(organization: Organization, other_organization: Organization):
+def test_a_client_of_another_organization_cannot_be_invoiced(
+    organization: Organization, other_organization: Organization
+):
     with pytest.raises(ValidationError, match="does not belong"):
         make_invoice(organization, make_client(other_organization), sent=False)
 

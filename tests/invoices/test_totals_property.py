@@ -49,7 +49,9 @@ def test_balance_is_total_minus_payments_minus_credits(organization: Organizatio
             continue
         try:
             if kind == "credit":
-                note = services.issue_credit_note(invoice, lines=[Line("credit", Decimal(1), amount, Decimal(0))], issue_date=DAY)
+                note = services.issue_credit_note(
+                    invoice, lines=[Line("credit", Decimal(1), amount, Decimal(0))], issue_date=DAY
+                )
                 credited += note.total
             else:
                 services.record_payment(
