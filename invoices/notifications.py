@@ -29,7 +29,7 @@ def _one_line(text: str) -> str:
 
 def billing_profile(organization: Organization) -> BillingProfile | None:
     try:
-        profile: BillingProfile = organization.billing_profile  # type: ignore[attr-defined]
+        profile: BillingProfile = organization.billing_profile
     except BillingProfile.DoesNotExist:
         return None
     return profile

@@ -155,7 +155,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     if invoice.balance_due > 0:
         instruction = (
             f"Please transfer {money(invoice.balance_due)} by {_date(invoice.due_date)}"
-            f"{' to the account below' if issuer.iban else ''}, quoting the structured reference."
+            f"{' to the account above' if issuer.iban else ''}, quoting the structured reference."
         )
     else:
         instruction = "Nothing is left to pay on this invoice. Thank you."

@@ -22,7 +22,7 @@ from core.models import AuditEvent
 from invoices.models import BillingProfile, Invoice, InvoiceStatus, ReminderLog
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.models.profile import default_reminder_offsets
-from invoices.notifications import billing_profile, send_reminder_email
+from invoices.notifications import send_reminder_email
 
 logger = logging.getLogger(__name__)
 
@@ -76,20 +76,23 @@ def _overdue_events(rows: Iterable[tuple[int, int, str, str]]) -> Iterator[Audit
 # --- reminders ----------------------------------------------------------------------------
 
 
-def reminder_offsets(profile: BillingProfile | None) -> list[int]:
-    """The organisation's reminder stages, ascending; none when it switched reminders off."""
-    if profile is None:
-        return default_reminder_offsets()
-    if not profile.send_reminders:
-        return []
-    return _whole_days(profile.reminder_offsets)
-
-
 def _whole_days(raw: Any) -> list[int]:
-    # The JSON field may hold anything: keep whole numbers of days (not booleans), each once.
+    """Reminder offsets as configured, ascending. The JSON field may hold anything: keep
+    whole numbers of days (not booleans), each once."""
     if not isinstance(raw, list):
         return []
     return sorted({value for value in raw if isinstance(value, int) and not isinstance(value, bool)})
+
+
+def reminder_offsets_by_organization() -> dict[int, list[int]]:
+    """Each organisation's reminder stages, for those with a billing profile (one query; the
+    others use the default stages). An organisation that switched reminders off has none."""
+    return {
+        organization_id: _whole_days(raw) if send_reminders else []
+        for organization_id, send_reminders, raw in BillingProfile.objects.values_list(
+            "organization_id", "send_reminders", "reminder_offsets"
+        )
+    }
 
 
 def stage_to_send(offsets: list[int], due_date: datetime.date, today: datetime.date, logged: set[int]) -> int | None:
@@ -104,19 +107,13 @@ def stage_to_send(offsets: list[int], due_date: datetime.date, today: datetime.d
     return stage
 
 
-def _candidates(today: datetime.date) -> InvoiceQuerySet:
-    """Open, unpaid invoices of organisations that send reminders, to clients with an email,
-    and close enough to their due date for the earliest stage anyone configured."""
-    earliest = min(default_reminder_offsets())
-    for raw in BillingProfile.objects.filter(send_reminders=True).values_list("reminder_offsets", flat=True):
-        earliest = min([earliest, *_whole_days(raw)])
+def _remindable() -> InvoiceQuerySet:
+    """Open, unpaid invoices of organisations that send reminders, to clients with an email."""
     queryset: InvoiceQuerySet = (
         Invoice.objects.open()
-        .filter(balance_due__gt=0, due_date__lte=today - datetime.timedelta(days=earliest))
+        .filter(balance_due__gt=0)
         .exclude(client__email="")
         .exclude(organization__billing_profile__send_reminders=False)
-        .select_related("client", "organization", "organization__billing_profile")
-        .order_by("pk")
     )
     return queryset
 
@@ -131,29 +128,27 @@ def logged_stages(invoice_ids: list[int]) -> dict[int, set[int]]:
     return stages
 
 
-class _NoLongerOpenError(Exception):
-    """Paid or cancelled since the batch was read: give the claim back, send nothing."""
-
-
-def _send_stage(invoice: Invoice, stage: int, today: datetime.date) -> bool:
-    """Claim the stage, then send. False when another run holds the claim or the invoice was
-    settled meanwhile; a mail server error rolls the claim back (the next run retries) and
-    propagates."""
-    recipient = invoice.client.email
+def _send_stage(invoice_id: int, stage: int, today: datetime.date) -> bool:
+    """Claim the stage, then send. False when the invoice was settled since the batch was read
+    or another run holds the claim. A mail server error rolls the claim back (the next run
+    retries the stage) and propagates."""
     try:
         with transaction.atomic():
+            # Read again: the batch may be minutes old when a slow mail server is involved.
+            invoice: Invoice | None = (
+                _remindable()
+                .select_related("client", "organization", "organization__billing_profile")
+                .filter(pk=invoice_id)
+                .first()
+            )
+            if invoice is None:
+                return False
+            recipient = invoice.client.email
             # A concurrent run inserting the same (invoice, stage) waits here for this
             # transaction, then fails on the unique constraint and skips.
             ReminderLog.objects.create(
                 organization_id=invoice.organization_id, invoice=invoice, offset_days=stage, recipient=recipient
             )
-            current = (
-                Invoice.objects.open().filter(pk=invoice.pk, balance_due__gt=0).values_list("balance_due", flat=True)
-            )
-            balance_due = current.first()
-            if balance_due is None:
-                raise _NoLongerOpenError
-            invoice.balance_due = balance_due
             send_reminder_email(invoice, stage, today=today)
             record_event(
                 "invoice.reminder_sent",
@@ -162,32 +157,37 @@ def _send_stage(invoice: Invoice, stage: int, today: datetime.date) -> bool:
                 after={"offset_days": stage, "recipient": recipient},
             )
     except IntegrityError:
-        logger.info("invoice %s: reminder stage %+d already claimed, skipped", invoice.pk, stage)
-        return False
-    except _NoLongerOpenError:
+        logger.info("invoice %s: reminder stage %+d already claimed, skipped", invoice_id, stage)
         return False
     return True
 
 
 def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE) -> int:
     """Email the reminder due `today` for every open invoice, in all organisations. Returns
-    how many were sent. A failed email is logged and retried on the next run."""
-    queryset = _candidates(today)
+    how many were sent. A failed email is logged and retried on the next run.
+
+    The scan reads three columns per invoice and the logs of a whole batch at once; only
+    invoices with a reminder to send are loaded in full."""
+    configured = reminder_offsets_by_organization()
+    default = default_reminder_offsets()
+    # No stage of anyone is due yet for invoices due later than this.
+    earliest = min([*default, *(offset for offsets in configured.values() for offset in offsets)])
+    candidates = _remindable().filter(due_date__lte=today - datetime.timedelta(days=earliest)).order_by("pk")
     sent = 0
     last_pk = 0
     while True:
-        batch: list[Invoice] = list(queryset.filter(pk__gt=last_pk)[:batch_size])
-        if not batch:
+        rows = list(candidates.filter(pk__gt=last_pk).values_list("pk", "organization_id", "due_date")[:batch_size])
+        if not rows:
             return sent
-        last_pk = batch[-1].pk
-        logged = logged_stages([invoice.pk for invoice in batch])
-        for invoice in batch:
-            offsets = reminder_offsets(billing_profile(invoice.organization))
-            stage = stage_to_send(offsets, invoice.due_date, today, logged.get(invoice.pk, set()))
+        last_pk = rows[-1][0]
+        logged = logged_stages([pk for pk, _, _ in rows])
+        for pk, organization_id, due_date in rows:
+            offsets = configured.get(organization_id, default)
+            stage = stage_to_send(offsets, due_date, today, logged.get(pk, set()))
             if stage is None:
                 continue
             try:
-                if _send_stage(invoice, stage, today):
+                if _send_stage(pk, stage, today):
                     sent += 1
             except OSError as exc:
-                logger.warning("invoice %s: reminder stage %+d could not be sent: %s", invoice.pk, stage, exc)
+                logger.warning("invoice %s: reminder stage %+d could not be sent: %s", pk, stage, exc)
