@@ -108,8 +108,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--reuse", action="store_true", help="keep the bench database when it already holds this data set"
     )
     args = parser.parse_args(argv)
-    if args.invoices < 1 or args.payments < 0 or args.requests < 1:
-        parser.error("--invoices and --requests must be at least 1, --payments at least 0")
+    if args.invoices < 1 or args.payments < 1 or args.requests < 1:
+        parser.error("--invoices, --payments and --requests must be at least 1")
     return args
 
 
@@ -583,11 +583,9 @@ def run_measurements(organization: Organization, user: User, requests: int) -> t
         .order_by("-n", "invoice_id")
         .first()
     )
-    invoice = (
-        Invoice.objects.get(pk=paid["invoice_id"])
-        if paid
-        else Invoice.objects.filter(organization=organization).first()
-    )
+    if paid is None:
+        raise SystemExit("The bench organisation has no payment on an invoice: build with --payments > 0.")
+    invoice = Invoice.objects.get(pk=paid["invoice_id"])
     biggest = (
         Invoice.objects.filter(organization=organization)
         .values("client_id")
@@ -595,6 +593,8 @@ def run_measurements(organization: Organization, user: User, requests: int) -> t
         .order_by("-n", "client_id")
         .first()
     )
+    if biggest is None:
+        raise SystemExit("The bench organisation has no invoices.")
     client = Client.objects.get(pk=biggest["client_id"])
 
     tenancy.forget_memberships(user.pk)  # a cache (Redis) may remember an earlier build's rows
@@ -715,7 +715,7 @@ def _ms(value: float) -> str:
 
 def print_slowest_queries(results: Sequence[Result]) -> None:
     print()
-    print("Slowest SQL query of each row (from the counted request):")
+    print("Slowest SQL query of each row (from the counted request; Django times queries to the ms):")
     for result in results:
         query = result.slowest_query
         if query is None:

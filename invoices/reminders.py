@@ -27,6 +27,8 @@ from invoices.notifications import send_reminder_email
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# A mail server that refused this many reminders in a row is down: stop, retry next run.
+MAX_CONSECUTIVE_FAILURES = 5
 INVOICE_TARGET = Invoice._meta.label_lower
 
 
@@ -164,7 +166,8 @@ def _send_stage(invoice_id: int, stage: int, today: datetime.date) -> bool:
 
 def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE) -> int:
     """Email the reminder due `today` for every open invoice, in all organisations. Returns
-    how many were sent. A failed email is logged and retried on the next run.
+    how many were sent. A failed email is logged and retried on the next run; after
+    MAX_CONSECUTIVE_FAILURES in a row the run stops rather than wait on a dead mail server.
 
     The scan reads three columns per invoice and the logs of a whole batch at once; only
     invoices with a reminder to send are loaded in full."""
@@ -173,7 +176,7 @@ def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE
     # No stage of anyone is due yet for invoices due later than this.
     earliest = min([*default, *(offset for offsets in configured.values() for offset in offsets)])
     candidates = _remindable().filter(due_date__lte=today - datetime.timedelta(days=earliest)).order_by("pk")
-    sent = 0
+    sent = failures = 0
     last_pk = 0
     while True:
         rows = list(candidates.filter(pk__gt=last_pk).values_list("pk", "organization_id", "due_date")[:batch_size])
@@ -191,3 +194,9 @@ def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE
                     sent += 1
             except OSError as exc:
                 logger.warning("invoice %s: reminder stage %+d could not be sent: %s", pk, stage, exc)
+                failures += 1
+                if failures >= MAX_CONSECUTIVE_FAILURES:
+                    logger.error("payment reminders stopped after %d failed emails in a row: %s", failures, exc)
+                    return sent
+            else:
+                failures = 0

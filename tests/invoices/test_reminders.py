@@ -329,6 +329,26 @@ def test_one_failing_invoice_does_not_stop_the_others(
     assert stages(fine) == [0]
 
 
+@pytest.mark.django_db
+def test_a_run_stops_when_the_mail_server_keeps_refusing(
+    organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = make_client(organization)
+    for _ in range(reminders.MAX_CONSECUTIVE_FAILURES + 3):
+        make_invoice(organization, client)
+    attempts: list[int] = []
+
+    def refuse(invoice: Invoice, offset_days: int, **kwargs: Any) -> None:
+        attempts.append(invoice.pk)
+        raise smtplib.SMTPServerDisconnected("connection unexpectedly closed")
+
+    monkeypatch.setattr(reminders, "send_reminder_email", refuse)
+
+    assert send_payment_reminders(day(0)) == 0
+    assert len(attempts) == reminders.MAX_CONSECUTIVE_FAILURES
+    assert not ReminderLog.objects.exists()
+
+
 # --- what -----------------------------------------------------------------------------------
 
 
