@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from invoices.views import challans, clients, exports, invoices, payments, trash
+from invoices.views import challans, clients, exports, invoices, payments, pdfs, trash
 
 app_name = "invoices"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("invoices/export.csv", exports.invoices_csv, name="invoice_csv"),
     path("invoices/<int:pk>/", invoices.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("invoices/<int:pk>/edit/", invoices.InvoiceEditView.as_view(), name="invoice_edit"),
-    path("invoices/<int:pk>/pdf/", invoices.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("invoices/<int:pk>/pdf/", pdfs.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("invoices/<int:pk>/send/", invoices.SendInvoiceView.as_view(), name="invoice_send"),
     path("invoices/<int:pk>/cancel/", invoices.CancelInvoiceView.as_view(), name="invoice_cancel"),
     path("invoices/<int:pk>/duplicate/", invoices.DuplicateInvoiceView.as_view(), name="invoice_duplicate"),
@@ -28,15 +28,15 @@ urlpatterns = [
     path("payments/", payments.payment_list, name="payment_list"),
     path("payments/new/", payments.general_payment_create, name="payment_create"),
     path("payments/export.csv", exports.payments_csv, name="payment_csv"),
-    path("payments/<int:pk>/receipt/", payments.PaymentReceiptView.as_view(), name="payment_receipt"),
+    path("payments/<int:pk>/receipt/", pdfs.PaymentReceiptView.as_view(), name="payment_receipt"),
     path("payments/<int:pk>/delete/", payments.DeletePaymentView.as_view(), name="payment_delete"),
     path("credit-notes/", payments.credit_note_list, name="credit_note_list"),
-    path("credit-notes/<int:pk>/pdf/", payments.CreditNotePdfView.as_view(), name="credit_note_pdf"),
+    path("credit-notes/<int:pk>/pdf/", pdfs.CreditNotePdfView.as_view(), name="credit_note_pdf"),
     path("credit-notes/<int:pk>/delete/", payments.DeleteCreditNoteView.as_view(), name="credit_note_delete"),
     path("delivery-notes/", challans.challan_list, name="challan_list"),
     path("delivery-notes/new/", challans.challan_create, name="challan_create"),
     path("delivery-notes/<int:pk>/", challans.ChallanDetailView.as_view(), name="challan_detail"),
-    path("delivery-notes/<int:pk>/pdf/", challans.ChallanPdfView.as_view(), name="challan_pdf"),
+    path("delivery-notes/<int:pk>/pdf/", pdfs.ChallanPdfView.as_view(), name="challan_pdf"),
     path("delivery-notes/<int:pk>/invoice/", challans.ConvertChallanView.as_view(), name="challan_convert"),
     path("delivery-notes/<int:pk>/delete/", challans.DeleteChallanView.as_view(), name="challan_delete"),
     path("deleted/", trash.deleted_items, name="deleted_items"),

@@ -7,21 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import DetailView
-from django.views.generic.detail import SingleObjectMixin
 
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
-from invoices.pdf import challan_pdf
-from invoices.views.common import organization_of, paginate, pdf_response
+from invoices.views.common import organization_of, paginate
 
 
 @organization_required()
@@ -67,14 +64,6 @@ class ChallanDetailView(OrganizationMixin, DetailView[Challan]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "items": list(self.object.items.all())}
-
-
-class ChallanPdfView(OrganizationMixin, SingleObjectMixin[Challan], View):
-    model = Challan
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        challan = self.get_object()
-        return pdf_response(challan_pdf(challan), challan.number)
 
 
 class ConvertChallanView(ObjectActionView):

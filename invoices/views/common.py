@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
-from django.utils.text import slugify
+from django.http import HttpRequest
 
 from core.models import Organization
 
@@ -25,9 +24,3 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> tuple[Page[Any], 
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
-
-
-def pdf_response(content: bytes, name: str) -> FileResponse:
-    import io
-
-    return FileResponse(io.BytesIO(content), content_type="application/pdf", filename=f"{slugify(name)}.pdf")

@@ -7,21 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import DetailView
-from django.views.generic.detail import SingleObjectMixin
 
 from core.models import AuditEvent, Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
-from invoices.pdf import invoice_pdf
-from invoices.views.common import organization_of, paginate, pdf_response
+from invoices.views.common import organization_of, paginate
 
 
 def filtered_invoices(request: HttpRequest, form: InvoiceFilterForm) -> QuerySet[Invoice]:
@@ -180,14 +177,6 @@ class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
         return _invoice_form_page(request, invoice)
 
     post = get
-
-
-class InvoicePdfView(OrganizationMixin, SingleObjectMixin[Invoice], View):
-    model = Invoice
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        invoice = self.get_object()
-        return pdf_response(invoice_pdf(invoice), invoice.number)
 
 
 class InvoiceAction(ObjectActionView):

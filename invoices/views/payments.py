@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views import View
-from django.views.generic.detail import SingleObjectMixin
 
 from core.models import Role
-from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
+from core.permissions import ObjectActionView, acting_user, organization_required
 from invoices import services
 from invoices.forms import GeneralPaymentForm
 from invoices.models import CreditNote, Payment
-from invoices.pdf import credit_note_pdf, payment_receipt_pdf
-from invoices.views.common import organization_of, paginate, pdf_response
+from invoices.views.common import organization_of, paginate
 
 
 @organization_required()
@@ -61,14 +56,6 @@ def general_payment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "invoices/payment_form.html", {"form": form})
 
 
-class PaymentReceiptView(OrganizationMixin, SingleObjectMixin[Payment], View):
-    model = Payment
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        payment = self.get_object()
-        return pdf_response(payment_receipt_pdf(payment), f"receipt-{payment.pk}")
-
-
 class DeletePaymentView(ObjectActionView):
     model = Payment
     write_role = Role.ADMIN
@@ -77,14 +64,6 @@ class DeletePaymentView(ObjectActionView):
         services.soft_delete(payment, actor=acting_user(request), request=request)
         messages.success(request, "The payment is deleted; the balance due is updated.")
         return None
-
-
-class CreditNotePdfView(OrganizationMixin, SingleObjectMixin[CreditNote], View):
-    model = CreditNote
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        note = self.get_object()
-        return pdf_response(credit_note_pdf(note), note.number)
 
 
 class DeleteCreditNoteView(ObjectActionView):

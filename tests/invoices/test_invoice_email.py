@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import smtplib
-from collections.abc import Sequence
-
 import pytest
 from django.core import mail
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
 from core.models import AuditEvent, Organization
@@ -16,29 +11,7 @@ from invoices import services
 from invoices.models import BillingProfile, Invoice, InvoiceStatus
 from invoices.services import EmailDeliveryError
 from tests.factories import make_client, make_invoice
-
-
-class FailingBackend(BaseEmailBackend):
-    """A mail server that refuses everything."""
-
-    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        raise smtplib.SMTPException("421 service not available")
-
-
-FAILING_BACKEND = f"{__name__}.FailingBackend"
-
-
-def only_message() -> EmailMultiAlternatives:
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert isinstance(message, EmailMultiAlternatives)
-    return message
-
-
-def html_of(message: EmailMultiAlternatives) -> str:
-    htmls = [str(content) for content, mimetype in message.alternatives if mimetype == "text/html"]
-    assert len(htmls) == 1
-    return htmls[0]
+from tests.mail import FAILING_BACKEND, html_of, only_message
 
 
 @pytest.mark.django_db

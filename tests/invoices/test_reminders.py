@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connection
@@ -27,6 +26,7 @@ from invoices import notifications, reminders, services, tasks
 from invoices.models import BillingProfile, Invoice, ReminderLog
 from invoices.reminders import mark_overdue_invoices, send_payment_reminders
 from tests.factories import make_client, make_invoice
+from tests.mail import FAILING_BACKEND, html_of, only_message
 
 # make_invoice: issued 2026-03-02, 30 days' terms, so due 2026-04-01, EUR 121.00.
 DUE = datetime.date(2026, 4, 1)
@@ -38,29 +38,6 @@ def day(offset: int) -> datetime.date:
 
 def stages(invoice: Invoice) -> list[int]:
     return sorted(ReminderLog.objects.filter(invoice=invoice).values_list("offset_days", flat=True))
-
-
-def only_message() -> EmailMultiAlternatives:
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert isinstance(message, EmailMultiAlternatives)
-    return message
-
-
-def html_of(message: EmailMultiAlternatives) -> str:
-    htmls = [str(content) for content, mimetype in message.alternatives if mimetype == "text/html"]
-    assert len(htmls) == 1
-    return htmls[0]
-
-
-class FailingBackend(BaseEmailBackend):
-    """A mail server that refuses everything."""
-
-    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        raise smtplib.SMTPException("450 mailbox unavailable")
-
-
-FAILING_BACKEND = f"{__name__}.FailingBackend"
 
 
 class SlowBackend(LocmemBackend):

@@ -332,3 +332,22 @@ def test_other_exports_have_a_header_and_rows(owner_client: HttpClient, organiza
 
     assert len(body.strip().splitlines()) == 2
     assert "Brasserie Dupont" in body
+
+
+@pytest.mark.django_db
+def test_documents_download_as_pdf(owner_client: HttpClient, organization: Organization):
+    invoice = make_invoice(organization)
+    payment = services.record_payment(
+        organization=organization, client=invoice.client, amount=D("5.00"), date=datetime.date(2026, 3, 4),
+        currency="EUR",
+    )  # fmt: skip
+    downloads = {
+        reverse("invoices:invoice_pdf", args=[invoice.pk]): "inv-2026-0001.pdf",
+        reverse("invoices:payment_receipt", args=[payment.pk]): f"receipt-{payment.pk}.pdf",
+        reverse("invoices:challan_pdf", args=[make_challan(organization).pk]): "dn-2026-0001.pdf",
+    }
+    for url, filename in downloads.items():
+        response = owner_client.get(url)
+        assert response["Content-Type"] == "application/pdf"
+        assert filename in response["Content-Disposition"]
+        assert response.getvalue().startswith(b"%PDF")

@@ -1,0 +1,55 @@
+"""PDF downloads of the organisation's documents."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic.detail import SingleObjectMixin
+
+from core.permissions import OrganizationMixin
+from invoices import pdf
+from invoices.models import Challan, CreditNote, Invoice, Payment
+
+
+class DocumentPdfView(OrganizationMixin, SingleObjectMixin[Any], View):
+    """One document of the current organisation as a PDF download."""
+
+    render: Callable[[Any], bytes]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        document = self.get_object()
+        content = type(self).render(document)
+        return FileResponse(
+            io.BytesIO(content), content_type="application/pdf", filename=f"{slugify(self.filename(document))}.pdf"
+        )
+
+    def filename(self, document: Any) -> str:
+        return str(document.number)
+
+
+class InvoicePdfView(DocumentPdfView):
+    model = Invoice
+    render = staticmethod(pdf.invoice_pdf)
+
+
+class CreditNotePdfView(DocumentPdfView):
+    model = CreditNote
+    render = staticmethod(pdf.credit_note_pdf)
+
+
+class ChallanPdfView(DocumentPdfView):
+    model = Challan
+    render = staticmethod(pdf.challan_pdf)
+
+
+class PaymentReceiptView(DocumentPdfView):
+    model = Payment
+    render = staticmethod(pdf.payment_receipt_pdf)
+
+    def filename(self, document: Any) -> str:
+        return f"receipt-{document.pk}"
