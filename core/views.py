@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.generic import DetailView
 from core import services, tenancy
 from core.forms import AddMemberForm, AuditFilterForm, OrganizationForm, RoleForm
 from core.models import AuditEvent, Membership, Role
+from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import rate_limit
 
@@ -142,10 +142,8 @@ def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Au
 @organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
-    page = Paginator(_filtered_events(request, form), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    page, query = paginate(request, _filtered_events(request, form), AUDIT_PAGE_SIZE)
+    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query})
 
 
 class AuditEventDetailView(OrganizationMixin, DetailView[AuditEvent]):

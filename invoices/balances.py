@@ -6,8 +6,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import CharField, DecimalField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
 from invoices.models import Client, CreditNote, Invoice, Payment
 from invoices.money import ZERO, round_cents
@@ -45,55 +47,77 @@ def client_balances(client: Client) -> dict[str, Decimal]:
     return dict(balances)
 
 
-def statement(client: Client) -> list[Movement]:
-    """Every movement on the client's account in date order, with a running balance per currency."""
-    rows: list[tuple[datetime.date, int, str, str, str, str, Decimal, Decimal, int]] = []
-    for invoice in Invoice.objects.issued().filter(client=client).only("issue_date", "number", "currency", "total"):
-        rows.append(
-            (
-                invoice.issue_date,
-                0,
-                "invoice",
-                invoice.number,
-                "Invoice",
-                invoice.currency,
-                invoice.total,
-                ZERO,
-                invoice.pk,
-            )
+@dataclass(frozen=True)
+class Statement:
+    opening: dict[str, Decimal]  # per currency, before the first movement shown
+    movements: list[Movement]
+
+    @property
+    def closing(self) -> dict[str, Decimal]:
+        balances = dict(self.opening)
+        for movement in self.movements:
+            balances[movement.currency] = movement.balance
+        return balances
+
+
+_TEXT: CharField[str, str] = CharField(max_length=200)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+_RANK: IntegerField[int, int] = IntegerField()
+
+
+def _movement_sources(client: Client) -> list[QuerySet[Any]]:
+    """Invoices, credit notes and payments of the client as rows of one shape (for a UNION)."""
+
+    def shape(queryset: QuerySet[Any], *, rank: int, kind: str, day: str, document: str, about: Any,
+              debit: Any, credit: Any) -> QuerySet[Any]:  # fmt: skip
+        return queryset.order_by().values(
+            "id",
+            day=F(day),
+            rank=Value(rank, output_field=_RANK),
+            kind=Value(kind, output_field=_TEXT),
+            document=Coalesce(F(document), Value(""), output_field=_TEXT),
+            about=Coalesce(about, Value(""), output_field=_TEXT),
+            money=F("currency"),
+            debit=Cast(debit, _MONEY),
+            credit=Cast(credit, _MONEY),
         )
-    for note in (
-        CreditNote.objects.filter(client=client)
-        .select_related("invoice")
-        .only("issue_date", "number", "currency", "total", "invoice__number")
-    ):
-        rows.append(
-            (
-                note.issue_date,
-                1,
-                "credit_note",
-                note.number,
-                f"Credit on {note.invoice.number}",
-                note.currency,
-                ZERO,
-                note.total,
-                note.pk,
-            )
-        )
-    for payment in (
-        Payment.objects.filter(client=client)
-        .select_related("invoice")
-        .only("date", "currency", "amount", "reference", "invoice__number")
-    ):
-        label = f"Payment on {payment.invoice.number}" if payment.invoice else "General payment"
-        rows.append(
-            (payment.date, 2, "payment", payment.reference, label, payment.currency, ZERO, payment.amount, payment.pk)
-        )
-    rows.sort(key=lambda row: (row[0], row[1], row[8]))
-    running: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    running[client.currency] = client.opening_balance
+
+    return [
+        shape(Invoice.objects.issued().filter(client=client), rank=0, kind="invoice", day="issue_date",
+              document="number", about=Value(""), debit=F("total"), credit=Value(ZERO)),
+        shape(CreditNote.objects.filter(client=client), rank=1, kind="credit_note", day="issue_date",
+              document="number", about=F("invoice__number"), debit=Value(ZERO), credit=F("total")),
+        shape(Payment.objects.filter(client=client), rank=2, kind="payment", day="date",
+              document="reference", about=F("invoice__number"), debit=Value(ZERO), credit=F("amount")),
+    ]  # fmt: skip
+
+
+def _description(kind: str, about: str) -> str:
+    if kind == "invoice":
+        return "Invoice"
+    if kind == "credit_note":
+        return f"Credit on {about}"
+    return f"Payment on {about}" if about else "General payment"
+
+
+def statement(client: Client, since: datetime.date | None = None) -> Statement:
+    """Every movement on the client's account from `since` (all when None) in date order, with
+    a running balance per currency; what came before is brought forward. Two queries."""
+    opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    opening[client.currency] += client.opening_balance
+    sources = _movement_sources(client)
+    if since is not None:
+        earlier = [q.filter(day__lt=since).values("money").annotate(net=Sum(F("debit") - F("credit"))) for q in sources]
+        for row in earlier[0].union(*earlier[1:], all=True):
+            opening[row["money"]] += round_cents(row["net"])
+        sources = [q.filter(day__gte=since) for q in sources]
+    running = dict(opening)
     movements = []
-    for date, _, kind, document, description, currency, debit, credit, pk in rows:
-        running[currency] += debit - credit
-        movements.append(Movement(date, kind, document, description, currency, debit, credit, running[currency], pk))
-    return movements
+    for row in sources[0].union(*sources[1:], all=True).order_by("day", "rank", "id"):
+        currency = row["money"]
+        running[currency] = running.get(currency, ZERO) + row["debit"] - row["credit"]
+        movements.append(
+            Movement(row["day"], row["kind"], row["document"], _description(row["kind"], row["about"]), currency,
+                     round_cents(row["debit"]), round_cents(row["credit"]), round_cents(running[currency]), row["id"])
+        )  # fmt: skip
+    return Statement(dict(opening), movements)

@@ -13,6 +13,10 @@ from invoices.models.invoices import Invoice
 from invoices.models.lines import LineItem
 
 
+class ChallanQuerySet(SoftDeleteQuerySet["Challan"]):
+    pass
+
+
 class Challan(BillingDocument):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="challans")
     number = models.CharField(max_length=32)
@@ -21,8 +25,8 @@ class Challan(BillingDocument):
     delivery_address = models.TextField(blank=True)
     notes = models.TextField(blank=True)
 
-    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
-    all_objects = SoftDeleteQuerySet.as_manager()
+    objects = ActiveManager.from_queryset(ChallanQuerySet)()
+    all_objects = ChallanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -12,6 +12,10 @@ from invoices.models.lines import LineItem
 from invoices.money import ZERO
 
 
+class CreditNoteQuerySet(SoftDeleteQuerySet["CreditNote"]):
+    pass
+
+
 class CreditNote(BillingDocument):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="credit_notes")
@@ -23,8 +27,8 @@ class CreditNote(BillingDocument):
     vat_total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
 
-    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
-    all_objects = SoftDeleteQuerySet.as_manager()
+    objects = ActiveManager.from_queryset(CreditNoteQuerySet)()
+    all_objects = CreditNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issue_date", "-id"]

@@ -98,6 +98,12 @@ class Invoice(BillingDocument):
         indexes = [
             models.Index(fields=["organization", "is_active", "-issue_date", "-id"], name="invoice_list"),
             models.Index(fields=["organization", "status", "due_date"], name="invoice_status_due"),
+            # The overdue list sorted by what is owed reads the first rows of this index.
+            models.Index(
+                fields=["organization", "status", "-balance_due", "-id"],
+                condition=Q(is_active=True),
+                name="invoice_status_balance",
+            ),
             models.Index(fields=["client", "issue_date"], name="invoice_client_date"),
         ]
 

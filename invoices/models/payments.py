@@ -18,6 +18,10 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PaymentQuerySet(SoftDeleteQuerySet["Payment"]):
+    pass
+
+
 class Payment(BillingDocument):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
@@ -31,8 +35,8 @@ class Payment(BillingDocument):
     )
     notes = models.TextField(blank=True)
 
-    objects = ActiveManager.from_queryset(SoftDeleteQuerySet)()
-    all_objects = SoftDeleteQuerySet.as_manager()
+    objects = ActiveManager.from_queryset(PaymentQuerySet)()
+    all_objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from core.models import Role
+from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
-from invoices.views.common import organization_of, paginate
+from invoices.views.common import organization_of
 
 
 @organization_required()

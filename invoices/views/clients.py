@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,9 +11,12 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView
 
 from core.models import Role
+from core.pagination import paginate
 from core.permissions import OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.balances import client_balances, statement
@@ -20,7 +24,7 @@ from invoices.forms import ClientForm
 from invoices.models import OPEN_STATUSES, Client, Invoice, InvoiceStatus
 from invoices.money import ZERO
 from invoices.statistics import average_days_to_pay
-from invoices.views.common import organization_of, paginate
+from invoices.views.common import organization_of
 
 _ISSUED = ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)) & Q(invoices__is_active=True)
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -70,12 +74,23 @@ class ClientStatementView(OrganizationMixin, DetailView[Client]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        movements = statement(self.object)
-        closing: dict[str, Any] = {self.object.currency: self.object.opening_balance}
-        for movement in movements:
-            closing[movement.currency] = movement.balance
-        context.update(movements=movements, closing_balances=closing)
+        since = statement_start(self.request.GET.get("from", ""))
+        # Rows link to invoices/<pk>/: one reverse() for the page instead of one a row.
+        context.update(
+            statement=statement(self.object, since), since=since, invoice_base=reverse("invoices:invoice_list")
+        )
         return context
+
+
+def statement_start(given: str) -> datetime.date | None:
+    """The first day shown: as asked (`all` for everything), else a year back from this month."""
+    if given == "all":
+        return None
+    try:
+        return datetime.date.fromisoformat(given)
+    except ValueError:
+        today = timezone.localdate()
+        return today.replace(year=today.year - 1, day=1)
 
 
 def _save_client_form(request: HttpRequest, client: Client | None) -> HttpResponse:

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from core.models import AuditEvent, Role
+from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
-from invoices.views.common import organization_of, paginate
+from invoices.views.common import organization_of
 
 
 def filtered_invoices(request: HttpRequest, form: InvoiceFilterForm) -> QuerySet[Invoice]:

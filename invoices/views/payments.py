@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.models import Role
+from core.pagination import paginate
 from core.permissions import ObjectActionView, acting_user, organization_required
 from invoices import services
 from invoices.forms import GeneralPaymentForm
 from invoices.models import CreditNote, Payment
-from invoices.views.common import organization_of, paginate
+from invoices.views.common import organization_of
 
 
 @organization_required()

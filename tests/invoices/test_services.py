@@ -255,7 +255,7 @@ def test_statement_runs_the_balance_through_every_movement(organization: Organiz
     services.record_payment(organization=organization, client=client, amount=D("30.00"), date=MARCH, currency="EUR")
     services.issue_credit_note(invoice, lines=make_lines(("1", "10.00", "21")), issue_date=MARCH)
 
-    movements = statement(client)
+    movements = statement(client).movements
 
     assert [(m.kind, m.debit, m.credit, m.balance) for m in movements] == [
         ("invoice", D("121.00"), D("0.00"), D("171.00")),

@@ -351,3 +351,19 @@ def test_documents_download_as_pdf(owner_client: HttpClient, organization: Organ
         assert response["Content-Type"] == "application/pdf"
         assert filename in response["Content-Disposition"]
         assert response.getvalue().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_statement_brings_earlier_movements_forward(owner_client: HttpClient, organization: Organization):
+    client = make_client(organization, opening_balance=D("50.00"))
+    make_invoice(organization, client, issue_date=datetime.date(2026, 1, 5))
+    later = make_invoice(organization, client, issue_date=datetime.date(2026, 6, 1))
+    url = reverse("invoices:client_statement", args=[client.pk])
+
+    period = owner_client.get(url, {"from": "2026-02-01"}).content.decode()
+    everything = owner_client.get(url, {"from": "all"}).content.decode()
+
+    assert "Balance brought forward" in period and "EUR 171.00" in period
+    assert later.number in period and "INV-2026-0001" not in period
+    assert "Opening balance" in everything and "INV-2026-0001" in everything
+    assert "Closing balance EUR" in period and "EUR 292.00" in period
