@@ -13,7 +13,7 @@ from django.core.validators import MinValueValidator
 from django.http import Http404
 
 from core.models import Organization
-from invoices.models import Client, InvoiceStatus, PaymentMethod, normalize_iban
+from invoices.models import BillingProfile, Client, InvoiceStatus, PaymentMethod, normalize_iban
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.references import parse_reference
 from invoices.services import Line
@@ -222,3 +222,37 @@ class InvoiceFilterForm(forms.Form):
         if start and end and end < start:
             raise ValidationError("The end date must not be before the start date.")
         return cleaned
+
+
+class BillingProfileForm(forms.ModelForm[BillingProfile]):
+    reminder_offsets = forms.CharField(
+        label="Reminder days",
+        help_text="Days from the due date, comma-separated: -3 is three days before, 7 a week after.",
+    )
+
+    class Meta:
+        model = BillingProfile
+        fields = [
+            "legal_name", "address_line1", "address_line2", "postal_code", "city", "country", "vat_number",
+            "iban", "bic", "email", "phone", "invoice_footer", "send_reminders", "reminder_offsets",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["reminder_offsets"] = ", ".join(str(n) for n in self.instance.reminder_offsets)
+
+    def clean_iban(self) -> str:
+        value = str(self.cleaned_data["iban"]).strip()
+        return validate_iban(value) if value else ""
+
+    def clean_reminder_offsets(self) -> list[int]:
+        try:
+            offsets = sorted(
+                {int(part) for part in str(self.cleaned_data["reminder_offsets"]).split(",") if part.strip()}
+            )
+        except ValueError as exc:
+            raise ValidationError("Use whole numbers of days separated by commas, e.g. -3, 0, 7, 14.") from exc
+        if any(abs(n) > 365 for n in offsets):
+            raise ValidationError("Reminders can be at most a year before or after the due date.")
+        return offsets

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from invoices.views import challans, clients, exports, invoices, payments, pdfs, trash
+from invoices.views import challans, clients, exports, invoices, payments, pdfs, settings, trash
 
 app_name = "invoices"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("delivery-notes/<int:pk>/pdf/", pdfs.ChallanPdfView.as_view(), name="challan_pdf"),
     path("delivery-notes/<int:pk>/invoice/", challans.ConvertChallanView.as_view(), name="challan_convert"),
     path("delivery-notes/<int:pk>/delete/", challans.DeleteChallanView.as_view(), name="challan_delete"),
+    path("billing/settings/", settings.billing_settings, name="billing_settings"),
     path("deleted/", trash.deleted_items, name="deleted_items"),
     path("deleted/invoices/<int:pk>/restore/", trash.RestoreInvoiceView.as_view(), name="invoice_restore"),
     path("deleted/payments/<int:pk>/restore/", trash.RestorePaymentView.as_view(), name="payment_restore"),

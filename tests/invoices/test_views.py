@@ -11,9 +11,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from core.models import Organization, Role, User
+from core.models import AuditEvent, Organization, Role, User
 from invoices import services
-from invoices.models import Client, Invoice, InvoiceStatus, Payment
+from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, Payment
 from tests.factories import make_challan, make_client, make_invoice, make_lines, member
 from tests.helpers import logged_in_client
 
@@ -367,3 +367,24 @@ def test_statement_brings_earlier_movements_forward(owner_client: HttpClient, or
     assert later.number in period and "INV-2026-0001" not in period
     assert "Opening balance" in everything and "INV-2026-0001" in everything
     assert "Closing balance EUR" in period and "EUR 292.00" in period
+
+
+@pytest.mark.django_db
+def test_admin_sets_billing_details_that_the_documents_use(owner_client: HttpClient, organization: Organization):
+    form = {
+        "legal_name": "Acme Trading BV", "country": "BE", "iban": "BE68 5390 0754 7034", "send_reminders": "on",
+        "reminder_offsets": "14, -3, 7",
+    }  # fmt: skip
+    bad = owner_client.post(reverse("invoices:billing_settings"), {**form, "reminder_offsets": "soon"})
+    owner_client.post(reverse("invoices:billing_settings"), form)
+
+    profile = BillingProfile.objects.get(organization=organization)
+    assert "Use whole numbers of days" in bad.content.decode()
+    assert (profile.iban, profile.reminder_offsets) == ("BE68539007547034", [-3, 7, 14])
+    assert AuditEvent.objects.filter(action="billing_profile.updated").count() == 1
+
+
+@pytest.mark.django_db
+def test_finance_cannot_change_billing_details(organization: Organization):
+    finance = logged_in_client(member(organization, Role.FINANCE))
+    assert finance.get(reverse("invoices:billing_settings")).status_code == 403
