@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.models import Organization
 from invoices import services
 from invoices.models import BillingProfile, Client, Invoice
+from invoices.reminders import mark_overdue_invoices
 from invoices.services import Line
 
 D = Decimal
@@ -105,6 +106,7 @@ def seed_billing(organization: Organization) -> int:
         services.issue_credit_note(
             first_open, lines=[Line("Returned goods", D("1"), D("20.00"), D("21"))], issue_date=today, reason="Return"
         )
+    mark_overdue_invoices(today)
     services.create_challan(
         organization=organization, client=clients[1], lines=[Line("Bread trays, 40 units", D("40"), D("0"), D("6"))],
         date=today,
