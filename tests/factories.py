@@ -101,6 +101,14 @@ def make_invoice(
     return invoice
 
 
+def pay(invoice: Invoice, amount: Decimal | str, on: datetime.date | None = None, **extra: Any) -> Payment:
+    """Record a payment on the invoice, dated its due date unless told otherwise."""
+    return services.record_payment(
+        organization=invoice.organization, client=invoice.client, invoice=invoice, amount=Decimal(amount),
+        date=on or invoice.due_date, currency=invoice.currency, **extra,
+    )  # fmt: skip
+
+
 def make_payment(organization: Organization) -> Payment:
     invoice = make_invoice(organization)
     return services.record_payment(

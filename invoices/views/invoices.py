@@ -231,19 +231,14 @@ class RecordPaymentView(InvoiceAction):
                 [f"{form.fields[f].label or f}: {' '.join(map(str, e))}" for f, e in form.errors.items()]
             )
         data = form.cleaned_data
+        # The form's fields are record_payment's keyword arguments.
         services.record_payment(
             organization=organization_of(request),
             client=invoice.client,
             invoice=invoice,
-            amount=data["amount"],
-            date=data["date"],
-            currency=data["currency"],
-            method=data["method"],
-            reference=data["reference"],
-            is_overpayment=data["is_overpayment"],
-            notes=data["notes"],
             actor=acting_user(request),
             request=request,
+            **data,
         )
         messages.success(request, f"Payment of {data['currency']} {data['amount']} recorded on {invoice.number}.")
         return None

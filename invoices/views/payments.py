@@ -37,17 +37,9 @@ def general_payment_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # The form's fields (client included) are record_payment's keyword arguments.
             payment = services.record_payment(
-                organization=organization,
-                client=data["client"],
-                amount=data["amount"],
-                date=data["date"],
-                currency=data["currency"],
-                method=data["method"],
-                reference=data["reference"],
-                notes=data["notes"],
-                actor=acting_user(request),
-                request=request,
+                organization=organization, actor=acting_user(request), request=request, **data
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -18,7 +18,7 @@ from core.models import AuditEvent, Organization
 from invoices import services, tasks
 from invoices.models import Invoice, InvoiceStatus
 from invoices.reminders import mark_overdue_invoices
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, pay
 
 # make_invoice: issued 2026-03-02, 30 days' terms, so due 2026-04-01.
 DUE = datetime.date(2026, 4, 1)
@@ -47,14 +47,7 @@ def test_a_sent_invoice_becomes_overdue_the_day_after_its_due_date(organization:
 @pytest.mark.django_db
 def test_a_partly_paid_invoice_becomes_overdue(organization: Organization) -> None:
     invoice = make_invoice(organization)
-    services.record_payment(
-        organization=organization,
-        client=invoice.client,
-        invoice=invoice,
-        amount=Decimal("21.00"),
-        date=DUE,
-        currency="EUR",
-    )
+    pay(invoice, Decimal("21.00"), on=DUE)
     assert status_of(invoice) == InvoiceStatus.PARTIALLY_PAID
 
     assert mark_overdue_invoices(DAY_AFTER) == 1
@@ -66,9 +59,7 @@ def test_drafts_paid_cancelled_deleted_and_not_yet_due_invoices_are_left_alone(o
     client = make_client(organization)
     draft = make_invoice(organization, client, sent=False)
     paid = make_invoice(organization, client)
-    services.record_payment(
-        organization=organization, client=client, invoice=paid, amount=paid.total, date=DUE, currency="EUR"
-    )
+    pay(paid, paid.total, on=DUE)
     cancelled = services.cancel_invoice(make_invoice(organization, client))
     deleted = services.soft_delete(make_invoice(organization, client))
     later = make_invoice(organization, client, issue_date=datetime.date(2026, 3, 20))  # due 2026-04-19
@@ -113,14 +104,7 @@ def test_each_invoice_marked_gets_an_audit_event(organization: Organization) -> 
     client = make_client(organization)
     sent = make_invoice(organization, client)
     partly_paid = make_invoice(organization, client)
-    services.record_payment(
-        organization=organization,
-        client=client,
-        invoice=partly_paid,
-        amount=Decimal("1.00"),
-        date=DUE,
-        currency="EUR",
-    )
+    pay(partly_paid, Decimal("1.00"), on=DUE)
 
     mark_overdue_invoices(DAY_AFTER)
 

@@ -25,7 +25,7 @@ from core.models import AuditEvent, Organization
 from invoices import notifications, reminders, services, tasks
 from invoices.models import BillingProfile, Invoice, ReminderLog
 from invoices.reminders import mark_overdue_invoices, send_payment_reminders
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, pay
 from tests.mail import FAILING_BACKEND, html_of, only_message
 
 # make_invoice: issued 2026-03-02, 30 days' terms, so due 2026-04-01, EUR 121.00.
@@ -150,14 +150,7 @@ def test_an_invoice_paid_while_the_run_works_gets_no_reminder(
     real_logged_stages = reminders.logged_stages
 
     def paid_meanwhile(invoice_ids: list[int]) -> dict[int, set[int]]:
-        services.record_payment(
-            organization=organization,
-            client=invoice.client,
-            invoice=invoice,
-            amount=invoice.total,
-            date=DUE,
-            currency="EUR",
-        )
+        pay(invoice, invoice.total, on=DUE)
         return real_logged_stages(invoice_ids)
 
     monkeypatch.setattr(reminders, "logged_stages", paid_meanwhile)
@@ -196,14 +189,7 @@ def test_two_runs_at_the_same_time_send_one_reminder(organization: Organization)
 @pytest.mark.django_db
 def test_a_paid_invoice_gets_no_reminder(organization: Organization) -> None:
     invoice = make_invoice(organization)
-    services.record_payment(
-        organization=organization,
-        client=invoice.client,
-        invoice=invoice,
-        amount=invoice.total,
-        date=DUE,
-        currency="EUR",
-    )
+    pay(invoice, invoice.total, on=DUE)
 
     assert send_payment_reminders(day(7)) == 0
     assert mail.outbox == []
@@ -335,14 +321,7 @@ def test_the_reminder_gives_amount_due_date_reference_and_iban(organization: Org
         organization=organization, legal_name="Acme BV", iban="BE68539007547034", email="billing@acme.example"
     )
     invoice = make_invoice(organization)
-    services.record_payment(
-        organization=organization,
-        client=invoice.client,
-        invoice=invoice,
-        amount=Decimal("21.00"),
-        date=DUE,
-        currency="EUR",
-    )
+    pay(invoice, Decimal("21.00"), on=DUE)
 
     send_payment_reminders(day(7))
 

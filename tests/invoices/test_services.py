@@ -12,22 +12,10 @@ from core.models import AuditEvent, Organization, User
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.models import Challan, Invoice, InvoiceStatus, Payment
-from tests.factories import make_client, make_invoice, make_lines
+from tests.factories import make_client, make_invoice, make_lines, pay
 
 D = Decimal
 MARCH = datetime.date(2026, 3, 2)
-
-
-def pay(invoice: Invoice, amount: str, **extra: object) -> Payment:
-    return services.record_payment(
-        organization=invoice.organization,
-        client=invoice.client,
-        invoice=invoice,
-        amount=D(amount),
-        date=MARCH,
-        currency=invoice.currency,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def fresh(invoice: Invoice) -> Invoice:
@@ -118,9 +106,9 @@ def test_partial_then_full_payment_moves_the_status(organization: Organization):
     invoice = make_invoice(organization)
     assert invoice.status == InvoiceStatus.SENT
 
-    pay(invoice, "21.00")
+    pay(invoice, "21.00", on=MARCH)
     assert (fresh(invoice).status, fresh(invoice).balance_due) == (InvoiceStatus.PARTIALLY_PAID, D("100.00"))
-    pay(invoice, "100.00")
+    pay(invoice, "100.00", on=MARCH)
     assert (fresh(invoice).status, fresh(invoice).balance_due) == (InvoiceStatus.PAID, D("0.00"))
 
 
@@ -129,9 +117,9 @@ def test_payment_above_the_balance_is_refused_unless_an_overpayment(organization
     invoice = make_invoice(organization)
 
     with pytest.raises(ValidationError, match="more than the balance due"):
-        pay(invoice, "121.01")
+        pay(invoice, "121.01", on=MARCH)
     assert not Payment.objects.exists()
-    pay(invoice, "150.00", is_overpayment=True)
+    pay(invoice, "150.00", on=MARCH, is_overpayment=True)
     assert fresh(invoice).balance_due == D("-29.00")
     assert client_balances(invoice.client) == {"EUR": D("-29.00")}
 
@@ -155,7 +143,7 @@ def test_payments_that_make_no_sense_are_refused(organization: Organization, set
 @pytest.mark.django_db
 def test_credit_note_reduces_the_balance_and_cannot_exceed_it(organization: Organization):
     invoice = make_invoice(organization)
-    pay(invoice, "100.00")
+    pay(invoice, "100.00", on=MARCH)
 
     with pytest.raises(ValidationError, match="more than the open amount"):
         services.issue_credit_note(invoice, lines=make_lines(("1", "20.00", "21")), issue_date=MARCH)
@@ -171,7 +159,7 @@ def test_credit_note_reduces_the_balance_and_cannot_exceed_it(organization: Orga
 @pytest.mark.django_db
 def test_cancel_is_refused_once_paid(organization: Organization):
     invoice = make_invoice(organization)
-    pay(invoice, "1.00")
+    pay(invoice, "1.00", on=MARCH)
     with pytest.raises(ValidationError, match="has payments or credit notes"):
         services.cancel_invoice(invoice)
 
@@ -179,7 +167,7 @@ def test_cancel_is_refused_once_paid(organization: Organization):
 @pytest.mark.django_db
 def test_soft_deleted_payment_is_hidden_restorable_and_moves_the_balance(organization: Organization, owner: User):
     invoice = make_invoice(organization)
-    payment = pay(invoice, "21.00")
+    payment = pay(invoice, "21.00", on=MARCH)
 
     services.soft_delete(payment, actor=owner)
     assert not Payment.objects.filter(pk=payment.pk).exists()
@@ -194,9 +182,9 @@ def test_soft_deleted_payment_is_hidden_restorable_and_moves_the_balance(organiz
 @pytest.mark.django_db
 def test_restoring_a_payment_that_would_now_overpay_is_refused(organization: Organization):
     invoice = make_invoice(organization)
-    first = pay(invoice, "100.00")
+    first = pay(invoice, "100.00", on=MARCH)
     services.soft_delete(first)
-    pay(invoice, "121.00")
+    pay(invoice, "121.00", on=MARCH)
 
     with pytest.raises(ValidationError, match="more than the balance due"):
         services.restore(first)
@@ -205,7 +193,7 @@ def test_restoring_a_payment_that_would_now_overpay_is_refused(organization: Org
 @pytest.mark.django_db
 def test_an_invoice_with_payments_cannot_be_deleted(organization: Organization):
     invoice = make_invoice(organization)
-    pay(invoice, "1.00")
+    pay(invoice, "1.00", on=MARCH)
     with pytest.raises(ValidationError, match="delete those first"):
         services.soft_delete(invoice)
 
@@ -251,7 +239,7 @@ def test_challan_becomes_an_invoice_once(organization: Organization):
 def test_statement_runs_the_balance_through_every_movement(organization: Organization):
     client = make_client(organization, opening_balance=D("50.00"))
     invoice = make_invoice(organization, client)
-    pay(invoice, "21.00")
+    pay(invoice, "21.00", on=MARCH)
     services.record_payment(organization=organization, client=client, amount=D("30.00"), date=MARCH, currency="EUR")
     services.issue_credit_note(invoice, lines=make_lines(("1", "10.00", "21")), issue_date=MARCH)
 
