@@ -43,6 +43,8 @@ if _render_host:
 
 SITE_ID = 1
 SITE_NAME = env_str("SITE_NAME", "Smart Invoice")
+# The public address, for links in emails and OAuth redirect URIs.
+SITE_URL = env_str("SITE_URL", f"https://{_render_host}" if _render_host else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -270,6 +272,25 @@ RATE_LIMITS = {"default": "60/m", "switch_organization": "30/m", "membership": "
 for _item in env_list("RATE_LIMITS"):
     _group, _, _rate = _item.partition("=")
     RATE_LIMITS[_group.strip()] = _rate.strip()
+
+# --- Providers ----------------------------------------------------------------------------
+# Without configuration the connectors talk to the built-in sandboxes (`manage.py sandbox`).
+SANDBOX_URL = env_str("SANDBOX_URL", "http://127.0.0.1:8001").rstrip("/")
+PONTO_API_URL = env_str("PONTO_API_URL", f"{SANDBOX_URL}/ponto-connect").rstrip("/")
+PONTO_AUTH_URL = env_str("PONTO_AUTH_URL", f"{PONTO_API_URL}/oauth2/auth")
+PONTO_TOKEN_URL = env_str("PONTO_TOKEN_URL", f"{PONTO_API_URL}/oauth2/token")
+PONTO_REVOKE_URL = env_str("PONTO_REVOKE_URL", f"{PONTO_API_URL}/oauth2/revoke")
+PONTO_WEBHOOK_KEYS_URL = env_str("PONTO_WEBHOOK_KEYS_URL", f"{SANDBOX_URL}/webhooks/keys")
+PONTO_CLIENT_ID = env_str("PONTO_CLIENT_ID", "sandbox-client" if DEBUG else "")
+PONTO_CLIENT_SECRET = env_str("PONTO_CLIENT_SECRET", "sandbox-secret" if DEBUG else "")
+PONTO_REDIRECT_URI = env_str("PONTO_REDIRECT_URI", f"{SITE_URL}/connections/ponto/callback/")
+PONTO_SCOPE = env_str("PONTO_SCOPE", "ai offline_access name")
+# Ponto Connect requires an mTLS client certificate on API calls: paths to the PEM files.
+PONTO_CERTIFICATE = env_str("PONTO_CERTIFICATE")
+PONTO_CERTIFICATE_KEY = env_str("PONTO_CERTIFICATE_KEY")
+PONTO_TIMEOUT_SECONDS = env_float("PONTO_TIMEOUT_SECONDS", 20.0)
+PONTO_OVERLAP_DAYS = env_int("PONTO_OVERLAP_DAYS", 14)
+PONTO_REQUEST_SYNCHRONIZATION = env_bool("PONTO_REQUEST_SYNCHRONIZATION", default=False)
 
 # --- Email --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Invoice <noreply@smartinvoice.local>")

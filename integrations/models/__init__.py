@@ -1,0 +1,20 @@
+"""Connections to providers, their encrypted credentials, the bank data they feed, sync runs."""
+
+from __future__ import annotations
+
+from integrations.models.banking import BankAccount, BankTransaction, TransactionStatus
+from integrations.models.connections import Connection, ConnectionStatus, Credential, Provider
+from integrations.models.runs import SyncRun, SyncStatus, SyncTrigger
+
+__all__ = [
+    "BankAccount",
+    "BankTransaction",
+    "Connection",
+    "ConnectionStatus",
+    "Credential",
+    "Provider",
+    "SyncRun",
+    "SyncStatus",
+    "SyncTrigger",
+    "TransactionStatus",
+]

@@ -1,0 +1,96 @@
+"""A customer's link to a provider, and the secrets that keep it working."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from core.fields import EncryptedTextField
+from core.models import TenantModel, TenantQuerySet
+
+# After this many failures in a row the connection is shown as failing and owners are told.
+FAILURE_ALERT_THRESHOLD = 3
+
+
+class Provider(models.TextChoices):
+    PONTO = "ponto", "Ponto"
+    YUKI = "yuki", "Yuki"
+
+
+class ConnectionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for consent"
+    ACTIVE = "active", "Active"
+    NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+    ERROR = "error", "Error"
+    DISCONNECTED = "disconnected", "Disconnected"
+
+
+class ConnectionQuerySet(TenantQuerySet["Connection"]):
+    def live(self) -> ConnectionQuerySet:
+        return self.exclude(status=ConnectionStatus.DISCONNECTED)
+
+    def needing_attention(self) -> ConnectionQuerySet:
+        return self.filter(
+            models.Q(status=ConnectionStatus.NEEDS_REAUTH)
+            | models.Q(status=ConnectionStatus.ERROR)
+            | models.Q(consecutive_failures__gte=FAILURE_ALERT_THRESHOLD)
+        ).exclude(status=ConnectionStatus.DISCONNECTED)
+
+
+class Connection(TenantModel):
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    status = models.CharField(max_length=16, choices=ConnectionStatus.choices, default=ConnectionStatus.PENDING)
+    display_name = models.CharField(max_length=200, blank=True)
+    # The provider's id for what was linked (the Ponto organisation, the Yuki administration).
+    external_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_class = models.CharField(max_length=16, blank=True)
+    sync_interval_minutes = models.PositiveIntegerField(default=360)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    consent_expires_at = models.DateTimeField(null=True, blank=True)
+    # The claim that makes one sync at a time: set by a conditional UPDATE, cleared at the end.
+    sync_claimed_at = models.DateTimeField(null=True, blank=True)
+    sync_claim = models.UUIDField(null=True, blank=True)
+
+    objects = ConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "created_at"]
+        indexes = [models.Index(fields=["status", "next_run_at"], name="connection_due")]
+
+    def __str__(self) -> str:
+        return self.display_name or f"{self.get_provider_display()} connection"
+
+    def get_absolute_url(self) -> str:
+        return reverse("integrations:connection_detail", args=[self.pk])
+
+    @property
+    def is_failing(self) -> bool:
+        return self.consecutive_failures >= FAILURE_ALERT_THRESHOLD
+
+    def consent_expires_soon(self, within: datetime.timedelta = datetime.timedelta(days=14)) -> bool:
+        return self.consent_expires_at is not None and self.consent_expires_at - timezone.now() < within
+
+
+class Credential(models.Model):
+    """Tokens and keys of one connection, encrypted at rest. Lock the row before refreshing."""
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="credential")
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=200, blank=True)
+    api_key = EncryptedTextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"credentials of connection {self.connection_id}"

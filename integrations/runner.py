@@ -1,0 +1,125 @@
+"""The shared sync loop: claim the connection, run its provider's sync, record the outcome.
+
+One sync per connection at a time: a conditional UPDATE claims the row, and a second trigger
+that finds it claimed is coalesced into the running sync. A claim older than the queue's
+timeout belongs to a worker that died and may be taken over.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from integrations import notifications
+from integrations.errors import AuthError, FailureClass, ProviderError, TransientError
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
+from integrations.models.connections import FAILURE_ALERT_THRESHOLD
+
+logger = logging.getLogger(__name__)
+
+SYNCERS = {"ponto": "integrations.ponto.sync.PontoSync"}
+
+
+class Syncer(Protocol):
+    def __init__(self, connection: Connection, run: SyncRun) -> None: ...
+
+    def sync(self) -> None: ...
+
+
+def stale_claim_age() -> datetime.timedelta:
+    return datetime.timedelta(seconds=int(settings.Q_CLUSTER["retry"]))
+
+
+def claim(connection_id: int) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = (
+        Connection.objects.filter(pk=connection_id)
+        .filter(Q(sync_claimed_at__isnull=True) | Q(sync_claimed_at__lt=now - stale_claim_age()))
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .update(sync_claimed_at=now, sync_claim=token, last_attempt_at=now)
+    )
+    return token if claimed else None
+
+
+def release(connection_id: int, token: uuid.UUID) -> None:
+    Connection.objects.filter(pk=connection_id, sync_claim=token).update(sync_claimed_at=None, sync_claim=None)
+
+
+def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun | None:
+    """Sync one connection now, unless a sync of it is already running (then None)."""
+    token = claim(connection_id)
+    if token is None:
+        logger.info("connection %s is already being synced: trigger %s coalesced", connection_id, trigger)
+        return None
+    try:
+        connection = Connection.objects.get(pk=connection_id)
+        run = SyncRun.objects.create(connection=connection, trigger=trigger)
+        try:
+            syncer: Syncer = import_string(SYNCERS[connection.provider])(connection, run)
+            syncer.sync()
+        except ProviderError as exc:
+            _record_failure(connection, run, exc)
+        except Exception as exc:
+            logger.exception("sync of connection %s failed unexpectedly", connection_id)
+            _record_failure(connection, run, ProviderError(f"Unexpected error: {exc.__class__.__name__}"))
+        else:
+            _record_success(connection, run)
+        return run
+    finally:
+        release(connection_id, token)
+
+
+def _finish(run: SyncRun, status: SyncStatus, error: ProviderError | None = None) -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    if error is not None:
+        run.error_class = error.failure_class
+        run.error_message = error.message[:2000]
+    run.save()
+
+
+def _record_success(connection: Connection, run: SyncRun) -> None:
+    _finish(run, SyncStatus.SUCCESS)
+    now = timezone.now()
+    Connection.objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.ACTIVE,
+        last_success_at=now,
+        consecutive_failures=0,
+        last_error="",
+        last_error_class="",
+        next_run_at=now + datetime.timedelta(minutes=connection.sync_interval_minutes),
+    )
+
+
+def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) -> None:
+    _finish(run, SyncStatus.FAILED, error)
+    with transaction.atomic():
+        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        was_failing, old_status = locked.is_failing, locked.status
+        locked.consecutive_failures += 1  # the row is locked: no lost update
+        locked.last_error, locked.last_error_class = error.message[:2000], error.failure_class
+        if isinstance(error, AuthError):
+            locked.status = ConnectionStatus.NEEDS_REAUTH
+        elif not isinstance(error, TransientError):
+            locked.status = ConnectionStatus.ERROR
+        locked.next_run_at = timezone.now() + _retry_delay(locked.consecutive_failures, error)
+        locked.save()
+    newly_needs_reauth = locked.status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
+    newly_failing = locked.consecutive_failures >= FAILURE_ALERT_THRESHOLD and not was_failing
+    if newly_needs_reauth or newly_failing:
+        notifications.tell_owners(locked)
+
+
+def _retry_delay(failures: int, error: ProviderError) -> datetime.timedelta:
+    if error.failure_class == FailureClass.TRANSIENT:
+        return datetime.timedelta(minutes=min(5 * 2 ** max(failures - 1, 0), 360))
+    return datetime.timedelta(hours=6)
