@@ -44,7 +44,7 @@ def oauth_client() -> OAuth2Client:
     return OAuth2Client(
         client_id=settings.PONTO_CLIENT_ID,
         client_secret=settings.PONTO_CLIENT_SECRET,
-        token_endpoint_auth_method="client_secret_basic",
+        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name, not a secret
         scope=settings.PONTO_SCOPE,
         redirect_uri=settings.PONTO_REDIRECT_URI,
         code_challenge_method="S256",
