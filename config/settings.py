@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.organization",
+                "integrations.context_processors.connection_banners",
             ],
         },
     },
@@ -268,7 +269,13 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # --- Rate limits for our own endpoints (allauth limits its own) ---------------------------
 # "count/period" with period s, m, h or d; override any group with RATE_LIMITS="group=10/m,…".
-RATE_LIMITS = {"default": "60/m", "switch_organization": "30/m", "membership": "30/m"}
+RATE_LIMITS = {
+    "default": "60/m",
+    "switch_organization": "30/m",
+    "membership": "30/m",
+    "sync": "6/m",
+    "webhook": "120/m",
+}
 for _item in env_list("RATE_LIMITS"):
     _group, _, _rate = _item.partition("=")
     RATE_LIMITS[_group.strip()] = _rate.strip()

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("invoices.urls")),
+    path("", include("integrations.urls")),
     path("", include("core.urls")),
 ]

@@ -22,6 +22,7 @@ from integrations import notifications
 from integrations.errors import AuthError, FailureClass, ProviderError, TransientError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
+from integrations.services import forget_banners
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ def _record_success(connection: Connection, run: SyncRun) -> None:
         last_error_class="",
         next_run_at=now + datetime.timedelta(minutes=connection.sync_interval_minutes),
     )
+    if connection.status != ConnectionStatus.ACTIVE or connection.consecutive_failures:
+        forget_banners(connection.organization_id)
 
 
 def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) -> None:
@@ -116,6 +119,7 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
     newly_needs_reauth = locked.status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
     newly_failing = locked.consecutive_failures >= FAILURE_ALERT_THRESHOLD and not was_failing
     if newly_needs_reauth or newly_failing:
+        forget_banners(locked.organization_id)
         notifications.tell_owners(locked)
 
 

@@ -12,6 +12,7 @@ from django.db import models
 
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
+from integrations.models import Connection, ConnectionStatus, Provider
 from invoices import services
 from invoices.models import Challan, Client, CreditNote, Invoice, Payment
 from invoices.services import Line
@@ -129,6 +130,15 @@ def make_challan(organization: Organization) -> Challan:
     )  # fmt: skip
 
 
+def make_connection(organization: Organization, **fields: Any) -> Connection:
+    defaults: dict[str, Any] = {
+        "provider": Provider.PONTO,
+        "status": ConnectionStatus.ACTIVE,
+        "display_name": "Ponto · Test",
+    }
+    return Connection.objects.create(organization=organization, **{**defaults, **fields})
+
+
 # One way to make an object owned by a given organisation, for every model that a URL takes
 # the id of. The tenancy test walks the URL patterns and fails for a model missing here.
 # Where a route works on soft-deleted documents only (restore), the route's name says so.
@@ -140,5 +150,6 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     Payment: make_payment,
     CreditNote: make_credit_note,
     Challan: make_challan,
+    Connection: make_connection,
 }
 DELETED_OBJECT_ROUTES = {"invoice_restore", "payment_restore", "credit_note_restore", "challan_restore"}

@@ -1,0 +1,122 @@
+"""Connection pages: the list, one connection with its accounts and runs, and its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import DetailView
+
+from core.models import Role
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
+from core.ratelimit import check as rate_check
+from integrations import services
+from integrations.models import BankAccount, Connection, SyncRun
+
+RUNS_SHOWN = 10
+
+
+@organization_required()
+def connection_list(request: HttpRequest) -> HttpResponse:
+    connections = (
+        Connection.objects.for_organization(request.organization)  # type: ignore[attr-defined]
+        .live()
+        .prefetch_related(Prefetch("accounts", queryset=BankAccount.objects.order_by("name", "iban")))
+    )
+    return render(request, "integrations/connection_list.html", {"connections": connections})
+
+
+class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
+    model = Connection
+    template_name = "integrations/connection_detail.html"
+    context_object_name = "connection"
+    write_role = Role.ADMIN
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["accounts"] = list(self.object.accounts.order_by("name", "iban"))
+        context["runs"] = list(self.object.runs.all()[:RUNS_SHOWN])
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Choose the accounts to include."""
+        connection = self.get_object()
+        chosen = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
+        try:
+            services.set_included_accounts(connection, chosen, actor=acting_user(request), request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The accounts to include are saved; the next sync uses them.")
+        return redirect(connection)
+
+
+class ConnectionStatusView(OrganizationMixin, DetailView[Connection]):
+    """The latest run as JSON, polled by the page while a sync runs."""
+
+    model = Connection
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        connection = self.get_object()
+        run: SyncRun | None = connection.runs.first()
+        return JsonResponse(
+            {
+                "connection": connection.pk,
+                "status": connection.status,
+                "syncing": connection.sync_claimed_at is not None,
+                "last_success_at": connection.last_success_at,
+                "run": None
+                if run is None
+                else {
+                    "id": run.pk,
+                    "status": run.status,
+                    "pages": run.pages_fetched,
+                    "added": run.rows_added,
+                    "updated": run.rows_updated,
+                    "unchanged": run.rows_unchanged,
+                    "error": run.error_message,
+                },
+            }
+        )
+
+
+class SyncNowView(ObjectActionView):
+    model = Connection
+
+    def get_queryset(self) -> QuerySet[Connection]:
+        return Connection.objects.live().for_organization(self.organization)
+
+    def act(self, request: HttpRequest, connection: Connection) -> str | None:
+        wait = rate_check(request, "sync")
+        if wait is not None:
+            raise ValidationError(f"Syncs were asked for too often. Please wait {wait} seconds.")
+        if services.request_sync(connection):
+            messages.success(request, "Sync started. This page shows its progress.")
+        else:
+            messages.info(request, "A sync of this connection is already running; its result will show here.")
+        return None
+
+
+class ReauthoriseView(ObjectActionView):
+    model = Connection
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, connection: Connection) -> str | None:
+        return services.begin_ponto_consent(request, self.organization, connection)
+
+
+class DisconnectView(ObjectActionView):
+    model = Connection
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, connection: Connection) -> str | None:
+        warning = services.disconnect(connection, actor=acting_user(request), request=request)
+        if warning:
+            messages.warning(request, warning)
+        messages.success(request, f"{connection} is disconnected; its data stays, no new data arrives.")
+        return reverse("integrations:connection_list")
