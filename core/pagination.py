@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # beyond it the offset would overflow; nobody pages that far by hand
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Page:
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(int(request.GET.get("page", "1")), 1)
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         return 1
 

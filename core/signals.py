@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.signals import email_confirmed, password_changed, password_reset
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -72,12 +73,21 @@ def audit_mfa_reset(sender: Any, request: HttpRequest, authenticator: Any, **kwa
     _audit_authenticator("mfa.recovery_codes_reset", request, authenticator)
 
 
+def _forget_now_and_after_commit(user_ids: list[int]) -> None:
+    # Also after the commit: a request between the change and its commit would cache the old role.
+    def forget() -> None:
+        for user_id in user_ids:
+            tenancy.forget_memberships(user_id)
+
+    forget()
+    transaction.on_commit(forget)
+
+
 @receiver([post_save, post_delete], sender=Membership)
 def forget_cached_memberships(sender: Any, instance: Membership, **kwargs: Any) -> None:
-    tenancy.forget_memberships(instance.user_id)
+    _forget_now_and_after_commit([instance.user_id])
 
 
 @receiver(post_save, sender=Organization)
 def forget_cached_memberships_of_members(sender: Any, instance: Organization, **kwargs: Any) -> None:
-    for user_id in instance.memberships.values_list("user_id", flat=True):
-        tenancy.forget_memberships(user_id)
+    _forget_now_and_after_commit(list(instance.memberships.values_list("user_id", flat=True)))

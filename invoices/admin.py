@@ -21,10 +21,13 @@ class SoftDeleteAdmin(admin.ModelAdmin[Any]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return self.model.all_objects.all()  # type: ignore[no-any-return]
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # amounts change through the services (locked, recomputed, audited), never here
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # documents are soft-deleted through the app, never removed
 
-    @admin.action(description="Restore the selected soft-deleted documents")
+    @admin.action(description="Restore the selected soft-deleted documents", permissions=["view"])
     def restore_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         restored = 0
         for document in queryset.filter(is_active=False):

@@ -19,6 +19,22 @@ from invoices.references import parse_reference
 from invoices.services import Line
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+class BookDateField(forms.DateField):
+    """A date a bookkeeper could mean: far-off years are typing errors (and overflow date maths)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DATE_INPUT)
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not EARLIEST <= value <= LATEST:
+            raise ValidationError(f"Use a date between {EARLIEST:%d/%m/%Y} and {LATEST:%d/%m/%Y}.")
+
+
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 
 
@@ -81,7 +97,9 @@ class LineForm(forms.Form):
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0.001"), message="The quantity must be more than zero.")],
     )
-    unit_price = MoneyField(label="Unit price")
+    unit_price = MoneyField(
+        label="Unit price", validators=[MinValueValidator(Decimal("0"), message="Prices cannot be negative.")]
+    )
     vat_rate = forms.TypedChoiceField(
         label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=Decimal, initial="21"
     )
@@ -137,8 +155,8 @@ class OrganizationClientField(forms.ModelChoiceField[Client]):
 
 
 class InvoiceForm(forms.Form):
-    issue_date = forms.DateField(widget=DATE_INPUT)
-    due_date = forms.DateField(widget=DATE_INPUT, required=False, help_text="Empty: the client's payment terms.")
+    issue_date = BookDateField()
+    due_date = BookDateField(required=False, help_text="Empty: the client's payment terms.")
     currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
     payment_reference = forms.CharField(
         required=False, max_length=24, help_text="Empty: a structured reference is generated."
@@ -166,7 +184,7 @@ class InvoiceForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"), message="A payment must be more than zero.")])
-    date = forms.DateField(widget=DATE_INPUT)
+    date = BookDateField()
     currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
     method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
     reference = forms.CharField(required=False, max_length=140)
@@ -184,12 +202,12 @@ class GeneralPaymentForm(PaymentForm):
 
 
 class CreditNoteForm(forms.Form):
-    issue_date = forms.DateField(widget=DATE_INPUT)
+    issue_date = BookDateField()
     reason = forms.CharField(required=False, max_length=300)
 
 
 class ChallanForm(forms.Form):
-    date = forms.DateField(widget=DATE_INPUT)
+    date = BookDateField()
     delivery_address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -210,9 +228,9 @@ class InvoiceFilterForm(forms.Form):
 
     q = forms.CharField(required=False, label="Search", max_length=100)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
-    client = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(required=False, widget=DATE_INPUT, label="Issued from")
-    date_to = forms.DateField(required=False, widget=DATE_INPUT, label="Issued to")
+    client = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    date_from = BookDateField(required=False, label="Issued from")
+    date_to = BookDateField(required=False, label="Issued to")
     overdue = forms.BooleanField(required=False, label="Overdue only")
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
 

@@ -152,7 +152,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         facts.append(("Status", invoice.get_status_display()))
     payment = [("Structured reference", invoice.formatted_reference)]
     payment += [(label, value) for label, value in (("IBAN", issuer.iban), ("BIC", issuer.bic)) if value]
-    if invoice.balance_due > 0:
+    if invoice.balance_due > 0 and invoice.is_open:
         instruction = (
             f"Please transfer {money(invoice.balance_due)} by {_date(invoice.due_date)}"
             f"{' to the account above' if issuer.iban else ''}, quoting the structured reference."

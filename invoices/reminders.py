@@ -186,7 +186,11 @@ def send_payment_reminders(today: datetime.date, *, batch_size: int = BATCH_SIZE
         logged = logged_stages([pk for pk, _, _ in rows])
         for pk, organization_id, due_date in rows:
             offsets = configured.get(organization_id, default)
-            stage = stage_to_send(offsets, due_date, today, logged.get(pk, set()))
+            try:
+                stage = stage_to_send(offsets, due_date, today, logged.get(pk, set()))
+            except OverflowError:  # a date at the edge of the calendar: skip it, remind the others
+                logger.warning("invoice %s: due date %s is out of range for reminders", pk, due_date)
+                continue
             if stage is None:
                 continue
             try:

@@ -168,7 +168,9 @@ class Invoice(BillingDocument):
         self.total = self.subtotal + self.vat_total
         self.amount_paid = _sum(self.payments.all(), "amount")
         self.amount_credited = _sum(self.credit_notes.all(), "total")
-        self.balance_due = self.total - self.amount_paid - self.amount_credited
+        # A cancelled invoice asks for nothing, whatever its lines say.
+        owed = self.total - self.amount_paid - self.amount_credited
+        self.balance_due = ZERO if self.status == InvoiceStatus.CANCELLED else owed
         self.status = self._status_after_settlement()
 
     def _status_after_settlement(self) -> str:

@@ -14,6 +14,9 @@ from core.models import Organization
 from invoices.models.lines import LineItem
 from invoices.money import LineAmounts, line_amounts
 
+# Amounts are stored with 14 digits, 2 after the point; keep every total well inside that.
+MAX_AMOUNT = Decimal("100_000_000_000")
+
 
 @dataclass(frozen=True)
 class Line:
@@ -43,8 +46,14 @@ def validate_lines(lines: Sequence[Line]) -> None:
             raise ValidationError(f"Line {number}: the quantity must be more than zero.")
         if line.unit_price.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValidationError(f"Line {number}: prices have at most two decimals.")
+        if line.unit_price < 0:
+            raise ValidationError(f"Line {number}: prices cannot be negative; issue a credit note to give money back.")
         if not Decimal(0) <= line.vat_rate <= Decimal(100):
             raise ValidationError(f"Line {number}: the VAT rate must be between 0 and 100 %.")
+        if abs(line.gross) >= MAX_AMOUNT:
+            raise ValidationError(f"Line {number}: the amount is too large.")
+    if sum((line.gross for line in lines), Decimal(0)) >= MAX_AMOUNT:
+        raise ValidationError("The document's total is too large.")
 
 
 def create_lines(

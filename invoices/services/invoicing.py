@@ -36,9 +36,14 @@ class EmailDeliveryError(Exception):
     """The change was saved, but the email could not be handed to the mail server."""
 
 
-def _reference_for(year: int, sequence: int) -> str:
-    # Year and sequence make a ten-digit base that is unique within the organisation.
-    return make_reference(year * 1_000_000 + sequence)
+def _free_reference(organization: Organization, year: int, sequence: int) -> str:
+    """Year and sequence make a ten-digit base unique among generated references; a typed
+    reference may have taken it, so step to the next free block of 100,000."""
+    for block in range(10):
+        digits = make_reference(year * 1_000_000 + block * 100_000 + sequence)
+        if not Invoice.all_objects.filter(organization=organization, payment_reference=digits).exists():
+            return digits
+    raise ValidationError("No free structured reference is left for this invoice number; type one in.")
 
 
 def _check_dates(issue_date: datetime.date, due_date: datetime.date) -> None:
@@ -86,7 +91,7 @@ def create_invoice(
         due_date=due_date,
         currency=currency or client.currency,
         notes=notes,
-        payment_reference=payment_reference or _reference_for(issue_date.year, sequence),
+        payment_reference=payment_reference or _free_reference(organization, issue_date.year, sequence),
         source=source,
         external_id=external_id,
     )
@@ -131,6 +136,11 @@ def update_invoice(
 ) -> Invoice:
     invoice = lock(invoice)
     invoice.check_editable()
+    if issue_date.year != invoice.issue_date.year:
+        raise ValidationError(
+            f"{invoice.number} is numbered in {invoice.issue_date.year}: keep the issue date in that year, "
+            "or duplicate the invoice to number it in another year."
+        )
     require_same_organization(invoice.organization, client)
     validate_lines(lines)
     _check_dates(issue_date, due_date)
@@ -226,6 +236,7 @@ def cancel_invoice(
     before = snapshot(invoice, AUDITED_FIELDS)
     invoice.status = InvoiceStatus.CANCELLED
     invoice.cancelled_at = timezone.now()
+    invoice.recompute()
     invoice.save()
     record_event(
         "invoice.cancelled",

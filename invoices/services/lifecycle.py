@@ -17,7 +17,10 @@ Document = Invoice | Payment | CreditNote | Challan
 
 def _settled_invoice(document: Document) -> Invoice | None:
     if isinstance(document, Payment | CreditNote) and document.invoice_id:
-        return lock(Invoice.objects.get(pk=document.invoice_id))
+        invoice = Invoice.all_objects.get(pk=document.invoice_id)
+        if not invoice.is_active:
+            raise ValidationError(f"Its invoice {invoice.number} is deleted: restore the invoice first.")
+        return lock(invoice)
     return None
 
 
@@ -49,6 +52,9 @@ def _set_active(document: Document, active: bool, actor: User | None, request: H
             _check_deletable(document)
         document.is_active = active
         document.save(update_fields=["is_active", "updated_at"])
+        if isinstance(document, Invoice) and not active:
+            # Its delivery notes are no longer invoiced: they can be invoiced again.
+            Challan.objects.filter(invoice=document).update(invoice=None)
         if invoice is not None:
             invoice.recompute()
             invoice.save()

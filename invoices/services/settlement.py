@@ -14,7 +14,14 @@ from core.audit import record_event
 from core.models import Organization, User
 from invoices.models import Client, CreditNote, CreditNoteItem, Invoice, Payment, PaymentMethod, Series, next_number
 from invoices.money import format_money
-from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_lines
+from invoices.services.common import (
+    MAX_AMOUNT,
+    Line,
+    create_lines,
+    require_same_organization,
+    snapshot,
+    validate_lines,
+)
 from invoices.services.invoicing import lock
 
 PAYMENT_FIELDS = ("client_id", "invoice_id", "amount", "currency", "date", "method", "reference", "is_overpayment")
@@ -49,6 +56,8 @@ def record_payment(
     require_same_organization(organization, client, invoice)
     if amount <= 0:
         raise ValidationError("A payment must be more than zero.")
+    if amount >= MAX_AMOUNT:
+        raise ValidationError("The payment is too large.")
     if invoice is not None:
         invoice = lock(invoice)  # racing payments on one invoice wait here, then see the new balance
         if invoice.client_id != client.pk:
@@ -94,6 +103,8 @@ def issue_credit_note(
     invoice = lock(invoice)
     validate_lines(lines)
     total = sum((line.gross for line in lines), Decimal("0.00"))
+    if total <= 0:
+        raise ValidationError("A credit note must be for more than zero.")
     invoice.check_creditable(total)
     if issue_date < invoice.issue_date:
         raise ValidationError("A credit note cannot be dated before the invoice it credits.")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +26,12 @@ from invoices.money import ZERO
 from invoices.statistics import average_days_to_pay
 from invoices.views.common import organization_of
 
-_ISSUED = ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)) & Q(invoices__is_active=True)
+# Figures in the client's own currency; balances per currency are on the client page.
+_ISSUED = (
+    ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
+    & Q(invoices__is_active=True)
+    & Q(invoices__currency=F("currency"))
+)
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 

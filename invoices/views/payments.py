@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +21,13 @@ from invoices.views.common import organization_of
 @organization_required()
 def payment_list(request: HttpRequest) -> HttpResponse:
     payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
-    if request.GET.get("client", "").isdigit():
-        payments = payments.filter(client_id=int(request.GET["client"]))
+    client_filter = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    try:
+        client_id = client_filter.clean(request.GET.get("client") or None)
+    except ValidationError:
+        client_id = None
+    if client_id:
+        payments = payments.filter(client_id=client_id)
     page, query = paginate(request, payments.order_by("-date", "-id"))
     return render(request, "invoices/payment_list.html", {"page": page, "query": query})
 
