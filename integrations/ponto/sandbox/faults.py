@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed")
 KINDS = (*TRANSPORT_KINDS, "expired_consent", "revoked")
@@ -67,7 +68,7 @@ def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     if not isinstance(path, str):
         raise ValueError("path must be a string")
     seconds = spec.get("seconds", 5.0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float | Decimal) or seconds <= 0:
         raise ValueError("seconds must be a positive number")
     default_times = None if kind == "expired_consent" else 1
     return Fault(
@@ -99,13 +100,11 @@ class FaultBook:
         with self._lock:
             self.faults.clear()
 
-    def take(self, path: str, api_path: str, *, resource: bool) -> Fault | None:
-        """The fault that fails this request, if any, counting it."""
+    def take(self, path: str, api_path: str, kinds: tuple[str, ...]) -> Fault | None:
+        """The first fault of one of `kinds` that fails this request, if any, counting the request."""
         with self._lock:
             for fault in self.faults:
-                if fault.exhausted or not fault.matches(path, api_path):
-                    continue
-                if fault.kind == "expired_consent" and not resource:
+                if fault.kind not in kinds or fault.exhausted or not fault.matches(path, api_path):
                     continue
                 fault.seen += 1
                 if fault.seen > fault.after:

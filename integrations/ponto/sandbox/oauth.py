@@ -223,16 +223,22 @@ class TokenStore:
 
     def _issue(self, client_id: str, scope: str, chain: str) -> dict[str, object]:
         access = new_token()
-        self._access[access] = AccessToken(client_id, scope, self.clock() + timedelta(seconds=self.access_lifetime), chain)
+        self._access[access] = AccessToken(
+            client_id, scope, self.clock() + timedelta(seconds=self.access_lifetime), chain
+        )
         self.counters.access_issued += 1
-        response: dict[str, object] = {"access_token": access, "expires_in": self.access_lifetime}
-        if "offline_access" in scope.split():
-            refresh = new_token()
-            self._refresh[refresh] = RefreshToken(client_id, scope, chain)
+        refresh: dict[str, object] = {}
+        if "offline_access" in scope.split():  # without it Hydra gives no refresh token at all
+            refresh["refresh_token"] = token = new_token()
+            self._refresh[token] = RefreshToken(client_id, scope, chain)
             self.counters.refresh_issued += 1
-            response["refresh_token"] = refresh
-        response.update(scope=scope, token_type="bearer")
-        return response
+        return {
+            "access_token": access,
+            "expires_in": self.access_lifetime,
+            **refresh,
+            "scope": scope,
+            "token_type": "bearer",
+        }
 
     # --- revocation -------------------------------------------------------------------------------
     def revoke(self, client: Client, token: str) -> None:

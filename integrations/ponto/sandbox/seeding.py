@@ -37,12 +37,16 @@ class Window:
     end: date
 
     def business_day(self, day: date) -> date | None:
-        """The day itself, or the next working day (the previous one at the window's end)."""
+        """The day itself, or the next working day (the previous one at the window's end); None outside."""
+        if not self.start <= day <= self.end:
+            return None
         if day.weekday() > 4:
-            day += timedelta(days=7 - day.weekday())
-        if day > self.end:
-            day = self.end - timedelta(days=max(0, self.end.weekday() - 4))
+            monday = day + timedelta(days=7 - day.weekday())
+            day = monday if monday <= self.end else day - timedelta(days=day.weekday() - 4)
         return day if self.start <= day <= self.end else None
+
+    def on(self, year: int, month: int, day: int) -> date | None:
+        return self.business_day(date(year, month, day))
 
     def months(self) -> Iterator[tuple[int, int]]:
         year, month = self.start.year, self.start.month
@@ -66,9 +70,7 @@ class Seeder:
             FinancialInstitution(self.factory.new_id(), "Sandbox Bank", "SNDBBEBB"),
             FinancialInstitution(self.factory.new_id(), "Fake Bank", "FAKEBEB1"),
         ]
-        self.business_days = [
-            day for day in self._days() if day.weekday() < 5
-        ]  # transfers are booked on working days
+        self.business_days = [day for day in self._days() if day.weekday() < 5]  # transfers are booked on working days
         self.all_days = list(self._days())
 
     def _days(self) -> Iterator[date]:
@@ -95,7 +97,9 @@ class Seeder:
             self._book(account, drafts)
             self._settle_opening_balance(account)
         for account in accounts:
-            account.pending.extend(self._pending(account, 3 if account is main else 1 if account.subtype == "checking" else 0))
+            account.pending.extend(
+                self._pending(account, 3 if account is main else 1 if account.subtype == "checking" else 0)
+            )
         return accounts
 
     def _account(self, kind: str, index: int) -> Account:
@@ -123,7 +127,7 @@ class Seeder:
     def _savings_transfers(self) -> list[tuple[date, int]]:
         transfers = []
         for year, month in self.window.months():
-            day = self.window.business_day(date(year, month, 27))
+            day = self.window.on(year, month, 27)
             if day is not None:
                 transfers.append((day, self.rng.randrange(5, 21) * 10000))
         return transfers
@@ -134,25 +138,24 @@ class Seeder:
         factory, window, stamp, aid = self.factory, self.window, self._stamp(account), account.id
         drafts: list[Transaction] = []
         for year, month in window.months():
-            for day_of_month, make in (
-                (1, lambda d: factory.rent(aid, d, stamp)),
-                (28, lambda d: factory.bank_fee(aid, d, stamp)),
-            ):
-                day = window.business_day(date(year, month, day_of_month))
-                if day is not None:
-                    drafts.append(make(day))
-            salary_day = window.business_day(date(year, month, 25))
+            rent_day, fee_day, salary_day = (window.on(year, month, day) for day in (1, 28, 25))
+            if rent_day is not None:
+                drafts.append(factory.rent(aid, rent_day, stamp))
+            if fee_day is not None:
+                drafts.append(factory.bank_fee(aid, fee_day, stamp))
             if salary_day is not None:
                 drafts.extend(factory.salary(aid, salary_day, stamp, i) for i in range(len(factory.employees)))
             for index, (*_, day_of_month, _creditor) in enumerate(catalog.SUBSCRIPTIONS):
-                day = window.business_day(date(year, month, day_of_month))
+                day = window.on(year, month, day_of_month)
                 if day is not None:
                     drafts.append(factory.direct_debit(aid, day, stamp, index))
-            vat_day = window.business_day(date(year, month, 20)) if month in (1, 4, 7, 10) else None
+            vat_day = window.on(year, month, 20) if month in (1, 4, 7, 10) else None
             if vat_day is not None:
                 drafts.append(factory.vat_payment(aid, vat_day, stamp))
         if savings is not None:
-            drafts.extend(factory.own_transfer(aid, day, stamp, amount, savings, incoming=False) for day, amount in transfers)
+            drafts.extend(
+                factory.own_transfer(aid, day, stamp, amount, savings, incoming=False) for day, amount in transfers
+            )
         drafts.extend(self._invoice_payments(aid, stamp))
         drafts = self._fill(account, drafts, count)
         cards = [draft for draft in drafts if draft.bank_transaction_code == "PMNT-CCRD-POSD"]
@@ -177,13 +180,11 @@ class Seeder:
             self.factory.invoices_paid[year] = paid
         return payments
 
-    def _savings(
-        self, account: Account, transfers: list[tuple[date, int]], main: Counterparty
-    ) -> list[Transaction]:
+    def _savings(self, account: Account, transfers: list[tuple[date, int]], main: Counterparty) -> list[Transaction]:
         stamp, aid = self._stamp(account), account.id
         drafts = [self.factory.own_transfer(aid, day, stamp, amount, main, incoming=True) for day, amount in transfers]
         for year in range(self.window.start.year + 1, self.window.end.year + 1):
-            day = self.window.business_day(date(year, 1, 2))
+            day = self.window.on(year, 1, 2)
             if day is not None:
                 drafts.append(self.factory.interest(aid, day, stamp))
         return drafts
@@ -193,7 +194,7 @@ class Seeder:
         fees = [
             self.factory.bank_fee(account.id, day, stamp)
             for year, month in self.window.months()
-            if (day := self.window.business_day(date(year, month, 28))) is not None
+            if (day := self.window.on(year, month, 28)) is not None
         ]
         return self._fill(account, fees, count)
 
@@ -201,29 +202,38 @@ class Seeder:
         """Exactly `count` bookings: a sample of the scheduled ones, or all of them plus day-to-day ones."""
         if len(drafts) >= count:
             return self.rng.sample(drafts, count)
-        factory, stamp, rng, aid = self.factory, self._stamp(account), self.rng, account.id
-        business_days, all_days = self.business_days, self.all_days
+        factory, stamp, aid = self.factory, self._stamp(account), account.id
+        business_days, all_days, pick = self.business_days, self.all_days, factory.pick
         for _ in range(count - len(drafts)):
-            drafts.append(factory.everyday(aid, rng.choice(business_days), stamp, invoices=False))
+            drafts.append(factory.everyday(aid, pick(business_days), stamp, invoices=False))
         # Card payments are booked on any day, weekends included.
         for draft in drafts:
-            if draft.bank_transaction_code == "PMNT-CCRD-POSD" and rng.random() < 0.2:
-                day = rng.choice(all_days)
-                draft.execution_date = draft.value_date = stamp(day)
+            if draft.bank_transaction_code == "PMNT-CCRD-POSD" and factory.between(0, 5) == 0:
+                draft.execution_date = draft.value_date = stamp(pick(all_days))
         return drafts
 
     def _book(self, account: Account, drafts: list[Transaction]) -> None:
         """Creation order follows booking days; within a day the order is random, as fetched."""
-        self.rng.shuffle(drafts)
-        drafts.sort(key=lambda draft: draft.execution_date)
-        previous, offset = None, 0
-        for draft in drafts:
-            offset = offset + 1 if draft.execution_date == previous else 0
-            previous = draft.execution_date
-            draft.id = self.factory.new_id()
-            draft.seq = next(self.seq)
-            draft.created_at = draft.updated_at = draft.execution_date + timedelta(hours=6, seconds=offset * 7)
-            account.append(draft)
+        draw = self.rng.random
+        drafts.sort(key=lambda draft: (draft.execution_date, draw()))
+        new_id, seq, positions = self.factory.new_id, self.seq, account.positions
+        fetched_after, step = timedelta(hours=6), timedelta(seconds=7)
+        previous: datetime | None = None
+        created = self.now
+        for index, draft in enumerate(drafts, start=len(account.transactions)):
+            if draft.execution_date == previous:
+                created += step
+            else:
+                previous = draft.execution_date
+                created = previous + fetched_after
+            draft.id = new_id()
+            draft.seq = next(seq)
+            draft.created_at = draft.updated_at = created
+            positions[draft.id] = index
+        account.transactions.extend(drafts)
+        account.booked_total += sum((draft.amount for draft in drafts), Decimal("0.00"))
+        if drafts:
+            account.balance_changed_at = max(account.balance_changed_at, drafts[-1].created_at)
 
     def _settle_opening_balance(self, account: Account) -> None:
         opening = cents(self.rng.randrange(800_000, 2_500_000))
