@@ -23,6 +23,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py seed_demo_billing && \
 	trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py sandbox & \
 	$(PY) manage.py qcluster & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

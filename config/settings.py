@@ -298,6 +298,7 @@ PONTO_CERTIFICATE_KEY = env_str("PONTO_CERTIFICATE_KEY")
 PONTO_TIMEOUT_SECONDS = env_float("PONTO_TIMEOUT_SECONDS", 20.0)
 PONTO_OVERLAP_DAYS = env_int("PONTO_OVERLAP_DAYS", 14)
 PONTO_REQUEST_SYNCHRONIZATION = env_bool("PONTO_REQUEST_SYNCHRONIZATION", default=False)
+PONTO_CUSTOMER_IP_ADDRESS = env_str("PONTO_CUSTOMER_IP_ADDRESS", "127.0.0.1")
 
 # --- Email --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Invoice <noreply@smartinvoice.local>")

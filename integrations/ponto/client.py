@@ -63,7 +63,13 @@ class PontoClient:
         body = {
             "data": {
                 "type": "synchronization",
-                "attributes": {"resourceType": "account", "resourceId": account_id, "subtype": subtype},
+                "attributes": {
+                    "resourceType": "account",
+                    "resourceId": account_id,
+                    "subtype": subtype,
+                    # Required by Ponto; a scheduled sync has no customer, so it gives our own address.
+                    "customerIpAddress": settings.PONTO_CUSTOMER_IP_ADDRESS,
+                },
             }
         }
         headers = {
