@@ -73,7 +73,8 @@ def link_ponto(client: Client) -> Connection:
 
 
 def ground_truth(sandbox: PontoSandbox) -> dict[str, dict[str, Any]]:
-    return {account["id"]: account for account in sandbox.ground_truth()["accounts"]}  # type: ignore[union-attr]
+    accounts: list[dict[str, Any]] = sandbox.ground_truth()["accounts"]  # type: ignore[assignment]
+    return {account["id"]: account for account in accounts}
 
 
 def stored_booked(connection: Connection, account_external_id: str) -> tuple[list[str], Decimal]:
