@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from django.conf import settings
 
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
 
@@ -27,6 +28,14 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     total_cap: float = 120.0  # seconds a call may take with all its retries
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        return cls(
+            attempts=settings.PROVIDER_RETRY_ATTEMPTS,
+            base_delay=settings.PROVIDER_RETRY_BASE_DELAY,
+            total_cap=settings.PROVIDER_RETRY_TOTAL_CAP,
+        )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

@@ -29,7 +29,7 @@ class PontoClient:
                 headers={"Accept": JSON_API},
             ),
             classify=classify,
-            policy=policy or RetryPolicy(),
+            policy=policy or RetryPolicy.from_settings(),
         )
 
     def __enter__(self) -> PontoClient:

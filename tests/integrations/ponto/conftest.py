@@ -39,6 +39,7 @@ def ponto(settings: Settings, sandbox_size: int) -> Iterator[PontoSandbox]:
     settings.PONTO_CLIENT_ID, settings.PONTO_CLIENT_SECRET = "sandbox-client", "sandbox-secret"
     settings.PONTO_REDIRECT_URI = "http://127.0.0.1:8000/connections/ponto/callback/"
     settings.PONTO_TIMEOUT_SECONDS = 2.0
+    settings.PROVIDER_RETRY_BASE_DELAY = 0.01  # retries still happen, without the production waits
     sandbox.base_url = base_url  # type: ignore[attr-defined]
     try:
         yield sandbox
