@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -25,7 +27,7 @@ def account(connection: Connection, iban: str, included: bool = True) -> BankAcc
 
 def test_list_shows_status_last_sync_and_error_in_words(owner_client: Client, organization: Organization):
     connection = make_connection(
-        organization, last_success_at=timezone.now() - timezone.timedelta(hours=3),
+        organization, last_success_at=timezone.now() - datetime.timedelta(hours=3),
         last_error="Ponto answered HTTP 503.", consecutive_failures=1,
     )  # fmt: skip
     account(connection, "BE71096123456769")

@@ -23,7 +23,7 @@ SECRETS = {
 
 def raw_dump() -> str:
     """Every row of every table as the database holds it: what a backup would contain."""
-    lines = []
+    lines: list[str] = []
     with db.cursor() as cursor:
         for table in db.introspection.table_names():
             cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")  # noqa: S608 - table names from the schema
