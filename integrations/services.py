@@ -101,6 +101,7 @@ def complete_ponto_consent(
             after={"provider": connection.provider, "name": connection.display_name, "scope": token_set.scope},
         )
     forget_banners(organization.pk)
+    request_sync(connection, SyncTrigger.MANUAL)  # the first data arrives without waiting for the schedule
     return connection
 
 
@@ -202,6 +203,7 @@ def disconnect(connection: Connection, *, actor: User, request: HttpRequest | No
 # --- banners ------------------------------------------------------------------------------
 
 BANNER_TIMEOUT = 300
+CONSENT_WARNING = datetime.timedelta(days=14)
 
 
 def _banner_key(organization_id: int) -> str:
@@ -212,14 +214,17 @@ def banners_for(organization_id: int) -> list[dict[str, Any]]:
     """Connections that need the user, for the banner on every page (cached, one query a miss)."""
     banners: list[dict[str, Any]] | None = cache.get(_banner_key(organization_id))
     if banners is None:
+        live = Connection.objects.filter(organization_id=organization_id).live()
+        attention = live.needing_attention() | live.filter(consent_expires_at__lt=timezone.now() + CONSENT_WARNING)
         banners = [
             {
                 "pk": connection.pk,
                 "name": str(connection),
                 "needs_reauth": connection.status == ConnectionStatus.NEEDS_REAUTH,
                 "failures": connection.consecutive_failures,
+                "consent_expires_at": connection.consent_expires_at,
             }
-            for connection in Connection.objects.filter(organization_id=organization_id).needing_attention()
+            for connection in attention.distinct()
         ]
         cache.set(_banner_key(organization_id), banners, BANNER_TIMEOUT)
     return banners

@@ -23,6 +23,7 @@ from integrations.models import BankAccount, BankTransaction, Connection, SyncRu
 from integrations.models.banking import RawJSONEncoder
 from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
+from integrations.services import forget_banners
 
 UPDATABLE_FIELDS = [
     "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name",
@@ -70,7 +71,9 @@ class PontoSync:
             expiry = BankAccount.objects.filter(connection=self.connection, included=True).aggregate(
                 first=Min("authorization_expires_at")
             )["first"]
-            Connection.objects.filter(pk=self.connection.pk).update(consent_expires_at=expiry)
+            if expiry != self.connection.consent_expires_at:
+                Connection.objects.filter(pk=self.connection.pk).update(consent_expires_at=expiry)
+                forget_banners(self.connection.organization_id)
 
     # --- booked transactions -------------------------------------------------------------
 
