@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check bench-invoices clean
+.PHONY: run test lint check bench-invoices bench-ponto clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -47,6 +47,11 @@ check: $(VENV)/.installed
 ## DROPS and re-creates BENCH_DATABASE_URL's database. BENCH_ARGS="--reuse" keeps the data.
 bench-invoices: $(VENV)/.installed
 	$(PY) -m bench.invoices $(BENCH_ARGS)
+
+## An initial Ponto sync of 100,000 sandbox transactions into PostgreSQL, against COPY; run by hand.
+## DROPS and re-creates BENCH_PONTO_DATABASE_URL's database. BENCH_ARGS="--transactions 20000".
+bench-ponto: $(VENV)/.installed
+	$(PY) -m bench.ponto_sync $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import dj_database_url
@@ -303,6 +304,11 @@ PROVIDER_RETRY_TOTAL_CAP = env_float("PROVIDER_RETRY_TOTAL_CAP", 120.0)
 PONTO_OVERLAP_DAYS = env_int("PONTO_OVERLAP_DAYS", 14)
 PONTO_REQUEST_SYNCHRONIZATION = env_bool("PONTO_REQUEST_SYNCHRONIZATION", default=False)
 PONTO_CUSTOMER_IP_ADDRESS = env_str("PONTO_CUSTOMER_IP_ADDRESS", "127.0.0.1")
+
+# Consent forms post to us and are redirected to the provider: the browser checks form-action
+# on that redirect too, so the provider's authorisation origin must be allowed.
+_auth_origin = "{0.scheme}://{0.netloc}".format(urlsplit(PONTO_AUTH_URL))
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _auth_origin]
 
 # --- Email --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Invoice <noreply@smartinvoice.local>")

@@ -103,3 +103,12 @@ def test_sync_now_is_rate_limited(owner_client: Client, organization: Organizati
     responses = [owner_client.post(url, follow=True).content.decode() for _ in range(3)]
 
     assert "Syncs were asked for too often" in responses[-1]
+
+
+def test_the_csp_lets_the_consent_form_redirect_to_ponto(owner_client: Client, settings):
+    # Browsers check form-action on the redirect that follows a POST: without Ponto's origin the
+    # Connect button silently does nothing (seen in a real browser before this was added).
+    csp = owner_client.get(reverse("integrations:connection_list"))["Content-Security-Policy"]
+    form_action = next(part for part in csp.split(";") if part.strip().startswith("form-action"))
+    assert "'self'" in form_action
+    assert "http://127.0.0.1:8001" in form_action

@@ -1,0 +1,436 @@
+"""How fast a first Ponto sync fills PostgreSQL, against PostgreSQL's own bulk load (COPY).
+
+What it measures: a Ponto sandbox with 100,000 bookings on its main account (and its other
+accounts' bookings), served on a local port; a connection linked through the real OAuth code
+flow (PKCE, consent page, callback view); then the time of one initial `run_sync` of it into
+PostgreSQL, in transactions per second, with where that time goes (HTTP fetch, of which the
+token check and the sandbox's own work; the upsert, of which mapping and INSERTs). The stored
+rows are checked against the sandbox's ground truth. In the same run, the same rows (read back
+as CSV into memory, untimed) are loaded with COPY into an empty temporary table of the same
+shape, which is the floor for getting these rows into PostgreSQL at all; the ratio says how far
+the sync is from it. A second COPY into a logged table with the same indexes and unique
+constraint shows how much of that floor is WAL and index maintenance.
+
+The sandbox runs in this process (a server thread), as the tests run it: its JSON rendering
+shares the interpreter with the sync, so the fetch time includes it; it is shown on its own.
+Django's query log is off while timing, as in production.
+
+Run it by hand, never from the test suite::
+
+    make bench-ponto
+    make bench-ponto BENCH_ARGS="--transactions 20000"
+
+It DROPS and re-creates the database named by ``BENCH_PONTO_DATABASE_URL`` (default
+``postgres://postgres@127.0.0.1:5432/smart_invoice_bench_ponto``; its name must contain "bench").
+``REDIS_URL`` is ignored: the sync queued by the consent callback stays in this database's ORM
+queue instead of reaching a shared Redis where a running worker would pick it up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from html import unescape
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qs, urlsplit
+
+import dj_database_url
+import django
+import httpx
+
+from bench.invoices import migrate, recreate_database
+from integrations.ponto.sandbox import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URIS,
+    PontoSandbox,
+    SandboxServer,
+    serve,
+)
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from integrations.models import Connection, SyncRun
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smart_invoice_bench_ponto"
+SEED = 2026
+BENCH_EMAIL = "bench@ponto-bench.example"
+COPY_TABLE = "bench_copy_banktransaction"
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+# --- arguments and environment --------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--transactions", type=int, default=100_000, help="bookings on the sandbox's main account (default 100000)"
+    )
+    args = parser.parse_args(argv)
+    if args.transactions < 1:
+        parser.error("--transactions must be at least 1")
+    return args
+
+
+def configure_environment(api_base_url: str) -> dict[str, Any]:
+    """Point Django at the bench database and the sandbox, quietly, in development mode."""
+    url = os.environ.get("BENCH_PONTO_DATABASE_URL") or DEFAULT_DATABASE_URL
+    params: dict[str, Any] = dict(dj_database_url.parse(url))
+    if "postgresql" not in str(params.get("ENGINE")):
+        raise SystemExit(f"BENCH_PONTO_DATABASE_URL must name a PostgreSQL database, not {params.get('ENGINE')}")
+    if "bench" not in str(params["NAME"]):
+        raise SystemExit(f"Refusing to drop {params['NAME']!r}: the bench database's name must contain 'bench'.")
+    os.environ.pop("REDIS_URL", None)
+    api = f"{api_base_url}/ponto-connect"
+    os.environ |= {
+        "DATABASE_URL": url,
+        "DEBUG": "1",
+        "LOG_LEVEL": "WARNING",
+        "Q_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PONTO_API_URL": api,
+        "PONTO_AUTH_URL": f"{api}/oauth2/auth",
+        "PONTO_TOKEN_URL": f"{api}/oauth2/token",
+        "PONTO_REVOKE_URL": f"{api}/oauth2/revoke",
+        "PONTO_WEBHOOK_KEYS_URL": f"{api_base_url}/webhooks/keys",
+        "PONTO_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "PONTO_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+        "PONTO_REDIRECT_URI": DEFAULT_REDIRECT_URIS[0],
+    }
+    return params
+
+
+# --- linking, as a user does ------------------------------------------------------------------
+
+
+def consent_redirect(authorize_url: str) -> str:
+    """Approve on the sandbox's consent page; return where it sends the browser back."""
+    page = httpx.get(authorize_url, timeout=30)
+    if page.status_code != 200:
+        raise SystemExit(f"The consent page answered {page.status_code}: {page.text[:300]}")
+    fields = {name: unescape(value) for name, value in _HIDDEN.findall(page.text)}
+    answer = httpx.post(authorize_url.split("?")[0], data={**fields, "decision": "approve"}, timeout=30)
+    if answer.status_code not in (302, 303):
+        raise SystemExit(f"The consent was not accepted ({answer.status_code}): {answer.text[:300]}")
+    return str(answer.headers["location"])
+
+
+def link_connection() -> Connection:
+    """An owner connects Ponto through our pages: consent, callback, stored tokens and accounts."""
+    from django.db import transaction
+    from django.test import Client as HttpClient
+    from django.urls import reverse
+
+    from core.models import Membership, Organization, Role, User
+    from integrations.models import Connection
+
+    with transaction.atomic():
+        organization = Organization.objects.create(name="Ponto Bench BV", slug="ponto-bench-bv")
+        user = User.objects.create_user(email=BENCH_EMAIL, password=None, first_name="Bench", last_name="Owner")
+        Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
+    browser = HttpClient()
+    browser.force_login(user)
+    start = browser.post(reverse("integrations:ponto_connect"))
+    if start.status_code != 302:
+        raise SystemExit(f"Connecting Ponto answered {start.status_code}, not a redirect to the consent page")
+    back = urlsplit(consent_redirect(start["Location"]))
+    done = browser.get(back.path, {key: values[0] for key, values in parse_qs(back.query).items()})
+    connection = Connection.objects.filter(organization=organization).first()
+    if done.status_code != 302 or connection is None or not hasattr(connection, "credential"):
+        raise SystemExit(f"The consent callback did not link a connection (HTTP {done.status_code})")
+    return connection
+
+
+# --- timing the sync ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stopwatch:
+    label: str
+    seconds: float = 0.0
+    calls: int = 0
+
+
+@contextlib.contextmanager
+def timed_calls(owner: object, name: str, watch: Stopwatch) -> Iterator[None]:
+    """Wrap `owner.name` so every call adds its wall time to `watch`; restore it afterwards."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            watch.seconds += perf_counter() - started
+            watch.calls += 1
+
+    setattr(owner, name, timed)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
+def timed_app(app: WSGIApplication, watch: Stopwatch) -> WSGIApplication:
+    """The sandbox's WSGI application, timed: what the simulated Ponto spends on each request."""
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        started = perf_counter()
+        try:
+            return list(app(environ, start_response))
+        finally:
+            watch.seconds += perf_counter() - started
+            watch.calls += 1
+
+    return application
+
+
+@dataclass
+class SyncTiming:
+    run: SyncRun
+    seconds: float
+    watches: dict[str, Stopwatch]
+
+
+def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSandbox) -> SyncTiming:
+    from django.db import connection as db
+    from django.test.utils import override_settings
+
+    from integrations.models import BankTransaction
+    from integrations.ponto import mapping, tokens
+    from integrations.ponto.client import PontoClient
+    from integrations.ponto.sync import PontoSync
+    from integrations.runner import run_sync
+
+    watches = {
+        key: Stopwatch(label)
+        for key, label in [
+            ("fetch", "HTTP fetch (PontoClient._get: token check, request, JSON decoding)"),
+            ("token", "token check (a SELECT … FOR UPDATE of the credential per request)"),
+            ("sandbox", "the sandbox building and encoding pages (server thread, same process)"),
+            ("upsert", "upsert (PontoSync._upsert: mapping, reading existing rows, INSERT)"),
+            ("mapping", "mapping resources to fields (mapping.transaction_fields)"),
+            ("insert", "INSERT (BankTransaction.objects.bulk_create)"),
+            ("sql", "SQL statements, driver call to result (connection.execute_wrapper)"),
+        ]
+    }
+
+    def time_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        started = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            watches["sql"].seconds += perf_counter() - started
+            watches["sql"].calls += 1
+
+    server.set_app(timed_app(sandbox.wsgi_app, watches["sandbox"]))
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(timed_calls(PontoClient, "_get", watches["fetch"]))
+        stack.enter_context(timed_calls(tokens, "access_token", watches["token"]))
+        stack.enter_context(timed_calls(PontoSync, "_upsert", watches["upsert"]))
+        stack.enter_context(timed_calls(mapping, "transaction_fields", watches["mapping"]))
+        stack.enter_context(timed_calls(BankTransaction.objects, "bulk_create", watches["insert"]))
+        stack.enter_context(override_settings(DEBUG=False))  # no query log, as in production
+        stack.enter_context(db.execute_wrapper(time_sql))
+        started = perf_counter()
+        run = run_sync(connection.pk)
+        seconds = perf_counter() - started
+    server.set_app(sandbox.wsgi_app)
+    if run is None:
+        raise SystemExit("The sync was coalesced: another sync of the bench connection is running.")
+    return SyncTiming(run, seconds, watches)
+
+
+def verify(connection: Connection, sandbox: PontoSandbox) -> tuple[int, int]:
+    """The stored booked and pending transactions are exactly the sandbox's; their counts."""
+    from integrations.models import BankTransaction, TransactionStatus
+
+    truth = cast(list[dict[str, Any]], sandbox.ground_truth()["accounts"])
+    booked = {t["id"] for account in truth for t in account["transactions"]}
+    pending = {t["id"] for account in truth for t in account["pending"]}
+    stored = BankTransaction.objects.filter(connection=connection)
+    stored_booked = set(stored.filter(status=TransactionStatus.BOOKED).values_list("external_id", flat=True))
+    stored_pending = set(stored.filter(status=TransactionStatus.PENDING).values_list("external_id", flat=True))
+    if stored_booked != booked or stored_pending != pending or stored.count() != len(booked) + len(pending):
+        raise SystemExit(
+            f"The stored transactions differ from the ground truth: {len(stored_booked):,} booked and "
+            f"{len(stored_pending):,} pending stored, {len(booked):,} and {len(pending):,} expected"
+        )
+    return len(booked), len(pending)
+
+
+# --- the COPY floor ---------------------------------------------------------------------------
+
+
+@dataclass
+class CopyTiming:
+    rows: int
+    csv_bytes: int
+    build_seconds: float
+    temp_seconds: float
+    indexed_seconds: float
+
+
+def copy_floor(connection: Connection) -> CopyTiming:
+    """COPY the sync's rows, as CSV in memory, into empty tables of the same shape."""
+    from django.db import connection as db
+    from psycopg2 import sql  # type: ignore[import-untyped]
+
+    from integrations.models import BankTransaction
+
+    table, target = sql.Identifier(BankTransaction._meta.db_table), sql.Identifier(COPY_TABLE)
+    db.ensure_connection()
+    raw: Any = db.connection
+    with raw.cursor() as cursor:
+        buffer = io.StringIO()
+        started = perf_counter()
+        read_back = sql.SQL("COPY (SELECT * FROM {} WHERE connection_id = {} ORDER BY id) TO STDOUT CSV")
+        cursor.copy_expert(read_back.format(table, sql.Literal(connection.pk)).as_string(raw), buffer)
+        build_seconds = perf_counter() - started
+        data = buffer.getvalue()
+        cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE connection_id = %s").format(table), [connection.pk])
+        (rows,) = cursor.fetchone()
+
+        def load(create: sql.Composable) -> float:
+            cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
+            cursor.execute(create)
+            raw.commit()
+            started = perf_counter()
+            cursor.copy_expert(sql.SQL("COPY {} FROM STDIN CSV").format(target).as_string(raw), io.StringIO(data))
+            raw.commit()
+            seconds = perf_counter() - started
+            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(target))
+            (loaded,) = cursor.fetchone()
+            if loaded != rows:
+                raise SystemExit(f"COPY loaded {loaded:,} rows, not {rows:,}")
+            return seconds
+
+        temp = load(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(target, table))
+        indexed = load(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(target, table))
+        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(target))
+        raw.commit()
+    return CopyTiming(rows, len(data.encode()), build_seconds, temp, indexed)
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def print_environment(params: dict[str, Any]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone() or ("?",)
+        cursor.execute("SHOW synchronous_commit")
+        (synchronous_commit,) = cursor.fetchone() or ("?",)
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"PostgreSQL {version} at {params['HOST'] or 'localhost'}:{params['PORT'] or 5432}/{params['NAME']} "
+        f"(synchronous_commit {synchronous_commit})"
+    )
+    print(
+        f"CPUs: {os.cpu_count()} (usable by this process: {affinity}) · {platform.machine()} · "
+        f"Python {platform.python_version()} · Django {django.get_version()} · httpx {httpx.__version__}"
+    )
+    if hasattr(os, "getloadavg"):
+        print("Load average (1, 5, 15 min) before measuring: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+
+
+def print_sync(result: SyncTiming, booked: int, pending: int, requests: int) -> None:
+    from integrations.ponto.client import PAGE_LIMIT
+
+    run, seconds, watches = result.run, result.seconds, result.watches
+    rows = booked + pending
+    print()
+    print(
+        f"Initial sync: {rows:,} transactions ({booked:,} booked, {pending:,} pending) in {seconds:.1f} s: "
+        f"{rows / seconds:,.0f} transactions/s"
+    )
+    print(
+        f"  SyncRun #{run.pk} {run.status}: {run.pages_fetched:,} pages of booked transactions "
+        f"(up to {PAGE_LIMIT} a page), {requests:,} API requests in all, {run.rows_added:,} rows added"
+    )
+    print("  Where the time goes (wall time, share of the whole sync):")
+    fetch, upsert = watches["fetch"].seconds, watches["upsert"].seconds
+    for key, indent in [("fetch", 4), ("token", 6), ("sandbox", 6), ("upsert", 4), ("mapping", 6), ("insert", 6)]:
+        watch = watches[key]
+        print(
+            f"{' ' * indent}{watch.seconds:7.2f} s {watch.seconds / seconds:6.1%}  {watch.label}, {watch.calls:,} calls"
+        )
+    rest = seconds - fetch - upsert
+    print(f"    {rest:7.2f} s {rest / seconds:6.1%}  the rest: commits, accounts, pending, SyncRun bookkeeping")
+    sql = watches["sql"]
+    print(
+        f"  Across all of it, {sql.calls:,} SQL statements spent {sql.seconds:.2f} s ({sql.seconds / seconds:.1%}) "
+        "between the driver call and its result (commits not included)."
+    )
+
+
+def print_copy(copy: CopyTiming, sync_seconds: float) -> None:
+    print()
+    print(
+        f"The same {copy.rows:,} rows as CSV in memory: {copy.csv_bytes / 1e6:,.1f} MB "
+        f"(read back with COPY TO in {copy.build_seconds:.2f} s, not counted)"
+    )
+    loads = [
+        ("an empty TEMP table of the same shape (LIKE … INCLUDING DEFAULTS: no WAL, no indexes)", copy.temp_seconds),
+        ("an empty logged table with the same indexes and unique constraint (INCLUDING ALL)", copy.indexed_seconds),
+    ]
+    for label, seconds in loads:
+        ratio = sync_seconds / seconds
+        print(f"  COPY into {label}:")
+        print(f"    {seconds:.2f} s, {copy.rows / seconds:,.0f} rows/s; the sync took {ratio:,.1f}x as long")
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    run_started = perf_counter()
+    args = parse_args(argv)
+    # authlib asks for the httpx2 fork; the chosen stack is httpx (as in pytest's configuration).
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    started = perf_counter()
+    sandbox = PontoSandbox(seed=SEED, transactions_per_account=args.transactions)
+    server, base_url = serve(sandbox)
+    built = perf_counter() - started
+    try:
+        params = configure_environment(base_url)
+        django.setup()
+        print(f"Smart Invoice benchmark: initial Ponto sync of {args.transactions:,} bookings into PostgreSQL")
+        print(f"Sandbox (seed {SEED}) built in {built:.1f} s, serving on a local port.")
+        recreate_database(params)
+        print(f"Re-created the database {params['NAME']}; migrated in {migrate():.1f} s.")
+        print_environment(params)
+        connection = link_connection()
+        print(f"Linked through the OAuth code flow: {connection} ({connection.accounts.count()} accounts).")
+
+        result = timed_sync(connection, server, sandbox)
+        if result.run.status != "success":
+            raise SystemExit(f"The sync failed: {result.run.error_message}")
+        booked, pending = verify(connection, sandbox)
+        print_sync(result, booked, pending, result.watches["fetch"].calls)
+        print("  Checked: the stored transactions are exactly the sandbox's ground truth, each once.")
+
+        copy = copy_floor(connection)
+        print_copy(copy, result.seconds)
+    finally:
+        server.shutdown()
+    print()
+    print(f"Whole run: {perf_counter() - run_started:.1f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
