@@ -36,7 +36,15 @@ class Syncer(Protocol):
 
 
 def stale_claim_age() -> datetime.timedelta:
-    return datetime.timedelta(seconds=int(settings.Q_CLUSTER["retry"]))
+    """A claim older than this belongs to a worker that died: a task may run `timeout` seconds,
+    and the queue hands it out again after `retry` (larger), which must find the claim stale."""
+    timeout, retry = int(settings.Q_CLUSTER["timeout"]), int(settings.Q_CLUSTER["retry"])
+    return datetime.timedelta(seconds=min(timeout + 30, retry - 30))
+
+
+def is_syncing(connection: Connection) -> bool:
+    claimed_at = connection.sync_claimed_at
+    return claimed_at is not None and claimed_at >= timezone.now() - stale_claim_age()
 
 
 def claim(connection_id: int) -> uuid.UUID | None:
@@ -63,6 +71,7 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
         return None
     try:
         connection = Connection.objects.get(pk=connection_id)
+        _close_abandoned_runs(connection)
         run = SyncRun.objects.create(connection=connection, trigger=trigger)
         try:
             syncer: Syncer = import_string(SYNCERS[connection.provider])(connection, run)
@@ -77,6 +86,16 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
         return run
     finally:
         release(connection_id, token)
+
+
+def _close_abandoned_runs(connection: Connection) -> None:
+    """Runs still "running" while we hold the claim were left by a worker that died."""
+    SyncRun.objects.filter(connection=connection, status=SyncStatus.RUNNING).update(
+        status=SyncStatus.FAILED,
+        finished_at=timezone.now(),
+        error_class=FailureClass.TRANSIENT,
+        error_message="The worker stopped before the sync finished (killed or timed out); the next run resumed it.",
+    )
 
 
 def _finish(run: SyncRun, status: SyncStatus, error: ProviderError | None = None) -> None:

@@ -168,7 +168,9 @@ def request_sync(connection: Connection, trigger: str = SyncTrigger.MANUAL) -> b
     """Queue a sync. False when one is already running for this connection (it is coalesced)."""
     if connection.status == ConnectionStatus.DISCONNECTED:
         raise ValidationError("This connection is disconnected.")
-    if Connection.objects.filter(pk=connection.pk, sync_claimed_at__isnull=False).exists():
+    from integrations.runner import is_syncing
+
+    if is_syncing(Connection.objects.get(pk=connection.pk)):
         return False
     async_task("integrations.tasks.sync_connection", connection.pk, str(trigger), group=schedule_name(connection))
     return True

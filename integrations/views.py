@@ -17,6 +17,7 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from core.ratelimit import check as rate_check
 from integrations import services
 from integrations.models import BankAccount, Connection, SyncRun
+from integrations.runner import is_syncing
 
 RUNS_SHOWN = 10
 
@@ -68,7 +69,7 @@ class ConnectionStatusView(OrganizationMixin, DetailView[Connection]):
             {
                 "connection": connection.pk,
                 "status": connection.status,
-                "syncing": connection.sync_claimed_at is not None,
+                "syncing": is_syncing(connection),
                 "last_success_at": connection.last_success_at,
                 "run": None
                 if run is None

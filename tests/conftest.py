@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -51,3 +52,14 @@ def owner_client(client: Client, owner: User) -> Client:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def task_queue(db: None) -> Iterator[Any]:
+    """The django-q broker in use (the ORM table, or Redis with REDIS_URL), emptied first."""
+    from django_q.brokers import get_broker
+
+    broker = get_broker()
+    broker.purge_queue()
+    yield broker
+    broker.purge_queue()

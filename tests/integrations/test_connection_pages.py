@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import OrmQ
 
 from core.models import AuditEvent, Organization, Role
 from integrations.models import BankAccount, Connection, ConnectionStatus
@@ -51,13 +51,15 @@ def test_admin_chooses_the_accounts_to_include_and_it_is_audited(owner_client: C
     assert (event.before, event.after) == ({"included": ["BE1", "BE2"]}, {"included": ["BE1"]})
 
 
-def test_sync_now_queues_one_sync_and_the_status_says_so(owner_client: Client, organization: Organization):
+def test_sync_now_queues_one_sync_and_the_status_says_so(
+    owner_client: Client, organization: Organization, task_queue: Any
+):
     connection = make_connection(organization)
 
     owner_client.post(reverse("integrations:connection_sync", args=[connection.pk]))
     status = owner_client.get(reverse("integrations:connection_status", args=[connection.pk])).json()
 
-    assert OrmQ.objects.count() == 1
+    assert task_queue.queue_size() == 1
     assert status == {
         "connection": connection.pk,
         "status": "active",
@@ -67,12 +69,12 @@ def test_sync_now_queues_one_sync_and_the_status_says_so(owner_client: Client, o
     }
 
 
-def test_sync_now_while_one_runs_queues_nothing_more(owner_client: Client, organization: Organization):
+def test_sync_now_while_one_runs_queues_nothing_more(owner_client: Client, organization: Organization, task_queue: Any):
     connection = make_connection(organization, sync_claimed_at=timezone.now())
 
     response = owner_client.post(reverse("integrations:connection_sync", args=[connection.pk]), follow=True)
 
-    assert OrmQ.objects.count() == 0
+    assert task_queue.queue_size() == 0
     assert "already running" in response.content.decode()
 
 

