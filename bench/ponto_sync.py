@@ -243,7 +243,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
     server.set_app(timed_app(sandbox.wsgi_app, watches["sandbox"]))
     with contextlib.ExitStack() as stack:
         stack.enter_context(timed_calls(PontoClient, "_get", watches["fetch"]))
-        stack.enter_context(timed_calls(tokens, "access_token", watches["token"]))
+        stack.enter_context(timed_calls(tokens, "access_token_until", watches["token"]))
         stack.enter_context(timed_calls(PontoSync, "_upsert", watches["upsert"]))
         stack.enter_context(timed_calls(mapping, "transaction_fields", watches["mapping"]))
         stack.enter_context(timed_calls(BankTransaction.objects, "bulk_create", watches["insert"]))

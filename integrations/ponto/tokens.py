@@ -33,13 +33,18 @@ def store_tokens(connection: Connection, tokens: oauth.TokenSet) -> None:
 
 
 def access_token(connection: Connection) -> str:
+    return access_token_until(connection)[0]
+
+
+def access_token_until(connection: Connection) -> tuple[str, datetime.datetime]:
+    """A valid access token and the moment it stops being valid."""
     with transaction.atomic():
         credential = Credential.objects.select_for_update().filter(connection=connection).first()
         if credential is None or (not credential.refresh_token and not credential.access_token):
             raise AuthError("This connection has no credentials: connect it again.")
         expires_at = credential.access_token_expires_at
         if credential.access_token and expires_at and expires_at - timezone.now() > REFRESH_MARGIN:
-            return str(credential.access_token)
+            return str(credential.access_token), expires_at
         if not credential.refresh_token:
             raise AuthError("The access to Ponto has expired and cannot be renewed: re-authorise the connection.")
         tokens = oauth.refresh(str(credential.refresh_token))
@@ -49,4 +54,4 @@ def access_token(connection: Connection) -> str:
         credential.scope = tokens.scope or credential.scope
         credential.save()
     # Committed: the rotated refresh token is safe before the new access token is used.
-    return tokens.access_token
+    return tokens.access_token, tokens.expires_at
