@@ -70,6 +70,8 @@ class BankTransaction(TenantModel):
     bank_transaction_code = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=300, blank=True)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
+    # SHA-256 of the raw resource: a re-read compares this, not the whole JSON.
+    raw_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,6 +9,7 @@ completes the walk, so an interrupted walk is simply walked again (the upsert ab
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import time
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 
-from integrations.errors import AuthError, PermanentError, TransientError
+from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
 from integrations.models import BankAccount, BankTransaction, Connection, SyncRun, TransactionStatus
 from integrations.models.banking import RawJSONEncoder
 from integrations.ponto import mapping
@@ -31,10 +32,12 @@ UPDATABLE_FIELDS = [
     "description", "raw",
 ]  # fmt: skip
 SYNCHRONIZATION_POLL_SECONDS = 30
+# Pages are written in batches of about this many rows: fewer, larger transactions.
+FLUSH_ROWS = 1000
 
 
-def _canonical(raw: Any) -> str:
-    return json.dumps(raw, sort_keys=True, cls=RawJSONEncoder)
+def _digest(resource: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(resource, sort_keys=True, cls=RawJSONEncoder).encode()).hexdigest()
 
 
 class PontoSync:
@@ -81,17 +84,28 @@ class PontoSync:
         stop_id = account.newest_transaction_id
         cutoff = self._overlap_cutoff(stop_id)
         newest_id, seen_mark = "", not stop_id
-        for page, more in client.transaction_pages(account.external_id):
-            self.run.pages_fetched += 1
-            newest_id = newest_id or (page[0]["id"] if page else "")
-            seen_mark = seen_mark or any(resource["id"] == stop_id for resource in page)
-            done = not more or (seen_mark and bool(stop_id) and self._past_cutoff(page, cutoff))
-            with transaction.atomic():
-                self._upsert(account, page, TransactionStatus.BOOKED)
-                if done:
-                    BankAccount.objects.filter(pk=account.pk).update(newest_transaction_id=newest_id or stop_id)
-            if done:
-                return
+        buffered: list[dict[str, Any]] = []
+        try:
+            for page, more in client.transaction_pages(account.external_id):
+                self.run.pages_fetched += 1
+                newest_id = newest_id or (page[0]["id"] if page else "")
+                seen_mark = seen_mark or any(resource["id"] == stop_id for resource in page)
+                buffered.extend(page)
+                if not more or (seen_mark and bool(stop_id) and self._past_cutoff(page, cutoff)):
+                    with transaction.atomic():  # the last rows and the mark that covers them
+                        self._upsert(account, buffered, TransactionStatus.BOOKED)
+                        BankAccount.objects.filter(pk=account.pk).update(newest_transaction_id=newest_id or stop_id)
+                    return
+                if len(buffered) >= FLUSH_ROWS:
+                    self._flush(account, buffered)
+        except ProviderError:
+            self._flush(account, buffered)  # whole pages already fetched are kept
+            raise
+
+    def _flush(self, account: BankAccount, buffered: list[dict[str, Any]]) -> None:
+        with transaction.atomic():
+            self._upsert(account, buffered, TransactionStatus.BOOKED)
+        buffered.clear()
 
     def _overlap_cutoff(self, stop_id: str) -> datetime.date | None:
         """Walk down to this execution date: the overlap window below the high-water mark."""
@@ -155,46 +169,35 @@ class PontoSync:
     # --- the upsert ----------------------------------------------------------------------
 
     def _upsert(self, account: BankAccount, resources: Iterable[dict[str, Any]], status: str) -> None:
-        incoming = {resource["id"]: mapping.transaction_fields(resource) for resource in resources}
+        incoming = {resource["id"]: resource for resource in resources}
         if not incoming:
             return
         existing = {
-            row.external_id: row
-            for row in BankTransaction.objects.filter(connection=self.connection, external_id__in=list(incoming))
+            external_id: (digest, account_id, row_status, pk)
+            for external_id, digest, account_id, row_status, pk in BankTransaction.objects.filter(
+                connection=self.connection, external_id__in=list(incoming)
+            ).values_list("external_id", "raw_digest", "account_id", "status", "pk")
         }
-        new, changed = [], []
-        for external_id, fields in incoming.items():
-            fields = {**fields, "account": account, "status": status}
-            row = existing.get(external_id)
-            if row is None:
-                new.append(
-                    BankTransaction(
-                        organization_id=self.connection.organization_id,
-                        connection=self.connection,
-                        external_id=external_id,
-                        **fields,
-                    )
-                )
-            elif self._differs(row, fields):
-                for name, value in fields.items():
-                    setattr(row, name, value)
-                changed.append(row)
-            else:
+        new: list[BankTransaction] = []
+        changed: list[BankTransaction] = []
+        for external_id, resource in incoming.items():
+            digest = _digest(resource)
+            known = existing.get(external_id)
+            if known is not None and known[:3] == (digest, account.pk, status):
                 self.run.rows_unchanged += 1
+                continue
+            row = BankTransaction(
+                pk=known[3] if known else None,
+                organization_id=self.connection.organization_id,
+                connection=self.connection,
+                account=account,
+                external_id=external_id,
+                status=status,
+                raw_digest=digest,
+                **mapping.transaction_fields(resource),
+            )
+            (changed if known else new).append(row)
         BankTransaction.objects.bulk_create(new, batch_size=1000)
-        BankTransaction.objects.bulk_update(changed, UPDATABLE_FIELDS, batch_size=1000)
+        BankTransaction.objects.bulk_update(changed, [*UPDATABLE_FIELDS, "raw_digest"], batch_size=1000)
         self.run.rows_added += len(new)
         self.run.rows_updated += len(changed)
-
-    @staticmethod
-    def _differs(row: BankTransaction, fields: dict[str, Any]) -> bool:
-        for name, value in fields.items():
-            if name == "raw":
-                if _canonical(row.raw) != _canonical(value):
-                    return True
-            elif name == "account":
-                if row.account_id != value.pk:
-                    return True
-            elif getattr(row, name) != value:
-                return True
-        return False
