@@ -146,6 +146,29 @@ def set_included_accounts(
     )
 
 
+SYNC_INTERVALS = {60: "every hour", 180: "every 3 hours", 360: "every 6 hours", 720: "every 12 hours", 1440: "daily"}
+
+
+@transaction.atomic
+def set_sync_interval(connection: Connection, minutes: int, *, actor: User, request: HttpRequest | None = None) -> None:
+    if minutes not in SYNC_INTERVALS:
+        raise ValidationError("Choose one of the offered sync intervals.")
+    before = connection.sync_interval_minutes
+    Connection.objects.filter(pk=connection.pk).update(sync_interval_minutes=minutes)
+    connection.sync_interval_minutes = minutes
+    if connection.status != ConnectionStatus.DISCONNECTED:
+        schedule_sync(connection)
+    record_event(
+        "connection.schedule_changed",
+        request=request,
+        actor=actor,
+        organization=connection.organization,
+        target=connection,
+        before={"sync_interval_minutes": before},
+        after={"sync_interval_minutes": minutes},
+    )
+
+
 def schedule_sync(connection: Connection) -> None:
     Schedule.objects.update_or_create(
         name=schedule_name(connection),

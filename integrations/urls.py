@@ -14,6 +14,7 @@ urlpatterns = [
     path("connections/<int:pk>/", views.ConnectionDetailView.as_view(), name="connection_detail"),
     path("connections/<int:pk>/status.json", views.ConnectionStatusView.as_view(), name="connection_status"),
     path("connections/<int:pk>/sync/", views.SyncNowView.as_view(), name="connection_sync"),
+    path("connections/<int:pk>/schedule/", views.SyncIntervalView.as_view(), name="connection_schedule"),
     path("connections/<int:pk>/reauthorise/", views.ReauthoriseView.as_view(), name="connection_reauthorise"),
     path("connections/<int:pk>/disconnect/", views.DisconnectView.as_view(), name="connection_disconnect"),
     path("webhooks/ponto/", ponto_views.webhook, name="ponto_webhook"),

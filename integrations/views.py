@@ -42,6 +42,7 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
         context = super().get_context_data(**kwargs)
         context["accounts"] = list(self.object.accounts.order_by("name", "iban"))
         context["runs"] = list(self.object.runs.all()[:RUNS_SHOWN])
+        context["intervals"] = services.SYNC_INTERVALS
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -121,3 +122,17 @@ class DisconnectView(ObjectActionView):
             messages.warning(request, warning)
         messages.success(request, f"{connection} is disconnected; its data stays, no new data arrives.")
         return reverse("integrations:connection_list")
+
+
+class SyncIntervalView(ObjectActionView):
+    model = Connection
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, connection: Connection) -> str | None:
+        try:
+            minutes = int(request.POST.get("minutes", ""))
+        except ValueError as exc:
+            raise ValidationError("Choose one of the offered sync intervals.") from exc
+        services.set_sync_interval(connection, minutes, actor=acting_user(request), request=request)
+        messages.success(request, f"{connection} now syncs {services.SYNC_INTERVALS[minutes]}.")
+        return None

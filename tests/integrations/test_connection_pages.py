@@ -114,3 +114,19 @@ def test_the_csp_lets_the_consent_form_redirect_to_ponto(owner_client: Client, s
     form_action = next(part for part in csp.split(";") if part.strip().startswith("form-action"))
     assert "'self'" in form_action
     assert "http://127.0.0.1:8001" in form_action
+
+
+def test_admin_sets_how_often_a_connection_syncs(owner_client: Client, organization: Organization):
+    from django_q.models import Schedule
+
+    connection = make_connection(organization)
+    url = reverse("integrations:connection_schedule", args=[connection.pk])
+
+    bad = owner_client.post(url, {"minutes": "7"}, follow=True)
+    owner_client.post(url, {"minutes": "60"})
+
+    connection.refresh_from_db()
+    assert "Choose one of the offered sync intervals." in bad.content.decode()
+    assert connection.sync_interval_minutes == 60
+    assert Schedule.objects.get(name=f"sync connection {connection.pk}").minutes == 60
+    assert AuditEvent.objects.filter(action="connection.schedule_changed").count() == 1
