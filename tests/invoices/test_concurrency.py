@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import threading
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from core.models import Organization
 from invoices import services
 from invoices.models import Invoice, Payment
 from tests.factories import OrganizationFactory, make_client, make_invoice, make_lines
+from tests.helpers import run_concurrently
 
 pytestmark = [
     pytest.mark.postgres,
@@ -23,33 +21,6 @@ pytestmark = [
 ]
 
 WORKERS = 50
-
-
-def run_concurrently(count: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Start `count` threads (one database connection each) at the same instant."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            outcome = work(n)
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection as db_connection
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from integrations.models import Connection, Credential, SyncRun, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.ponto.tokens import access_token
 from integrations.runner import run_sync
+from tests.helpers import run_concurrently
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, link_ponto
 from tests.integrations.ponto.test_crash import start_worker, wait_until
 
@@ -70,28 +69,7 @@ def test_two_concurrent_syncs_of_one_connection_run_once(owner_client: Client, p
     connection = link_ponto(owner_client)
     # The first request of whichever sync wins takes a second: the loser surely finds it running.
     control(ponto, "POST", "faults", json={"kind": "timeout", "path": "/accounts", "seconds": 1.0, "times": 1})
-    barrier = threading.Barrier(2)
-    outcomes: list[SyncRun | None] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def sync() -> None:
-        try:
-            barrier.wait()
-            outcome = run_sync(connection.pk)
-            with lock:
-                outcomes.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sync) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = run_concurrently(2, lambda _: run_sync(connection.pk))
 
     assert errors == []
     runs = [outcome for outcome in outcomes if outcome is not None]
