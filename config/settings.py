@@ -297,6 +297,15 @@ PONTO_SCOPE = env_str("PONTO_SCOPE", "ai offline_access name")
 PONTO_CERTIFICATE = env_str("PONTO_CERTIFICATE")
 PONTO_CERTIFICATE_KEY = env_str("PONTO_CERTIFICATE_KEY")
 PONTO_TIMEOUT_SECONDS = env_float("PONTO_TIMEOUT_SECONDS", 20.0)
+# Yuki: region hosts, and calls per day (1,000 per domain, shared with other integrations).
+YUKI_API_URLS = {
+    "BE": env_str("YUKI_API_URL_BE", f"{SANDBOX_URL}/yuki/be" if DEBUG else "https://api.yukiworks.be"),
+    "NL": env_str("YUKI_API_URL_NL", f"{SANDBOX_URL}/yuki/nl" if DEBUG else "https://api.yukiworks.nl"),
+}
+YUKI_DOMAIN_DAILY_LIMIT = env_int("YUKI_DOMAIN_DAILY_LIMIT", 1000)
+YUKI_DAILY_CALL_BUDGET = env_int("YUKI_DAILY_CALL_BUDGET", 100)
+YUKI_TIMEOUT_SECONDS = env_float("YUKI_TIMEOUT_SECONDS", 60.0)
+
 # Retries of transient faults: attempts per call, first backoff, and the cap on one call's time.
 PROVIDER_RETRY_ATTEMPTS = env_int("PROVIDER_RETRY_ATTEMPTS", 5)
 PROVIDER_RETRY_BASE_DELAY = env_float("PROVIDER_RETRY_BASE_DELAY", 0.5)

@@ -31,6 +31,10 @@ class TransientError(ProviderError):
         self.retry_after = retry_after
 
 
+class QuotaExceeded(TransientError):
+    """The provider's call budget for today is used up: wait until it resets (retry_after)."""
+
+
 class AuthError(ProviderError):
     """The provider no longer accepts our credentials: invalid_grant, revoked or expired consent."""
 

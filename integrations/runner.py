@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from integrations import notifications
-from integrations.errors import AuthError, FailureClass, ProviderError, TransientError
+from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
 from integrations.services import forget_banners
@@ -143,6 +143,8 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
 
 
 def _retry_delay(failures: int, error: ProviderError) -> datetime.timedelta:
+    if isinstance(error, QuotaExceeded) and error.retry_after:
+        return datetime.timedelta(seconds=error.retry_after)  # resume when the daily quota resets
     if error.failure_class == FailureClass.TRANSIENT:
         return datetime.timedelta(minutes=min(5 * 2 ** max(failures - 1, 0), 360))
     return datetime.timedelta(hours=6)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from integrations.models.banking import BankAccount, BankTransaction, TransactionStatus
 from integrations.models.connections import Connection, ConnectionStatus, Credential, Provider
+from integrations.models.payables import Bill, QuotaUsage
 from integrations.models.runs import SyncRun, SyncStatus, SyncTrigger
 
 __all__ = [
     "BankAccount",
     "BankTransaction",
+    "Bill",
     "Connection",
     "ConnectionStatus",
     "Credential",
     "Provider",
+    "QuotaUsage",
     "SyncRun",
     "SyncStatus",
     "SyncTrigger",

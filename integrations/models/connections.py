@@ -60,6 +60,8 @@ class Connection(TenantModel):
     # The claim that makes one sync at a time: set by a conditional UPDATE, cleared at the end.
     sync_claimed_at = models.DateTimeField(null=True, blank=True)
     sync_claim = models.UUIDField(null=True, blank=True)
+    # Provider-specific choices: Yuki's region, administration, domain and GL accounts.
+    config = models.JSONField(default=dict, blank=True)
 
     objects = ConnectionQuerySet.as_manager()
 

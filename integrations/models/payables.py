@@ -1,0 +1,67 @@
+"""Bills to pay, from the bookkeeping: the outflows the dashboards expect."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+
+from core.models import TenantModel
+from integrations.models.banking import RawJSONEncoder
+from integrations.models.connections import Connection
+
+
+class BillQuerySet(models.QuerySet["Bill"]):
+    def open(self) -> BillQuerySet:
+        return self.filter(settled_on__isnull=True, open_amount__gt=0)
+
+
+class Bill(TenantModel):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bills")
+    external_id = models.CharField(max_length=64)
+    supplier = models.CharField(max_length=200)
+    supplier_code = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    original_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    open_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    # Set when the bill left the provider's open list: it was paid (or written off) then.
+    settled_on = models.DateField(null=True, blank=True)
+    last_seen_on = models.DateField(null=True, blank=True)
+    raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["connection", "external_id"], name="bill_unique_external_id")]
+        indexes = [models.Index(fields=["organization", "settled_on", "due_date"], name="bill_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} {self.reference}".strip()
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.settled_on is None and self.due_date is not None and self.due_date < today
+
+
+class QuotaUsage(models.Model):
+    """Calls made to a provider per quota domain (a Yuki domain) and day, and by which connection."""
+
+    provider = models.CharField(max_length=16)
+    domain = models.CharField(max_length=64)
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="quota_usage")
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "domain", "connection", "day"], name="quota_usage_unique_day")
+        ]
+        indexes = [models.Index(fields=["provider", "domain", "day"], name="quota_domain_day")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.domain} {self.day}: {self.calls}"

@@ -1,0 +1,58 @@
+"""Counting calls against a provider's daily quota, and stopping well inside it.
+
+Yuki allows 1,000 calls a day per domain, shared with every other integration of that domain,
+so each connection also keeps to a smaller daily budget of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from integrations.errors import QuotaExceeded
+from integrations.models import Connection, QuotaUsage
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def quota_day(now: datetime.datetime | None = None) -> datetime.date:
+    return (now or timezone.now()).astimezone(AMSTERDAM).date()
+
+
+def seconds_until_reset(now: datetime.datetime | None = None) -> float:
+    moment = (now or timezone.now()).astimezone(AMSTERDAM)
+    midnight = datetime.datetime.combine(moment.date() + datetime.timedelta(days=1), datetime.time.min, AMSTERDAM)
+    return (midnight - moment).total_seconds() + 60
+
+
+def calls_today(connection: Connection, domain: str, provider: str = "yuki") -> tuple[int, int]:
+    """(calls by this connection, calls by all our connections on the domain) today."""
+    usage = QuotaUsage.objects.filter(provider=provider, domain=domain, day=quota_day())
+    mine = usage.filter(connection=connection).aggregate(n=Sum("calls"))["n"] or 0
+    everyone = usage.aggregate(n=Sum("calls"))["n"] or 0
+    return int(mine), int(everyone)
+
+
+def count_call(connection: Connection, domain: str, provider: str = "yuki") -> None:
+    """Count one call, or raise QuotaExceeded before it is made when a limit is reached."""
+    budget = int(connection.config.get("daily_call_budget") or settings.YUKI_DAILY_CALL_BUDGET)
+    with transaction.atomic():
+        usage, _ = QuotaUsage.objects.select_for_update().get_or_create(
+            provider=provider, domain=domain, connection=connection, day=quota_day()
+        )
+        domain_calls = (
+            QuotaUsage.objects.filter(provider=provider, domain=domain, day=usage.day).aggregate(n=Sum("calls"))["n"]
+            or 0
+        )
+        if usage.calls >= budget or domain_calls >= settings.YUKI_DOMAIN_DAILY_LIMIT:
+            raise QuotaExceeded(
+                f"Today's budget of Yuki calls is used ({usage.calls} of {budget} for this connection, "
+                f"{domain_calls} for the domain); the sync resumes after midnight.",
+                retry_after=seconds_until_reset(),
+            )
+        QuotaUsage.objects.filter(pk=usage.pk).update(calls=F("calls") + 1)
