@@ -87,7 +87,12 @@ class Invoice(BillingDocument):
         ordering = ["-issue_date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "number"], name="invoice_unique_number"),
-            models.UniqueConstraint(fields=["organization", "payment_reference"], name="invoice_unique_reference"),
+            # Imported invoices may have no structured reference of ours.
+            models.UniqueConstraint(
+                fields=["organization", "payment_reference"],
+                condition=~Q(payment_reference=""),
+                name="invoice_unique_reference",
+            ),
             models.UniqueConstraint(
                 fields=["organization", "source", "external_id"],
                 condition=~Q(external_id=""),
@@ -115,7 +120,7 @@ class Invoice(BillingDocument):
 
     @property
     def formatted_reference(self) -> str:
-        return format_reference(self.payment_reference)
+        return format_reference(self.payment_reference) if self.payment_reference else ""
 
     @property
     def is_open(self) -> bool:
