@@ -7,27 +7,18 @@ so each connection also keeps to a smaller daily budget of its own.
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from integrations.errors import QuotaExceeded
 from integrations.models import Connection, QuotaUsage
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from integrations.yuki.soap import QUOTA_ZONE, QuotaExceeded, seconds_until_quota_reset
 
 
 def quota_day(now: datetime.datetime | None = None) -> datetime.date:
-    return (now or timezone.now()).astimezone(AMSTERDAM).date()
-
-
-def seconds_until_reset(now: datetime.datetime | None = None) -> float:
-    moment = (now or timezone.now()).astimezone(AMSTERDAM)
-    midnight = datetime.datetime.combine(moment.date() + datetime.timedelta(days=1), datetime.time.min, AMSTERDAM)
-    return (midnight - moment).total_seconds() + 60
+    return (now or timezone.now()).astimezone(QUOTA_ZONE).date()
 
 
 def calls_today(connection: Connection, domain: str, provider: str = "yuki") -> tuple[int, int]:
@@ -53,6 +44,6 @@ def count_call(connection: Connection, domain: str, provider: str = "yuki") -> N
             raise QuotaExceeded(
                 f"Today's budget of Yuki calls is used ({usage.calls} of {budget} for this connection, "
                 f"{domain_calls} for the domain); the sync resumes after midnight.",
-                retry_after=seconds_until_reset(),
+                retry_after=seconds_until_quota_reset() + 60,
             )
         QuotaUsage.objects.filter(pk=usage.pk).update(calls=F("calls") + 1)

@@ -1,0 +1,276 @@
+"""Syncing a Yuki administration: open receivables and payables, bank and cash ledger movements,
+GL balances, and contacts. Every call is counted against the daily quota first.
+
+The ledger is read month by month the first time (the month reached is saved with its rows, so
+a sync stopped by the quota resumes there the next day) and through ChangeDigest afterwards,
+which also reports deleted transactions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import BankAccount, BankTransaction, Bill, Connection, SyncRun, TransactionStatus
+from integrations.yuki import linking
+from integrations.yuki.client import OpenItem, YukiClient
+from invoices.models import Client
+from invoices.services.imports import ImportedInvoice, mirror_invoice
+
+LEDGER_HISTORY_MONTHS = 24
+INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+class YukiSync:
+    def __init__(self, connection: Connection, run: SyncRun) -> None:
+        self.connection = connection
+        self.run = run
+        self.config: dict[str, Any] = dict(connection.config)
+        self.administration = str(self.config["administration_id"])
+        self._clients: dict[str, Client] = {}
+
+    def sync(self) -> None:
+        client = linking.client_for(self.connection)
+        self._receivables(client)
+        self._payables(client)
+        self._ledger(client)
+        self._balances(client)
+
+    def _save_config(self, **changes: Any) -> None:
+        """Progress markers, saved inside the transaction of the rows they cover."""
+        self.config.update(changes)
+        Connection.objects.filter(pk=self.connection.pk).update(config=self.config)
+
+    # --- receivables ---------------------------------------------------------------------
+
+    def _receivables(self, client: YukiClient) -> None:
+        items = client.outstanding_debtor_items(self.administration)
+        self.run.pages_fetched += 1
+        for item in items:
+            _, created = mirror_invoice(self.connection.organization, self._client_for(item), self._imported(item))
+            self._count(created)
+        self._settle_vanished_receivables({item.id for item in items})
+
+    def _imported(self, item: OpenItem) -> ImportedInvoice:
+        return ImportedInvoice(
+            source="yuki",
+            external_id=item.id,
+            number=item.reference or "",
+            description=item.description or "",
+            issue_date=item.date or timezone.localdate(),
+            due_date=item.due_date,
+            currency="EUR",
+            total=item.original_amount,
+            open_amount=item.open_amount,
+        )
+
+    def _settle_vanished_receivables(self, open_ids: set[str]) -> None:
+        """An invoice that left Yuki's open list is paid there: settle its mirror in full."""
+        from invoices.models import Invoice
+        from invoices.models.invoices import OPEN_STATUSES
+
+        vanished = Invoice.objects.filter(
+            organization_id=self.connection.organization_id, source="yuki", status__in=OPEN_STATUSES
+        ).exclude(external_id__in=open_ids)
+        for invoice in vanished.select_related("client"):
+            mirror_invoice(
+                self.connection.organization,
+                invoice.client,
+                ImportedInvoice(
+                    source="yuki",
+                    external_id=invoice.external_id,
+                    number=invoice.number,
+                    description=invoice.notes,
+                    issue_date=invoice.issue_date,
+                    due_date=invoice.due_date,
+                    currency=invoice.currency,
+                    total=invoice.total,
+                    open_amount=Decimal("0.00"),
+                ),
+            )
+            self.run.rows_updated += 1
+
+    def _client_for(self, item: OpenItem) -> Client:
+        key = item.contact_code or item.vat_number or item.contact or ""
+        if key in self._clients:
+            return self._clients[key]
+        organization_clients = Client.objects.for_organization(self.connection.organization)
+        found = (
+            (item.contact_code and organization_clients.filter(external_code=item.contact_code).first())
+            or (item.vat_number and organization_clients.filter(vat_number=item.vat_number).first())
+            or (item.contact and organization_clients.filter(name__iexact=item.contact).first())
+            or None
+        )
+        if found is None:
+            found = Client.objects.create(
+                organization=self.connection.organization, name=(item.contact or "Yuki contact")[:200],
+                external_code=item.contact_code or "", vat_number=item.vat_number or "",
+                country=(item.country or "BE")[:2], email=item.email or "",
+            )  # fmt: skip
+        self._clients[key] = found
+        return found
+
+    # --- payables ------------------------------------------------------------------------
+
+    def _payables(self, client: YukiClient) -> None:
+        items = client.outstanding_creditor_items(self.administration)
+        self.run.pages_fetched += 1
+        today = timezone.localdate()
+        with transaction.atomic():
+            existing = {bill.external_id: bill for bill in Bill.objects.filter(connection=self.connection)}
+            for item in items:
+                fields = {
+                    "supplier": (item.contact or "")[:200], "supplier_code": item.contact_code or "",
+                    "reference": (item.reference or "")[:100], "description": (item.description or "")[:300],
+                    "date": item.date, "due_date": item.due_date, "original_amount": item.original_amount,
+                    "open_amount": item.open_amount, "settled_on": None, "last_seen_on": today,
+                }  # fmt: skip
+                bill = existing.get(item.id)
+                if bill is None:
+                    Bill.objects.create(
+                        organization_id=self.connection.organization_id, connection=self.connection,
+                        external_id=item.id, **fields,
+                    )  # fmt: skip
+                    self.run.rows_added += 1
+                else:
+                    changed = any(
+                        getattr(bill, name) != value for name, value in fields.items() if name != "last_seen_on"
+                    )
+                    Bill.objects.filter(pk=bill.pk).update(**fields)
+                    self._count(False, changed)
+            gone = Bill.objects.filter(connection=self.connection, settled_on__isnull=True).exclude(
+                external_id__in=[item.id for item in items]
+            )
+            # Settled on the day it was last seen open: the best date a daily list can give.
+            for bill in gone:
+                Bill.objects.filter(pk=bill.pk).update(settled_on=bill.last_seen_on or today, open_amount=0)
+                self.run.rows_updated += 1
+
+    # --- ledger --------------------------------------------------------------------------
+
+    def _gl_accounts(self) -> list[str]:
+        return [str(code) for code in self.config.get("gl_accounts", [])]
+
+    def _ledger(self, client: YukiClient) -> None:
+        codes = self._gl_accounts()
+        if not codes:
+            return
+        today = timezone.localdate()
+        accounts = {code: self._bank_account(code) for code in codes}
+        synced_until = self.config.get("ledger_synced_until")
+        if synced_until is None or self.config.get("ledger_months_done") != "all":
+            self._ledger_by_month(client, accounts, today)
+        else:
+            self._ledger_changes(client, accounts, datetime.date.fromisoformat(synced_until), today)
+
+    def _bank_account(self, code: str) -> BankAccount:
+        account, _ = BankAccount.objects.get_or_create(
+            connection=self.connection,
+            external_id=f"gl:{code}",
+            defaults={
+                "organization_id": self.connection.organization_id,
+                "name": f"Ledger {code}",
+                "subtype": "ledger",
+            },
+        )
+        return account
+
+    def _ledger_by_month(self, client: YukiClient, accounts: dict[str, BankAccount], today: datetime.date) -> None:
+        start = self.config.get("ledger_next_month")
+        month = datetime.date.fromisoformat(start) if start else _month_start(today.replace(year=today.year - 2))
+        while month <= today:
+            end = min(_next_month(month) - datetime.timedelta(days=1), today)
+            rows = []
+            for code, account in accounts.items():
+                rows.append((account, client.gl_account_transactions(self.administration, code, month, end)))
+                self.run.pages_fetched += 1
+            with transaction.atomic():
+                for account, transactions in rows:
+                    self._upsert_ledger(account, transactions)
+                done = _next_month(month) > today
+                self._save_config(
+                    ledger_next_month=_next_month(month).isoformat(),
+                    ledger_months_done="all" if done else "partial",
+                    ledger_synced_until=today.isoformat() if done else None,
+                )
+            month = _next_month(month)
+
+    def _ledger_changes(
+        self, client: YukiClient, accounts: dict[str, BankAccount], since: datetime.date, today: datetime.date
+    ) -> None:
+        changes = client.updated_and_deleted_transactions(self.administration, since - INCREMENTAL_OVERLAP, today)
+        self.run.pages_fetched += 1
+        with transaction.atomic():
+            for code, account in accounts.items():
+                mine = [change for change in changes if change.gl_account_code == code]
+                deleted = [change.id for change in mine if change.deleted]
+                removed, _ = BankTransaction.objects.filter(
+                    connection=self.connection, external_id__in=deleted
+                ).delete()
+                self.run.rows_updated += removed
+                self._upsert_ledger(account, [change for change in mine if not change.deleted])
+            self._save_config(ledger_synced_until=today.isoformat())
+
+    def _upsert_ledger(self, account: BankAccount, transactions: list[Any]) -> None:
+        existing = {
+            row.external_id: row
+            for row in BankTransaction.objects.filter(
+                connection=self.connection, external_id__in=[t.id for t in transactions]
+            )
+        }
+        for entry in transactions:
+            fields = {
+                "account": account, "status": TransactionStatus.BOOKED, "value_date": entry.date,
+                "execution_date": entry.date, "amount": entry.amount, "currency": "EUR",
+                "counterpart_name": (getattr(entry, "contact", None) or getattr(entry, "full_name", None) or "")[:200],
+                "description": (entry.description or "")[:300],
+            }  # fmt: skip
+            row = existing.get(entry.id)
+            if row is None:
+                BankTransaction.objects.create(
+                    organization_id=self.connection.organization_id, connection=self.connection,
+                    external_id=entry.id, **fields,
+                )  # fmt: skip
+                self.run.rows_added += 1
+                continue
+            changed = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
+            if changed:
+                BankTransaction.objects.filter(pk=row.pk).update(**fields)
+            self._count(False, changed)
+
+    # --- balances ------------------------------------------------------------------------
+
+    def _balances(self, client: YukiClient) -> None:
+        codes = set(self._gl_accounts())
+        if not codes:
+            return
+        today = timezone.localdate()
+        balances = client.gl_account_balance(self.administration, today)
+        self.run.pages_fetched += 1
+        for balance in balances:
+            if balance.code in codes:
+                BankAccount.objects.filter(connection=self.connection, external_id=f"gl:{balance.code}").update(
+                    current_balance=balance.amount,
+                    current_balance_date=timezone.now(),
+                    name=(balance.description or f"Ledger {balance.code}")[:200],
+                )
+
+    def _count(self, created: bool, changed: bool = True) -> None:
+        if created:
+            self.run.rows_added += 1
+        elif changed:
+            self.run.rows_updated += 1
+        else:
+            self.run.rows_unchanged += 1
