@@ -26,7 +26,7 @@ from integrations.services import forget_banners
 
 logger = logging.getLogger(__name__)
 
-SYNCERS = {"ponto": "integrations.ponto.sync.PontoSync"}
+SYNCERS = {"ponto": "integrations.ponto.sync.PontoSync", "yuki": "integrations.yuki.sync.YukiSync"}
 
 
 class Syncer(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from integrations.models.banking import BankAccount, BankTransaction, TransactionStatus
+from integrations.models.bookings import ExternalBooking
 from integrations.models.connections import Connection, ConnectionStatus, Credential, Provider
 from integrations.models.payables import Bill, QuotaUsage
 from integrations.models.runs import SyncRun, SyncStatus, SyncTrigger
@@ -14,6 +15,7 @@ __all__ = [
     "Connection",
     "ConnectionStatus",
     "Credential",
+    "ExternalBooking",
     "Provider",
     "QuotaUsage",
     "SyncRun",

@@ -1,0 +1,134 @@
+"""Booking an invoice made here in Yuki (ProcessSalesInvoices), without ever booking it twice.
+
+Sales writes are not idempotent: before sending, and after a timeout, Yuki is asked whether an
+open item with the invoice's number already exists.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from core.audit import record_event
+from core.models import User
+from integrations.errors import ProviderError, TransientError
+from integrations.models import Connection, ConnectionStatus, ExternalBooking, Provider
+from integrations.yuki import linking
+from integrations.yuki.client import SalesContact, SalesInvoiceInput, SalesLine, YukiClient
+from invoices.models import Invoice, InvoiceSource
+
+
+def yuki_connection_of(invoice: Invoice) -> Connection | None:
+    return (
+        Connection.objects.filter(organization_id=invoice.organization_id, provider=Provider.YUKI)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .first()
+    )
+
+
+def _vat_type(rate: Decimal) -> int:
+    key = f"{rate.normalize():f}"
+    if key not in settings.YUKI_VAT_TYPES:
+        raise ValidationError(f"No Yuki VAT type is configured for {key} % (YUKI_VAT_TYPES).")
+    return int(settings.YUKI_VAT_TYPES[key])
+
+
+def sales_invoice(invoice: Invoice) -> SalesInvoiceInput:
+    client = invoice.client
+    return SalesInvoiceInput(
+        reference=invoice.number,
+        subject=f"Invoice {invoice.number}",
+        payment_method="ElectronicTransfer",
+        payment_id=invoice.formatted_reference or None,
+        process=True,
+        email_to_customer=False,
+        date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        contact=SalesContact(
+            code=client.external_code or f"SI{client.pk}",
+            full_name=client.name,
+            country_code=client.country,
+            city=client.city or None,
+            zipcode=client.postal_code or None,
+            address_line_1=client.address_line1 or None,
+            email=client.email or None,
+            vat_number=client.vat_number or None,
+            contact_type="Company",
+        ),
+        lines=[
+            SalesLine(
+                description=item.description,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                vat_percentage=item.vat_rate,
+                vat_included=False,
+                vat_type=_vat_type(item.vat_rate),
+            )
+            for item in invoice.items.all()
+        ],
+    )
+
+
+def _already_booked(client: YukiClient, administration: str, reference: str) -> bool:
+    return any(item.reference == reference for item in client.check_outstanding_item(administration, reference))
+
+
+def book_in_yuki(invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None) -> ExternalBooking:
+    """Book the invoice in the organisation's Yuki administration; the outcome is stored and audited."""
+    connection = yuki_connection_of(invoice)
+    if connection is None:
+        raise ValidationError("Link a Yuki administration first.")
+    if invoice.source != InvoiceSource.MANUAL or (not invoice.is_open and invoice.status != "paid"):
+        raise ValidationError("Only a sent invoice made here can be booked in Yuki.")
+    document = sales_invoice(invoice)
+    client = linking.client_for(connection)
+    administration = str(connection.config["administration_id"])
+    try:
+        if _already_booked(client, administration, invoice.number):
+            succeeded, message, reference = True, "Already booked in Yuki.", invoice.number
+        else:
+            try:
+                result = client.process_sales_invoices(administration, [document])[0]
+                succeeded, message, reference = result.succeeded, result.message or "", result.reference or ""
+            except TransientError:
+                # The answer was lost, not necessarily the booking: ask before anyone retries.
+                if not _already_booked(client, administration, invoice.number):
+                    raise
+                succeeded, message, reference = True, "Booked (confirmed after a lost answer).", invoice.number
+    except ProviderError as exc:
+        succeeded, message, reference = False, exc.message, ""
+    return _record(invoice, connection, succeeded, message, reference, actor, request)
+
+
+@transaction.atomic
+def _record(
+    invoice: Invoice,
+    connection: Connection,
+    succeeded: bool,
+    message: str,
+    reference: str,
+    actor: User | None,
+    request: HttpRequest | None,
+) -> ExternalBooking:
+    booking = ExternalBooking.objects.create(
+        organization_id=invoice.organization_id,
+        invoice=invoice,
+        connection=connection,
+        succeeded=succeeded,
+        external_reference=reference[:100],
+        message=message,
+    )
+    record_event(
+        "invoice.booked_in_yuki" if succeeded else "invoice.yuki_booking_failed",
+        request=request,
+        actor=actor,
+        organization=invoice.organization,
+        target=invoice,
+        after={"succeeded": succeeded, "reference": reference, "message": message[:500]},
+    )
+    return booking
