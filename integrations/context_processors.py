@@ -6,9 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from integrations.services import banners_for
+from integrations.services import banners_for, linked_providers
 
 
 def connection_banners(request: HttpRequest) -> dict[str, Any]:
     organization = getattr(request, "organization", None)
-    return {"connection_banners": banners_for(organization.pk) if organization is not None else []}
+    if organization is None:
+        return {"connection_banners": [], "linked_providers": set()}
+    return {"connection_banners": banners_for(organization.pk), "linked_providers": linked_providers(organization.pk)}

@@ -235,6 +235,18 @@ def _banner_key(organization_id: int) -> str:
     return f"connection-banners:{organization_id}"
 
 
+def linked_providers(organization_id: int) -> set[str]:
+    """Providers with a live connection in the organisation (cached with the banners)."""
+    key = f"{_banner_key(organization_id)}:providers"
+    providers: set[str] | None = cache.get(key)
+    if providers is None:
+        providers = set(
+            Connection.objects.filter(organization_id=organization_id).live().values_list("provider", flat=True)
+        )
+        cache.set(key, providers, BANNER_TIMEOUT)
+    return providers
+
+
 def banners_for(organization_id: int) -> list[dict[str, Any]]:
     """Connections that need the user, for the banner on every page (cached, one query a miss)."""
     banners: list[dict[str, Any]] | None = cache.get(_banner_key(organization_id))
@@ -256,4 +268,4 @@ def banners_for(organization_id: int) -> list[dict[str, Any]]:
 
 
 def forget_banners(organization_id: int) -> None:
-    cache.delete(_banner_key(organization_id))
+    cache.delete_many([_banner_key(organization_id), f"{_banner_key(organization_id)}:providers"])

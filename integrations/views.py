@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -16,7 +17,8 @@ from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
 from integrations import services
-from integrations.models import BankAccount, Connection, SyncRun
+from integrations.models import BankAccount, Connection, Provider, SyncRun
+from integrations.quota import calls_today
 from integrations.runner import is_syncing
 
 RUNS_SHOWN = 10
@@ -43,6 +45,11 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
         context["accounts"] = list(self.object.accounts.order_by("name", "iban"))
         context["runs"] = list(self.object.runs.all()[:RUNS_SHOWN])
         context["intervals"] = services.SYNC_INTERVALS
+        if self.object.provider == Provider.YUKI:
+            domain = str(self.object.config.get("domain_id") or self.object.config.get("administration_id") or "")
+            mine, everyone = calls_today(self.object, domain)
+            budget = self.object.config.get("daily_call_budget") or settings.YUKI_DAILY_CALL_BUDGET
+            context.update(quota_mine=mine, quota_domain=everyone, quota_budget=budget)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

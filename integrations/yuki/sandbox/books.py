@@ -16,7 +16,6 @@ from integrations.yuki.sandbox.charts import Chart
 from integrations.yuki.sandbox.ledger import Ledger, Line
 from integrations.yuki.sandbox.models import (
     BANK_LINE,
-    GENERAL_JOURNAL,
     PURCHASE_INVOICE,
     SALES_INVOICE,
     Contact,
@@ -48,10 +47,16 @@ class Amount:
     code: str | None = None
     project: Project | None = None
     description: str | None = None
+    tax_cents: int | None = None  # when the VAT was computed from a gross amount
 
     @property
     def tax(self) -> int:
-        return percent_of(self.net, self.vat.percentage)
+        return percent_of(self.net, self.vat.percentage) if self.tax_cents is None else self.tax_cents
+
+    @classmethod
+    def from_gross(cls, gross: int, vat: VatCode, code: str | None = None, project: Project | None = None) -> Amount:
+        net = net_of(gross, vat.percentage)
+        return cls(net, vat, code, project, tax_cents=gross - net)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +175,14 @@ class Books:
         moved = cents if debtor else -cents
         role = self.role("debtors" if debtor else "creditors")
         entries = self.bank(
-            bank, day, moved, description, [Line(role, -moved, description, item.contact)], created, document, item.contact
+            bank,
+            day,
+            moved,
+            description,
+            [Line(role, -moved, description, item.contact)],
+            created,
+            document,
+            item.contact,
         )
         item.open_cents -= cents
         return entries
@@ -200,6 +212,3 @@ class Books:
         """A general-journal (memorial) booking."""
         document = self.ledger.document(reference, "Memoriaal", "Diversen", "Memoriaal") if reference else None
         return self.ledger.book(day, lines, created, document)
-
-
-JOURNAL_TYPE = GENERAL_JOURNAL

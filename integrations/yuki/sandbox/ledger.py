@@ -157,9 +157,7 @@ class Ledger:
         found: list[Entry] = []
         for each in codes:
             index = self._index(each)
-            found.extend(
-                index.entries[bisect.bisect_left(index.days, start) : bisect.bisect_right(index.days, end)]
-            )
+            found.extend(index.entries[bisect.bisect_left(index.days, start) : bisect.bisect_right(index.days, end)])
         return found if code else sorted(found, key=_ORDER)
 
     def balances(self, day: date) -> list[tuple[GLAccount, int]]:
