@@ -16,6 +16,7 @@ from core.models import Organization, User
 from invoices.models import Client, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus, Series, next_number
 from invoices.references import make_reference, parse_reference
 from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_lines
+from invoices.signals import invoice_sent
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ def send_invoice(
             before=before,
             after=snapshot(invoice, AUDITED_FIELDS),
         )
+    invoice_sent.send(sender=Invoice, invoice=invoice)
     if email and invoice.client.email:
         from invoices.notifications import send_invoice_email  # the PDF and mail stack, only when mailing
 
