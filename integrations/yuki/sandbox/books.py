@@ -208,7 +208,6 @@ class Books:
         )
         return self.ledger.add_item(item)
 
-    def journal(self, day: date, lines: Sequence[Line], created: datetime, reference: str = "") -> list[Entry]:
+    def journal(self, day: date, lines: Sequence[Line], created: datetime) -> list[Entry]:
         """A general-journal (memorial) booking."""
-        document = self.ledger.document(reference, "Memoriaal", "Diversen", "Memoriaal") if reference else None
-        return self.ledger.book(day, lines, created, document)
+        return self.ledger.book(day, lines, created)

@@ -299,7 +299,13 @@ class Business:
             "supplier": "creditors",
         }.get(kind)
         if kind == "card":
-            role = "travel" if any(w in text for w in TRAVEL) else "representation" if any(w in text for w in FOOD) else "office"
+            role = (
+                "travel"
+                if any(w in text for w in TRAVEL)
+                else "representation"
+                if any(w in text for w in FOOD)
+                else "office"
+            )
         elif kind == "direct_debit":
             role = SUBSCRIPTION_ROLES.get(contact.name if contact else "", "office")
         return [Line(self.role(role or "suspense"), -cents, text, contact)]
@@ -317,9 +323,15 @@ class Business:
     ) -> None:
         structured = transaction.remittance_information_type == "structured"
         remittance = transaction.remittance_information or ""
-        reference = remittance.removeprefix("Invoice ") if not structured else f"{supplier.code}-{self.rng.randrange(10**6):06d}"
+        reference = (
+            remittance.removeprefix("Invoice ")
+            if not structured
+            else f"{supplier.code}-{self.rng.randrange(10**6):06d}"
+        )
         invoice_day = day - timedelta(days=self.rng.randrange(10, 31))
-        item = self.books.purchase_invoice(self._purchase(supplier, invoice_day, gross, reference, remittance if structured else ""))
+        item = self.books.purchase_invoice(
+            self._purchase(supplier, invoice_day, gross, reference, remittance if structured else "")
+        )
         self.books.pay(item, bank, day, gross, text, created, statement)
 
     def _purchase(self, supplier: Contact, day: date, gross: int, reference: str, payment_reference: str) -> Invoice:
@@ -365,7 +377,9 @@ class Business:
                 role = "representation" if any(word in merchant for word in FOOD) else "office"
                 cents = rng.randrange(500, 4500)
                 text = f"Kasticket {merchant}"
-                books.journal(day, [Line(self.role(role), cents, text), Line(cash, -cents, text)], self.created(day, 17))
+                books.journal(
+                    day, [Line(self.role(role), cents, text), Line(cash, -cents, text)], self.created(day, 17)
+                )
 
     def _opening(self) -> None:
         """Opening balances at the start of the books: the banks as Ponto opens them, some cash, equity."""

@@ -107,14 +107,6 @@ def parse_decimal(text: str) -> Decimal:
     return value
 
 
-def parse_date(text: str) -> date:
-    value = text.strip()
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else parse_moment(value).date()
-    except ValueError as error:
-        raise ValueError(f"The string '{text}' is not a valid AllXsd value.") from error
-
-
 def parse_moment(text: str) -> datetime:
     """An xs:dateTime (or a bare date) as naive Amsterdam wall-clock time; offsets are converted."""
     value = text.strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
@@ -206,7 +206,3 @@ class Ledger:
             if not entry.deleted:
                 per_month[(entry.day.year, entry.day.month)] += 1
         return per_month
-
-
-def balanced(lines: Iterable[Line]) -> bool:
-    return sum(line.cents for line in lines) == 0

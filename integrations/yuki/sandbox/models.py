@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 
 SALES_INVOICE = (6, "Verkoopfactuur")
 PURCHASE_INVOICE = (2, "Inkoopfactuur")
-GENERAL_JOURNAL = (21, "Diverse posten boeking")
 BANK_LINE = (1, "Bankboeking")  # [U] the type of unmatched bank lines (includeBankTransactions)
 
 

@@ -1,0 +1,115 @@
+"""Injected failures for SOAP calls: bad keys, expired sessions, the quota, server errors, slowness, garbage.
+
+A fault matches calls of its `operation` (any operation when empty); it lets the first `after`
+matching calls through, then fails the next `times` ones (`times: null` = until cleared).
+
+* `invalid_key`, `expired_session` (the caller's session is really dropped), `quota`: the
+  faults Yuki answers in those cases, without touching the real keys or counters otherwise;
+* `500`: a generic server fault, nothing is done;
+* `timeout`: the call is carried out, then the answer waits `seconds` (a client that gives up
+  first cannot know whether, say, its invoice was booked);
+* `malformed`: the call is carried out and the answer is cut off mid-document.
+
+Control calls under `/_sandbox/` are never faulted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+KINDS = ("invalid_key", "expired_session", "quota", "500", "timeout", "malformed")
+
+
+@dataclass(slots=True)
+class Fault:
+    id: int
+    kind: str
+    operation: str = ""
+    times: int | None = 1
+    after: int = 0
+    seconds: float = 5.0
+    seen: int = 0
+    fired: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "operation": self.operation,
+            "times": self.times,
+            "after": self.after,
+            "seconds": self.seconds,
+            "seen": self.seen,
+            "fired": self.fired,
+            "exhausted": self.exhausted,
+        }
+
+
+def _count(spec: Mapping[str, object], key: str, default: int | None, minimum: int) -> int | None:
+    value = spec.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{key} must be an integer of at least {minimum}")
+    return value
+
+
+def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
+    kind = str(spec.get("kind", ""))
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    operation = spec.get("operation", "")
+    if not isinstance(operation, str):
+        raise ValueError("operation must be a string (an operation name, or empty for any)")
+    seconds = spec.get("seconds", 5.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float | Decimal) or seconds <= 0:
+        raise ValueError("seconds must be a positive number")
+    return Fault(
+        id=fault_id,
+        kind=kind,
+        operation=operation,
+        times=_count(spec, "times", 1, 1),
+        after=_count(spec, "after", 0, 0) or 0,
+        seconds=float(seconds),
+    )
+
+
+@dataclass
+class FaultBook:
+    faults: list[Fault] = field(default_factory=list)
+    _next_id: int = 1
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, spec: Mapping[str, object]) -> Fault:
+        with self._lock:
+            fault = parse_fault(spec, self._next_id)
+            self._next_id += 1
+            self.faults.append(fault)
+            return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def take(self, operation: str) -> Fault | None:
+        """The first live fault for this operation that fails this call, counting the call."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.exhausted or (fault.operation and fault.operation != operation):
+                    continue
+                fault.seen += 1
+                if fault.seen > fault.after:
+                    fault.fired += 1
+                    return fault
+            return None
+
+    def describe(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [fault.describe() for fault in self.faults]
