@@ -20,6 +20,7 @@ from invoices.models import Invoice, InvoiceStatus
 from tests.integrations.yuki.conftest import amounts, link_yuki, main_truth
 
 pytestmark = pytest.mark.django_db
+TODAY = str(datetime.date.today())
 
 
 def synced(connection: Connection) -> None:
