@@ -40,6 +40,7 @@ def seed_history(ledger: Ledger, rng: Random, window: Window, now: datetime) -> 
         for line in ledger.booking_of(first)[1:]:
             line.description = f"{line.description} (aangevuld)"
             line.updated = min(line.created + timedelta(days=rng.randrange(1, 6), seconds=rng.randrange(3600)), latest)
+            ledger.touched(line)
     for first in rng.sample(recent[-30:], min(DUPLICATES, len(recent[-30:]))):
         lines = ledger.booking_of(first)
         copies = [Line(e.code, e.cents, e.description, e.contact, e.project, e.vat) for e in lines]

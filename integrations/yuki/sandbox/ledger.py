@@ -71,6 +71,8 @@ class Ledger:
         self._documents = itertools.count(1)
         self._raw: dict[str, list[Entry]] = defaultdict(list)
         self._indexes: dict[str, _Index] = {}
+        self._version = 0  # bumped by every change; the change log below is rebuilt when it moved
+        self._change_log: tuple[int, list[Entry], list[datetime]] | None = None
 
     # --- writing -------------------------------------------------------------------------------
     def book(
@@ -98,6 +100,7 @@ class Ledger:
             self._raw[line.code].append(entry)
             self._indexes.pop(line.code, None)
             booked.append(entry)
+        self._version += 1
         return booked
 
     def document(self, reference: str, kind: str, folder: str, tab: str) -> Document:
@@ -115,6 +118,7 @@ class Ledger:
             self._raw[entry.code].append(entry)
             self._indexes.pop(old_code, None)
         self._indexes.pop(entry.code, None)
+        self._version += 1
 
     # --- lookups --------------------------------------------------------------------------------
     def entry_id(self, entry: Entry) -> str:
@@ -181,9 +185,11 @@ class Ledger:
 
     def changes(self, start: datetime, end: datetime) -> list[Entry]:
         """Lines created, changed or deleted from `start` to `end` (aware moments), oldest change first."""
-        found = [entry for entry in self.entries if start <= entry.updated <= end]
-        found.sort(key=attrgetter("updated", "number"))
-        return found
+        if self._change_log is None or self._change_log[0] != self._version:
+            ordered = sorted(self.entries, key=attrgetter("updated", "number"))
+            self._change_log = (self._version, ordered, [entry.updated for entry in ordered])
+        _, ordered, moments = self._change_log
+        return ordered[bisect.bisect_left(moments, start) : bisect.bisect_right(moments, end)]
 
     def outstanding(self, side: str, *, include_bank: bool) -> list[OpenItem]:
         return [
