@@ -43,6 +43,7 @@ class YukiSync:
 
     def sync(self) -> None:
         client = linking.client_for(self.connection)
+        self._contacts(client)
         self._receivables(client)
         self._payables(client)
         self._ledger(client)
@@ -52,6 +53,34 @@ class YukiSync:
         """Progress markers, saved inside the transaction of the rows they cover."""
         self.config.update(changes)
         Connection.objects.filter(pk=self.connection.pk).update(config=self.config)
+
+    # --- contacts ------------------------------------------------------------------------
+
+    def _contacts(self, client: YukiClient) -> None:
+        """Enrich the clients matched by their Yuki contact code (email, VAT number, address)."""
+        domain = str(self.config.get("domain_id") or "")
+        if not domain:
+            return
+        since = self.config.get("contacts_synced_on")
+        contacts = client.search_contacts(domain, datetime.date.fromisoformat(since) if since else None)
+        self.run.pages_fetched += 1
+        by_code = {contact.code: contact for contact in contacts if contact.code}
+        with transaction.atomic():
+            for local in Client.objects.for_organization(self.connection.organization).filter(
+                external_code__in=list(by_code)
+            ):
+                contact = by_code[local.external_code]
+                updates = {
+                    "email": contact.email or local.email,
+                    "vat_number": contact.vat_number or local.vat_number,
+                    "city": contact.city or local.city,
+                    "postal_code": contact.postcode or local.postal_code,
+                    "address_line1": contact.address or local.address_line1,
+                }
+                if any(getattr(local, name) != value for name, value in updates.items()):
+                    Client.objects.filter(pk=local.pk).update(**updates)
+                    self.run.rows_updated += 1
+            self._save_config(contacts_synced_on=timezone.localdate().isoformat())
 
     # --- receivables ---------------------------------------------------------------------
 

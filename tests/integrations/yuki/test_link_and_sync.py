@@ -179,3 +179,16 @@ def test_a_lasting_fault_fails_without_half_writing(owner_client: Client, yuki: 
     yuki.faults.clear()
     synced(connection)
     assert_matches(yuki, connection)
+
+
+def test_contacts_enrich_the_clients_made_from_receivables(owner_client: Client, yuki: YukiSandbox):
+    from invoices.models import Client as BillingClient
+
+    connection = link_yuki(owner_client, yuki)
+    synced(connection)
+
+    with_codes = BillingClient.objects.exclude(external_code="")
+    assert with_codes.exists()
+    assert with_codes.exclude(email="").count() >= with_codes.count() // 2
+    connection.refresh_from_db()
+    assert connection.config["contacts_synced_on"] == str(timezone.localdate())
