@@ -1,9 +1,11 @@
-"""Serve the built-in provider sandboxes on a local port, for development and demos."""
+"""Serve the built-in provider sandboxes on one local port, for development and demos:
+Ponto under /ponto-connect (and /webhooks/keys, /_sandbox), Yuki under /yuki (/yuki/be/ws/…)."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,10 +13,23 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from integrations.ponto.sandbox import PontoSandbox, serve
+from integrations.yuki.sandbox import YukiSandbox
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def dispatch(ponto: WSGIApp, yuki: WSGIApp) -> WSGIApp:
+    """One port for both: /yuki/… goes to the Yuki sandbox, everything else to Ponto's."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = yuki if str(environ.get("PATH_INFO", "")).startswith("/yuki/") else ponto
+        return target(environ, start_response)
+
+    return app
 
 
 class Command(BaseCommand):
-    help = "Run the Ponto sandbox (simulated Ponto Connect) until interrupted."
+    help = "Run the Ponto and Yuki sandboxes (simulated providers) until interrupted."
 
     def add_arguments(self, parser: CommandParser) -> None:
         default_port = urlsplit(settings.SANDBOX_URL).port or 8001
@@ -26,8 +41,11 @@ class Command(BaseCommand):
         sandbox = PontoSandbox(transactions_per_account=options["transactions"])
         if not options["no_webhooks"]:
             sandbox.set_webhook(f"{settings.SITE_URL}/webhooks/ponto/", settings.PONTO_CLIENT_ID)
+        yuki = YukiSandbox(bank_transactions=options["transactions"])
         server, base_url = serve(sandbox, port=options["port"])
+        server.set_app(dispatch(sandbox.wsgi_app, yuki.wsgi_app))
         self.stdout.write(f"Ponto sandbox at {base_url}/ponto-connect (control API: {base_url}/_sandbox)")
+        self.stdout.write(f"Yuki sandbox at {base_url}/yuki/be and /yuki/nl (key for Belgium: {yuki.access_key})")
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
