@@ -16,6 +16,7 @@ urlpatterns = [
     path("connections/yuki/administration/", yuki_views.choose_administration, name="yuki_administration"),
     path("connections/<int:pk>/", views.ConnectionDetailView.as_view(), name="connection_detail"),
     path("connections/<int:pk>/ledger/", yuki_views.LedgerAccountsView.as_view(), name="yuki_ledger_accounts"),
+    path("connections/<int:pk>/yuki-key/", yuki_views.ReplaceKeyView.as_view(), name="yuki_replace_key"),
     path("invoices/<int:pk>/book-in-yuki/", yuki_views.BookInYukiView.as_view(), name="book_in_yuki"),
     path("connections/<int:pk>/status.json", views.ConnectionStatusView.as_view(), name="connection_status"),
     path("connections/<int:pk>/sync/", views.SyncNowView.as_view(), name="connection_sync"),

@@ -116,6 +116,8 @@ class ReauthoriseView(ObjectActionView):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, connection: Connection) -> str | None:
+        if connection.provider == Provider.YUKI:
+            return reverse("integrations:yuki_replace_key", args=[connection.pk])
         return services.begin_ponto_consent(request, self.organization, connection)
 
 

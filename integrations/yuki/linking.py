@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -102,3 +103,31 @@ def link(
         after={"provider": "yuki", "region": region, "administration": administration.name},
     )
     return connection
+
+
+def replace_key(
+    connection: Connection, region: str, access_key: str, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Store a new key for the link, if it reaches the same administration; the link is active again."""
+    reached = {a.id for a in administrations_for_key(region, access_key)}
+    if connection.config.get("administration_id") not in reached:
+        raise ValidationError("This key does not reach the linked administration.")
+    with transaction.atomic():
+        Credential.objects.update_or_create(connection=connection, defaults={"api_key": access_key})
+        Connection.objects.filter(pk=connection.pk).update(
+            status=ConnectionStatus.ACTIVE,
+            consecutive_failures=0,
+            last_error="",
+            last_error_class="",
+            config={**connection.config, "region": region},
+        )
+        record_event(
+            "connection.reauthorised",
+            request=request,
+            actor=actor,
+            organization=connection.organization,
+            target=connection,
+            after={"provider": "yuki", "region": region},
+        )
+    cache.delete(CachedSessions(str(connection.pk)).key)
+    forget_banners(connection.organization_id)

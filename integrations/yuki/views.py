@@ -6,13 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.generic import DetailView
 
 from core import crypto
 from core.models import Role
-from core.permissions import ObjectActionView, acting_user, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from integrations.errors import AuthError, ProviderError
 from integrations.models import Connection, Provider
 from integrations.yuki import linking
@@ -130,3 +132,35 @@ class BookInYukiView(ObjectActionView):
 
     def get_success_url(self, obj: Invoice) -> str:
         return reverse("invoices:invoice_detail", args=[obj.pk])
+
+
+class ReplaceKeyView(OrganizationMixin, DetailView[Connection]):
+    """Re-authorise a Yuki link: a new access key that still reaches the linked administration."""
+
+    model = Connection
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    template_name = "integrations/yuki_connect.html"
+
+    def get_queryset(self) -> QuerySet[Connection]:
+        return Connection.objects.filter(provider=Provider.YUKI).for_organization(self.organization)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        connection = self.get_object()
+        form = AccessKeyForm(request.POST or None, initial={"region": connection.config.get("region", "BE")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                linking.replace_key(
+                    connection, form.cleaned_data["region"], form.cleaned_data["access_key"],
+                    actor=acting_user(request), request=request,
+                )  # fmt: skip
+            except AuthError:
+                form.add_error("access_key", WRONG_KEY)
+            except ValidationError as exc:
+                form.add_error("access_key", exc)
+            else:
+                messages.success(request, f"{connection} has its new key; syncing resumes.")
+                return redirect(connection)
+        return render(request, self.template_name, {"form": form, "connection": connection})
+
+    post = get

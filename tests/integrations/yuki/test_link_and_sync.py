@@ -192,3 +192,18 @@ def test_contacts_enrich_the_clients_made_from_receivables(owner_client: Client,
     assert with_codes.exclude(email="").count() >= with_codes.count() // 2
     connection.refresh_from_db()
     assert connection.config["contacts_synced_on"] == str(timezone.localdate())
+
+
+def test_a_new_key_re_authorises_the_link(owner_client: Client, yuki: YukiSandbox):
+    connection = link_yuki(owner_client, yuki)
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.NEEDS_REAUTH)
+    url = reverse("integrations:yuki_replace_key", args=[connection.pk])
+
+    wrong = owner_client.post(url, {"access_key": NL_ACCESS_KEY, "region": "NL"})
+    right = owner_client.post(url, {"access_key": "sandbox-yuki-key-be-admin", "region": "BE"})
+
+    assert "does not reach the linked administration" in wrong.content.decode()
+    assert right.status_code == 302
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.ACTIVE
+    synced(connection)
