@@ -152,4 +152,10 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     Challan: make_challan,
     Connection: make_connection,
 }
+# Routes that want a particular kind of their model's objects.
+ROUTE_OBJECT_FACTORIES: dict[str, Callable[[Organization], Any]] = {
+    "yuki_replace_key": lambda organization: make_connection(
+        organization, provider=Provider.YUKI, config={"region": "BE", "administration_id": "a"}
+    ),
+}
 DELETED_OBJECT_ROUTES = {"invoice_restore", "payment_restore", "credit_note_restore", "challan_restore"}

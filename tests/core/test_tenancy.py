@@ -15,7 +15,7 @@ from core import tenancy
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role
 from invoices import services
-from tests.factories import DELETED_OBJECT_ROUTES, TENANT_OBJECT_FACTORIES, member
+from tests.factories import DELETED_OBJECT_ROUTES, ROUTE_OBJECT_FACTORIES, TENANT_OBJECT_FACTORIES, member
 from tests.helpers import logged_in_client
 
 # Third-party areas that are not organisation data: allauth's account pages take one-time
@@ -76,7 +76,7 @@ def test_other_organizations_object_is_404(
     route: ObjectRoute, organization: Organization, other_organization: Organization
 ):
     user_a = member(organization, Role.OWNER)
-    make = TENANT_OBJECT_FACTORIES[route.model]
+    make = ROUTE_OBJECT_FACTORIES.get(route.name.split(":")[-1], TENANT_OBJECT_FACTORIES[route.model])
     if route.name.split(":")[-1] in DELETED_OBJECT_ROUTES:
         theirs = services.soft_delete(make(other_organization))
         ours = services.soft_delete(make(organization))
