@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check bench-invoices bench-ponto clean
+.PHONY: run test lint check bench-invoices bench-ponto bench-yuki clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -52,6 +52,11 @@ bench-invoices: $(VENV)/.installed
 ## DROPS and re-creates BENCH_PONTO_DATABASE_URL's database. BENCH_ARGS="--transactions 20000".
 bench-ponto: $(VENV)/.installed
 	$(PY) -m bench.ponto_sync $(BENCH_ARGS)
+
+## An initial Yuki sync of 20,000 open items and 200,000 GL transactions from the sandbox; run by hand.
+## DROPS and re-creates BENCH_YUKI_DATABASE_URL's database. BENCH_ARGS="--open-items 2000 --gl-transactions 20000".
+bench-yuki: $(VENV)/.installed
+	$(PY) -m bench.yuki_sync $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from core.models import Organization, User
 from integrations.errors import AuthError
 from integrations.models import Connection, ConnectionStatus, Credential, Provider
 from integrations.quota import count_call
-from integrations.services import forget_banners
+from integrations.services import forget_banners, schedule_sync
 from integrations.yuki.client import YukiClient
 
 REGIONS = {"BE": "Belgium (api.yukiworks.be)", "NL": "Netherlands (api.yukiworks.nl)"}
@@ -93,6 +93,7 @@ def link(
         },
     )
     Credential.objects.create(connection=connection, api_key=access_key)
+    schedule_sync(connection)
     forget_banners(organization.pk)
     record_event(
         "connection.created",

@@ -11,6 +11,7 @@ from django.db import connection as db
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_q.models import Schedule
 
 from integrations.errors import FailureClass
 from integrations.models import BankTransaction, Bill, Connection, ConnectionStatus, QuotaUsage, SyncStatus
@@ -52,6 +53,7 @@ def test_linking_with_a_good_key_lists_the_administrations_and_stores_the_key_en
     connection = link_yuki(owner_client, yuki)
 
     assert connection.status == ConnectionStatus.ACTIVE
+    assert Schedule.objects.filter(name=f"sync connection {connection.pk}").exists()
     assert connection.config["administration_id"] == yuki.administration.id
     assert connection.config["region"] == "BE"
     with db.cursor() as cursor:
