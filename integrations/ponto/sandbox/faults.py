@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+
+from integrations.sandbox_kit import positive_seconds, whole_number
 
 TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed")
 KINDS = (*TRANSPORT_KINDS, "expired_consent", "revoked")
@@ -50,15 +51,6 @@ class Fault:
         }
 
 
-def _integer(spec: Mapping[str, object], key: str, default: int | None, minimum: int) -> int | None:
-    value = spec.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{key} must be an integer of at least {minimum}")
-    return value
-
-
 def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     """A fault from its JSON description; ValueError says what is wrong with it."""
     kind = str(spec.get("kind", ""))
@@ -67,17 +59,15 @@ def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     path = spec.get("path", "")
     if not isinstance(path, str):
         raise ValueError("path must be a string")
-    seconds = spec.get("seconds", 5.0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float | Decimal) or seconds <= 0:
-        raise ValueError("seconds must be a positive number")
+    seconds = positive_seconds(spec)
     default_times = None if kind == "expired_consent" else 1
     return Fault(
         id=fault_id,
         kind=kind,
         path=path,
-        times=_integer(spec, "times", default_times, 1),
-        after=_integer(spec, "after", 0, 0) or 0,
-        retry_after=_integer(spec, "retry_after", 1, 0) or 0,
+        times=whole_number(spec, "times", default_times, 1),
+        after=whole_number(spec, "after", 0, 0) or 0,
+        retry_after=whole_number(spec, "retry_after", 1, 0) or 0,
         seconds=float(seconds),
     )
 

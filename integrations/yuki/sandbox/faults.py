@@ -18,7 +18,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+
+from integrations.sandbox_kit import positive_seconds, whole_number
 
 KINDS = ("invalid_key", "expired_session", "quota", "500", "timeout", "malformed")
 
@@ -52,15 +53,6 @@ class Fault:
         }
 
 
-def _count(spec: Mapping[str, object], key: str, default: int | None, minimum: int) -> int | None:
-    value = spec.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{key} must be an integer of at least {minimum}")
-    return value
-
-
 def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     kind = str(spec.get("kind", ""))
     if kind not in KINDS:
@@ -68,15 +60,13 @@ def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     operation = spec.get("operation", "")
     if not isinstance(operation, str):
         raise ValueError("operation must be a string (an operation name, or empty for any)")
-    seconds = spec.get("seconds", 5.0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float | Decimal) or seconds <= 0:
-        raise ValueError("seconds must be a positive number")
+    seconds = positive_seconds(spec)
     return Fault(
         id=fault_id,
         kind=kind,
         operation=operation,
-        times=_count(spec, "times", 1, 1),
-        after=_count(spec, "after", 0, 0) or 0,
+        times=whole_number(spec, "times", 1, 1),
+        after=whole_number(spec, "after", 0, 0) or 0,
         seconds=float(seconds),
     )
 
