@@ -24,6 +24,7 @@ from integrations.ponto.sandbox.oauth import Client, TokenStore
 from integrations.ponto.sandbox.seeding import CONSENT_DAYS, Seeder, sequence
 from integrations.ponto.sandbox.web import ApiError, ControlError, not_found, validation_error
 from integrations.ponto.sandbox.webhooks import ISSUER, Signer, WebhookSender
+from integrations.sandbox_kit import MovableClock
 
 DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - a well-known sandbox credential
@@ -48,7 +49,7 @@ class Reauthorization:
     redirect_uri: str
 
 
-class PontoSandbox:
+class PontoSandbox(MovableClock):
     """An offline Ponto Connect: seeded accounts and transactions, OAuth, syncs, faults, webhooks.
 
     `transactions_per_account` is the number of bookings on the first (main) account; the savings
@@ -108,17 +109,9 @@ class PontoSandbox:
         self.wsgi_app = SandboxApp(self)
 
     # --- clock ----------------------------------------------------------------------------------
-    def now(self) -> datetime:
-        moment = self._clock()
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        return moment + self._offset
-
     def advance(self, seconds: float) -> datetime:
         """Move the sandbox clock forward (tokens expire, syncs finish, pending bookings settle)."""
-        if seconds < 0:
-            raise ValueError("the sandbox clock only moves forward")
-        with self._lock:
-            self._offset += timedelta(seconds=seconds)
+        self._move(seconds)
         self.tick()
         return self.now()
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from integrations.ponto.sandbox.web import ControlError
+from integrations.sandbox_kit import MovableClock
 from integrations.yuki.sandbox import editing
 from integrations.yuki.sandbox.access import Quota, Sessions
 from integrations.yuki.sandbox.app import YukiApp
@@ -23,7 +24,7 @@ from integrations.yuki.sandbox.seeding import Sizes, WorldBuilder, access_key, a
 from integrations.yuki.sandbox.truth import ground_truth
 
 
-class YukiSandbox:
+class YukiSandbox(MovableClock):
     """An offline Yuki: SOAP web services over seeded books that mirror the Ponto sandbox's business.
 
     `open_items` open sales invoices (debtor items, some partly paid); `open_creditor_items`
@@ -73,17 +74,9 @@ class YukiSandbox:
         self.wsgi_app = YukiApp(self)
 
     # --- clock ----------------------------------------------------------------------------------
-    def now(self) -> datetime:
-        moment = self._clock()
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        return moment + self._offset
-
     def advance(self, seconds: float) -> datetime:
         """Move the sandbox clock forward (sessions expire, the quota day turns)."""
-        if seconds < 0:
-            raise ValueError("the sandbox clock only moves forward")
-        with self._lock:
-            self._offset += timedelta(seconds=seconds)
+        self._move(seconds)
         return self.now()
 
     @property
