@@ -21,12 +21,7 @@ from integrations.yuki.client import OpenItem, YukiClient
 from invoices.models import Client
 from invoices.services.imports import ImportedInvoice, mirror_invoice
 
-LEDGER_HISTORY_MONTHS = 24
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
-
-
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def _next_month(day: datetime.date) -> datetime.date:
@@ -43,9 +38,9 @@ class YukiSync:
 
     def sync(self) -> None:
         client = linking.client_for(self.connection)
-        self._contacts(client)
         self._receivables(client)
         self._payables(client)
+        self._contacts(client)  # after the receivables: it enriches the clients they made
         self._ledger(client)
         self._balances(client)
 
@@ -88,8 +83,10 @@ class YukiSync:
         items = client.outstanding_debtor_items(self.administration)
         self.run.pages_fetched += 1
         for item in items:
-            _, created = mirror_invoice(self.connection.organization, self._client_for(item), self._imported(item))
-            self._count(created)
+            _, created, changed = mirror_invoice(
+                self.connection.organization, self._client_for(item), self._imported(item)
+            )
+            self._count(created, changed)
         self._settle_vanished_receivables({item.id for item in items})
 
     def _imported(self, item: OpenItem) -> ImportedInvoice:
@@ -218,7 +215,7 @@ class YukiSync:
 
     def _ledger_by_month(self, client: YukiClient, accounts: dict[str, BankAccount], today: datetime.date) -> None:
         start = self.config.get("ledger_next_month")
-        month = datetime.date.fromisoformat(start) if start else _month_start(today.replace(year=today.year - 2))
+        month = datetime.date.fromisoformat(start) if start else datetime.date(today.year - 2, today.month, 1)
         while month <= today:
             end = min(_next_month(month) - datetime.timedelta(days=1), today)
             rows = []
@@ -259,6 +256,7 @@ class YukiSync:
                 connection=self.connection, external_id__in=[t.id for t in transactions]
             )
         }
+        new: list[BankTransaction] = []
         for entry in transactions:
             fields = {
                 "account": account, "status": TransactionStatus.BOOKED, "value_date": entry.date,
@@ -268,16 +266,21 @@ class YukiSync:
             }  # fmt: skip
             row = existing.get(entry.id)
             if row is None:
-                BankTransaction.objects.create(
-                    organization_id=self.connection.organization_id, connection=self.connection,
-                    external_id=entry.id, **fields,
-                )  # fmt: skip
-                self.run.rows_added += 1
+                new.append(
+                    BankTransaction(
+                        organization_id=self.connection.organization_id,
+                        connection=self.connection,
+                        external_id=entry.id,
+                        **fields,
+                    )  # fmt: skip
+                )
                 continue
             changed = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
             if changed:
                 BankTransaction.objects.filter(pk=row.pk).update(**fields)
             self._count(False, changed)
+        BankTransaction.objects.bulk_create(new, batch_size=1000)
+        self.run.rows_added += len(new)
 
     # --- balances ------------------------------------------------------------------------
 

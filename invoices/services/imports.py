@@ -48,8 +48,8 @@ def _free_number(organization: Organization, wanted: str, source: str) -> str:
 
 
 @transaction.atomic
-def mirror_invoice(organization: Organization, client: Client, data: ImportedInvoice) -> tuple[Invoice, bool]:
-    """Create or update the mirror of an external invoice; (invoice, created)."""
+def mirror_invoice(organization: Organization, client: Client, data: ImportedInvoice) -> tuple[Invoice, bool, bool]:
+    """Create or update the mirror of an external invoice; (invoice, created, changed)."""
     invoice = (
         Invoice.all_objects.select_for_update()
         .filter(organization=organization, source=data.source, external_id=data.external_id)
@@ -75,10 +75,11 @@ def mirror_invoice(organization: Organization, client: Client, data: ImportedInv
             quantity=Decimal(1), unit_price=data.total, vat_rate=ZERO,
         )  # fmt: skip
         item.save()
+    before = (invoice.balance_due, invoice.status)
     _settle_elsewhere(invoice, data.total - data.open_amount, data.source)
     invoice.recompute()
     invoice.save()
-    return invoice, created
+    return invoice, created, created or before != (invoice.balance_due, invoice.status)
 
 
 def _settle_elsewhere(invoice: Invoice, paid: Decimal, source: str) -> None:
