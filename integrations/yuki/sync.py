@@ -272,7 +272,7 @@ class YukiSync:
                         connection=self.connection,
                         external_id=entry.id,
                         **fields,
-                    )  # fmt: skip
+                    )
                 )
                 continue
             changed = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
