@@ -197,6 +197,25 @@ def timed_app(app: WSGIApplication, watch: Stopwatch) -> WSGIApplication:
     return application
 
 
+def sql_timer(watches: dict[str, Stopwatch]) -> Callable[..., Any]:
+    """An execute_wrapper that adds each statement's time to watches["sql"] and to one per SQL verb."""
+
+    def time_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        watch = watches.setdefault(f"sql {kind}", Stopwatch(kind))
+        started = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = perf_counter() - started
+            watches["sql"].seconds += elapsed
+            watches["sql"].calls += 1
+            watch.seconds += elapsed
+            watch.calls += 1
+
+    return time_sql
+
+
 @dataclass
 class SyncTiming:
     run: SyncRun
@@ -227,18 +246,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
         ]
     }
 
-    def time_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-        watch = watches.setdefault(f"sql {kind}", Stopwatch(kind))
-        started = perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = perf_counter() - started
-            watches["sql"].seconds += elapsed
-            watches["sql"].calls += 1
-            watch.seconds += elapsed
-            watch.calls += 1
+    time_sql = sql_timer(watches)
 
     server.set_app(timed_app(sandbox.wsgi_app, watches["sandbox"]))
     with contextlib.ExitStack() as stack:

@@ -37,7 +37,7 @@ import os
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from time import perf_counter
@@ -47,7 +47,7 @@ import dj_database_url
 import django
 
 from bench.invoices import migrate, recreate_database
-from bench.ponto_sync import Stopwatch, print_environment, timed_app, timed_calls
+from bench.ponto_sync import Stopwatch, print_environment, sql_timer, timed_app, timed_calls
 from integrations.yuki.sandbox import SandboxServer, YukiSandbox, serve
 from integrations.yuki.sandbox.history import ALLOCATION_ROLES
 
@@ -328,18 +328,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
     for method in CLIENT_METHODS:
         watches[f"client {method}"] = Stopwatch(f"YukiClient.{method}")
 
-    def time_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-        watch = watches.setdefault(f"sql {kind}", Stopwatch(kind))
-        started = perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = perf_counter() - started
-            watches["sql"].seconds += elapsed
-            watches["sql"].calls += 1
-            watch.seconds += elapsed
-            watch.calls += 1
+    time_sql = sql_timer(watches)
 
     operations: Counter[str] = Counter()
     enriched: list[int] = []
