@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -43,9 +42,6 @@ class Bill(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.supplier} {self.reference}".strip()
-
-    def is_overdue(self, today: datetime.date) -> bool:
-        return self.settled_on is None and self.due_date is not None and self.due_date < today
 
 
 class QuotaUsage(models.Model):

@@ -39,9 +39,3 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.trigger} {self.status} at {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()

@@ -38,10 +38,6 @@ class Challan(BillingDocument):
     def get_absolute_url(self) -> str:
         return reverse("invoices:challan_detail", args=[self.pk])
 
-    @property
-    def is_invoiced(self) -> bool:
-        return self.invoice_id is not None
-
 
 class ChallanItem(LineItem):
     challan = models.ForeignKey(Challan, on_delete=models.CASCADE, related_name="items")

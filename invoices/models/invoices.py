@@ -126,9 +126,6 @@ class Invoice(BillingDocument):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def days_overdue(self, today: datetime.date) -> int:
-        return max((today - self.due_date).days, 0)
-
     # --- transition guards: each raises a ValidationError that says why not ---------------
 
     def check_editable(self) -> None:

@@ -54,7 +54,3 @@ class Payment(BillingDocument):
         if self.invoice_id:
             return reverse("invoices:invoice_detail", args=[self.invoice_id])
         return reverse("invoices:client_detail", args=[self.client_id])
-
-    @property
-    def is_general(self) -> bool:
-        return self.invoice_id is None
