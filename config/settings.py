@@ -318,6 +318,11 @@ PONTO_OVERLAP_DAYS = env_int("PONTO_OVERLAP_DAYS", 14)
 PONTO_REQUEST_SYNCHRONIZATION = env_bool("PONTO_REQUEST_SYNCHRONIZATION", default=False)
 PONTO_CUSTOMER_IP_ADDRESS = env_str("PONTO_CUSTOMER_IP_ADDRESS", "127.0.0.1")
 
+# Dashboards: how long an aggregation stays cached (a write changes its key sooner), and up to
+# how many transactions a rule change is applied to all history within the request.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+DASHBOARD_INLINE_RECATEGORIZE_ROWS = env_int("DASHBOARD_INLINE_RECATEGORIZE_ROWS", 50_000)
+
 # Consent forms post to us and are redirected to the provider: the browser checks form-action
 # on that redirect too, so the provider's authorisation origin must be allowed.
 _auth_origin = "{0.scheme}://{0.netloc}".format(urlsplit(PONTO_AUTH_URL))

@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = "Cash-flow dashboards"
+
+    def ready(self) -> None:
+        from dashboards import receivers  # noqa: F401  (connects the signal receivers)

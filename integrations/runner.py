@@ -23,6 +23,7 @@ from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExc
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
 from integrations.services import forget_banners
+from integrations.signals import sync_finished
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
             _record_failure(connection, run, ProviderError(f"Unexpected error: {exc.__class__.__name__}"))
         else:
             _record_success(connection, run)
+        for receiver, outcome in sync_finished.send_robust(sender=Connection, connection=connection, run=run):
+            if isinstance(outcome, Exception):
+                logger.error("after sync of connection %s: %s failed", connection_id, receiver, exc_info=outcome)
         return run
     finally:
         release(connection_id, token)

@@ -22,6 +22,7 @@ from integrations.models import BankAccount, Connection, ConnectionStatus, Crede
 from integrations.ponto import oauth, tokens
 from integrations.ponto.client import PontoClient
 from integrations.ponto.mapping import account_fields
+from integrations.signals import bank_data_changed
 
 CONSENT_SESSION_KEY = "ponto_consents"
 CONSENT_LIFETIME = datetime.timedelta(minutes=15)
@@ -134,6 +135,7 @@ def set_included_accounts(
         raise ValidationError("Some of the chosen accounts do not belong to this connection.")
     accounts.update(included=False)
     BankAccount.objects.filter(connection=connection, pk__in=included_ids).update(included=True)
+    bank_data_changed.send(sender=BankAccount, organization_id=connection.organization_id)
     after = sorted(BankAccount.objects.filter(connection=connection, included=True).values_list("iban", flat=True))
     record_event(
         "connection.accounts_chosen",

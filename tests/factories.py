@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import factory
-from django.db import models
+from django.db import models, transaction
 
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
-from integrations.models import Connection, ConnectionStatus, Provider
+from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Provider
+from integrations.writes import save_transactions
 from invoices import services
 from invoices.models import Challan, Client, CreditNote, Invoice, Payment
 from invoices.services import Line
@@ -137,6 +138,41 @@ def make_connection(organization: Organization, **fields: Any) -> Connection:
         "display_name": "Ponto · Test",
     }
     return Connection.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_bank_account(
+    organization: Organization, balance: Decimal | str = "0.00", *, on: datetime.date | None = None, **fields: Any
+) -> BankAccount:
+    """A bank account (on a new Ponto connection unless given one) with `balance` reported at the end of `on`."""
+    connection = fields.pop("connection", None) or make_connection(organization)
+    moment = None if on is None else datetime.datetime.combine(on, datetime.time(20, 0), tzinfo=datetime.UTC)
+    defaults: dict[str, Any] = {"currency": "EUR", "name": "Current account", "iban": "BE68539007547034"}
+    return BankAccount.objects.create(
+        organization=organization, connection=connection, external_id=f"acc-{BankAccount.objects.count() + 1}",
+        current_balance=Decimal(balance), current_balance_date=moment, **{**defaults, **fields},
+    )  # fmt: skip
+
+
+def add_transactions(account: BankAccount, *rows: tuple[datetime.date, str], **fields: Any) -> list[BankTransaction]:
+    """Booked transactions (day, amount) on the account, written the way a sync writes them
+    (categories, rollups and the data version follow)."""
+    created = [
+        BankTransaction(
+            organization_id=account.organization_id,
+            connection_id=account.connection_id,
+            account=account,
+            external_id=f"tx-{account.pk}-{BankTransaction.objects.count()}-{n}",
+            execution_date=day,
+            value_date=day,
+            amount=Decimal(amount),
+            currency=account.currency,
+            **fields,
+        )
+        for n, (day, amount) in enumerate(rows)
+    ]
+    with transaction.atomic():
+        save_transactions(account.organization_id, created, [], [])
+    return created
 
 
 # One way to make an object owned by a given organisation, for every model that a URL takes

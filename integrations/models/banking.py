@@ -69,6 +69,8 @@ class BankTransaction(TenantModel):
     remittance_information_type = models.CharField(max_length=16, blank=True)
     bank_transaction_code = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=300, blank=True)
+    # Set by the organisation's category rules (first match wins); blank when none matches.
+    category = models.CharField(max_length=64, blank=True)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
     # SHA-256 of the raw resource: a re-read compares this, not the whole JSON.
     raw_digest = models.CharField(max_length=64, blank=True)

@@ -25,6 +25,7 @@ from integrations.models.banking import RawJSONEncoder
 from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
 from integrations.services import forget_banners
+from integrations.writes import AccountDay, save_transactions
 
 UPDATABLE_FIELDS = [
     "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name",
@@ -173,13 +174,14 @@ class PontoSync:
         if not incoming:
             return
         existing = {
-            external_id: (digest, account_id, row_status, pk)
-            for external_id, digest, account_id, row_status, pk in BankTransaction.objects.filter(
+            row[0]: row[1:]
+            for row in BankTransaction.objects.filter(
                 connection=self.connection, external_id__in=list(incoming)
-            ).values_list("external_id", "raw_digest", "account_id", "status", "pk")
+            ).values_list("external_id", "raw_digest", "account_id", "status", "pk", "execution_date")
         }
         new: list[BankTransaction] = []
         changed: list[BankTransaction] = []
+        previous_days: set[AccountDay] = set()
         for external_id, resource in incoming.items():
             digest = _digest(resource)
             known = existing.get(external_id)
@@ -197,7 +199,10 @@ class PontoSync:
                 **mapping.transaction_fields(resource),
             )
             (changed if known else new).append(row)
-        BankTransaction.objects.bulk_create(new, batch_size=1000)
-        BankTransaction.objects.bulk_update(changed, [*UPDATABLE_FIELDS, "raw_digest"], batch_size=1000)
+            if known and known[4]:
+                previous_days.add((known[1], known[4]))
+        save_transactions(
+            self.connection.organization_id, new, changed, [*UPDATABLE_FIELDS, "raw_digest"], previous_days
+        )
         self.run.rows_added += len(new)
         self.run.rows_updated += len(changed)

@@ -16,12 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import BankAccount, BankTransaction, Bill, Connection, SyncRun, TransactionStatus
+from integrations.writes import AccountDay, delete_transactions, save_transactions
 from integrations.yuki import linking
 from integrations.yuki.client import OpenItem, YukiClient
 from invoices.models import Client
 from invoices.services.imports import ImportedInvoice, mirror_invoice
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
+LEDGER_FIELDS = [
+    "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name", "description"
+]  # fmt: skip
 
 
 def _next_month(day: datetime.date) -> datetime.date:
@@ -242,10 +246,10 @@ class YukiSync:
             for code, account in accounts.items():
                 mine = [change for change in changes if change.gl_account_code == code]
                 deleted = [change.id for change in mine if change.deleted]
-                removed, _ = BankTransaction.objects.filter(
-                    connection=self.connection, external_id__in=deleted
-                ).delete()
-                self.run.rows_updated += removed
+                self.run.rows_updated += delete_transactions(
+                    self.connection.organization_id,
+                    BankTransaction.objects.filter(connection=self.connection, external_id__in=deleted),
+                )
                 self._upsert_ledger(account, [change for change in mine if not change.deleted])
             self._save_config(ledger_synced_until=today.isoformat())
 
@@ -257,6 +261,8 @@ class YukiSync:
             )
         }
         new: list[BankTransaction] = []
+        changed: list[BankTransaction] = []
+        previous_days: set[AccountDay] = set()
         for entry in transactions:
             fields = {
                 "account": account, "status": TransactionStatus.BOOKED, "value_date": entry.date,
@@ -275,11 +281,15 @@ class YukiSync:
                     )
                 )
                 continue
-            changed = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
-            if changed:
-                BankTransaction.objects.filter(pk=row.pk).update(**fields)
-            self._count(False, changed)
-        BankTransaction.objects.bulk_create(new, batch_size=1000)
+            differs = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
+            if differs:
+                if row.execution_date:
+                    previous_days.add((row.account_id, row.execution_date))
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                changed.append(row)
+            self._count(False, differs)
+        save_transactions(self.connection.organization_id, new, changed, LEDGER_FIELDS, previous_days)
         self.run.rows_added += len(new)
 
     # --- balances ------------------------------------------------------------------------

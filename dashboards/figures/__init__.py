@@ -1,0 +1,7 @@
+"""The dashboard's charts; importing this package registers them all."""
+
+from __future__ import annotations
+
+from dashboards.figures import cash, flows, kpis
+
+__all__ = ["cash", "flows", "kpis"]

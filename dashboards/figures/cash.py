@@ -1,0 +1,154 @@
+"""Cash position today per account, and the daily balance over the period."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.models import DailyRollup
+
+ZERO = Decimal("0.00")
+
+
+def balance_day(account: Any, today: datetime.date) -> datetime.date:
+    """The day the account's current balance was reported for (end of that day)."""
+    if account.current_balance_date is None:
+        return today
+    return timezone.localdate(account.current_balance_date)
+
+
+def _source(account: Any) -> str:
+    connection = account.connection
+    return f"{connection.get_provider_display()} · {connection.display_name or 'connection'}"
+
+
+def compute_position(context: Context) -> ChartData:
+    rows = []
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for account in context.accounts:
+        rows.append(
+            {
+                "account": str(account),
+                "iban": account.iban,
+                "currency": account.currency,
+                "balance": account.current_balance,
+                "balance_date": balance_day(account, context.today),
+                "source": _source(account),
+            }
+        )
+        totals[account.currency] += account.current_balance
+    oldest = min((row["balance_date"] for row in rows), default=None)
+    return ChartData(
+        name="position",
+        title="Cash position",
+        columns=[
+            Column("account", "Account"),
+            Column("iban", "IBAN"),
+            Column("currency", "Currency"),
+            Column("balance", "Balance", "money"),
+            Column("balance_date", "Balance of", "date"),
+            Column("source", "Source"),
+        ],
+        rows=rows,
+        summary={
+            "total": totals.get(context.filters.currency, ZERO),
+            "currency": context.filters.currency,
+            "totals": dict(totals),
+            "oldest_balance_date": oldest,
+            "accounts": len(rows),
+        },
+    )
+
+
+def draw_position(data: ChartData, context: Context) -> dict[str, Any]:
+    rows = [row for row in data.rows if row["currency"] == context.filters.currency]
+    return {
+        "data": [
+            {"type": "bar", "x": [r["account"] for r in rows], "y": [r["balance"] for r in rows], "name": "Balance"}
+        ],
+        "layout": layout("Balance per account", yaxis=money_axis(context.filters.currency), hovermode="closest"),
+    }
+
+
+def daily_balances(context: Context, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Decimal]]:
+    """End-of-day balance of the selected accounts (in the chosen currency) for every day from start to end.
+
+    Each account's balance on day d is its reported balance B on day d0, minus what moved after d
+    up to d0 (or plus what moved from d0 up to d): B + S(d) - S(d0), S the running sum of net flow.
+    """
+    accounts = [a for a in context.accounts if a.currency == context.filters.currency]
+    if not accounts:
+        return [(start + datetime.timedelta(days=n), ZERO) for n in range((end - start).days + 1)]
+    anchors = {a.pk: (balance_day(a, context.today), a.current_balance) for a in accounts}
+    low = min([start, *(day for day, _ in anchors.values())])
+    high = max([end, *(day for day, _ in anchors.values())])
+    net: dict[int, dict[datetime.date, Decimal]] = defaultdict(dict)
+    for account_id, day, amount in (
+        DailyRollup.objects.filter(account_id__in=anchors, day__gt=low, day__lte=high)
+        .values("account_id", "day")
+        .annotate(net=Sum(F("inflow") - F("outflow")))
+        .values_list("account_id", "day", "net")
+    ):
+        net[account_id][day] = amount
+    totals = [ZERO] * ((end - start).days + 1)
+    for account_id, (anchor_day, anchor_balance) in anchors.items():
+        flows = net[account_id]
+        running = ZERO  # S(low) = 0
+        at: dict[datetime.date, Decimal] = {}
+        day = low
+        while day <= high:
+            running += flows.get(day, ZERO) if day > low else ZERO
+            at[day] = running
+            day += datetime.timedelta(days=1)
+        offset = anchor_balance - at[anchor_day]
+        for n in range(len(totals)):
+            totals[n] += at[start + datetime.timedelta(days=n)] + offset
+    return [(start + datetime.timedelta(days=n), total) for n, total in enumerate(totals)]
+
+
+def compute_balance(context: Context) -> ChartData:
+    end = min(context.filters.end, context.today)
+    start = min(context.filters.start, end)
+    series = daily_balances(context, start, end)
+    balances = [balance for _, balance in series]
+    return ChartData(
+        name="balance",
+        title="Daily balance",
+        columns=[Column("day", "Day", "date"), Column("balance", "Balance at end of day", "money")],
+        rows=[{"day": day, "balance": balance} for day, balance in series],
+        summary={
+            "currency": context.filters.currency,
+            "opening": balances[0] if balances else ZERO,
+            "closing": balances[-1] if balances else ZERO,
+            "lowest": min(balances, default=ZERO),
+            "highest": max(balances, default=ZERO),
+        },
+    )
+
+
+def draw_balance(data: ChartData, context: Context) -> dict[str, Any]:
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Balance",
+                "line": {"shape": "hv"},
+                "x": [row["day"] for row in data.rows],
+                "y": [row["balance"] for row in data.rows],
+            }
+        ],
+        "layout": layout("Daily balance", yaxis=money_axis(context.filters.currency)),
+    }
+
+
+register(Chart("position", "Cash position", "Today's balance per bank account, with its date and source.",
+               compute_position, draw_position))  # fmt: skip
+register(Chart("balance", "Daily balance", "End-of-day balance over the period, rebuilt from today's balance "
+               "and the booked transactions.", compute_balance, draw_balance))  # fmt: skip

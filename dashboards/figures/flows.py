@@ -1,0 +1,224 @@
+"""Money in and out: per day, week or month; per counterparty; per category."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from dashboards import rollups
+from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.models import CounterpartyRollup, DailyRollup
+from integrations.models import BankTransaction
+
+ZERO = Decimal("0.00")
+TOP_COUNTERPARTIES = 10
+TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+FLOW_COLUMNS = [Column("inflow", "Money in", "money"), Column("outflow", "Money out", "money"),
+                Column("net", "Net", "money"), Column("count", "Transactions", "number")]  # fmt: skip
+
+
+def period_rollups(context: Context) -> QuerySet[DailyRollup]:
+    return DailyRollup.objects.filter(
+        organization_id=context.organization_id,
+        account_id__in=[a.pk for a in context.accounts if a.currency == context.filters.currency],
+        day__gte=context.filters.start,
+        day__lte=context.filters.end,
+    )
+
+
+def _flow_row(inflow: Decimal, outflow: Decimal, count: int) -> dict[str, Any]:
+    return {"inflow": inflow, "outflow": outflow, "net": inflow - outflow, "count": count}
+
+
+def compute_flows(context: Context) -> ChartData:
+    truncate = TRUNCATE[context.filters.granularity]
+    rows = [
+        {"period": row["period"], **_flow_row(row["in_sum"], row["out_sum"], row["n"])}
+        for row in period_rollups(context)
+        .annotate(period=truncate("day"))
+        .values("period")
+        .annotate(in_sum=Sum("inflow"), out_sum=Sum("outflow"), n=Sum("count"))
+        .order_by("period")
+    ]
+    for row in rows:  # TruncDay/Week/Month of a DateField give dates on PostgreSQL, datetimes elsewhere
+        if isinstance(row["period"], datetime.datetime):
+            row["period"] = row["period"].date()
+    inflow = sum((r["inflow"] for r in rows), ZERO)
+    outflow = sum((r["outflow"] for r in rows), ZERO)
+    return ChartData(
+        name="flows",
+        title="Money in and out",
+        columns=[Column("period", f"{context.filters.granularity.title()} from", "date"), *FLOW_COLUMNS],
+        rows=rows,
+        summary={"currency": context.filters.currency, **_flow_row(inflow, outflow, sum(r["count"] for r in rows))},
+    )
+
+
+def draw_flows(data: ChartData, context: Context) -> dict[str, Any]:
+    x = [row["period"] for row in data.rows]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": "Money in",
+                "x": x,
+                "y": [r["inflow"] for r in data.rows],
+                "marker": {"color": "#2e7d32"},
+            },
+            {
+                "type": "bar",
+                "name": "Money out",
+                "x": x,
+                "y": [-r["outflow"] for r in data.rows],
+                "marker": {"color": "#c62828"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Net",
+                "x": x,
+                "y": [r["net"] for r in data.rows],
+                "line": {"color": "#1a237e"},
+            },
+        ],
+        "layout": layout("Money in and out", barmode="relative", yaxis=money_axis(context.filters.currency)),
+    }
+
+
+def _whole_months(
+    start: datetime.date, end: datetime.date, today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The months [first, last) that the period covers whole (the current month counts up to today)."""
+    first = start if start.day == 1 else rollups.next_month(start)
+    reaches_month_end = end >= today or rollups.next_month(end) - datetime.timedelta(days=1) == end
+    last = rollups.next_month(end) if reaches_month_end else rollups.month_start(end)
+    return first, max(first, last)
+
+
+def compute_counterparties(context: Context) -> ChartData:
+    """Top counterparties by money in and by money out: whole months from the monthly rollups,
+    the days of a partial month at either end from the transactions themselves."""
+    account_ids = [a.pk for a in context.accounts if a.currency == context.filters.currency]
+    start, end = context.filters.start, context.filters.end
+    first, last = _whole_months(start, end, context.today)
+    totals: dict[str, list[Any]] = defaultdict(lambda: [ZERO, ZERO, 0])
+    monthly = (
+        CounterpartyRollup.objects.filter(account_id__in=account_ids, month__gte=first, month__lt=last)
+        .values("counterparty")
+        .annotate(in_sum=Sum("inflow"), out_sum=Sum("outflow"), n=Sum("count"))
+    )
+    for row in monthly:
+        total = totals[row["counterparty"]]
+        total[0] += row["in_sum"]
+        total[1] += row["out_sum"]
+        total[2] += row["n"]
+    edges = [(start, min(end, first - datetime.timedelta(days=1)))] if start < first else []
+    if last <= end:
+        edges.append((max(start, last), end))
+    for low, high in edges:
+        if low > high:
+            continue
+        raw = (
+            BankTransaction.objects.filter(
+                account_id__in=account_ids, status="booked", execution_date__range=(low, high)
+            )
+            .annotate(counterparty=rollups.counterparty_expression())
+            .values("counterparty")
+            .annotate(**rollups.sums())
+        )
+        for row in raw:
+            total = totals[row["counterparty"][:200]]
+            total[0] += row["inflow_sum"]
+            total[1] += row["outflow_sum"]
+            total[2] += row["row_count"]
+    top_in = sorted((t for t in totals.items() if t[1][0] > 0), key=lambda t: (-t[1][0], t[0]))[:TOP_COUNTERPARTIES]
+    top_out = sorted((t for t in totals.items() if t[1][1] > 0), key=lambda t: (-t[1][1], t[0]))[:TOP_COUNTERPARTIES]
+    rows = [{"direction": "in", "counterparty": name, "amount": t[0], "count": t[2]} for name, t in top_in] + [
+        {"direction": "out", "counterparty": name, "amount": t[1], "count": t[2]} for name, t in top_out
+    ]
+    return ChartData(
+        name="counterparties",
+        title="Top counterparties",
+        columns=[
+            Column("direction", "Direction"),
+            Column("counterparty", "Counterparty"),
+            Column("amount", "Amount", "money"),
+            Column("count", "Transactions", "number"),
+        ],
+        rows=rows,
+        summary={"currency": context.filters.currency, "counterparties": len(totals)},
+    )
+
+
+def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
+    def bars(direction: str, name: str, color: str, axis: str) -> dict[str, Any]:
+        rows = [r for r in data.rows if r["direction"] == direction][::-1]
+        return {"type": "bar", "orientation": "h", "name": name, "x": [r["amount"] for r in rows],
+                "y": [r["counterparty"] for r in rows], "marker": {"color": color}, "xaxis": axis[0], "yaxis": axis[1]}  # fmt: skip
+
+    return {
+        "data": [bars("in", "Money in", "#2e7d32", ("x", "y")), bars("out", "Money out", "#c62828", ("x2", "y2"))],
+        "layout": layout(
+            "Top counterparties",
+            hovermode="closest",
+            grid={"rows": 1, "columns": 2, "pattern": "independent"},
+            margin={"l": 160, "r": 20, "t": 48, "b": 40},
+        ),
+    }
+
+
+def compute_categories(context: Context) -> ChartData:
+    rows = [
+        {"category": row["category"] or "Uncategorised", **_flow_row(row["in_sum"], row["out_sum"], row["n"])}
+        for row in period_rollups(context)
+        .values("category")
+        .annotate(in_sum=Sum("inflow"), out_sum=Sum("outflow"), n=Sum("count"))
+        .order_by("category")
+    ]
+    rows.sort(key=lambda row: -(row["inflow"] + row["outflow"]))
+    return ChartData(
+        name="categories",
+        title="By category",
+        columns=[Column("category", "Category"), *FLOW_COLUMNS],
+        rows=rows,
+        summary={"currency": context.filters.currency, "categories": len(rows)},
+    )
+
+
+def draw_categories(data: ChartData, context: Context) -> dict[str, Any]:
+    names = [row["category"] for row in data.rows]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": "Money in",
+                "x": names,
+                "y": [r["inflow"] for r in data.rows],
+                "marker": {"color": "#2e7d32"},
+            },
+            {
+                "type": "bar",
+                "name": "Money out",
+                "x": names,
+                "y": [r["outflow"] for r in data.rows],
+                "marker": {"color": "#c62828"},
+            },
+        ],
+        "layout": layout(
+            "By category", barmode="group", hovermode="closest", yaxis=money_axis(context.filters.currency)
+        ),
+    }
+
+
+register(
+    Chart("flows", "Money in and out", "Inflow, outflow and net per day, week or month.", compute_flows, draw_flows)
+)
+register(Chart("counterparties", "Top counterparties", "The ten largest payers and payees of the period.",
+               compute_counterparties, draw_counterparties))  # fmt: skip
+register(Chart("categories", "By category", "Inflow and outflow per category of your rules.",
+               compute_categories, draw_categories))  # fmt: skip

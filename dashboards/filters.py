@@ -1,0 +1,115 @@
+"""The dashboard's filters (period, bank accounts, currency, grouping), read from the URL."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from core.models import Organization
+from integrations.models import BankAccount
+
+PERIODS = {
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "12m": "Last 12 months",
+    "ytd": "This year",
+    "24m": "Last 24 months",
+    "custom": "Custom dates",
+}
+GRANULARITIES = {"day": "Day", "week": "Week", "month": "Month"}
+MAX_PERIOD_DAYS = 3660
+
+
+def period_bounds(period: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    if period == "30d":
+        return today - datetime.timedelta(days=29), today
+    if period == "90d":
+        return today - datetime.timedelta(days=89), today
+    if period == "ytd":
+        return today.replace(month=1, day=1), today
+    months = 24 if period == "24m" else 12
+    year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
+    return datetime.date(year, month + 1, 1), today
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: datetime.date
+    end: datetime.date
+    currency: str
+    period: str = "12m"
+    granularity: str = "month"
+    accounts: tuple[int, ...] = field(default_factory=tuple)  # empty: every included account
+
+    def params(self) -> dict[str, str | list[str]]:
+        params: dict[str, str | list[str]] = {
+            "period": self.period,
+            "currency": self.currency,
+            "group": self.granularity,
+        }
+        if self.period == "custom":
+            params |= {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.accounts:
+            params["account"] = [str(pk) for pk in self.accounts]
+        return params
+
+    def query(self) -> str:
+        return urlencode(self.params(), doseq=True)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "period": self.period, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "currency": self.currency, "group": self.granularity, "accounts": list(self.accounts),
+        }  # fmt: skip
+
+
+class FilterForm(forms.Form):
+    period = forms.ChoiceField(choices=PERIODS.items(), required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    account = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Bank accounts")
+    currency = forms.ChoiceField(required=False)
+    group = forms.ChoiceField(choices=GRANULARITIES.items(), required=False, label="Group by")
+
+    def __init__(self, data: QueryDict, organization: Organization, accounts: list[BankAccount]) -> None:
+        super().__init__(data)
+        self.organization = organization
+        self.fields["account"].choices = [(a.pk, str(a)) for a in accounts]
+        currencies = sorted({a.currency for a in accounts} | {"EUR"})
+        self.fields["currency"].choices = [(c, c) for c in currencies]
+        self.default_currency = "EUR"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        period = data.get("period") or "12m"
+        data["period"] = period
+        if period == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError("A custom period needs a start and an end date.")
+            if start > end:
+                raise forms.ValidationError("The start date is after the end date.")
+            if (end - start).days > MAX_PERIOD_DAYS:
+                raise forms.ValidationError("Choose a period of at most ten years.")
+        return data
+
+    def filters(self) -> Filters:
+        """The filters chosen (the defaults where the form is empty). Call after is_valid()."""
+        data = self.cleaned_data
+        today = timezone.localdate()
+        period = str(data["period"])
+        start, end = (data["start"], data["end"]) if period == "custom" else period_bounds(period, today)
+        return Filters(
+            start=start, end=end, currency=data.get("currency") or self.default_currency, period=period,
+            granularity=data.get("group") or "month", accounts=tuple(sorted(data.get("account") or [])),
+        )  # fmt: skip
+
+
+def default_filters() -> Filters:
+    start, end = period_bounds("12m", timezone.localdate())
+    return Filters(start=start, end=end, currency="EUR")

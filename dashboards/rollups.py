@@ -1,0 +1,141 @@
+"""Daily and monthly rollups of booked bank transactions: what the charts read.
+
+`refresh` recomputes the rollup rows of the (account, day) pairs a write touched, inside the
+writer's transaction; `rebuild` recomputes an organisation's rollups from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
+
+from dashboards.models import CounterpartyRollup, DailyRollup
+from integrations.models import BankTransaction, TransactionStatus
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
+UNKNOWN_COUNTERPARTY = "(no counterparty)"
+
+
+def sums() -> dict[str, Sum | Count]:
+    money = DecimalField(max_digits=18, decimal_places=2)
+    return {
+        "inflow_sum": Coalesce(Sum(Case(When(amount__gt=0, then=F("amount")), default=ZERO, output_field=money)), ZERO),
+        "outflow_sum": Coalesce(
+            Sum(Case(When(amount__lt=0, then=-F("amount")), default=ZERO, output_field=money)), ZERO
+        ),
+        "row_count": Count("pk"),
+    }
+
+
+def counterparty_expression() -> Coalesce:
+    return Coalesce(
+        NullIf(Trim("counterpart_name"), Value("")), NullIf(Trim("counterpart_iban"), Value("")),
+        Value(UNKNOWN_COUNTERPARTY),
+    )  # fmt: skip
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _booked(transactions: QuerySet[BankTransaction]) -> QuerySet[BankTransaction]:
+    return transactions.filter(status=TransactionStatus.BOOKED, execution_date__isnull=False)
+
+
+def _daily_rows(organization_id: int, transactions: QuerySet[BankTransaction]) -> list[DailyRollup]:
+    rows = _booked(transactions).values("account_id", "execution_date", "category", "currency").annotate(**sums())
+    return [
+        DailyRollup(
+            organization_id=organization_id,
+            account_id=row["account_id"],
+            day=row["execution_date"],
+            category=row["category"],
+            currency=row["currency"],
+            inflow=row["inflow_sum"],
+            outflow=row["outflow_sum"],
+            count=row["row_count"],
+        )
+        for row in rows
+    ]
+
+
+def _counterparty_rows(organization_id: int, transactions: QuerySet[BankTransaction]) -> list[CounterpartyRollup]:
+    rows = (
+        _booked(transactions)
+        .annotate(month=TruncMonth("execution_date"), counterparty=counterparty_expression())
+        .values("account_id", "month", "counterparty", "currency")
+        .annotate(**sums())
+    )
+    merged: dict[tuple[int, datetime.date, str], CounterpartyRollup] = {}
+    for row in rows:
+        # Rows of one counterparty in two currencies on one account cannot exist; names longer than
+        # the column are cut, which can merge two of them: add them up rather than collide.
+        name = row["counterparty"][:200]
+        key = (row["account_id"], row["month"], name)
+        if key in merged:
+            merged[key].inflow += row["inflow_sum"]
+            merged[key].outflow += row["outflow_sum"]
+            merged[key].count += row["row_count"]
+            continue
+        merged[key] = CounterpartyRollup(
+            organization_id=organization_id, account_id=row["account_id"], month=row["month"], counterparty=name,
+            currency=row["currency"], inflow=row["inflow_sum"], outflow=row["outflow_sum"], count=row["row_count"],
+        )  # fmt: skip
+    return list(merged.values())
+
+
+def refresh(organization_id: int, account_days: Iterable[tuple[int, datetime.date]]) -> None:
+    """Recompute the rollups of these (account, day) pairs and of their months."""
+    days_by_account: dict[int, set[datetime.date]] = defaultdict(set)
+    for account_id, day in account_days:
+        days_by_account[account_id].add(day)
+    if not days_by_account:
+        return
+    with transaction.atomic():
+        daily: list[DailyRollup] = []
+        monthly: list[CounterpartyRollup] = []
+        for account_id, days in days_by_account.items():
+            DailyRollup.objects.filter(account_id=account_id, day__in=days).delete()
+            daily += _daily_rows(
+                organization_id, BankTransaction.objects.filter(account_id=account_id, execution_date__in=days)
+            )
+            months = {month_start(day) for day in days}
+            CounterpartyRollup.objects.filter(account_id=account_id, month__in=months).delete()
+            in_months = Q()
+            for month in months:
+                in_months |= Q(execution_date__gte=month, execution_date__lt=next_month(month))
+            monthly += _counterparty_rows(
+                organization_id, BankTransaction.objects.filter(in_months, account_id=account_id)
+            )
+        DailyRollup.objects.bulk_create(daily, batch_size=2000)
+        CounterpartyRollup.objects.bulk_create(monthly, batch_size=2000)
+
+
+def rebuild_daily(organization_id: int) -> None:
+    with transaction.atomic():
+        DailyRollup.objects.filter(organization_id=organization_id).delete()
+        DailyRollup.objects.bulk_create(
+            _daily_rows(organization_id, BankTransaction.objects.filter(organization_id=organization_id)),
+            batch_size=2000,
+        )
+
+
+def rebuild(organization_id: int) -> None:
+    """Recompute all of an organisation's rollups from its transactions."""
+    with transaction.atomic():
+        rebuild_daily(organization_id)
+        CounterpartyRollup.objects.filter(organization_id=organization_id).delete()
+        CounterpartyRollup.objects.bulk_create(
+            _counterparty_rows(organization_id, BankTransaction.objects.filter(organization_id=organization_id)),
+            batch_size=2000,
+        )

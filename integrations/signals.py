@@ -1,0 +1,19 @@
+"""Signals other apps listen to (the dashboards keep their rollups and caches with them).
+
+`transactions_saving` and `transactions_saved` are sent inside the transaction that writes the
+rows, so what receivers write commits or rolls back with them.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# kwargs: organization_id, rows (the BankTransaction objects about to be inserted or updated;
+# receivers may set `category` on them).
+transactions_saving = Signal()
+# kwargs: organization_id, account_days (set of (account id, execution date) whose booked rows changed).
+transactions_saved = Signal()
+# kwargs: organization_id. Bank-derived figures changed (balances, bills, accounts counted).
+bank_data_changed = Signal()
+# kwargs: connection, run. Sent after a sync run is recorded, whatever its outcome.
+sync_finished = Signal()

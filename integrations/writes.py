@@ -1,0 +1,47 @@
+"""Writing bank transactions, for every provider: one path, so listeners see every change."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from integrations.models import BankTransaction
+from integrations.signals import bank_data_changed, transactions_saved, transactions_saving
+
+AccountDay = tuple[int, datetime.date]
+
+
+def save_transactions(
+    organization_id: int,
+    new: list[BankTransaction],
+    changed: list[BankTransaction],
+    fields: Iterable[str],
+    previous_days: set[AccountDay] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """Insert `new`, update `fields` of `changed`; call inside the sync's transaction.
+
+    `previous_days` are the (account, day) pairs the changed rows had before, so their
+    figures are recomputed too when a row moved.
+    """
+    if not new and not changed:
+        return
+    transactions_saving.send(sender=BankTransaction, organization_id=organization_id, rows=[*new, *changed])
+    BankTransaction.objects.bulk_create(new, batch_size=1000)
+    BankTransaction.objects.bulk_update(changed, [*fields, "category"], batch_size=1000)
+    days = set(previous_days) | {(row.account_id, row.execution_date) for row in [*new, *changed] if row.execution_date}
+    _announce(organization_id, days)
+
+
+def delete_transactions(organization_id: int, rows: QuerySet[BankTransaction]) -> int:
+    days = {(account_id, day) for account_id, day in rows.values_list("account_id", "execution_date") if day}
+    removed, _ = rows.delete()
+    if removed:
+        _announce(organization_id, days)
+    return removed
+
+
+def _announce(organization_id: int, days: set[AccountDay]) -> None:
+    transactions_saved.send(sender=BankTransaction, organization_id=organization_id, account_days=days)
+    bank_data_changed.send(sender=BankTransaction, organization_id=organization_id)
