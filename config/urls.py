@@ -12,6 +12,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("invoices.urls")),
     path("", include("integrations.urls")),
     path("", include("core.urls")),

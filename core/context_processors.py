@@ -11,7 +11,7 @@ from core.models import Role
 
 # (label, URL name, role needed to see it). Entries whose URL is not installed are skipped.
 NAVIGATION: list[tuple[str, str, Role]] = [
-    ("Dashboard", "home", Role.VIEWER),
+    ("Dashboard", "dashboards:overview", Role.VIEWER),
     ("Invoices", "invoices:invoice_list", Role.VIEWER),
     ("Clients", "invoices:client_list", Role.VIEWER),
     ("Connections", "integrations:connection_list", Role.VIEWER),

@@ -21,6 +21,7 @@ from plotly.io.json import to_json_plotly
 from dashboards.filters import Filters
 from dashboards.state import cache_key
 from integrations.models import BankAccount
+from invoices.money import round_cents
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class ChartData:
             "rows": [{key: plain(value) for key, value in row.items()} for row in self.rows],
             "summary": {key: plain(value) for key, value in self.summary.items()},
         }
+
+
+def cents(value: Decimal | int | None) -> Decimal:
+    """A sum from the database as money: SQLite drops the scale of decimal sums."""
+    return round_cents(Decimal(value or 0))
 
 
 def plain(value: Any) -> Any:

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards.views import charts, rules
 
 app_name = "dashboards"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", charts.DashboardView.as_view(), name="overview"),
+    path("charts/", charts.ChartIndexView.as_view(), name="chart_index"),
+    path("charts/<slug:name>.json", charts.ChartJsonView.as_view(), name="chart_json"),
+    path("charts/<slug:name>.csv", charts.ChartCsvView.as_view(), name="chart_csv"),
+    path("rules/", rules.RuleListView.as_view(), name="rules"),
+    path("rules/<int:pk>/", rules.RuleUpdateView.as_view(), name="rule_edit"),
+    path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),
+    path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
+    path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
+]

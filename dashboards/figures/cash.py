@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import DailyRollup
 
 ZERO = Decimal("0.00")
@@ -95,7 +95,7 @@ def daily_balances(context: Context, start: datetime.date, end: datetime.date) -
         .annotate(net=Sum(F("inflow") - F("outflow")))
         .values_list("account_id", "day", "net")
     ):
-        net[account_id][day] = amount
+        net[account_id][day] = cents(amount)
     totals = [ZERO] * ((end - start).days + 1)
     for account_id, (anchor_day, anchor_balance) in anchors.items():
         flows = net[account_id]

@@ -11,7 +11,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from dashboards import rollups
-from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import CounterpartyRollup, DailyRollup
 from integrations.models import BankTransaction
 
@@ -32,6 +32,7 @@ def period_rollups(context: Context) -> QuerySet[DailyRollup]:
 
 
 def _flow_row(inflow: Decimal, outflow: Decimal, count: int) -> dict[str, Any]:
+    inflow, outflow = cents(inflow), cents(outflow)
     return {"inflow": inflow, "outflow": outflow, "net": inflow - outflow, "count": count}
 
 
@@ -136,6 +137,8 @@ def compute_counterparties(context: Context) -> ChartData:
             total[0] += row["inflow_sum"]
             total[1] += row["outflow_sum"]
             total[2] += row["row_count"]
+    for total in totals.values():
+        total[0], total[1] = cents(total[0]), cents(total[1])
     top_in = sorted((t for t in totals.items() if t[1][0] > 0), key=lambda t: (-t[1][0], t[0]))[:TOP_COUNTERPARTIES]
     top_out = sorted((t for t in totals.items() if t[1][1] > 0), key=lambda t: (-t[1][1], t[0]))[:TOP_COUNTERPARTIES]
     rows = [{"direction": "in", "counterparty": name, "amount": t[0], "count": t[2]} for name, t in top_in] + [

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from dashboards import rollups
-from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import DailyRollup
 
 ZERO = Decimal("0.00")
@@ -34,7 +34,7 @@ def _month_totals(
     ):
         month = rollups.month_start(day)
         previous_in, previous_out = totals[month]
-        totals[month] = (previous_in + inflow, previous_out + outflow)
+        totals[month] = (cents(previous_in + inflow), cents(previous_out + outflow))
     return totals
 
 

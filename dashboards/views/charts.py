@@ -1,0 +1,126 @@
+"""The dashboard page, and every chart's data as JSON and CSV (documented in README.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.permissions import OrganizationMixin
+from dashboards import figures  # noqa: F401  (registers the charts)
+from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
+from dashboards.filters import FilterForm, default_filters
+from dashboards.models import Match, MatchStatus
+from dashboards.state import state_for
+from integrations.models import BankAccount
+from invoices.views.exports import csv_response
+
+# The charts drawn on the page, in order; the KPIs and position are shown as figures and tables.
+PAGE_CHARTS = ["kpis", "position", "balance", "flows", "categories", "counterparties", "forecast", "aging", "payables"]
+
+
+def csv_value(value: Any) -> Any:
+    """Numbers stay numbers (a negative amount is not a formula), dates in ISO 8601."""
+    return value if isinstance(value, Decimal | int) else plain(value)
+
+
+class DashboardMixin(OrganizationMixin):
+    """Reads the filters from the URL and builds the charts' context."""
+
+    form: FilterForm
+
+    def chart_context(self, request: HttpRequest) -> Context:
+        organization = self.organization
+        accounts = list(
+            BankAccount.objects.filter(organization=organization, included=True)
+            .select_related("connection")
+            .order_by("currency", "name", "pk")
+        )
+        self.form = FilterForm(request.GET, organization, accounts)
+        filters = self.form.filters() if self.form.is_valid() else default_filters()
+        selected = tuple(a for a in accounts if not filters.accounts or a.pk in filters.accounts)
+        return Context(
+            organization_id=organization.pk,
+            version=state_for(organization.pk).data_version,
+            filters=filters,
+            accounts=selected,
+            today=timezone.localdate(),
+        )
+
+
+class DashboardView(DashboardMixin, TemplateView):
+    template_name = "dashboards/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = self.chart_context(self.request)
+        charts = chart_data(context, [name for name in PAGE_CHARTS if name in CHARTS])
+        return super().get_context_data(
+            **kwargs,
+            filters=context.filters,
+            form=self.form,
+            charts=[(CHARTS[name], data) for name, data in charts.items()],
+            data=charts,
+            review_count=Match.objects.filter(organization=self.organization, status=MatchStatus.SUGGESTED).count(),
+            threshold=state_for(self.organization.pk).cash_threshold,
+        )
+
+
+class ChartView(DashboardMixin, View):
+    def chart(self, name: str) -> tuple[Context, str]:
+        if name not in CHARTS:
+            raise Http404("No such chart.")
+        return self.chart_context(self.request), name
+
+    def invalid(self) -> JsonResponse:
+        return JsonResponse({"error": "invalid filters", "details": self.form.errors.get_json_data()}, status=400)
+
+
+class ChartJsonView(ChartView):
+    def get(self, request: HttpRequest, name: str) -> HttpResponse:
+        context, name = self.chart(name)
+        if not self.form.is_valid():
+            return self.invalid()
+        return HttpResponse(chart_json(context, name), content_type="application/json")
+
+
+class ChartCsvView(ChartView):
+    def get(self, request: HttpRequest, name: str) -> HttpResponse | StreamingHttpResponse:
+        context, name = self.chart(name)
+        if not self.form.is_valid():
+            return self.invalid()
+        data: ChartData = chart_data(context, [name])[name]
+        header = [column.label for column in data.columns]
+        rows = ([csv_value(row.get(column.key)) for column in data.columns] for row in data.rows)
+        return csv_response(f"{name}-{context.filters.start:%Y%m%d}-{context.filters.end:%Y%m%d}", header, rows)
+
+
+class ChartIndexView(OrganizationMixin, View):
+    """The list of charts and their URLs, for tools that read the JSON."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        from django.urls import reverse
+
+        return JsonResponse(
+            {
+                "charts": [
+                    {
+                        "name": chart.name,
+                        "title": chart.title,
+                        "description": chart.description,
+                        "json": reverse("dashboards:chart_json", args=[chart.name]),
+                        "csv": reverse("dashboards:chart_csv", args=[chart.name]),
+                    }  # fmt: skip
+                    for chart in CHARTS.values()
+                ],
+                "parameters": {
+                    "period": "30d, 90d, 12m (default), ytd, 24m or custom (with start and end, YYYY-MM-DD)",
+                    "account": "a bank account id; repeat for several (default: every account counted)",
+                    "currency": "ISO code (default EUR)",
+                    "group": "day, week or month (default): the flows chart's grouping",
+                },
+            }
+        )
