@@ -8,4 +8,4 @@ class DashboardsConfig(AppConfig):
     verbose_name = "Cash-flow dashboards"
 
     def ready(self) -> None:
-        from dashboards import receivers  # noqa: F401  (connects the signal receivers)
+        from dashboards import figures, receivers  # noqa: F401  (registers the charts, connects the receivers)

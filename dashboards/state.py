@@ -26,8 +26,10 @@ class _Bump:
 
     def __init__(self, organization_id: int) -> None:
         self.organization_id = organization_id
+        self.done = False
 
     def __call__(self) -> None:
+        self.done = True
         updated = DashboardState.objects.filter(organization_id=self.organization_id).update(
             data_version=F("data_version") + 1
         )
@@ -39,7 +41,7 @@ def bump(organization_id: int) -> None:
     """Move the organisation's data version on once the current transaction commits."""
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
-        isinstance(callback, _Bump) and callback.organization_id == organization_id
+        isinstance(callback, _Bump) and callback.organization_id == organization_id and not callback.done
         for _, callback, _ in connection.run_on_commit
     ):
         return

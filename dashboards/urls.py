@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboards.views import charts, rules
+from dashboards.views import aging, charts, rules
 
 app_name = "dashboards"
 
@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),
     path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
     path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
+    *aging.urlpatterns,
 ]

@@ -63,3 +63,13 @@ def task_queue(db: None) -> Iterator[Any]:
     broker.purge_queue()
     yield broker
     broker.purge_queue()
+
+
+@pytest.fixture
+def browsing_client(owner_client: Client) -> Client:
+    """A signed-in user who has already opened a page: the membership cache is filled and the
+    session's activity time is fresh, as for every page after the first of a visit."""
+    from django.urls import reverse
+
+    assert owner_client.get(reverse("home")).status_code == 200
+    return owner_client

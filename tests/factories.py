@@ -12,6 +12,8 @@ from django.db import models, transaction
 
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
+from dashboards.models import Evidence, Match
+from dashboards.models import CategoryRule
 from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Provider
 from integrations.writes import save_transactions
 from invoices import services
@@ -175,6 +177,19 @@ def add_transactions(account: BankAccount, *rows: tuple[datetime.date, str], **f
     return created
 
 
+def make_match(organization: Organization) -> Match:
+    """A suggested reconciliation match: an incoming transfer from a client's IBAN, one candidate."""
+    iban = "BE71096123456769"
+    client = make_client(organization, name="Matched Client")
+    client.bank_accounts.create(organization=organization, iban=iban)
+    invoice = make_invoice(organization, client)
+    account = make_bank_account(organization)
+    (row,) = add_transactions(account, (datetime.date(2026, 3, 10), "50.00"), counterpart_iban=iban)
+    match = Match.objects.create(organization=organization, transaction=row, evidence=Evidence.CLIENT_IBAN)
+    match.candidates.add(invoice)
+    return match
+
+
 # One way to make an object owned by a given organisation, for every model that a URL takes
 # the id of. The tenancy test walks the URL patterns and fails for a model missing here.
 # Where a route works on soft-deleted documents only (restore), the route's name says so.
@@ -187,6 +202,10 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     CreditNote: make_credit_note,
     Challan: make_challan,
     Connection: make_connection,
+    Match: make_match,
+    CategoryRule: lambda organization: CategoryRule.objects.create(
+        organization=organization, category="Rent", field="counterpart_name", value="landlord"
+    ),
 }
 # Routes that want a particular kind of their model's objects.
 ROUTE_OBJECT_FACTORIES: dict[str, Callable[[Organization], Any]] = {

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dashboards.figures import cash, flows, kpis
+from dashboards.figures import cash, flows, kpis, receivables
 
-__all__ = ["cash", "flows", "kpis"]
+__all__ = ["cash", "flows", "kpis", "receivables"]

@@ -11,10 +11,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.permissions import OrganizationMixin
-from dashboards import figures  # noqa: F401  (registers the charts)
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
-from dashboards.models import Match, MatchStatus
+from dashboards.models import DashboardState, Match, MatchStatus
 from dashboards.state import state_for
 from integrations.models import BankAccount
 from invoices.views.exports import csv_response
@@ -32,6 +31,7 @@ class DashboardMixin(OrganizationMixin):
     """Reads the filters from the URL and builds the charts' context."""
 
     form: FilterForm
+    state: DashboardState
 
     def chart_context(self, request: HttpRequest) -> Context:
         organization = self.organization
@@ -43,9 +43,10 @@ class DashboardMixin(OrganizationMixin):
         self.form = FilterForm(request.GET, organization, accounts)
         filters = self.form.filters() if self.form.is_valid() else default_filters()
         selected = tuple(a for a in accounts if not filters.accounts or a.pk in filters.accounts)
+        self.state = state_for(organization.pk)
         return Context(
             organization_id=organization.pk,
-            version=state_for(organization.pk).data_version,
+            version=self.state.data_version,
             filters=filters,
             accounts=selected,
             today=timezone.localdate(),
@@ -65,7 +66,7 @@ class DashboardView(DashboardMixin, TemplateView):
             charts=[(CHARTS[name], data) for name, data in charts.items()],
             data=charts,
             review_count=Match.objects.filter(organization=self.organization, status=MatchStatus.SUGGESTED).count(),
-            threshold=state_for(self.organization.pk).cash_threshold,
+            threshold=self.state.cash_threshold,
         )
 
 

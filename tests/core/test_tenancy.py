@@ -32,6 +32,10 @@ class ObjectRoute:
     model: type[models.Model]
     view_class: type[View]
 
+# Routes whose parameter names a kind of thing (a chart, an aging bucket), not one object: their
+# scoping is tested with their app.
+NOT_OBJECT_ROUTES = {"dashboards:chart_json", "dashboards:chart_csv", "dashboards:aging_bucket"}
+
 
 def _walk(
     patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
@@ -50,7 +54,7 @@ def _walk(
 def object_routes() -> list[ObjectRoute]:
     routes = []
     for route, name, pattern in _walk(get_resolver().url_patterns):
-        if route.startswith(EXCLUDED_PREFIXES) or not pattern.pattern.converters:
+        if route.startswith(EXCLUDED_PREFIXES) or not pattern.pattern.converters or name in NOT_OBJECT_ROUTES:
             continue
         kwargs = list(pattern.pattern.converters)
         view_class = getattr(pattern.callback, "view_class", None)

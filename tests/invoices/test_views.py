@@ -37,14 +37,6 @@ def invoice_post(client: Client, *lines: tuple[str, str, str, str], **fields: st
 
 
 @pytest.fixture
-def browsing_client(owner_client: HttpClient) -> HttpClient:
-    """A signed-in user who has already opened a page: the membership cache is filled and the
-    session's activity time is fresh, as for every page after the first of a visit."""
-    assert owner_client.get(reverse("home")).status_code == 200
-    return owner_client
-
-
-@pytest.fixture
 def busy_organization(organization: Organization) -> Organization:
     """Enough rows that a page doing per-row queries would blow the budget."""
     clients = [make_client(organization, name=f"Client {n}") for n in range(3)]

@@ -1,0 +1,183 @@
+"""The dashboard page, the chart JSON and CSV, filters in the URL, caching and tenancy."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from core.models import Role
+from dashboards import services as dashboard_services
+from dashboards.charts import CHARTS
+from dashboards.models import CategoryRule
+from dashboards.state import state_for
+from dashboards.views.charts import PAGE_CHARTS
+from invoices import services
+from tests.factories import add_transactions, make_bank_account, make_client, make_connection, make_invoice, member, pay
+from tests.helpers import logged_in_client
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def account(organization, django_capture_on_commit_callbacks):
+    # Committed, as in production: a version bump still pending would absorb a test's own bumps.
+    with django_capture_on_commit_callbacks(execute=True):
+        account = make_bank_account(organization, "1000.00", on=datetime.date.today())
+        add_transactions(account, (datetime.date.today(), "250.00"), counterpart_name="Client A")
+    return account
+
+
+def chart(client, name, query=""):
+    response = client.get(reverse("dashboards:chart_json", args=[name]) + query)
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+def version(organization):
+    return state_for(organization.pk).data_version
+
+
+def test_the_page_shows_every_chart_with_its_table_and_links(owner_client, account):
+    response = owner_client.get(reverse("dashboards:overview") + "?period=90d&group=week")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in PAGE_CHARTS:
+        if name in CHARTS:
+            assert f'id="chart-{name}"' in html
+            assert f"/dashboard/charts/{name}.csv?period=90d" in html
+    assert "Client A" in html  # the counterparties table
+    assert "1.000,00" in html or "1,000.00" in html
+
+
+def test_the_page_and_the_json_are_served_from_the_cache_on_a_repeat_view(browsing_client, account, django_assert_max_num_queries):
+    url = reverse("dashboards:overview")
+    browsing_client.get(url)
+    # User, accounts, data version and the review count (and the session once a minute): the
+    # figures come from one cache read.
+    with django_assert_max_num_queries(5):
+        assert browsing_client.get(url).status_code == 200
+    chart(browsing_client, "flows")
+    with django_assert_max_num_queries(4):
+        chart(browsing_client, "flows")
+
+
+def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account, django_assert_max_num_queries):
+    browsing_client.get(reverse("invoices:invoice_list"))  # warm the membership cache only
+    with django_assert_max_num_queries(40):
+        assert browsing_client.get(reverse("dashboards:overview")).status_code == 200
+
+
+def test_the_json_is_documented_data_table_and_figure(owner_client, account):
+    body = chart(owner_client, "flows", "?period=30d&group=day&currency=EUR")
+    assert set(body) == {"chart", "title", "columns", "rows", "summary", "filters", "figure"}
+    assert body["filters"]["period"] == "30d" and body["filters"]["group"] == "day"
+    assert body["rows"][-1]["inflow"] == "250.00"  # money as exact strings
+    assert body["figure"]["data"][0]["type"] == "bar"
+    index = json.loads(owner_client.get(reverse("dashboards:chart_index")).content)
+    assert {c["name"] for c in index["charts"]} == set(CHARTS)
+
+
+def test_the_csv_has_the_table_of_the_chart(owner_client, account):
+    response = owner_client.get(reverse("dashboards:chart_csv", args=["counterparties"]) + "?period=30d")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "Direction,Counterparty,Amount,Transactions"
+    assert lines[1] == "in,Client A,250.00,1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?period=bogus", "?period=custom&start=2026-05-01", "?period=custom&start=2026-05-02&end=2026-05-01",
+     "?period=custom&start=yesterday&end=2026-05-01", "?group=hour", "?currency=XYZ", "?account=abc"],
+)  # fmt: skip
+def test_bad_filters_get_a_400_with_details_or_the_defaults_on_the_page(owner_client, account, query):
+    response = owner_client.get(reverse("dashboards:chart_json", args=["flows"]) + query)
+    assert response.status_code == 400
+    assert json.loads(response.content)["details"]
+    page = owner_client.get(reverse("dashboards:overview") + query)
+    assert page.status_code == 200
+    assert b'data-testid="filter-errors"' in page.content
+
+
+def test_unknown_chart_is_a_404(owner_client):
+    assert owner_client.get(reverse("dashboards:chart_json", args=["nope"])).status_code == 404
+
+
+def test_another_organisations_account_cannot_be_chosen(owner_client, account, other_organization):
+    stranger = make_bank_account(other_organization, "5.00", connection=make_connection(other_organization))
+    response = owner_client.get(reverse("dashboards:chart_json", args=["position"]) + f"?account={stranger.pk}")
+    assert response.status_code == 400
+    rows = chart(owner_client, "position")["rows"]
+    assert [row["balance"] for row in rows] == ["1000.00"]
+
+
+def test_a_viewer_reads_the_dashboard(organization, account):
+    viewer = logged_in_client(member(organization, Role.VIEWER))
+    assert viewer.get(reverse("dashboards:overview")).status_code == 200
+    assert chart(viewer, "position")["summary"]["total"] == "1000.00"
+
+
+def test_choosing_accounts_narrows_every_figure(owner_client, organization, account):
+    other = make_bank_account(organization, "50.00", on=datetime.date.today(), connection=account.connection, name="B")
+    assert chart(owner_client, "position")["summary"]["total"] == "1050.00"
+    assert chart(owner_client, "position", f"?account={other.pk}")["summary"]["total"] == "50.00"
+    assert chart(owner_client, "flows", f"?account={other.pk}")["summary"]["inflow"] == "0.00"
+
+
+def test_every_kind_of_write_moves_the_data_version_and_the_figures(
+    owner_client, organization, account, owner, django_capture_on_commit_callbacks
+):
+    assert chart(owner_client, "flows", "?period=30d")["summary"]["inflow"] == "250.00"
+    seen = version(organization)
+
+    def committed(write: Callable[[], object]) -> bool:
+        """Run the write as its own committed transaction; whether the data version moved."""
+        nonlocal seen
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        now = version(organization)
+        changed, seen = now != seen, now
+        return changed
+
+    assert committed(lambda: add_transactions(account, (datetime.date.today(), "100.00")))  # a sync's write
+    assert chart(owner_client, "flows", "?period=30d")["summary"]["inflow"] == "350.00"
+    rule = CategoryRule(category="Sales", field="counterpart_name", value="client")
+    assert committed(lambda: dashboard_services.save_rule(rule, organization=organization, actor=owner))
+    assert [r["category"] for r in chart(owner_client, "categories", "?period=30d")["rows"]] == ["Sales", "Uncategorised"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client = make_client(organization)
+    assert committed(lambda: make_invoice(organization, client, issue_date=datetime.date.today()))
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = make_invoice(organization, client, issue_date=datetime.date.today())
+    assert committed(lambda: pay(invoice, "21.00"))
+    assert committed(lambda: services.cancel_invoice(make_invoice(organization, client, sent=False)))
+    assert not committed(lambda: chart(owner_client, "flows"))  # reading changes nothing
+
+
+def test_the_version_moves_once_per_transaction_and_only_after_the_commit(
+    organization, account, django_capture_on_commit_callbacks
+):
+    before = version(organization)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        add_transactions(account, (datetime.date.today(), "1.00"))
+        add_transactions(account, (datetime.date.today(), "2.00"))
+        assert version(organization) == before
+    assert len(callbacks) == 1
+    assert version(organization) == before + 1
+
+
+def test_refused_input_does_not_move_the_version(organization, account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = make_invoice(organization, make_client(organization), issue_date=datetime.date.today())
+    before = version(organization)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        pay(invoice, Decimal("-5"))
+    assert version(organization) == before
