@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check bench-invoices bench-ponto bench-yuki clean
+.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -22,6 +22,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py seed_demo_billing && \
+	$(PY) manage.py seed_demo_rules && \
 	trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py sandbox & \
 	$(PY) manage.py qcluster & \
@@ -30,6 +31,10 @@ run: $(VENV)/.installed
 ## The whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis).
 test: $(VENV)/.installed
 	$(PY) -m pytest
+
+## Only the browser tests (Playwright driving Debian's chromium package; `make test` runs them too).
+test-browser: $(VENV)/.installed
+	$(PY) -m pytest -m browser
 
 ## Linters and type checks, as CI runs them.
 lint: $(VENV)/.installed
