@@ -31,9 +31,15 @@ def seed_rules(organization: Organization) -> int:
         return 0
     CategoryRule.objects.bulk_create(
         CategoryRule(
-            organization=organization, position=position, category=category, field=field, operator=operator,
-            value=value, amount_min=low, amount_max=high,
-        )  # fmt: skip
+            organization=organization,
+            position=position,
+            category=category,
+            field=field,
+            operator=operator,
+            value=value,
+            amount_min=low,
+            amount_max=high,
+        )
         for position, (category, field, operator, value, low, high) in enumerate(DEMO_RULES)
     )
     recategorize(organization.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -79,9 +80,9 @@ class FilterForm(forms.Form):
     def __init__(self, data: QueryDict, organization: Organization, accounts: list[BankAccount]) -> None:
         super().__init__(data)
         self.organization = organization
-        self.fields["account"].choices = [(a.pk, str(a)) for a in accounts]
+        cast(forms.ChoiceField, self.fields["account"]).choices = [(a.pk, str(a)) for a in accounts]
         currencies = sorted({a.currency for a in accounts} | {"EUR"})
-        self.fields["currency"].choices = [(c, c) for c in currencies]
+        cast(forms.ChoiceField, self.fields["currency"]).choices = [(c, c) for c in currencies]
         self.default_currency = "EUR"
 
     def clean(self) -> dict[str, object]:

@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
@@ -22,8 +23,8 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_p
 UNKNOWN_COUNTERPARTY = "(no counterparty)"
 
 
-def sums() -> dict[str, Sum | Count]:
-    money = DecimalField(max_digits=18, decimal_places=2)
+def sums() -> dict[str, Any]:
+    money: Any = DecimalField(max_digits=18, decimal_places=2)
     return {
         "inflow_sum": Coalesce(Sum(Case(When(amount__gt=0, then=F("amount")), default=ZERO, output_field=money)), ZERO),
         "outflow_sum": Coalesce(

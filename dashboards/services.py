@@ -24,7 +24,7 @@ def save_rule(
 ) -> bool:
     """Create or change a rule; True when the existing transactions were re-categorised at once."""
     before = None
-    if rule.pk is None:
+    if rule._state.adding:
         rule.organization = organization
         last = CategoryRule.objects.filter(organization=organization).aggregate(last=Max("position"))["last"]
         rule.position = 0 if last is None else last + 1

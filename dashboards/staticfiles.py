@@ -4,7 +4,7 @@ the version drawn in the browser is the one the server builds figures for, with 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import plotly
 from django.contrib.staticfiles.finders import BaseFinder
@@ -22,11 +22,15 @@ class PlotlyFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
-        if path != f"{PREFIX}/{BUNDLE}":
-            return [] if find_all else ""
-        found = str(_DIRECTORY / BUNDLE)
-        return [found] if find_all else found
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False) -> str | None: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True]) -> list[str]: ...
+    def find(self, path: str, find_all: bool = False) -> str | list[str] | None:
+        found = str(_DIRECTORY / BUNDLE) if path == f"{PREFIX}/{BUNDLE}" else None
+        if find_all:
+            return [found] if found else []
+        return found
 
     def list(self, ignore_patterns: Any) -> Any:
         yield BUNDLE, self.storage

@@ -12,8 +12,7 @@ from django.db import models, transaction
 
 from core.audit import record_event
 from core.models import AuditEvent, Membership, Organization, Role, User
-from dashboards.models import Evidence, Match
-from dashboards.models import CategoryRule
+from dashboards.models import CategoryRule, Evidence, Match
 from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Provider
 from integrations.writes import save_transactions
 from invoices import services

@@ -29,7 +29,7 @@ def _source(account: Any) -> str:
 
 
 def compute_position(context: Context) -> ChartData:
-    rows = []
+    rows: list[dict[str, Any]] = []
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for account in context.accounts:
         rows.append(

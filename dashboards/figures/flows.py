@@ -159,10 +159,12 @@ def compute_counterparties(context: Context) -> ChartData:
 
 
 def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
-    def bars(direction: str, name: str, color: str, axis: str) -> dict[str, Any]:
+    def bars(direction: str, name: str, color: str, axis: tuple[str, str]) -> dict[str, Any]:
         rows = [r for r in data.rows if r["direction"] == direction][::-1]
-        return {"type": "bar", "orientation": "h", "name": name, "x": [r["amount"] for r in rows],
-                "y": [r["counterparty"] for r in rows], "marker": {"color": color}, "xaxis": axis[0], "yaxis": axis[1]}  # fmt: skip
+        return {
+            "type": "bar", "orientation": "h", "name": name, "marker": {"color": color}, "xaxis": axis[0],
+            "yaxis": axis[1], "x": [r["amount"] for r in rows], "y": [r["counterparty"] for r in rows],
+        }  # fmt: skip
 
     return {
         "data": [bars("in", "Money in", "#2e7d32", ("x", "y")), bars("out", "Money out", "#c62828", ("x2", "y2"))],

@@ -114,7 +114,7 @@ class ChartIndexView(OrganizationMixin, View):
                         "description": chart.description,
                         "json": reverse("dashboards:chart_json", args=[chart.name]),
                         "csv": reverse("dashboards:chart_csv", args=[chart.name]),
-                    }  # fmt: skip
+                    }
                     for chart in CHARTS.values()
                 ],
                 "parameters": {

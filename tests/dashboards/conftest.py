@@ -34,6 +34,8 @@ def context_for(
         organization_id=organization.pk,
         version=1,
         filters=Filters(start=start, end=end, currency=currency, granularity=granularity, period="custom"),
-        accounts=tuple(BankAccount.objects.filter(organization=organization, included=True).select_related("connection")),
+        accounts=tuple(
+            BankAccount.objects.filter(organization=organization, included=True).select_related("connection")
+        ),
         today=today,
     )

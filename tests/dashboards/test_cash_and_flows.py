@@ -30,7 +30,9 @@ def bank(organization, other_organization, today):
      14 Jun    -500.00 Telecom             15 Jun    +250.00 Client A (booked after the balance)
     Savings: 10,000.00 reported on 15 June, one movement: 10 May +100.00 interest.
     """
-    CategoryRule.objects.create(organization=organization, position=0, category="Rent", field="counterpart_name", value="landlord")
+    CategoryRule.objects.create(
+        organization=organization, position=0, category="Rent", field="counterpart_name", value="landlord"
+    )
     current = make_bank_account(organization, "5000.00", on=D(2026, 6, 14), name="Current")
     add_transactions(current, (D(2026, 4, 1), "1000.00"), counterpart_name="Client A", remittance_information="INV-1")
     add_transactions(current, (D(2026, 4, 30), "-2000.00"), (D(2026, 5, 31), "-2000.00"), counterpart_name="Landlord")
@@ -44,12 +46,17 @@ def bank(organization, other_organization, today):
     add_transactions(savings, (D(2026, 5, 10), "100.00"), counterpart_name="Bank interest")
     dollars = make_bank_account(organization, "700.00", on=D(2026, 6, 15), name="Dollars", currency="USD")
     add_transactions(dollars, (D(2026, 5, 10), "99.00"), counterpart_name="Client B")
-    stranger = make_bank_account(other_organization, "999999.00", on=D(2026, 6, 15), connection=make_connection(other_organization))
+    stranger = make_bank_account(
+        other_organization, "999999.00", on=D(2026, 6, 15), connection=make_connection(other_organization)
+    )
     add_transactions(stranger, (D(2026, 5, 10), "12345.00"), counterpart_name="Client B")
     return current, savings, dollars
 
 
-def compute(organization, name, start=D(2026, 4, 1), end=D(2026, 6, 15), **kwargs):
+APRIL_FIRST, JUNE_15 = D(2026, 4, 1), D(2026, 6, 15)
+
+
+def compute(organization, name, start=APRIL_FIRST, end=JUNE_15, **kwargs):
     context = context_for(organization, start, end, **kwargs)
     data = CHARTS[name].compute(context)
     go.Figure(CHARTS[name].draw(data, context))  # a valid plotly figure, or this raises
@@ -91,7 +98,10 @@ def test_daily_balance_is_rebuilt_backwards_and_forwards_from_the_reported_balan
 
 def test_daily_balance_of_one_chosen_account_in_dollars(organization, bank):
     data = compute(organization, "balance", start=D(2026, 5, 9), end=D(2026, 5, 10), currency="USD")
-    assert [(row["day"], row["balance"]) for row in data.rows] == [(D(2026, 5, 9), M("601.00")), (D(2026, 5, 10), M("700.00"))]
+    assert [(row["day"], row["balance"]) for row in data.rows] == [
+        (D(2026, 5, 9), M("601.00")),
+        (D(2026, 5, 10), M("700.00")),
+    ]
 
 
 def test_flows_per_month_week_and_day(organization, bank):
@@ -101,21 +111,29 @@ def test_flows_per_month_week_and_day(organization, bank):
         (D(2026, 5, 1), M("3100.00"), M("2000.00"), M("1100.00"), 3),
         (D(2026, 6, 1), M("250.00"), M("500.00"), M("-250.00"), 2),
     ]
-    assert (monthly.summary["inflow"], monthly.summary["outflow"], monthly.summary["net"]) == (M("4350.00"), M("4500.00"), M("-150.00"))
+    assert (monthly.summary["inflow"], monthly.summary["outflow"], monthly.summary["net"]) == (
+        M("4350.00"),
+        M("4500.00"),
+        M("-150.00"),
+    )
     weekly = compute(organization, "flows", start=D(2026, 5, 1), end=D(2026, 5, 31), granularity="week")
     # Weeks start on Monday: 27 Apr (2 May), 4 May (10 May), 25 May (31 May).
     assert [(r["period"], r["net"]) for r in weekly.rows] == [
         (D(2026, 4, 27), M("3000.00")), (D(2026, 5, 4), M("100.00")), (D(2026, 5, 25), M("-2000.00")),
     ]  # fmt: skip
     daily = compute(organization, "flows", start=D(2026, 6, 14), end=D(2026, 6, 15), granularity="day")
-    assert [(r["period"], r["net"]) for r in daily.rows] == [(D(2026, 6, 14), M("-500.00")), (D(2026, 6, 15), M("250.00"))]
+    assert [(r["period"], r["net"]) for r in daily.rows] == [
+        (D(2026, 6, 14), M("-500.00")),
+        (D(2026, 6, 15), M("250.00")),
+    ]
 
 
 def test_top_counterparties_over_whole_and_partial_months(organization, bank):
     whole = compute(organization, "counterparties")
     assert [(r["direction"], r["counterparty"], r["amount"], r["count"]) for r in whole.rows] == [
-        ("in", "Client B", M("3000.00"), 1), ("in", "Client A", M("1250.00"), 2), ("in", "Bank interest", M("100.00"), 1),
-        ("out", "Landlord", M("4000.00"), 2), ("out", "Telecom", M("500.00"), 1),
+        ("in", "Client B", M("3000.00"), 1), ("in", "Client A", M("1250.00"), 2),
+        ("in", "Bank interest", M("100.00"), 1), ("out", "Landlord", M("4000.00"), 2),
+        ("out", "Telecom", M("500.00"), 1),
     ]  # fmt: skip
     # 2 April to 31 May: April is partial (read from the transactions), May whole (from the rollups).
     partial = compute(organization, "counterparties", start=D(2026, 4, 2), end=D(2026, 5, 31))

@@ -41,7 +41,7 @@ def chart(client, name, query=""):
     return json.loads(response.content)
 
 
-def version(organization):
+def version(organization) -> int:
     return state_for(organization.pk).data_version
 
 
@@ -57,7 +57,9 @@ def test_the_page_shows_every_chart_with_its_table_and_links(owner_client, accou
     assert "1.000,00" in html or "1,000.00" in html
 
 
-def test_the_page_and_the_json_are_served_from_the_cache_on_a_repeat_view(browsing_client, account, django_assert_max_num_queries):
+def test_the_page_and_the_json_are_served_from_the_cache_on_a_repeat_view(
+    browsing_client, account, django_assert_max_num_queries
+):
     url = reverse("dashboards:overview")
     browsing_client.get(url)
     # User, accounts, data version and the review count (and the session once a minute): the
@@ -151,7 +153,10 @@ def test_every_kind_of_write_moves_the_data_version_and_the_figures(
     assert chart(owner_client, "flows", "?period=30d")["summary"]["inflow"] == "350.00"
     rule = CategoryRule(category="Sales", field="counterpart_name", value="client")
     assert committed(lambda: dashboard_services.save_rule(rule, organization=organization, actor=owner))
-    assert [r["category"] for r in chart(owner_client, "categories", "?period=30d")["rows"]] == ["Sales", "Uncategorised"]
+    assert [r["category"] for r in chart(owner_client, "categories", "?period=30d")["rows"]] == [
+        "Sales",
+        "Uncategorised",
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         client = make_client(organization)
     assert committed(lambda: make_invoice(organization, client, issue_date=datetime.date.today()))

@@ -20,9 +20,15 @@ def test_demo_rules_categorise_the_sandbox_kinds_of_transaction(settings):
     organization = Organization.objects.get(name=DEMO_ORGANIZATION)
     account = make_bank_account(organization)
     day = datetime.date(2026, 5, 25)
-    add_transactions(account, (day, "-2841.37"), counterpart_name="Sofie Janssens", remittance_information="Loon mei 2026")
-    add_transactions(account, (day, "-1850.00"), counterpart_name="Immo Zuidpark NV", remittance_information="Huur kantoor 05/2026")
-    add_transactions(account, (day, "1438.21"), counterpart_name="Garage Claes NV", remittance_information="+++090/9337/55493+++")
+    add_transactions(
+        account, (day, "-2841.37"), counterpart_name="Sofie Janssens", remittance_information="Loon mei 2026"
+    )
+    add_transactions(
+        account, (day, "-1850.00"), counterpart_name="Immo Zuidpark NV", remittance_information="Huur kantoor 05/2026"
+    )
+    add_transactions(
+        account, (day, "1438.21"), counterpart_name="Garage Claes NV", remittance_information="+++090/9337/55493+++"
+    )
     add_transactions(account, (day, "-64.50"), counterpart_name="Telenet BV", remittance_information="Factuur 202605")
     add_transactions(account, (day, "-31.20"), counterpart_name="COLRUYT HALLE")
     call_command("seed_demo_rules", stdout=open("/dev/null", "w"))  # noqa: SIM115

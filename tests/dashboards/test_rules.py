@@ -36,9 +36,15 @@ def test_the_first_matching_rule_wins_for_new_transactions(organization):
     rule(organization, 3, "Invoices", field="remittance_information", value="INV-")
     account = make_bank_account(organization)
     add_transactions(account, (D(2026, 5, 1), "-2500.00"), counterpart_name="Els Janssens")
-    add_transactions(account, (D(2026, 5, 1), "-1850.00"), counterpart_name="Landlord", counterpart_iban="BE71096123456769")
-    add_transactions(account, (D(2026, 5, 1), "-850.00"), counterpart_name="Landlord 2", counterpart_iban="be71096123456769")
-    add_transactions(account, (D(2026, 5, 2), "121.00"), counterpart_name="Client", remittance_information="inv-2026-0001")
+    add_transactions(
+        account, (D(2026, 5, 1), "-1850.00"), counterpart_name="Landlord", counterpart_iban="BE71096123456769"
+    )
+    add_transactions(
+        account, (D(2026, 5, 1), "-850.00"), counterpart_name="Landlord 2", counterpart_iban="be71096123456769"
+    )
+    add_transactions(
+        account, (D(2026, 5, 2), "121.00"), counterpart_name="Client", remittance_information="inv-2026-0001"
+    )
     add_transactions(account, (D(2026, 5, 2), "5.00"), counterpart_name="Other")
     assert categories_by_counterparty() == {
         "Els Janssens": "Payroll",  # also matches "Big spend", but comes first
@@ -47,7 +53,13 @@ def test_the_first_matching_rule_wins_for_new_transactions(organization):
         "Client": "Invoices",
         "Other": "",
     }
-    assert set(DailyRollup.objects.values_list("category", flat=True)) == {"Payroll", "Big spend", "Rent", "Invoices", ""}
+    assert set(DailyRollup.objects.values_list("category", flat=True)) == {
+        "Payroll",
+        "Big spend",
+        "Rent",
+        "Invoices",
+        "",
+    }
 
 
 def test_changing_the_rules_recategorises_existing_transactions_in_the_same_order(organization, owner):
@@ -90,12 +102,16 @@ def test_python_and_sql_matching_agree(organization):
 
 
 @override_settings(DASHBOARD_INLINE_RECATEGORIZE_ROWS=0)
-def test_a_large_history_is_recategorised_in_the_background(organization, owner, task_queue, django_capture_on_commit_callbacks):
+def test_a_large_history_is_recategorised_in_the_background(
+    organization, owner, task_queue, django_capture_on_commit_callbacks
+):
     account = make_bank_account(organization)
     add_transactions(account, (D(2026, 5, 1), "-40.00"), counterpart_name="Telenet")
     with django_capture_on_commit_callbacks(execute=True):
         done = services.save_rule(
-            CategoryRule(category="Telecom", field="counterpart_name", value="telenet"), organization=organization, actor=owner
+            CategoryRule(category="Telecom", field="counterpart_name", value="telenet"),
+            organization=organization,
+            actor=owner,
         )
     assert done is False
     assert task_queue.queue_size() == 1
@@ -110,7 +126,9 @@ def test_rules_page_adds_edits_moves_and_deletes(owner_client, organization):
     account = make_bank_account(organization)
     add_transactions(account, (D(2026, 5, 1), "-40.00"), counterpart_name="Telenet")
     url = reverse("dashboards:rules")
-    response = owner_client.post(url, {"category": "Telecom", "field": "counterpart_name", "operator": "contains", "value": "tele"})
+    response = owner_client.post(
+        url, {"category": "Telecom", "field": "counterpart_name", "operator": "contains", "value": "tele"}
+    )
     assert response.status_code == 302
     assert categories_by_counterparty() == {"Telenet": "Telecom"}
     owner_client.post(url, {"category": "Small", "amount_min": "-50", "amount_max": "0", "operator": "contains"})
@@ -130,10 +148,13 @@ def test_rules_page_adds_edits_moves_and_deletes(owner_client, organization):
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ({"category": "X", "operator": "contains"}, b"A rule needs a condition"),
-        ({"category": "", "field": "counterpart_name", "value": "a", "operator": "contains"}, b"This field is required"),
+        (
+            {"category": "", "field": "counterpart_name", "value": "a", "operator": "contains"},
+            b"This field is required",
+        ),
         ({"category": "X", "field": "counterpart_name", "value": "", "operator": "contains"}, b"Give both the field"),
         ({"category": "X", "amount_min": "10", "amount_max": "5", "operator": "contains"}, b"upper bound is below"),
         ({"category": "X", "amount_min": "abc", "operator": "contains"}, b"Enter a number"),
