@@ -73,11 +73,20 @@ class FilterForm(forms.Form):
     period = forms.ChoiceField(choices=PERIODS.items(), required=False)
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    account = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Bank accounts")
+    account = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label="Bank accounts", widget=forms.CheckboxSelectMultiple
+    )
     currency = forms.ChoiceField(required=False)
     group = forms.ChoiceField(choices=GRANULARITIES.items(), required=False, label="Group by")
 
+    DEFAULTS = {"period": "12m", "group": "month", "currency": "EUR"}
+
     def __init__(self, data: QueryDict, organization: Organization, accounts: list[BankAccount]) -> None:
+        # Missing filters take their defaults, so the form shows what the page shows.
+        data = data.copy()
+        for name, value in self.DEFAULTS.items():
+            if not data.get(name):
+                data[name] = value
         super().__init__(data)
         self.organization = organization
         cast(forms.ChoiceField, self.fields["account"]).choices = [(a.pk, str(a)) for a in accounts]
