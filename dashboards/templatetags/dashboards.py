@@ -27,6 +27,11 @@ def cell(row: dict[str, Any], column: Column) -> str:
 
 
 @register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, "")
+
+
+@register.filter
 def money(value: Decimal | None) -> str:
     return "—" if value is None else number_format(value, decimal_pos=2, force_grouping=True)
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -53,6 +57,22 @@ class DashboardMixin(OrganizationMixin):
         )
 
 
+def chart_tables(context: Context, charts: dict[str, ChartData]) -> dict[str, str]:
+    """Each chart's data table as HTML, cached with the data: formatting a year of daily rows
+    costs more than everything else on a repeat view. The tables hold no per-user content."""
+    keys = {name: context.key("table", name) for name in charts}
+    tables: dict[str, str] = cache.get_many(list(keys.values()))
+    missing = {
+        keys[name]: render_to_string("dashboards/_chart_table.html", {"data": data})
+        for name, data in charts.items()
+        if keys[name] not in tables
+    }
+    if missing:
+        cache.set_many(missing, settings.DASHBOARD_CACHE_SECONDS)
+    tables |= missing
+    return {name: mark_safe(tables[key]) for name, key in keys.items()}  # noqa: S308  (our own template's output)
+
+
 class DashboardView(DashboardMixin, TemplateView):
     template_name = "dashboards/dashboard.html"
 
@@ -60,6 +80,7 @@ class DashboardView(DashboardMixin, TemplateView):
         context = self.chart_context(self.request)
         charts = chart_data(context, [name for name in PAGE_CHARTS if name in CHARTS])
         return super().get_context_data(
+            tables=chart_tables(context, charts),
             **kwargs,
             filters=context.filters,
             form=self.form,
