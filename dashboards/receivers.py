@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from dashboards import categories, reconciliation, rollups
+from dashboards import categories, reconciliation, recurring, rollups
 from dashboards.state import bump
 from integrations.models import BankAccount, Bill, Connection, SyncRun
 from integrations.signals import bank_data_changed, sync_finished, transactions_saved, transactions_saving
@@ -32,6 +32,7 @@ def bank_data_written(sender: Any, organization_id: int, **kwargs: Any) -> None:
 @receiver(sync_finished)
 def after_sync(sender: Any, connection: Connection, run: SyncRun, **kwargs: Any) -> None:
     reconciliation.reconcile(connection.organization_id)
+    recurring.detect(connection.organization_id)
     bump(connection.organization_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboards.views import aging, charts, reconciliation, rules
+from dashboards.views import aging, charts, forecast, reconciliation, rules
 
 app_name = "dashboards"
 
@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
     path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
     *aging.urlpatterns,
+    *forecast.urlpatterns,
     *reconciliation.urlpatterns,
 ]

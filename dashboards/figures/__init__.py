@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dashboards.figures import cash, flows, kpis, receivables
+from dashboards.figures import cash, flows, forecast, kpis, receivables
 
-__all__ = ["cash", "flows", "kpis", "receivables"]
+__all__ = ["cash", "flows", "forecast", "kpis", "receivables"]

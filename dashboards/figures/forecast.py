@@ -1,0 +1,238 @@
+"""The 13-week cash forecast: today's balance, plus open receivables, open bills and recurring flows."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Avg, F, Max, OuterRef, Subquery, Sum
+
+from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from dashboards.figures.cash import daily_balances
+from dashboards.models import RecurringFlow
+from dashboards.state import state_for
+from integrations.models import Bill
+from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus, Payment
+from invoices.money import round_cents
+
+ZERO = Decimal("0.00")
+WEEKS = 13
+DAYS = WEEKS * 7
+SOURCES = ("receivables_in", "recurring_in", "bills_out", "recurring_out")
+Amounts = dict[datetime.date, Decimal]
+
+
+def client_delays(organization_id: int, currency: str) -> dict[int, int]:
+    """Each client's average payment delay in days (negative: early), over its paid invoices:
+    the last payment's date minus the due date. Only clients with open invoices, in one query."""
+    last_payment = (
+        Payment.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(last=Max("date")).values("last")
+    )
+    open_clients = Invoice.objects.filter(
+        organization_id=organization_id, status__in=OPEN_STATUSES, currency=currency
+    ).values("client_id")
+    rows = (
+        Invoice.objects.filter(organization_id=organization_id, status=InvoiceStatus.PAID, client_id__in=open_clients)
+        .annotate(paid_on=Subquery(last_payment))
+        .filter(paid_on__isnull=False)
+        .values("client_id")
+        .annotate(delay=Avg(F("paid_on") - F("due_date")))
+        .values_list("client_id", "delay")
+    )
+    return {client_id: _whole_days(delay) for client_id, delay in rows if delay is not None}
+
+
+def _whole_days(delay: datetime.timedelta) -> int:
+    days = Decimal(delay.total_seconds()) / 86400
+    return int(days.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def expected_receivables(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
+    """Open invoices' balances by the day they are expected: due date plus the client's delay,
+    and never before tomorrow (money overdue today is not in the bank yet)."""
+    delays = client_delays(organization_id, currency)
+    amounts: Amounts = defaultdict(lambda: ZERO)
+    for client_id, due_date, total in (
+        Invoice.objects.filter(
+            organization_id=organization_id, status__in=OPEN_STATUSES, currency=currency, balance_due__gt=0
+        )
+        .values("client_id", "due_date")
+        .annotate(total=Sum("balance_due"))
+        .values_list("client_id", "due_date", "total")
+    ):
+        expected = due_date + datetime.timedelta(days=delays.get(client_id, 0))
+        amounts[max(expected, tomorrow)] += round_cents(total)
+    return amounts
+
+
+def expected_bills(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
+    """Open bills by due date (past due or undated: tomorrow), as positive amounts."""
+    amounts: Amounts = defaultdict(lambda: ZERO)
+    for due_date, total in (
+        Bill.objects.filter(organization_id=organization_id, currency=currency)
+        .open()
+        .values("due_date")
+        .annotate(total=Sum("open_amount"))
+        .values_list("due_date", "total")
+    ):
+        amounts[max(due_date or tomorrow, tomorrow)] += round_cents(total)
+    return amounts
+
+
+def expected_recurring(
+    organization_id: int, currency: str, first: datetime.date, last: datetime.date
+) -> tuple[Amounts, Amounts]:
+    """Recurring flows projected from `first` to `last`: money in, and money out (positive)."""
+    money_in: Amounts = defaultdict(lambda: ZERO)
+    money_out: Amounts = defaultdict(lambda: ZERO)
+    for flow in RecurringFlow.objects.filter(organization_id=organization_id, currency=currency):
+        for day in flow.dates_until(last, first):
+            if flow.amount > 0:
+                money_in[day] += flow.amount
+            else:
+                money_out[day] -= flow.amount
+    return money_in, money_out
+
+
+def _first(series: list[tuple[datetime.date, Decimal]], below: Decimal) -> datetime.date | None:
+    return next((day for day, balance in series if balance < below), None)
+
+
+def compute_forecast(context: Context) -> ChartData:
+    organization_id, currency, today = context.organization_id, context.filters.currency, context.today
+    tomorrow, last = today + datetime.timedelta(days=1), today + datetime.timedelta(days=DAYS)
+    opening = daily_balances(context, today, today)[0][1]
+    threshold = state_for(organization_id).cash_threshold
+    recurring_in, recurring_out = expected_recurring(organization_id, currency, tomorrow, last)
+    sources: dict[str, Amounts] = {
+        "receivables_in": expected_receivables(organization_id, currency, tomorrow),
+        "recurring_in": recurring_in,
+        "bills_out": expected_bills(organization_id, currency, tomorrow),
+        "recurring_out": recurring_out,
+    }
+    series = [(today, opening)]
+    rows: list[dict[str, Any]] = []
+    balance = opening
+    for week in range(WEEKS):
+        start = tomorrow + datetime.timedelta(days=7 * week)
+        row: dict[str, Any] = {"week": start, "week_end": start + datetime.timedelta(days=6)}
+        row.update(dict.fromkeys(SOURCES, ZERO))
+        for offset in range(7):
+            day = start + datetime.timedelta(days=offset)
+            for source in SOURCES:
+                row[source] += sources[source].get(day, ZERO)
+            balance += sum((sources[s].get(day, ZERO) for s in ("receivables_in", "recurring_in")), ZERO)
+            balance -= sum((sources[s].get(day, ZERO) for s in ("bills_out", "recurring_out")), ZERO)
+            series.append((day, balance))
+        row["net"] = row["receivables_in"] + row["recurring_in"] - row["bills_out"] - row["recurring_out"]
+        row["closing"] = balance
+        rows.append(row)
+    lowest_date, lowest = min(series, key=lambda point: point[1])  # the first day of the lowest balance
+    return ChartData(
+        name="forecast",
+        title="13-week cash forecast",
+        columns=[
+            Column("week", "Week from", "date"),
+            Column("week_end", "Week to", "date"),
+            Column("receivables_in", "Receivables in", "money"),
+            Column("recurring_in", "Recurring in", "money"),
+            Column("bills_out", "Bills out", "money"),
+            Column("recurring_out", "Recurring out", "money"),
+            Column("net", "Net", "money"),
+            Column("closing", "Closing balance", "money"),
+        ],
+        rows=rows,
+        summary={
+            "currency": currency,
+            "today": today,
+            "horizon_end": last,
+            "opening_balance": opening,
+            "closing_balance": balance,
+            "lowest_balance": lowest,
+            "lowest_date": lowest_date,
+            "threshold": threshold,
+            "first_below_zero": _first(series, ZERO),
+            "first_below_threshold": _first(series, threshold),
+            **{source: sum((row[source] for row in rows), ZERO) for source in SOURCES},
+            "series": [[day, amount] for day, amount in series],
+        },
+    )
+
+
+def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
+    summary = data.summary
+    days = [day for day, _ in summary["series"]]
+    balances = [balance for _, balance in summary["series"]]
+    week = 7 * 24 * 3600 * 1000  # a week in milliseconds, the unit of a date axis
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "name": "Weekly net",
+            "x": [row["week"] for row in data.rows],
+            "y": [row["net"] for row in data.rows],
+            "width": [week * 0.8] * len(data.rows),
+            "offset": 0,
+            "marker": {"color": ["#2e7d32" if row["net"] >= 0 else "#c62828" for row in data.rows]},
+            "opacity": 0.5,
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Projected balance",
+            "line": {"shape": "hv", "color": "#1a237e"},
+            "x": days,
+            "y": balances,
+        },
+    ]
+    shortfalls = {"Below zero": summary["first_below_zero"], "Below threshold": summary["first_below_threshold"]}
+    if shortfalls["Below zero"] == shortfalls["Below threshold"]:
+        del shortfalls["Below threshold"]
+    annotations = []
+    for label, day in shortfalls.items():
+        if day is None:
+            continue
+        balance = balances[days.index(day)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": f"{label} from",
+                "x": [day],
+                "y": [balance],
+                "marker": {"color": "#c62828", "size": 12, "symbol": "x"},
+            }
+        )
+        annotations.append(
+            {"x": day, "y": balance, "text": f"{label} from {day:%d %b %Y}", "showarrow": True, "arrowhead": 2}
+        )
+    threshold = summary["threshold"]
+    shapes = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": threshold,
+            "y1": threshold,
+            "line": {"color": "#ef6c00", "dash": "dash", "width": 1.5},
+        }
+    ]
+    text = {"text": f"Threshold {threshold:,.2f}", "showarrow": False, "font": {"color": "#ef6c00"}}
+    annotations.append({"xref": "paper", "x": 1, "xanchor": "right", "y": threshold, "yanchor": "bottom", **text})
+    return {
+        "data": traces,
+        "layout": layout(
+            "Projected balance, next 13 weeks",
+            yaxis=money_axis(context.filters.currency),
+            shapes=shapes,
+            annotations=annotations,
+        ),
+    }
+
+
+register(Chart("forecast", "13-week cash forecast", "Projected daily balance from today's balance, open invoices "
+               "(when each client usually pays), open bills and recurring flows found in the bank history.",
+               compute_forecast, draw_forecast))  # fmt: skip
