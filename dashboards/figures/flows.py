@@ -17,6 +17,7 @@ from integrations.models import BankTransaction
 
 ZERO = Decimal("0.00")
 TOP_COUNTERPARTIES = 10
+IN_COLOR, OUT_COLOR = "#2e7d32", "#c62828"
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 FLOW_COLUMNS = [Column("inflow", "Money in", "money"), Column("outflow", "Money out", "money"),
                 Column("net", "Net", "money"), Column("count", "Transactions", "number")]  # fmt: skip
@@ -60,33 +61,21 @@ def compute_flows(context: Context) -> ChartData:
     )
 
 
+def in_out_bars(x: list[Any], rows: list[dict[str, Any]], *, out_sign: int = 1) -> list[dict[str, Any]]:
+    """Green money-in and red money-out bars (money out drawn below zero with out_sign=-1)."""
+    return [
+        {"type": "bar", "name": "Money in", "x": x, "y": [r["inflow"] for r in rows], "marker": {"color": IN_COLOR}},
+        {"type": "bar", "name": "Money out", "x": x, "y": [out_sign * r["outflow"] for r in rows],
+         "marker": {"color": OUT_COLOR}},
+    ]  # fmt: skip
+
+
 def draw_flows(data: ChartData, context: Context) -> dict[str, Any]:
     x = [row["period"] for row in data.rows]
+    net = {"type": "scatter", "mode": "lines+markers", "name": "Net", "x": x, "y": [r["net"] for r in data.rows],
+           "line": {"color": "#1a237e"}}  # fmt: skip
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Money in",
-                "x": x,
-                "y": [r["inflow"] for r in data.rows],
-                "marker": {"color": "#2e7d32"},
-            },
-            {
-                "type": "bar",
-                "name": "Money out",
-                "x": x,
-                "y": [-r["outflow"] for r in data.rows],
-                "marker": {"color": "#c62828"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Net",
-                "x": x,
-                "y": [r["net"] for r in data.rows],
-                "line": {"color": "#1a237e"},
-            },
-        ],
+        "data": [*in_out_bars(x, data.rows, out_sign=-1), net],
         "layout": layout("Money in and out", barmode="relative", yaxis=money_axis(context.filters.currency)),
     }
 
@@ -167,7 +156,7 @@ def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
         }  # fmt: skip
 
     return {
-        "data": [bars("in", "Money in", "#2e7d32", ("x", "y")), bars("out", "Money out", "#c62828", ("x2", "y2"))],
+        "data": [bars("in", "Money in", IN_COLOR, ("x", "y")), bars("out", "Money out", OUT_COLOR, ("x2", "y2"))],
         "layout": layout(
             "Top counterparties",
             hovermode="closest",
@@ -196,24 +185,8 @@ def compute_categories(context: Context) -> ChartData:
 
 
 def draw_categories(data: ChartData, context: Context) -> dict[str, Any]:
-    names = [row["category"] for row in data.rows]
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Money in",
-                "x": names,
-                "y": [r["inflow"] for r in data.rows],
-                "marker": {"color": "#2e7d32"},
-            },
-            {
-                "type": "bar",
-                "name": "Money out",
-                "x": names,
-                "y": [r["outflow"] for r in data.rows],
-                "marker": {"color": "#c62828"},
-            },
-        ],
+        "data": in_out_bars([row["category"] for row in data.rows], data.rows),
         "layout": layout(
             "By category", barmode="group", hovermode="closest", yaxis=money_axis(context.filters.currency)
         ),

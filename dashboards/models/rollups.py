@@ -7,16 +7,24 @@ from django.db import models
 from core.models import TenantModel
 
 
-class DailyRollup(TenantModel):
-    """Booked bank transactions of one account, day and category, summed. Charts read these, not raw rows."""
+class FlowTotals(TenantModel):
+    """Money in and out (both positive) and the number of booked transactions of one account."""
 
     account = models.ForeignKey("integrations.BankAccount", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    category = models.CharField(max_length=64, blank=True)
     currency = models.CharField(max_length=3)
     inflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    outflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))  # positive
+    outflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(FlowTotals):
+    """Booked bank transactions of one account, day and category, summed. Charts read these, not raw rows."""
+
+    day = models.DateField()
+    category = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -28,16 +36,11 @@ class DailyRollup(TenantModel):
         return f"{self.day} {self.category or 'uncategorised'} +{self.inflow} -{self.outflow}"
 
 
-class CounterpartyRollup(TenantModel):
+class CounterpartyRollup(FlowTotals):
     """Booked bank transactions of one account, month and counterparty, summed (top counterparties)."""
 
-    account = models.ForeignKey("integrations.BankAccount", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
     counterparty = models.CharField(max_length=200)
-    currency = models.CharField(max_length=3)
-    inflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    outflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))  # positive
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
