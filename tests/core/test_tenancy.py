@@ -32,6 +32,7 @@ class ObjectRoute:
     model: type[models.Model]
     view_class: type[View]
 
+
 # Routes whose parameter names a kind of thing (a chart, an aging bucket), not one object: their
 # scoping is tested with their app.
 NOT_OBJECT_ROUTES = {"dashboards:chart_json", "dashboards:chart_csv", "dashboards:aging_bucket"}
