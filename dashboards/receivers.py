@@ -31,9 +31,11 @@ def bank_data_written(sender: Any, organization_id: int, **kwargs: Any) -> None:
 
 @receiver(sync_finished)
 def after_sync(sender: Any, connection: Connection, run: SyncRun, **kwargs: Any) -> None:
-    reconciliation.reconcile(connection.organization_id)
-    recurring.detect(connection.organization_id)
-    bump(connection.organization_id)
+    try:
+        reconciliation.reconcile(connection.organization_id)
+        recurring.detect(connection.organization_id)
+    finally:  # whatever the sync and these wrote, the figures must not be served stale
+        bump(connection.organization_id)
 
 
 def billing_written(sender: Any, instance: Any, **kwargs: Any) -> None:
