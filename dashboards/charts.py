@@ -78,8 +78,9 @@ class Context:
     today: datetime.date
 
     @property
-    def account_ids(self) -> list[int]:
-        return [account.pk for account in self.accounts]
+    def currency_accounts(self) -> list[BankAccount]:
+        """The selected accounts in the chosen currency: what the money figures add up."""
+        return [account for account in self.accounts if account.currency == self.filters.currency]
 
     def key(self, kind: str, name: str) -> str:
         return cache_key(self.organization_id, self.version, f"{kind}:{name}", self.filters.query())

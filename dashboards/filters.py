@@ -11,7 +11,6 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from core.models import Organization
 from integrations.models import BankAccount
 
 PERIODS = {
@@ -81,18 +80,16 @@ class FilterForm(forms.Form):
 
     DEFAULTS = {"period": "12m", "group": "month", "currency": "EUR"}
 
-    def __init__(self, data: QueryDict, organization: Organization, accounts: list[BankAccount]) -> None:
+    def __init__(self, data: QueryDict, accounts: list[BankAccount]) -> None:
         # Missing filters take their defaults, so the form shows what the page shows.
         data = data.copy()
         for name, value in self.DEFAULTS.items():
             if not data.get(name):
                 data[name] = value
         super().__init__(data)
-        self.organization = organization
         cast(forms.ChoiceField, self.fields["account"]).choices = [(a.pk, str(a)) for a in accounts]
         currencies = sorted({a.currency for a in accounts} | {"EUR"})
         cast(forms.ChoiceField, self.fields["currency"]).choices = [(c, c) for c in currencies]
-        self.default_currency = "EUR"
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -115,7 +112,7 @@ class FilterForm(forms.Form):
         period = str(data["period"])
         start, end = (data["start"], data["end"]) if period == "custom" else period_bounds(period, today)
         return Filters(
-            start=start, end=end, currency=data.get("currency") or self.default_currency, period=period,
+            start=start, end=end, currency=data.get("currency") or self.DEFAULTS["currency"], period=period,
             granularity=data.get("group") or "month", accounts=tuple(sorted(data.get("account") or [])),
         )  # fmt: skip
 

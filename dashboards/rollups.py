@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
 
+from core.months import month_start, next_month
 from dashboards.models import CounterpartyRollup, DailyRollup
 from integrations.models import BankTransaction, TransactionStatus
 
@@ -39,14 +40,6 @@ def counterparty_expression() -> Coalesce:
         NullIf(Trim("counterpart_name"), Value("")), NullIf(Trim("counterpart_iban"), Value("")),
         Value(UNKNOWN_COUNTERPARTY),
     )  # fmt: skip
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def _booked(transactions: QuerySet[BankTransaction]) -> QuerySet[BankTransaction]:

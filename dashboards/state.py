@@ -7,18 +7,11 @@ and today's date, so it is never served after a write, and a TTL bounds everythi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from dashboards.models import DashboardState
-
-T = TypeVar("T")
 
 
 class _Bump:
@@ -55,11 +48,3 @@ def state_for(organization_id: int) -> DashboardState:
 
 def cache_key(organization_id: int, version: int, name: str, params: str) -> str:
     return f"dash:{organization_id}:{version}:{timezone.localdate().isoformat()}:{name}:{params}"
-
-
-def cached(key: str, compute: Callable[[], T]) -> T:
-    value: Any = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS)
-    return value  # type: ignore[no-any-return]

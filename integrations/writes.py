@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db.models import QuerySet
 
@@ -18,7 +18,7 @@ def save_transactions(
     new: list[BankTransaction],
     changed: list[BankTransaction],
     fields: Iterable[str],
-    previous_days: set[AccountDay] = frozenset(),  # type: ignore[assignment]
+    previous_days: Collection[AccountDay] = (),
 ) -> None:
     """Insert `new`, update `fields` of `changed`; call inside the sync's transaction.
 

@@ -82,7 +82,7 @@ def daily_balances(context: Context, start: datetime.date, end: datetime.date) -
     Each account's balance on day d is its reported balance B on day d0, minus what moved after d
     up to d0 (or plus what moved from d0 up to d): B + S(d) - S(d0), S the running sum of net flow.
     """
-    accounts = [a for a in context.accounts if a.currency == context.filters.currency]
+    accounts = context.currency_accounts
     if not accounts:
         return [(start + datetime.timedelta(days=n), ZERO) for n in range((end - start).days + 1)]
     anchors = {a.pk: (balance_day(a, context.today), a.current_balance) for a in accounts}

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
+from core.months import month_start, next_month
 from dashboards import rollups
 from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import CounterpartyRollup, DailyRollup
@@ -26,7 +27,7 @@ FLOW_COLUMNS = [Column("inflow", "Money in", "money"), Column("outflow", "Money 
 def period_rollups(context: Context) -> QuerySet[DailyRollup]:
     return DailyRollup.objects.filter(
         organization_id=context.organization_id,
-        account_id__in=[a.pk for a in context.accounts if a.currency == context.filters.currency],
+        account_id__in=[a.pk for a in context.currency_accounts],
         day__gte=context.filters.start,
         day__lte=context.filters.end,
     )
@@ -84,16 +85,16 @@ def _whole_months(
     start: datetime.date, end: datetime.date, today: datetime.date
 ) -> tuple[datetime.date, datetime.date]:
     """The months [first, last) that the period covers whole (the current month counts up to today)."""
-    first = start if start.day == 1 else rollups.next_month(start)
-    reaches_month_end = end >= today or rollups.next_month(end) - datetime.timedelta(days=1) == end
-    last = rollups.next_month(end) if reaches_month_end else rollups.month_start(end)
+    first = start if start.day == 1 else next_month(start)
+    reaches_month_end = end >= today or next_month(end) - datetime.timedelta(days=1) == end
+    last = next_month(end) if reaches_month_end else month_start(end)
     return first, max(first, last)
 
 
 def compute_counterparties(context: Context) -> ChartData:
     """Top counterparties by money in and by money out: whole months from the monthly rollups,
     the days of a partial month at either end from the transactions themselves."""
-    account_ids = [a.pk for a in context.accounts if a.currency == context.filters.currency]
+    account_ids = [a.pk for a in context.currency_accounts]
     start, end = context.filters.start, context.filters.end
     first, last = _whole_months(start, end, context.today)
     totals: dict[str, list[Any]] = defaultdict(lambda: [ZERO, ZERO, 0])

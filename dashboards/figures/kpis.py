@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from dashboards import rollups
+from core.months import month_start, next_month
 from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import DailyRollup
 
@@ -24,15 +24,15 @@ def _month_totals(
     month = first
     while month <= end:
         totals[month] = (ZERO, ZERO)
-        month = rollups.next_month(month)
-    account_ids = [a.pk for a in context.accounts if a.currency == context.filters.currency]
+        month = next_month(month)
+    account_ids = [a.pk for a in context.currency_accounts]
     for day, inflow, outflow in (
         DailyRollup.objects.filter(account_id__in=account_ids, day__gte=first, day__lte=end)
         .values("day")
         .annotate(in_sum=Sum("inflow"), out_sum=Sum("outflow"))
         .values_list("day", "in_sum", "out_sum")
     ):
-        month = rollups.month_start(day)
+        month = month_start(day)
         previous_in, previous_out = totals[month]
         totals[month] = (cents(previous_in + inflow), cents(previous_out + outflow))
     return totals
@@ -40,16 +40,16 @@ def _month_totals(
 
 def compute_kpis(context: Context) -> ChartData:
     today = context.today
-    this_month = rollups.month_start(today)
-    last_month = rollups.month_start(this_month - datetime.timedelta(days=1))
+    this_month = month_start(today)
+    last_month = month_start(this_month - datetime.timedelta(days=1))
     first_burn_month = this_month
     for _ in range(BURN_MONTHS):
-        first_burn_month = rollups.month_start(first_burn_month - datetime.timedelta(days=1))
+        first_burn_month = month_start(first_burn_month - datetime.timedelta(days=1))
     totals = _month_totals(context, first_burn_month, today)
     full_months = [totals[m] for m in sorted(totals) if m < this_month]
     average_net = sum((inflow - outflow for inflow, outflow in full_months), ZERO) / len(full_months)
     burn = max(-average_net, ZERO).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    cash = sum((a.current_balance for a in context.accounts if a.currency == context.filters.currency), ZERO)
+    cash = sum((a.current_balance for a in context.currency_accounts), ZERO)
     runway = (cash / burn).quantize(Decimal("0.1"), ROUND_HALF_UP) if burn > 0 and cash > 0 else None
     if burn > 0 and cash <= 0:
         runway = Decimal("0.0")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TenantModel
+from invoices.models.clients import normalize_iban
 
 if TYPE_CHECKING:
     from integrations.models import BankTransaction
@@ -54,7 +55,7 @@ class CategoryRule(TenantModel):
         self.category = self.category.strip()
         self.value = self.value.strip()
         if self.field == RuleField.COUNTERPART_IBAN:
-            self.value = self.value.replace(" ", "").upper()
+            self.value = normalize_iban(self.value)
         if not self.category:
             raise ValidationError({"category": "Name the category."})
         if bool(self.field) != bool(self.value):
@@ -91,7 +92,7 @@ class CategoryRule(TenantModel):
             text = str(getattr(transaction, self.field) or "").casefold()
             wanted = self.value.casefold()
             if self.field == RuleField.COUNTERPART_IBAN:
-                text = text.replace(" ", "")
+                text = normalize_iban(text).casefold()
             if not (wanted in text if self.operator == RuleOperator.CONTAINS else wanted == text):
                 return False
         amount = Decimal(transaction.amount)

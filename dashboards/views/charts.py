@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -44,7 +45,7 @@ class DashboardMixin(OrganizationMixin):
             .select_related("connection")
             .order_by("currency", "name", "pk")
         )
-        self.form = FilterForm(request.GET, organization, accounts)
+        self.form = FilterForm(request.GET, accounts)
         filters = self.form.filters() if self.form.is_valid() else default_filters()
         selected = tuple(a for a in accounts if not filters.accounts or a.pk in filters.accounts)
         self.state = state_for(organization.pk)
@@ -124,8 +125,6 @@ class ChartIndexView(OrganizationMixin, View):
     """The list of charts and their URLs, for tools that read the JSON."""
 
     def get(self, request: HttpRequest) -> JsonResponse:
-        from django.urls import reverse
-
         return JsonResponse(
             {
                 "charts": [

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.months import next_month
 from integrations.models import BankAccount, BankTransaction, Bill, Connection, SyncRun, TransactionStatus
 from integrations.writes import AccountDay, delete_transactions, save_transactions
 from integrations.yuki import linking
@@ -26,10 +27,6 @@ INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
 LEDGER_FIELDS = [
     "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name", "description"
 ]  # fmt: skip
-
-
-def _next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 class YukiSync:
@@ -221,7 +218,7 @@ class YukiSync:
         start = self.config.get("ledger_next_month")
         month = datetime.date.fromisoformat(start) if start else datetime.date(today.year - 2, today.month, 1)
         while month <= today:
-            end = min(_next_month(month) - datetime.timedelta(days=1), today)
+            end = min(next_month(month) - datetime.timedelta(days=1), today)
             rows = []
             for code, account in accounts.items():
                 rows.append((account, client.gl_account_transactions(self.administration, code, month, end)))
@@ -229,13 +226,13 @@ class YukiSync:
             with transaction.atomic():
                 for account, transactions in rows:
                     self._upsert_ledger(account, transactions)
-                done = _next_month(month) > today
+                done = next_month(month) > today
                 self._save_config(
-                    ledger_next_month=_next_month(month).isoformat(),
+                    ledger_next_month=next_month(month).isoformat(),
                     ledger_months_done="all" if done else "partial",
                     ledger_synced_until=today.isoformat() if done else None,
                 )
-            month = _next_month(month)
+            month = next_month(month)
 
     def _ledger_changes(
         self, client: YukiClient, accounts: dict[str, BankAccount], since: datetime.date, today: datetime.date
