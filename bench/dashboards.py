@@ -58,9 +58,9 @@ from decimal import Decimal
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-import dj_database_url
 import django
 
+from bench.environment import bench_database, use_quiet_development_settings
 from bench.invoices import (
     BENCH_EMAIL,
     BENCH_SLUG,
@@ -192,25 +192,14 @@ def redis_answers(url: str) -> bool:
 
 def configure_environment() -> dict[str, Any]:
     """Point Django at the bench database and cache, quietly, in development mode; before settings load."""
-    url = os.environ.get("BENCH_DASHBOARDS_DATABASE_URL") or DEFAULT_DATABASE_URL
-    params: dict[str, Any] = dict(dj_database_url.parse(url))
-    if "postgresql" not in str(params.get("ENGINE")):
-        raise SystemExit(f"BENCH_DASHBOARDS_DATABASE_URL must name a PostgreSQL database, not {params.get('ENGINE')}")
-    if "bench" not in str(params["NAME"]):
-        raise SystemExit(f"Refusing to drop {params['NAME']!r}: the bench database's name must contain 'bench'.")
+    url, params = bench_database("BENCH_DASHBOARDS_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     os.environ.pop("REDIS_URL", None)
     if redis_url and redis_answers(redis_url):
         os.environ["REDIS_URL"] = redis_url
     elif redis_url:
         print(f"Redis at {redis_url} does not answer: the cache is in this process's memory.")
-    os.environ |= {
-        "DATABASE_URL": url,
-        "DEBUG": "1",
-        "LOG_LEVEL": "WARNING",
-        "Q_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
+    use_quiet_development_settings(url)
     return params
 
 

@@ -46,8 +46,9 @@ from decimal import Decimal
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-import dj_database_url
 import django
+
+from bench.environment import bench_database, use_quiet_development_settings
 
 if TYPE_CHECKING:
     from django.test import Client as HttpClient
@@ -115,17 +116,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def configure_environment() -> dict[str, Any]:
     """Point Django at the bench database, quietly, in development mode; before settings load."""
-    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
-    params: dict[str, Any] = dict(dj_database_url.parse(url))
-    if "postgresql" not in str(params.get("ENGINE")):
-        raise SystemExit(f"BENCH_DATABASE_URL must name a PostgreSQL database, not {params.get('ENGINE')}")
-    if "bench" not in str(params["NAME"]):
-        raise SystemExit(f"Refusing to drop {params['NAME']!r}: the bench database's name must contain 'bench'.")
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "1"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["Q_LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    url, params = bench_database("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    use_quiet_development_settings(url)
     return params
 
 

@@ -44,10 +44,10 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-import dj_database_url
 import django
 import httpx
 
+from bench.environment import bench_database, use_quiet_development_settings
 from bench.invoices import migrate, recreate_database
 from integrations.ponto.sandbox import (
     DEFAULT_CLIENT_ID,
@@ -86,29 +86,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def configure_environment(api_base_url: str) -> dict[str, Any]:
     """Point Django at the bench database and the sandbox, quietly, in development mode."""
-    url = os.environ.get("BENCH_PONTO_DATABASE_URL") or DEFAULT_DATABASE_URL
-    params: dict[str, Any] = dict(dj_database_url.parse(url))
-    if "postgresql" not in str(params.get("ENGINE")):
-        raise SystemExit(f"BENCH_PONTO_DATABASE_URL must name a PostgreSQL database, not {params.get('ENGINE')}")
-    if "bench" not in str(params["NAME"]):
-        raise SystemExit(f"Refusing to drop {params['NAME']!r}: the bench database's name must contain 'bench'.")
+    url, params = bench_database("BENCH_PONTO_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.pop("REDIS_URL", None)
     api = f"{api_base_url}/ponto-connect"
-    os.environ |= {
-        "DATABASE_URL": url,
-        "DEBUG": "1",
-        "LOG_LEVEL": "WARNING",
-        "Q_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PONTO_API_URL": api,
-        "PONTO_AUTH_URL": f"{api}/oauth2/auth",
-        "PONTO_TOKEN_URL": f"{api}/oauth2/token",
-        "PONTO_REVOKE_URL": f"{api}/oauth2/revoke",
-        "PONTO_WEBHOOK_KEYS_URL": f"{api_base_url}/webhooks/keys",
-        "PONTO_CLIENT_ID": DEFAULT_CLIENT_ID,
-        "PONTO_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
-        "PONTO_REDIRECT_URI": DEFAULT_REDIRECT_URIS[0],
-    }
+    use_quiet_development_settings(
+        url,
+        PONTO_API_URL=api,
+        PONTO_AUTH_URL=f"{api}/oauth2/auth",
+        PONTO_TOKEN_URL=f"{api}/oauth2/token",
+        PONTO_REVOKE_URL=f"{api}/oauth2/revoke",
+        PONTO_WEBHOOK_KEYS_URL=f"{api_base_url}/webhooks/keys",
+        PONTO_CLIENT_ID=DEFAULT_CLIENT_ID,
+        PONTO_CLIENT_SECRET=DEFAULT_CLIENT_SECRET,
+        PONTO_REDIRECT_URI=DEFAULT_REDIRECT_URIS[0],
+    )
     return params
 
 

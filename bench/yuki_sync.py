@@ -43,9 +43,9 @@ from decimal import Decimal
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, cast
 
-import dj_database_url
 import django
 
+from bench.environment import bench_database, use_quiet_development_settings
 from bench.invoices import migrate, recreate_database
 from bench.ponto_sync import Stopwatch, print_environment, sql_timer, timed_app, timed_calls
 from integrations.yuki.sandbox import SandboxServer, YukiSandbox, serve
@@ -95,20 +95,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def configure_environment() -> dict[str, Any]:
     """Point Django at the bench database, quietly, in development mode; before settings load."""
-    url = os.environ.get("BENCH_YUKI_DATABASE_URL") or DEFAULT_DATABASE_URL
-    params: dict[str, Any] = dict(dj_database_url.parse(url))
-    if "postgresql" not in str(params.get("ENGINE")):
-        raise SystemExit(f"BENCH_YUKI_DATABASE_URL must name a PostgreSQL database, not {params.get('ENGINE')}")
-    if "bench" not in str(params["NAME"]):
-        raise SystemExit(f"Refusing to drop {params['NAME']!r}: the bench database's name must contain 'bench'.")
+    url, params = bench_database("BENCH_YUKI_DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.pop("REDIS_URL", None)
-    os.environ |= {
-        "DATABASE_URL": url,
-        "DEBUG": "1",
-        "LOG_LEVEL": "WARNING",
-        "Q_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
+    use_quiet_development_settings(url)
     return params
 
 
