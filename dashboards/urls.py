@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", charts.DashboardView.as_view(), name="overview"),
     path("charts/", charts.ChartIndexView.as_view(), name="chart_index"),
     path("charts/<slug:name>.json", charts.ChartJsonView.as_view(), name="chart_json"),
+    path("charts/<slug:name>.html", charts.ChartDetailsView.as_view(), name="chart_details"),
     path("charts/<slug:name>.csv", charts.ChartCsvView.as_view(), name="chart_csv"),
     path("rules/", rules.RuleListView.as_view(), name="rules"),
     path("rules/<int:pk>/", rules.RuleUpdateView.as_view(), name="rule_edit"),

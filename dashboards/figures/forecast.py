@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import Avg, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
@@ -15,13 +15,14 @@ from dashboards.figures.cash import daily_balances
 from dashboards.models import RecurringFlow
 from dashboards.state import state_for
 from integrations.models import Bill
-from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus, Payment
+from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from invoices.money import round_cents
 
 ZERO = Decimal("0.00")
 WEEKS = 13
 DAYS = WEEKS * 7
 DELAY_HISTORY_DAYS = 365
+SECONDS_PER_DAY = 86400
 SOURCES = ("receivables_in", "recurring_in", "bills_out", "recurring_out")
 Amounts = dict[datetime.date, Decimal]
 
@@ -30,31 +31,33 @@ def client_delays(organization_id: int, currency: str) -> dict[int, int]:
     """Each client's average payment delay in days (negative: early), over the invoices it paid
     in the last year: the last payment's date minus the due date. Only clients with open invoices.
 
-    One query grouped by invoice; averaged here. A correlated subquery per paid invoice cost
-    ~120 ms at 50,000 invoices; a year of recent payments is also the better predictor."""
+    One grouped query on the invoices' stored `paid_on` (indexed): joining the payments to find
+    each invoice's last one cost ~70 ms at 50,000 invoices. A year of recent payments is also
+    the better predictor."""
     open_clients = Invoice.objects.filter(
         organization_id=organization_id, status__in=OPEN_STATUSES, currency=currency
     ).values("client_id")
     since = timezone.localdate() - datetime.timedelta(days=DELAY_HISTORY_DAYS)
+    delay = ExpressionWrapper(F("paid_on") - F("due_date"), output_field=DurationField())
     rows = (
-        Payment.objects.filter(
+        Invoice.objects.filter(
             organization_id=organization_id,
-            date__gte=since,
-            invoice__status=InvoiceStatus.PAID,
-            invoice__currency=currency,
-            invoice__client_id__in=open_clients,
+            status=InvoiceStatus.PAID,
+            currency=currency,
+            paid_on__gte=since,
+            client_id__in=open_clients,
         )
-        .values("invoice_id", "invoice__client_id", "invoice__due_date")
-        .annotate(paid_on=Max("date"))
-        .values_list("invoice__client_id", "invoice__due_date", "paid_on")
+        .order_by()
+        .values("client_id")
+        .annotate(delay=Avg(delay))
+        .values_list("client_id", "delay")
     )
-    delays: dict[int, list[int]] = defaultdict(list)
-    for client_id, due_date, paid_on in rows:
-        delays[client_id].append((paid_on - due_date).days)
-    return {
-        client_id: int((Decimal(sum(days)) / len(days)).quantize(Decimal(1), ROUND_HALF_UP))
-        for client_id, days in delays.items()
-    }
+    return {client_id: _whole_days(average) for client_id, average in rows}
+
+
+def _whole_days(duration: datetime.timedelta) -> int:
+    days = Decimal(duration.total_seconds()) / SECONDS_PER_DAY
+    return int(days.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def expected_receivables(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,7 +22,8 @@ from dashboards.state import state_for
 from integrations.models import BankAccount
 from invoices.views.exports import csv_response
 
-# The charts drawn on the page, in order; the KPIs and position are shown as figures and tables.
+# The charts drawn on the page, in order; the key figures' tiles read the first two.
+TILE_CHARTS = ["kpis", "position"]
 PAGE_CHARTS = ["kpis", "position", "balance", "flows", "categories", "counterparties", "forecast", "aging", "payables"]
 
 
@@ -58,35 +58,35 @@ class DashboardMixin(OrganizationMixin):
         )
 
 
-def chart_tables(context: Context, charts: dict[str, ChartData]) -> dict[str, str]:
-    """Each chart's data table as HTML, cached with the data: formatting a year of daily rows
-    costs more than everything else on a repeat view. The tables hold no per-user content."""
-    keys = {name: context.key("table", name) for name in charts}
-    tables: dict[str, str] = cache.get_many(list(keys.values()))
-    missing = {
-        keys[name]: render_to_string("dashboards/_chart_table.html", {"data": data})
-        for name, data in charts.items()
-        if keys[name] not in tables
-    }
-    if missing:
-        cache.set_many(missing, settings.DASHBOARD_CACHE_SECONDS)
-    tables |= missing
-    return {name: mark_safe(tables[key]) for name, key in keys.items()}  # noqa: S308  (our own template's output)
+def chart_details(context: Context, name: str) -> str:
+    """One chart's data table (and, for the forecast, its summary) as HTML, cached as text: a
+    repeat view is one cache read, and formatting a year of daily rows is paid once per version.
+    It holds no per-user content."""
+    key = context.key("details", name)
+    html: str | None = cache.get(key)
+    if html is None:
+        data = chart_data(context, [name])[name]
+        html = render_to_string("dashboards/_chart_details.html", {"data": data})
+        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    return html
 
 
 class DashboardView(DashboardMixin, TemplateView):
+    """The key figures, and a section per chart whose figure and table the page's script loads
+    from `chart_json` and `chart_details`: the page waits for no chart, and each is cached alone."""
+
     template_name = "dashboards/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = self.chart_context(self.request)
-        charts = chart_data(context, [name for name in PAGE_CHARTS if name in CHARTS])
+        data = chart_data(context, TILE_CHARTS)
         return super().get_context_data(
-            tables=chart_tables(context, charts),
             **kwargs,
             filters=context.filters,
             form=self.form,
-            charts=[(CHARTS[name], data) for name, data in charts.items()],
-            data=charts,
+            charts=[CHARTS[name] for name in PAGE_CHARTS],
+            kpis=data["kpis"].summary,
+            position=data["position"].summary,
             review_count=Match.objects.filter(organization=self.organization, status=MatchStatus.SUGGESTED).count(),
             threshold=self.state.cash_threshold,
         )
@@ -108,6 +108,14 @@ class ChartJsonView(ChartView):
         if not self.form.is_valid():
             return self.invalid()
         return HttpResponse(chart_json(context, name), content_type="application/json")
+
+
+class ChartDetailsView(ChartView):
+    def get(self, request: HttpRequest, name: str) -> HttpResponse:
+        context, name = self.chart(name)
+        if not self.form.is_valid():
+            return self.invalid()
+        return HttpResponse(chart_details(context, name))
 
 
 class ChartCsvView(ChartView):

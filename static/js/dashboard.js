@@ -1,14 +1,20 @@
-// Draws the dashboard's charts: each [data-chart-url] element fetches its chart's JSON (built on
-// the server) and hands the figure to plotly.js. The tables under each chart hold the same data.
+// Fills the dashboard's chart sections: each chart's JSON (built on the server) is handed to
+// plotly.js, then the section's table of the same data (HTML rendered on the server) is shown.
+// One section after the other within a chart, so the server computes the data once; the
+// sections load side by side, so the page never waits for its slowest chart.
 "use strict";
+
+async function fetchOk(url, accept) {
+  const response = await fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status}`);
+  }
+  return response;
+}
 
 async function drawChart(element) {
   try {
-    const response = await fetch(element.dataset.chartUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (!response.ok) {
-      throw new Error(`HTTP ${response.status}`);
-    }
-    const body = await response.json();
+    const body = await (await fetchOk(element.dataset.chartUrl, "application/json")).json();
     await Plotly.newPlot(element, body.figure.data, body.figure.layout, {
       responsive: true,
       displaylogo: false,
@@ -19,6 +25,30 @@ async function drawChart(element) {
     element.dataset.drawn = "failed";
     element.textContent = "This chart could not be drawn; its data is in the table below.";
     element.classList.add("chart-failed");
+  }
+}
+
+async function showDetails(element) {
+  try {
+    const html = await (await fetchOk(element.dataset.detailsUrl, "text/html")).text();
+    // Our own server's rendering of the chart's table: escaped by the template, no scripts.
+    element.innerHTML = html;
+    element.dataset.loaded = "true";
+  } catch (error) {
+    element.dataset.loaded = "failed";
+    element.textContent = "The figures could not be loaded; reload the page or download the CSV.";
+    element.classList.add("chart-failed");
+  }
+}
+
+async function fillSection(section) {
+  const chart = section.querySelector("[data-chart-url]");
+  const details = section.querySelector("[data-details-url]");
+  if (chart) {
+    await drawChart(chart);
+  }
+  if (details) {
+    await showDetails(details);
   }
 }
 
@@ -38,7 +68,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (filters) {
     showCustomDates(filters);
   }
-  for (const element of document.querySelectorAll("[data-chart-url]")) {
-    drawChart(element);
+  for (const section of document.querySelectorAll("section.chart-card")) {
+    fillSection(section);
   }
 });

@@ -26,7 +26,10 @@ pytestmark = pytest.mark.browser
 
 CLIENT_IBAN = belgian_iban(363, 4455667)
 PAYMENT = Decimal("400.00")  # pays neither open invoice exactly: reconciliation asks a person
-CHARTS_SETTLED = "() => [...document.querySelectorAll('[data-chart-url]')].every((chart) => chart.dataset.drawn)"
+CHARTS_SETTLED = (
+    "() => [...document.querySelectorAll('[data-chart-url]')].every((chart) => chart.dataset.drawn)"
+    " && [...document.querySelectorAll('[data-details-url]')].every((details) => details.dataset.loaded)"
+)
 
 
 def open_invoices_of_a_paying_client(organization: Organization) -> tuple[Invoice, Invoice]:
@@ -60,6 +63,11 @@ def assert_charts_drawn(page: Page) -> None:
         name = chart.get_attribute("id")
         assert chart.get_attribute("data-drawn") == "true", f"{name} was not drawn"
         assert chart.locator("svg.main-svg").count() >= 1, f"{name} has no plotly SVG"
+    details = page.locator("div.chart-details[data-details-url]")
+    assert details.count() == charts.count()
+    for table in details.all():
+        assert table.get_attribute("data-loaded") == "true", f"{table.get_attribute('id')} was not loaded"
+        assert table.locator("table").count() == 1
 
 
 def assert_no_browser_problems(log: BrowserLog) -> None:

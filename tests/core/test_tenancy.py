@@ -35,7 +35,12 @@ class ObjectRoute:
 
 # Routes whose parameter names a kind of thing (a chart, an aging bucket), not one object: their
 # scoping is tested with their app.
-NOT_OBJECT_ROUTES = {"dashboards:chart_json", "dashboards:chart_csv", "dashboards:aging_bucket"}
+NOT_OBJECT_ROUTES = {
+    "dashboards:chart_json",
+    "dashboards:chart_details",
+    "dashboards:chart_csv",
+    "dashboards:aging_bucket",
+}
 
 
 def _walk(

@@ -45,19 +45,36 @@ def version(organization) -> int:
     return state_for(organization.pk).data_version
 
 
-def test_the_page_shows_every_chart_with_its_table_and_links(owner_client, account):
+def details(client, name, query=""):
+    response = client.get(reverse("dashboards:chart_details", args=[name]) + query)
+    assert response.status_code == 200, response.content
+    return response.content.decode()
+
+
+def test_the_page_has_the_key_figures_and_a_section_per_chart_with_its_links(owner_client, account):
     response = owner_client.get(reverse("dashboards:overview") + "?period=90d&group=week")
     assert response.status_code == 200
     html = response.content.decode()
     for name in PAGE_CHARTS:
-        if name in CHARTS:
-            assert f'id="chart-{name}"' in html
-            assert f"/dashboard/charts/{name}.csv?period=90d" in html
-    assert "Client A" in html  # the counterparties table
-    assert "1.000,00" in html or "1,000.00" in html
+        assert f'id="chart-{name}"' in html
+        assert f'data-chart-url="/dashboard/charts/{name}.json?period=90d' in html
+        assert f'data-details-url="/dashboard/charts/{name}.html?period=90d' in html
+        assert f"/dashboard/charts/{name}.csv?period=90d" in html
+    assert "1,000.00 EUR" in html  # cash today, in the tiles
+    assert "Client A" not in html  # the tables come with their sections
 
 
-def test_the_page_and_the_json_are_served_from_the_cache_on_a_repeat_view(
+def test_each_section_has_its_table_and_the_forecast_its_summary(owner_client, account):
+    assert "Client A" in details(owner_client, "counterparties", "?period=30d")
+    assert "1,000.00" in details(owner_client, "position")
+    forecast = details(owner_client, "forecast")
+    assert "Projected balance in 13 weeks" in forecast and "<table" in forecast
+    assert "csrfmiddlewaretoken" not in forecast  # cached for every user: nothing of one user's
+    page = owner_client.get(reverse("dashboards:overview")).content.decode()
+    assert 'name="cash_threshold"' in page  # the threshold form stays on the page
+
+
+def test_the_page_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_view(
     browsing_client, account, django_assert_max_num_queries
 ):
     url = reverse("dashboards:overview")
@@ -69,12 +86,18 @@ def test_the_page_and_the_json_are_served_from_the_cache_on_a_repeat_view(
     chart(browsing_client, "flows")
     with django_assert_max_num_queries(4):
         chart(browsing_client, "flows")
+    details(browsing_client, "aging")
+    with django_assert_max_num_queries(4):
+        details(browsing_client, "aging")
 
 
 def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account, django_assert_max_num_queries):
     browsing_client.get(reverse("invoices:invoice_list"))  # warm the membership cache only
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(12):
         assert browsing_client.get(reverse("dashboards:overview")).status_code == 200
+    for name in PAGE_CHARTS:
+        with django_assert_max_num_queries(12):
+            details(browsing_client, name)
 
 
 def test_the_json_is_documented_data_table_and_figure(owner_client, account):
@@ -109,8 +132,12 @@ def test_bad_filters_get_a_400_with_details_or_the_defaults_on_the_page(owner_cl
     assert b'data-testid="filter-errors"' in page.content
 
 
-def test_unknown_chart_is_a_404(owner_client):
-    assert owner_client.get(reverse("dashboards:chart_json", args=["nope"])).status_code == 404
+@pytest.mark.parametrize("route", ["dashboards:chart_json", "dashboards:chart_details", "dashboards:chart_csv"])
+def test_unknown_chart_is_a_404_and_bad_filters_a_400(owner_client, account, route):
+    assert owner_client.get(reverse(route, args=["nope"])).status_code == 404
+    response = owner_client.get(reverse(route, args=["flows"]) + "?period=bogus")
+    assert response.status_code == 400
+    assert "period" in json.loads(response.content)["details"]
 
 
 def test_another_organisations_account_cannot_be_chosen(owner_client, account, other_organization):

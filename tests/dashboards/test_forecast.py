@@ -167,6 +167,21 @@ def test_client_delay_is_the_mean_of_last_payment_minus_due_date(scenario):
     assert forecast.client_delays(scenario.pk, "EUR") == {dupont.pk: 5}
 
 
+def test_a_half_day_mean_delay_rounds_away_from_zero_and_old_payments_are_forgotten(organization):
+    def paid(client: Client, issued: datetime.date, days_late: int) -> None:
+        invoice = make_invoice(organization, client, lines=make_lines(("1", "10.00", "0")), issue_date=issued)
+        pay(invoice, "10.00", on=invoice.due_date + datetime.timedelta(days=days_late))
+
+    late, early = make_client(organization, name="Late"), make_client(organization, name="Early")
+    for client, delays in ((late, (2, 3)), (early, (-2, -3))):
+        for month, days_late in zip((1, 2), delays, strict=True):
+            paid(client, d(month, 10), days_late)
+        paid(client, d(12, 1, year=2024), 90)  # paid on 31 March 2025, over a year ago: not counted
+        make_invoice(organization, client, lines=make_lines(("1", "50.00", "0")), issue_date=d(4, 1))
+
+    assert forecast.client_delays(organization.pk, "EUR") == {late.pk: 3, early.pk: -3}
+
+
 def test_an_early_payer_is_expected_before_the_due_date(organization):
     make_bank_account(organization, "0.00", on=TODAY)
     early = make_client(organization, name="Early Bird", payment_terms_days=30)

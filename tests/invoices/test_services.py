@@ -108,8 +108,10 @@ def test_partial_then_full_payment_moves_the_status(organization: Organization):
 
     pay(invoice, "21.00", on=MARCH)
     assert (fresh(invoice).status, fresh(invoice).balance_due) == (InvoiceStatus.PARTIALLY_PAID, D("100.00"))
-    pay(invoice, "100.00", on=MARCH)
+    assert fresh(invoice).paid_on is None
+    pay(invoice, "100.00", on=MARCH + datetime.timedelta(days=3))
     assert (fresh(invoice).status, fresh(invoice).balance_due) == (InvoiceStatus.PAID, D("0.00"))
+    assert fresh(invoice).paid_on == MARCH + datetime.timedelta(days=3)  # the last payment's date
 
 
 @pytest.mark.django_db
@@ -177,6 +179,19 @@ def test_soft_deleted_payment_is_hidden_restorable_and_moves_the_balance(organiz
     assert fresh(invoice).balance_due == D("100.00")
     actions = list(AuditEvent.objects.filter(target_type="invoices.payment").values_list("action", flat=True))
     assert actions == ["payment.restored", "payment.deleted", "payment.recorded"]
+
+
+@pytest.mark.django_db
+def test_deleting_the_settling_payment_forgets_the_paid_date(organization: Organization, owner: User):
+    invoice = make_invoice(organization)
+    pay(invoice, "21.00", on=MARCH)
+    settling = pay(invoice, "100.00", on=MARCH + datetime.timedelta(days=1))
+    assert fresh(invoice).paid_on == MARCH + datetime.timedelta(days=1)
+
+    services.soft_delete(settling, actor=owner)
+    assert fresh(invoice).paid_on is None
+    services.restore(settling, actor=owner)
+    assert fresh(invoice).paid_on == MARCH + datetime.timedelta(days=1)
 
 
 @pytest.mark.django_db
