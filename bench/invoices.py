@@ -212,6 +212,7 @@ class InvoicePlan:
     number: str = ""
     reference: str = ""
     status: str = ""
+    paid_on: datetime.date | None = None  # the last payment's date, once paid
     payments: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
 
     @property
@@ -319,6 +320,7 @@ def plan_payments(rng: random.Random, plans: Sequence[InvoicePlan], count: int, 
     for plan in payable:
         if plan.balance_due <= 0:
             plan.status = InvoiceStatus.PAID
+            plan.paid_on = max(day for day, _ in plan.payments)
         elif plan.due_date < today:  # the daily task marks every past-due open invoice overdue
             plan.status = InvoiceStatus.OVERDUE
         elif plan.payments:
@@ -416,6 +418,7 @@ def build(args: argparse.Namespace) -> tuple[Organization, User]:
                     total=plan.total,
                     amount_paid=plan.amount_paid,
                     balance_due=plan.balance_due,
+                    paid_on=plan.paid_on,
                     sent_at=None if plan.draft else _at(plan.issue_date, 9),
                     cancelled_at=_at(plan.issue_date + datetime.timedelta(days=3), 10) if plan.cancelled else None,
                 )

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Q
-
 from invoices.models import Client, Invoice, InvoiceStatus
 
 
 def average_days_to_pay(client: Client) -> float | None:
     """Mean days from issue to the last payment, over the client's paid invoices."""
-    rows = (
-        Invoice.objects.filter(client=client, status=InvoiceStatus.PAID)
-        .annotate(paid_on=Max("payments__date", filter=Q(payments__is_active=True)))
-        .filter(paid_on__isnull=False)
-        .values_list("issue_date", "paid_on")
+    rows = Invoice.objects.filter(client=client, status=InvoiceStatus.PAID, paid_on__isnull=False).values_list(
+        "issue_date", "paid_on"
     )
     delays = [(paid_on - issued).days for issued, paid_on in rows]
     return round(sum(delays) / len(delays), 1) if delays else None

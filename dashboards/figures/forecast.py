@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Avg, Func, IntegerField, Sum
 from django.utils import timezone
 
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
@@ -22,42 +22,47 @@ ZERO = Decimal("0.00")
 WEEKS = 13
 DAYS = WEEKS * 7
 DELAY_HISTORY_DAYS = 365
-SECONDS_PER_DAY = 86400
 SOURCES = ("receivables_in", "recurring_in", "bills_out", "recurring_out")
 Amounts = dict[datetime.date, Decimal]
 
 
-def client_delays(organization_id: int, currency: str) -> dict[int, int]:
-    """Each client's average payment delay in days (negative: early), over the invoices it paid
-    in the last year: the last payment's date minus the due date. Only clients with open invoices.
+class DaysBetween(Func):
+    """`later - earlier` in whole days, for two date columns: an integer on PostgreSQL; SQLite
+    counts the days between Julian day numbers."""
 
-    One grouped query on the invoices' stored `paid_on` (indexed): joining the payments to find
-    each invoice's last one cost ~70 ms at 50,000 invoices. A year of recent payments is also
-    the better predictor."""
-    open_clients = Invoice.objects.filter(
-        organization_id=organization_id, status__in=OPEN_STATUSES, currency=currency
-    ).values("client_id")
+    arity = 2
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def client_delays(organization_id: int, currency: str) -> dict[int, int]:
+    """Each client's average payment delay in whole days (negative: early; halves away from
+    zero), over the invoices it paid in the last year: the last payment's date minus the due date.
+
+    One grouped query on the invoices' stored `paid_on` (indexed), averaging integers. Joining
+    the payments to find each invoice's last one cost ~70 ms at 50,000 invoices, averaging
+    intervals ~30 ms. A year of recent payments is also the better predictor."""
     since = timezone.localdate() - datetime.timedelta(days=DELAY_HISTORY_DAYS)
-    delay = ExpressionWrapper(F("paid_on") - F("due_date"), output_field=DurationField())
     rows = (
         Invoice.objects.filter(
-            organization_id=organization_id,
-            status=InvoiceStatus.PAID,
-            currency=currency,
-            paid_on__gte=since,
-            client_id__in=open_clients,
+            organization_id=organization_id, status=InvoiceStatus.PAID, currency=currency, paid_on__gte=since
         )
         .order_by()
         .values("client_id")
-        .annotate(delay=Avg(delay))
+        .annotate(delay=Avg(DaysBetween("paid_on", "due_date")))
         .values_list("client_id", "delay")
     )
-    return {client_id: _whole_days(average) for client_id, average in rows}
-
-
-def _whole_days(duration: datetime.timedelta) -> int:
-    days = Decimal(duration.total_seconds()) / SECONDS_PER_DAY
-    return int(days.quantize(Decimal(1), ROUND_HALF_UP))
+    return {client_id: int(Decimal(delay).quantize(Decimal(1), ROUND_HALF_UP)) for client_id, delay in rows}
 
 
 def expected_receivables(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
