@@ -320,7 +320,7 @@ def plan_payments(rng: random.Random, plans: Sequence[InvoicePlan], count: int, 
     for plan in payable:
         if plan.balance_due <= 0:
             plan.status = InvoiceStatus.PAID
-            plan.paid_on = max(day for day, _ in plan.payments)
+            plan.paid_on = max((day for day, _ in plan.payments), default=None)
         elif plan.due_date < today:  # the daily task marks every past-due open invoice overdue
             plan.status = InvoiceStatus.OVERDUE
         elif plan.payments:
