@@ -7,10 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -37,10 +39,11 @@ class DashboardMixin(OrganizationMixin):
 
     form: FilterForm
     state: DashboardState
+    accounts: list[BankAccount]
 
     def chart_context(self, request: HttpRequest) -> Context:
         organization = self.organization
-        accounts = list(
+        self.accounts = accounts = list(
             BankAccount.objects.filter(organization=organization, included=True)
             .select_related("connection")
             .order_by("currency", "name", "pk")
@@ -71,6 +74,49 @@ def chart_details(context: Context, name: str) -> str:
     return html
 
 
+# The page in three parts: what comes before the forecast's section and after it is the same for
+# every user of the organisation, so it is cached as HTML; the forecast's section holds the
+# user's own threshold form (with its CSRF token).
+PAGE_PARTS = {"top": "dashboards/_dashboard_top.html", "bottom": "dashboards/_dashboard_bottom.html"}
+SPLIT_AT = PAGE_CHARTS.index("forecast")
+
+
+def page_parts(context: Context, form: FilterForm, accounts: list[BankAccount]) -> dict[str, str]:
+    """The filters, the key figures and the chart sections around the forecast's, as HTML. With
+    valid filters they are cached under the data version (one cache read on a repeat view) and
+    the form shows them as they apply; refused filters show the form with its errors, uncached."""
+    valid = form.is_valid()
+    shown = FilterForm(QueryDict(context.filters.query()), accounts) if valid else form
+    # Computed only when a part is rendered. Every change to a match moves the data version.
+    tiles = SimpleLazyObject(lambda: chart_data(context, TILE_CHARTS))
+    review_count = SimpleLazyObject(
+        lambda: Match.objects.filter(organization_id=context.organization_id, status=MatchStatus.SUGGESTED).count()
+    )
+    charts = {"top": PAGE_CHARTS[:SPLIT_AT], "bottom": PAGE_CHARTS[SPLIT_AT + 1 :]}
+
+    def render(part: str) -> str:
+        return render_to_string(
+            PAGE_PARTS[part],
+            {
+                "form": shown,
+                "filters": context.filters,
+                "tiles": tiles,
+                "review_count": review_count,
+                "charts": [CHARTS[name] for name in charts[part]],
+            },
+        )
+
+    if not valid:
+        return {part: mark_safe(render(part)) for part in PAGE_PARTS}  # noqa: S308  (our own templates' output)
+    keys = {part: context.key("page", part) for part in PAGE_PARTS}
+    found: dict[str, str] = cache.get_many(list(keys.values()))
+    missing = {keys[part]: render(part) for part in PAGE_PARTS if keys[part] not in found}
+    if missing:
+        cache.set_many(missing, settings.DASHBOARD_CACHE_SECONDS)
+    found |= missing
+    return {part: mark_safe(found[key]) for part, key in keys.items()}  # noqa: S308  (our own templates' output)
+
+
 class DashboardView(DashboardMixin, TemplateView):
     """The key figures, and a section per chart whose figure and table the page's script loads
     from `chart_json` and `chart_details`: the page waits for no chart, and each is cached alone."""
@@ -79,15 +125,11 @@ class DashboardView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = self.chart_context(self.request)
-        data = chart_data(context, TILE_CHARTS)
         return super().get_context_data(
             **kwargs,
             filters=context.filters,
-            form=self.form,
-            charts=[CHARTS[name] for name in PAGE_CHARTS],
-            kpis=data["kpis"].summary,
-            position=data["position"].summary,
-            review_count=Match.objects.filter(organization=self.organization, status=MatchStatus.SUGGESTED).count(),
+            parts=page_parts(context, self.form, self.accounts),
+            forecast=CHARTS["forecast"],
             threshold=self.state.cash_threshold,
         )
 

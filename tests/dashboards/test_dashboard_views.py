@@ -12,13 +12,23 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.models import Role
+from dashboards import reconciliation
 from dashboards import services as dashboard_services
 from dashboards.charts import CHARTS
 from dashboards.models import CategoryRule
 from dashboards.state import state_for
 from dashboards.views.charts import PAGE_CHARTS
 from invoices import services
-from tests.factories import add_transactions, make_bank_account, make_client, make_connection, make_invoice, member, pay
+from tests.factories import (
+    add_transactions,
+    make_bank_account,
+    make_client,
+    make_connection,
+    make_invoice,
+    make_match,
+    member,
+    pay,
+)
 from tests.helpers import logged_in_client
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +89,9 @@ def test_the_page_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_
 ):
     url = reverse("dashboards:overview")
     browsing_client.get(url)
-    # User, accounts, data version and the review count (and the session once a minute): the
-    # figures come from one cache read.
-    with django_assert_max_num_queries(5):
+    # User, accounts and data version (and the session once a minute): the page's parts come
+    # from one cache read.
+    with django_assert_max_num_queries(4):
         assert browsing_client.get(url).status_code == 200
     chart(browsing_client, "flows")
     with django_assert_max_num_queries(4):
@@ -89,6 +99,33 @@ def test_the_page_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_
     details(browsing_client, "aging")
     with django_assert_max_num_queries(4):
         details(browsing_client, "aging")
+
+
+def test_the_cached_page_shows_the_filters_as_they_apply_and_never_caches_refused_ones(owner_client, account):
+    url = reverse("dashboards:overview")
+    page = owner_client.get(url + "?period=30d&start=2020-01-01").content.decode()
+    assert 'value="2020-01-01"' not in page  # a start date only counts for a custom period
+    assert '<option value="30d" selected>' in page
+    assert 'value="2020-01-01"' not in owner_client.get(url + "?period=30d").content.decode()
+    refused = owner_client.get(url + "?period=30d&group=hour").content.decode()
+    assert 'data-testid="filter-errors"' in refused
+    assert 'data-testid="filter-errors"' not in owner_client.get(url + "?period=30d").content.decode()
+
+
+def test_the_review_count_and_the_threshold_follow_their_changes(
+    owner_client, organization, account, django_capture_on_commit_callbacks
+):
+    url = reverse("dashboards:overview")
+    assert "to review)" not in owner_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        match = make_match(organization)
+    assert "(1 to review)" in owner_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reconciliation.reject(match, actor=None)
+    assert "to review)" not in owner_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("dashboards:forecast_threshold"), {"cash_threshold": "750.00"})
+    assert 'value="750.00"' in owner_client.get(url).content.decode()
 
 
 def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account, django_assert_max_num_queries):
