@@ -894,6 +894,9 @@ def run_measurements(organization: Organization, user: User, runs: int) -> list[
     from dashboards.charts import CHARTS
     from dashboards.views.charts import PAGE_CHARTS
 
+    # As a gunicorn worker starts: every view imported, the startup objects frozen out of the
+    # garbage collector's sight.
+    importlib.import_module("config.wsgi")
     tenancy.forget_memberships(user.pk)
     browser = HttpClient(HTTP_HOST="localhost")
     browser.force_login(user)

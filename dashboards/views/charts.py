@@ -20,7 +20,7 @@ from core.permissions import OrganizationMixin
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
 from dashboards.models import DashboardState, Match, MatchStatus
-from dashboards.state import state_for
+from dashboards.state import cache_key, state_for
 from integrations.models import BankAccount
 from invoices.views.exports import csv_response
 
@@ -34,6 +34,22 @@ def csv_value(value: Any) -> Any:
     return value if isinstance(value, Decimal | int) else plain(value)
 
 
+def counted_accounts(organization_id: int, version: int) -> list[BankAccount]:
+    """The bank accounts the figures count, with their connections: cached under the data
+    version, which every change to an account moves (a query with its join cost ~1.5 ms of
+    every dashboard request)."""
+    key = cache_key(organization_id, version, "accounts", "")
+    accounts: list[BankAccount] | None = cache.get(key)
+    if accounts is None:
+        accounts = list(
+            BankAccount.objects.filter(organization_id=organization_id, included=True)
+            .select_related("connection")
+            .order_by("currency", "name", "pk")
+        )
+        cache.set(key, accounts, settings.DASHBOARD_CACHE_SECONDS)
+    return accounts
+
+
 class DashboardMixin(OrganizationMixin):
     """Reads the filters from the URL and builds the charts' context."""
 
@@ -43,15 +59,11 @@ class DashboardMixin(OrganizationMixin):
 
     def chart_context(self, request: HttpRequest) -> Context:
         organization = self.organization
-        self.accounts = accounts = list(
-            BankAccount.objects.filter(organization=organization, included=True)
-            .select_related("connection")
-            .order_by("currency", "name", "pk")
-        )
+        self.state = state_for(organization.pk)
+        self.accounts = accounts = counted_accounts(organization.pk, self.state.data_version)
         self.form = FilterForm(request.GET, accounts)
         filters = self.form.filters() if self.form.is_valid() else default_filters()
         selected = tuple(a for a in accounts if not filters.accounts or a.pk in filters.accounts)
-        self.state = state_for(organization.pk)
         return Context(
             organization_id=organization.pk,
             version=self.state.data_version,
