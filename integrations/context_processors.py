@@ -6,11 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from integrations.services import banners_for, linked_providers
+from integrations.services import connection_notices
 
 
 def connection_banners(request: HttpRequest) -> dict[str, Any]:
     organization = getattr(request, "organization", None)
     if organization is None:
         return {"connection_banners": [], "linked_providers": set()}
-    return {"connection_banners": banners_for(organization.pk), "linked_providers": linked_providers(organization.pk)}
+    banners, providers = connection_notices(organization.pk)
+    return {"connection_banners": banners, "linked_providers": providers}

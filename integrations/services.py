@@ -234,25 +234,14 @@ CONSENT_WARNING = datetime.timedelta(days=14)
 
 
 def _banner_key(organization_id: int) -> str:
-    return f"connection-banners:{organization_id}"
+    return f"connection-notices:{organization_id}"
 
 
-def linked_providers(organization_id: int) -> set[str]:
-    """Providers with a live connection in the organisation (cached with the banners)."""
-    key = f"{_banner_key(organization_id)}:providers"
-    providers: set[str] | None = cache.get(key)
-    if providers is None:
-        providers = set(
-            Connection.objects.filter(organization_id=organization_id).live().values_list("provider", flat=True)
-        )
-        cache.set(key, providers, BANNER_TIMEOUT)
-    return providers
-
-
-def banners_for(organization_id: int) -> list[dict[str, Any]]:
-    """Connections that need the user, for the banner on every page (cached, one query a miss)."""
-    banners: list[dict[str, Any]] | None = cache.get(_banner_key(organization_id))
-    if banners is None:
+def connection_notices(organization_id: int) -> tuple[list[dict[str, Any]], set[str]]:
+    """What every page shows of the connections, in one cache read (two queries a miss): the
+    banners of connections that need the user, and the providers with a live connection."""
+    notices: tuple[list[dict[str, Any]], set[str]] | None = cache.get(_banner_key(organization_id))
+    if notices is None:
         live = Connection.objects.filter(organization_id=organization_id).live()
         attention = live.needing_attention() | live.filter(consent_expires_at__lt=timezone.now() + CONSENT_WARNING)
         banners = [
@@ -265,9 +254,10 @@ def banners_for(organization_id: int) -> list[dict[str, Any]]:
             }
             for connection in attention.distinct()
         ]
-        cache.set(_banner_key(organization_id), banners, BANNER_TIMEOUT)
-    return banners
+        notices = banners, set(live.values_list("provider", flat=True))
+        cache.set(_banner_key(organization_id), notices, BANNER_TIMEOUT)
+    return notices
 
 
 def forget_banners(organization_id: int) -> None:
-    cache.delete_many([_banner_key(organization_id), f"{_banner_key(organization_id)}:providers"])
+    cache.delete(_banner_key(organization_id))

@@ -86,47 +86,39 @@ def chart_details(context: Context, name: str) -> str:
     return html
 
 
-# The page in three parts: what comes before the forecast's section and after it is the same for
-# every user of the organisation, so it is cached as HTML; the forecast's section holds the
-# user's own threshold form (with its CSRF token).
-PAGE_PARTS = {"top": "dashboards/_dashboard_top.html", "bottom": "dashboards/_dashboard_bottom.html"}
-SPLIT_AT = PAGE_CHARTS.index("forecast")
+# Where the user's own threshold form (with its CSRF token) goes in the forecast's section; the
+# rest of the page's body is the same for every user of the organisation, so it is cached.
+# Escaped user text can never read as this comment.
+THRESHOLD_SLOT = "<!-- threshold form -->"
 
 
-def page_parts(context: Context, form: FilterForm, accounts: list[BankAccount]) -> dict[str, str]:
-    """The filters, the key figures and the chart sections around the forecast's, as HTML. With
-    valid filters they are cached under the data version (one cache read on a repeat view) and
-    the form shows them as they apply; refused filters show the form with its errors, uncached."""
+def page_body(context: Context, form: FilterForm, accounts: list[BankAccount]) -> tuple[str, str]:
+    """The heading, filters, key figures and chart sections, as HTML before and after the
+    threshold form. With valid filters they are cached under the data version (one cache read
+    on a repeat view) and the form shows them as they apply, so equivalent URLs share a copy;
+    refused filters show the form with its errors, uncached."""
     valid = form.is_valid()
-    shown = FilterForm(QueryDict(context.filters.query()), accounts) if valid else form
-    # Computed only when a part is rendered. Every change to a match moves the data version.
-    tiles = SimpleLazyObject(lambda: chart_data(context, TILE_CHARTS))
-    review_count = SimpleLazyObject(
-        lambda: Match.objects.filter(organization_id=context.organization_id, status=MatchStatus.SUGGESTED).count()
-    )
-    charts = {"top": PAGE_CHARTS[:SPLIT_AT], "bottom": PAGE_CHARTS[SPLIT_AT + 1 :]}
-
-    def render(part: str) -> str:
-        return render_to_string(
-            PAGE_PARTS[part],
+    key = context.key("page", "body")
+    html: str | None = cache.get(key) if valid else None
+    if html is None:
+        html = render_to_string(
+            "dashboards/_dashboard_body.html",
             {
-                "form": shown,
+                "form": FilterForm(QueryDict(context.filters.query()), accounts) if valid else form,
                 "filters": context.filters,
-                "tiles": tiles,
-                "review_count": review_count,
-                "charts": [CHARTS[name] for name in charts[part]],
+                # Every change to a match moves the data version, so the count is cached with the figures.
+                "tiles": SimpleLazyObject(lambda: chart_data(context, TILE_CHARTS)),
+                "review_count": Match.objects.filter(
+                    organization_id=context.organization_id, status=MatchStatus.SUGGESTED
+                ).count(),
+                "charts": [CHARTS[name] for name in PAGE_CHARTS],
+                "threshold_slot": mark_safe(THRESHOLD_SLOT),  # noqa: S308  (a constant)
             },
         )
-
-    if not valid:
-        return {part: mark_safe(render(part)) for part in PAGE_PARTS}  # noqa: S308  (our own templates' output)
-    keys = {part: context.key("page", part) for part in PAGE_PARTS}
-    found: dict[str, str] = cache.get_many(list(keys.values()))
-    missing = {keys[part]: render(part) for part in PAGE_PARTS if keys[part] not in found}
-    if missing:
-        cache.set_many(missing, settings.DASHBOARD_CACHE_SECONDS)
-    found |= missing
-    return {part: mark_safe(found[key]) for part, key in keys.items()}  # noqa: S308  (our own templates' output)
+        if valid:
+            cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    before, after = html.split(THRESHOLD_SLOT)
+    return mark_safe(before), mark_safe(after)  # noqa: S308  (our own templates' output)
 
 
 class DashboardView(DashboardMixin, TemplateView):
@@ -140,8 +132,7 @@ class DashboardView(DashboardMixin, TemplateView):
         return super().get_context_data(
             **kwargs,
             filters=context.filters,
-            parts=page_parts(context, self.form, self.accounts),
-            forecast=CHARTS["forecast"],
+            body=page_body(context, self.form, self.accounts),
             threshold=self.state.cash_threshold,
         )
 
