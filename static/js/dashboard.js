@@ -12,6 +12,12 @@ async function fetchOk(url, accept) {
   return response;
 }
 
+function showFailure(element, flag, message) {
+  element.dataset[flag] = "failed";
+  element.textContent = message;
+  element.classList.add("chart-failed");
+}
+
 async function drawChart(element) {
   try {
     const body = await (await fetchOk(element.dataset.chartUrl, "application/json")).json();
@@ -22,9 +28,7 @@ async function drawChart(element) {
     });
     element.dataset.drawn = "true";
   } catch (error) {
-    element.dataset.drawn = "failed";
-    element.textContent = "This chart could not be drawn; its data is in the table below.";
-    element.classList.add("chart-failed");
+    showFailure(element, "drawn", "This chart could not be drawn; its data is in the table below.");
   }
 }
 
@@ -35,9 +39,7 @@ async function showDetails(element) {
     element.innerHTML = html;
     element.dataset.loaded = "true";
   } catch (error) {
-    element.dataset.loaded = "failed";
-    element.textContent = "The figures could not be loaded; reload the page or download the CSV.";
-    element.classList.add("chart-failed");
+    showFailure(element, "loaded", "The figures could not be loaded; reload the page or download the CSV.");
   }
 }
 
