@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.utils.module_loading import import_string
 from django_q.signing import SignedPackage
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, sync_playwright
@@ -83,10 +84,23 @@ def pytest_runtest_makereport(
     return report
 
 
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server's HTTP server when its requests share the test's in-memory SQLite
+    connection: sqlite3 can deadlock when two threads use one connection at once (two chart
+    requests of the dashboard did), so requests are served in turn. Django answers each with
+    `Connection: close`, so no keep-alive connection holds the queue."""
+
+    def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     """The live server on 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
-    server = LiveServer("127.0.0.1:0")
+    server = LiveServer("127.0.0.1:0", start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = OneRequestAtATimeServer  # type: ignore[attr-defined]  (missing from the stubs)
+    server.start()
     yield server
     server.stop()
 
