@@ -99,7 +99,8 @@ def live_server() -> Iterator[LiveServer]:
     """The live server on 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
     server = LiveServer("127.0.0.1:0", start=False)
     if server.thread.connections_override:
-        server.thread.server_class = OneRequestAtATimeServer  # type: ignore[attr-defined]  (missing from the stubs)
+        # django-stubs do not declare LiveServerThread.server_class.
+        server.thread.server_class = OneRequestAtATimeServer  # type: ignore[attr-defined]
     server.start()
     yield server
     server.stop()
