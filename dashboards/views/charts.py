@@ -1,4 +1,5 @@
-"""The dashboard page, and every chart's data as JSON and CSV (documented in README.md)."""
+"""The dashboard page, and every chart's data: JSON and CSV (documented in README.md), and the
+HTML table the page shows."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
@@ -107,7 +107,7 @@ def page_body(context: Context, form: FilterForm, accounts: list[BankAccount]) -
                 "form": FilterForm(QueryDict(context.filters.query()), accounts) if valid else form,
                 "filters": context.filters,
                 # Every change to a match moves the data version, so the count is cached with the figures.
-                "tiles": SimpleLazyObject(lambda: chart_data(context, TILE_CHARTS)),
+                "tiles": chart_data(context, TILE_CHARTS),
                 "review_count": Match.objects.filter(
                     organization_id=context.organization_id, status=MatchStatus.SUGGESTED
                 ).count(),
@@ -131,7 +131,6 @@ class DashboardView(DashboardMixin, TemplateView):
         context = self.chart_context(self.request)
         return super().get_context_data(
             **kwargs,
-            filters=context.filters,
             body=page_body(context, self.form, self.accounts),
             threshold=self.state.cash_threshold,
         )
