@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Func, IntegerField, Sum
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
@@ -26,61 +27,62 @@ SOURCES = ("receivables_in", "recurring_in", "bills_out", "recurring_out")
 Amounts = dict[datetime.date, Decimal]
 
 
-class DaysBetween(Func):
-    """`later - earlier` in whole days, for two date columns: an integer on PostgreSQL; SQLite
-    counts the days between Julian day numbers."""
-
-    arity = 2
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-def client_delays(organization_id: int, currency: str) -> dict[int, int]:
-    """Each client's average payment delay in whole days (negative: early; halves away from
-    zero), over the invoices it paid in the last year: the last payment's date minus the due date.
-
-    One grouped query on the invoices' stored `paid_on` (indexed), averaging integers. Joining
-    the payments to find each invoice's last one cost ~70 ms at 50,000 invoices, averaging
-    intervals ~30 ms. A year of recent payments is also the better predictor."""
-    since = timezone.localdate() - datetime.timedelta(days=DELAY_HISTORY_DAYS)
-    rows = (
-        Invoice.objects.filter(
-            organization_id=organization_id, status=InvoiceStatus.PAID, currency=currency, paid_on__gte=since
-        )
-        .order_by()
-        .values("client_id")
-        .annotate(delay=Avg(DaysBetween("paid_on", "due_date")))
-        .values_list("client_id", "delay")
-    )
-    return {client_id: int(Decimal(delay).quantize(Decimal(1), ROUND_HALF_UP)) for client_id, delay in rows}
+# Open invoices' balances by the day they are expected, in one statement: each client's average
+# delay in whole days (halves away from zero) over the invoices it paid since `since` (by the
+# stored `paid_on`, indexed), added to each open invoice's due date, never before tomorrow. The
+# database returns a row a day; the ORM's two queries moved 6,600 rows (~45 ms at 50,000
+# invoices, where this takes ~15 ms). The dialects differ only in date arithmetic.
+RECEIVABLES_SQL = """
+WITH delays AS (
+    SELECT client_id, ROUND(AVG({days_late})) AS days
+    FROM {invoices}
+    WHERE organization_id = %(organization)s AND is_active AND status = %(paid)s
+        AND currency = %(currency)s AND paid_on >= %(since)s
+    GROUP BY client_id
+)
+SELECT {expected} AS day, SUM(invoice.balance_due) AS total
+FROM {invoices} AS invoice LEFT JOIN delays ON delays.client_id = invoice.client_id
+WHERE invoice.organization_id = %(organization)s AND invoice.is_active
+    AND invoice.status IN ({open_statuses})
+    AND invoice.currency = %(currency)s AND invoice.balance_due > 0
+GROUP BY 1
+"""
+RECEIVABLES_DIALECTS = {
+    "postgresql": {
+        "days_late": "paid_on - due_date",
+        "expected": "GREATEST(invoice.due_date + COALESCE(delays.days, 0)::integer, %(tomorrow)s::date)",
+    },
+    "sqlite": {
+        "days_late": "julianday(paid_on) - julianday(due_date)",
+        "expected": "MAX(date(invoice.due_date, printf('%%+d days', CAST(COALESCE(delays.days, 0) AS INTEGER))), "
+        "%(tomorrow)s)",
+    },
+}
 
 
 def expected_receivables(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
-    """Open invoices' balances by the day they are expected: due date plus the client's delay,
-    and never before tomorrow (money overdue today is not in the bank yet)."""
-    delays = client_delays(organization_id, currency)
-    amounts: Amounts = defaultdict(lambda: ZERO)
-    for client_id, due_date, total in (
-        Invoice.objects.filter(
-            organization_id=organization_id, status__in=OPEN_STATUSES, currency=currency, balance_due__gt=0
-        )
-        .values("client_id", "due_date")
-        .annotate(total=Sum("balance_due"))
-        .values_list("client_id", "due_date", "total")
-    ):
-        expected = due_date + datetime.timedelta(days=delays.get(client_id, 0))
-        amounts[max(expected, tomorrow)] += round_cents(total)
-    return amounts
+    """Open invoices' balances by the day they are expected: due date plus the client's average
+    delay over the last year (0 without history), and never before tomorrow (money overdue
+    today is not in the bank yet)."""
+    since = timezone.localdate() - datetime.timedelta(days=DELAY_HISTORY_DAYS)
+    open_statuses = {f"open_{number}": str(status) for number, status in enumerate(OPEN_STATUSES)}
+    sql = RECEIVABLES_SQL.format(
+        invoices=Invoice._meta.db_table,
+        open_statuses=", ".join(f"%({name})s" for name in open_statuses),
+        **RECEIVABLES_DIALECTS[connection.vendor],
+    )
+    params: dict[str, str | int] = {
+        "organization": organization_id, "currency": currency, "since": since.isoformat(),
+        "tomorrow": tomorrow.isoformat(), "paid": str(InvoiceStatus.PAID), **open_statuses,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # SQLite answers dates as text and sums as floats.
+    return {
+        day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day): round_cents(Decimal(total))
+        for day, total in rows
+    }
 
 
 def expected_bills(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:

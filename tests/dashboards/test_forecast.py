@@ -162,9 +162,11 @@ def test_summary_has_the_lowest_point_and_the_shortfall_dates(scenario):
 
 
 def test_client_delay_is_the_mean_of_last_payment_minus_due_date(scenario):
-    dupont = Client.objects.get(organization=scenario, name="Brasserie Dupont")
+    # Dupont paid 3 and 7 days late: its open invoice, due 25 April, is expected 5 days later.
+    # Café Noir has no history: its invoice, overdue since February, is expected tomorrow.
+    expected = forecast.expected_receivables(scenario.pk, "EUR", TODAY + datetime.timedelta(days=1))
 
-    assert forecast.client_delays(scenario.pk, "EUR") == {dupont.pk: 5}
+    assert expected == {d(4, 30): Decimal("1210.00"), d(4, 16): Decimal("500.00")}
 
 
 def test_a_half_day_mean_delay_rounds_away_from_zero_and_old_payments_are_forgotten(organization):
@@ -178,8 +180,14 @@ def test_a_half_day_mean_delay_rounds_away_from_zero_and_old_payments_are_forgot
             paid(client, d(month, 10), days_late)
         paid(client, d(12, 1, year=2024), 90)  # paid on 31 March 2025, over a year ago: not counted
         make_invoice(organization, client, lines=make_lines(("1", "50.00", "0")), issue_date=d(4, 1))
+    due = d(4, 1) + datetime.timedelta(days=late.payment_terms_days)
 
-    assert forecast.client_delays(organization.pk, "EUR") == {late.pk: 3, early.pk: -3}
+    expected = forecast.expected_receivables(organization.pk, "EUR", TODAY + datetime.timedelta(days=1))
+
+    assert expected == {
+        due + datetime.timedelta(days=3): Decimal("50.00"),
+        due - datetime.timedelta(days=3): Decimal("50.00"),
+    }
 
 
 def test_an_early_payer_is_expected_before_the_due_date(organization):
