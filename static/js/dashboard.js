@@ -5,7 +5,8 @@
 "use strict";
 
 async function fetchOk(url, accept) {
-  const response = await fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+  // A redirect means the session ended (to the sign-in page): never show that page in a section.
+  const response = await fetch(url, { headers: { Accept: accept }, credentials: "same-origin", redirect: "error" });
   if (!response.ok) {
     throw new Error(`HTTP ${response.status}`);
   }

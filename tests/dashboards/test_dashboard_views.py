@@ -123,9 +123,11 @@ def test_the_review_count_and_the_threshold_follow_their_changes(
     with django_capture_on_commit_callbacks(execute=True):
         reconciliation.reject(match, actor=None)
     assert "to review)" not in owner_client.get(url).content.decode()
+    assert "Stays above zero and above your threshold" in details(owner_client, "forecast")
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(reverse("dashboards:forecast_threshold"), {"cash_threshold": "750.00"})
-    assert 'value="750.00"' in owner_client.get(url).content.decode()
+        owner_client.post(reverse("dashboards:forecast_threshold"), {"cash_threshold": "5000.00"})
+    assert 'value="5000.00"' in owner_client.get(url).content.decode()
+    assert "Below your threshold of 5,000.00" in details(owner_client, "forecast")  # the cached summary moved
 
 
 def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account, django_assert_max_num_queries):

@@ -21,6 +21,7 @@ from dashboards.filters import Filters
 from dashboards.models import DashboardState, RecurringFlow
 from dashboards.views import forecast as forecast_views
 from integrations.models import BankAccount, Bill, Connection, Provider
+from invoices import services as invoice_services
 from invoices.models import Client
 from tests.factories import (
     add_transactions,
@@ -188,6 +189,21 @@ def test_a_half_day_mean_delay_rounds_away_from_zero_and_old_payments_are_forgot
         due + datetime.timedelta(days=3): Decimal("50.00"),
         due - datetime.timedelta(days=3): Decimal("50.00"),
     }
+
+
+def test_deleted_invoices_and_other_currencies_stay_out_of_the_receivables(organization):
+    client = make_client(organization, name="Mixed Currencies")
+    dollars = make_invoice(organization, client, lines=make_lines(("1", "10.00", "0")), issue_date=d(1, 10),
+                           currency="USD")  # fmt: skip
+    pay(dollars, "10.00", on=dollars.due_date + datetime.timedelta(days=40))  # says nothing of paying in euros
+    make_invoice(organization, client, lines=make_lines(("1", "90.00", "0")), issue_date=d(4, 1), currency="USD")
+    deleted = make_invoice(organization, client, lines=make_lines(("1", "70.00", "0")), issue_date=d(4, 1))
+    invoice_services.soft_delete(deleted)
+    kept = make_invoice(organization, client, lines=make_lines(("1", "30.00", "0")), issue_date=d(4, 1))
+
+    expected = forecast.expected_receivables(organization.pk, "EUR", TODAY + datetime.timedelta(days=1))
+
+    assert expected == {kept.due_date: Decimal("30.00")}
 
 
 def test_an_early_payer_is_expected_before_the_due_date(organization):
