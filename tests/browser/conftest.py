@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,14 +85,25 @@ def pytest_runtest_makereport(
     return report
 
 
+# On SQLite the live server and the test's own database work (the queued tasks) share one
+# in-memory connection: they take turns with this lock. A sync written while a page's request
+# still read the same table failed with "database table is locked".
+SHARED_CONNECTION_TURN = threading.Lock()
+
+
 class OneRequestAtATimeServer(WSGIServer):
     """The live server's HTTP server when its requests share the test's in-memory SQLite
     connection: sqlite3 can deadlock when two threads use one connection at once (two chart
-    requests of the dashboard did), so requests are served in turn. Django answers each with
-    `Connection: close`, so no keep-alive connection holds the queue."""
+    requests of the dashboard did), so requests are served in turn, and never while the test
+    runs queued tasks. Django answers each with `Connection: close`, so no keep-alive
+    connection holds the queue."""
 
     def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with SHARED_CONNECTION_TURN:
+            super().process_request(request, client_address)
 
 
 @pytest.fixture(scope="session")
@@ -205,10 +217,14 @@ def linkable_ponto(ponto: PontoSandbox, live_server: LiveServer, settings: Setti
 def run_queued_tasks(task_queue: Any) -> Callable[[], list[str]]:
     """Runs what the pages queued for the django-q workers, here and now; returns the task names.
 
-    Call it while no page is loading: on SQLite the live server shares the test's connection.
+    On SQLite it takes turns with the live server, which shares the test's connection.
     """
 
     def run() -> list[str]:
+        with SHARED_CONNECTION_TURN:
+            return drain()
+
+    def drain() -> list[str]:
         done: list[str] = []
         for _ in range(50):  # a task may queue another; a loop that never ends is a bug
             if not task_queue.queue_size():
