@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -388,17 +389,19 @@ def _check_payable(match: Match, invoice: Invoice, amount: Decimal) -> Invoice:
     return invoice
 
 
-def _decide(
+def _settle(
     match: Match,
-    amounts: Sequence[tuple[Invoice, Decimal]],
+    status: MatchStatus,
     action: str,
     *,
     actor: User | None,
     request: HttpRequest | None,
+    before: dict[str, Any],
+    after: dict[str, Any] | None = None,
 ) -> Match:
-    before = match.status
-    allocations = [_pay(match, invoice, amount, actor=actor, request=request) for invoice, amount in amounts]
-    match.status = MatchStatus.APPLIED
+    """Record a person's decision on the match: its new status, who and when, the audit event,
+    and a new data version for the dashboards."""
+    match.status = status
     match.decided_at = timezone.now()
     match.decided_by = actor
     match.save(update_fields=["status", "decided_at", "decided_by"])
@@ -408,11 +411,27 @@ def _decide(
         actor=actor,
         organization=match.organization,
         target=match,
-        before={"status": before},
-        after={"status": match.status, "allocations": _describe(allocations)},
+        before=before,
+        after={"status": match.status, **(after or {})},
     )
     bump(match.organization_id)
     return match
+
+
+def _decide(
+    match: Match,
+    amounts: Sequence[tuple[Invoice, Decimal]],
+    action: str,
+    *,
+    actor: User | None,
+    request: HttpRequest | None,
+) -> Match:
+    before = {"status": match.status}
+    allocations = [_pay(match, invoice, amount, actor=actor, request=request) for invoice, amount in amounts]
+    return _settle(
+        match, MatchStatus.APPLIED, action, actor=actor, request=request, before=before,
+        after={"allocations": _describe(allocations)},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -449,46 +468,19 @@ def split(
 def reject(match: Match, *, actor: User | None, request: HttpRequest | None = None) -> Match:
     """No invoice is paid by this transaction; it is never matched again."""
     match = _locked(match, DECIDABLE, "rejected")
-    before = match.status
-    match.status = MatchStatus.REJECTED
-    match.decided_at = timezone.now()
-    match.decided_by = actor
-    match.save(update_fields=["status", "decided_at", "decided_by"])
-    record_event(
-        "reconciliation.rejected",
-        request=request,
-        actor=actor,
-        organization=match.organization,
-        target=match,
-        before={"status": before},
-        after={"status": match.status},
-    )
-    bump(match.organization_id)
-    return match
+    before = {"status": match.status}
+    return _settle(match, MatchStatus.REJECTED, "rejected", actor=actor, request=request, before=before)
 
 
 @transaction.atomic
 def reverse(match: Match, *, actor: User | None, request: HttpRequest | None = None) -> Match:
     """Undo an applied match: its payments are deleted (restorable), the invoices owe again."""
     match = _locked(match, (MatchStatus.APPLIED,), "reversed")
-    allocations = list(match.allocations.select_related("invoice", "payment").filter(payment__is_active=True))
+    allocations = active_allocations(match)
     for allocation in allocations:
         soft_delete(allocation.payment, actor=actor, request=request)
-    match.status = MatchStatus.REVERSED
-    match.decided_at = timezone.now()
-    match.decided_by = actor
-    match.save(update_fields=["status", "decided_at", "decided_by"])
-    record_event(
-        "reconciliation.reversed",
-        request=request,
-        actor=actor,
-        organization=match.organization,
-        target=match,
-        before={"status": MatchStatus.APPLIED, "allocations": _describe(allocations)},
-        after={"status": match.status},
-    )
-    bump(match.organization_id)
-    return match
+    before = {"status": MatchStatus.APPLIED, "allocations": _describe(allocations)}
+    return _settle(match, MatchStatus.REVERSED, "reversed", actor=actor, request=request, before=before)
 
 
 def active_allocations(match: Match) -> list[Allocation]:
