@@ -19,7 +19,7 @@ from django.core.cache import cache
 from plotly.io.json import to_json_plotly
 
 from dashboards.filters import Filters
-from dashboards.state import cache_key
+from dashboards.state import cache_key, cached
 from integrations.models import BankAccount
 from invoices.money import round_cents
 
@@ -121,14 +121,13 @@ def chart_data(context: Context, names: Iterable[str]) -> dict[str, ChartData]:
 
 def chart_json(context: Context, name: str) -> str:
     """The documented JSON of one chart (data, table columns and plotly figure), cached as text."""
-    key = context.key("json", name)
-    text: str | None = cache.get(key)
-    if text is None:
+
+    def encode() -> str:
         data = chart_data(context, [name])[name]
         body = {**data.as_json(), "filters": context.filters.as_json(), "figure": CHARTS[name].draw(data, context)}
-        text = to_json_plotly(body)
-        cache.set(key, text, settings.DASHBOARD_CACHE_SECONDS)
-    return text
+        return str(to_json_plotly(body))
+
+    return cached(context.key("json", name), encode)
 
 
 def figure_of(text: str) -> dict[str, Any]:

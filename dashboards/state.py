@@ -7,6 +7,11 @@ and today's date, so it is never served after a write, and a TTL bounds everythi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,3 +53,11 @@ def state_for(organization_id: int) -> DashboardState:
 
 def cache_key(organization_id: int, version: int, name: str, params: str) -> str:
     return f"dash:{organization_id}:{version}:{timezone.localdate().isoformat()}:{name}:{params}"
+
+
+T = TypeVar("T")
+
+
+def cached(key: str, compute: Callable[[], T]) -> T:
+    """What is cached under `key`; on a miss, `compute()`, kept for DASHBOARD_CACHE_SECONDS."""
+    return cast(T, cache.get_or_set(key, compute, settings.DASHBOARD_CACHE_SECONDS))

@@ -20,7 +20,7 @@ from core.permissions import OrganizationMixin
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
 from dashboards.models import DashboardState, Match, MatchStatus
-from dashboards.state import cache_key, state_for
+from dashboards.state import cache_key, cached, state_for
 from integrations.models import BankAccount
 from invoices.views.exports import csv_response
 
@@ -38,16 +38,14 @@ def counted_accounts(organization_id: int, version: int) -> list[BankAccount]:
     """The bank accounts the figures count, with their connections: cached under the data
     version, which every change to an account moves (a query with its join cost ~1.5 ms of
     every dashboard request)."""
-    key = cache_key(organization_id, version, "accounts", "")
-    accounts: list[BankAccount] | None = cache.get(key)
-    if accounts is None:
-        accounts = list(
+    return cached(
+        cache_key(organization_id, version, "accounts", ""),
+        lambda: list(
             BankAccount.objects.filter(organization_id=organization_id, included=True)
             .select_related("connection")
             .order_by("currency", "name", "pk")
-        )
-        cache.set(key, accounts, settings.DASHBOARD_CACHE_SECONDS)
-    return accounts
+        ),
+    )
 
 
 class DashboardMixin(OrganizationMixin):
@@ -77,13 +75,10 @@ def chart_details(context: Context, name: str) -> str:
     """One chart's data table (and, for the forecast, its summary) as HTML, cached as text: a
     repeat view is one cache read, and formatting a year of daily rows is paid once per version.
     It holds no per-user content."""
-    key = context.key("details", name)
-    html: str | None = cache.get(key)
-    if html is None:
-        data = chart_data(context, [name])[name]
-        html = render_to_string("dashboards/_chart_details.html", {"data": data})
-        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
-    return html
+    return cached(
+        context.key("details", name),
+        lambda: render_to_string("dashboards/_chart_details.html", {"data": chart_data(context, [name])[name]}),
+    )
 
 
 # Where the user's own threshold form (with its CSRF token) goes in the forecast's section; the
