@@ -71,11 +71,11 @@ from bench.invoices import (
     SEED,
     WARMUPS,
     analyze,
-    database_exists,
     migrate,
     percentile,
     print_environment,
     recreate_database,
+    reusable_data,
 )
 from bench.invoices import build as build_billing
 
@@ -1114,22 +1114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
 
     from django.conf import settings
-    from django.db import connections
 
     print(
         f"Smart Invoice benchmark: the dashboards on {args.transactions:,} bank transactions, "
         f"{args.invoices:,} invoices and {args.bills:,} bills"
     )
-    data = None
-    if args.reuse and database_exists(params):
-        migrate()
-        found = existing_data(args)
-        if found is None:
-            print("--reuse: the bench database does not hold this data set; building it again.")
-            connections.close_all()
-        else:
-            print("--reuse: the bench database already holds this data set; not building it.")
-            data = found
+    data = reusable_data(args.reuse, params, lambda: existing_data(args))
     if data is None:
         recreate_database(params)
         print(f"Re-created the database {params['NAME']}; migrated in {migrate():.1f} s.")

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import django
 
@@ -146,6 +146,26 @@ def database_exists(params: dict[str, Any]) -> bool:
             return cursor.fetchone() is not None
     finally:
         connection.close()
+
+
+T = TypeVar("T")
+
+
+def reusable_data(reuse: bool, params: dict[str, Any], existing: Callable[[], T | None]) -> T | None:
+    """With --reuse and the bench database there (migrated), what `existing()` finds in it;
+    None when it must be built again."""
+    from django.db import connections
+
+    if not (reuse and database_exists(params)):
+        return None
+    migrate()
+    found = existing()
+    if found is None:
+        print("--reuse: the bench database does not hold this data set; building it again.")
+        connections.close_all()
+    else:
+        print("--reuse: the bench database already holds this data set; not building it.")
+    return found
 
 
 def recreate_database(params: dict[str, Any]) -> None:
@@ -731,18 +751,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = configure_environment()
     django.setup()
 
-    from django.db import connections
-
     print(f"Smart Invoice benchmark: invoice pages on {args.invoices:,} invoices and {args.payments:,} payments")
-    data = None
-    if args.reuse and database_exists(params):
-        migrate()
-        data = existing_data(args)
-        if data is None:
-            print("--reuse: the bench database does not hold this data set; building it again.")
-            connections.close_all()
-        else:
-            print("--reuse: the bench database already holds this data set; not building it.")
+    data = reusable_data(args.reuse, params, lambda: existing_data(args))
     if data is None:
         recreate_database(params)
         print(f"Re-created the database {params['NAME']}; migrated in {migrate():.1f} s.")
