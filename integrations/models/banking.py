@@ -35,6 +35,9 @@ class BankAccount(TenantModel):
     authorization_expires_at = models.DateTimeField(null=True, blank=True)
     synchronized_at = models.DateTimeField(null=True, blank=True)
     included = models.BooleanField(default=True, help_text="Synced and counted in the dashboards.")
+    # The same IBAN linked through several connections is counted once: from the account the
+    # user chose as its source, or by default from the bank's own feed (Ponto) over a ledger.
+    preferred_source = models.BooleanField(default=False)
     # High-water mark: the newest transaction id seen when the last walk completed.
     newest_transaction_id = models.CharField(max_length=64, blank=True)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
