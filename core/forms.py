@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -53,11 +54,30 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=64, help_text="e.g. auth.login or membership")
-    actor = forms.CharField(required=False, max_length=254, label="Actor email")
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+EARLIEST_DATE, LATEST_DATE = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    """A date a person could mean: far-off years are typing errors, and at the calendar's ends
+    the day after (an end date's bound) does not exist."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Use a date between {EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y}.", code="out_of_range"
+            )
+
+
+class DateRangeForm(forms.Form):
+    """Filters over a period: both ends optional, bounded, and the end not before the start."""
+
+    date_from = BoundedDateField(required=False)
+    date_to = BoundedDateField(required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -65,3 +85,9 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError("The end date must not be before the start date.")
         return cleaned
+
+
+class AuditFilterForm(DateRangeForm):
+    action = forms.CharField(required=False, max_length=64, help_text="e.g. auth.login or membership")
+    actor = forms.CharField(required=False, max_length=254, label="Actor email")
+    field_order = ["action", "actor", "date_from", "date_to"]

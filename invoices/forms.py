@@ -12,28 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.http import Http404
 
+from core.forms import BoundedDateField, DateRangeForm
 from core.models import Organization
 from invoices.models import BillingProfile, Client, InvoiceStatus, PaymentMethod, normalize_iban
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.references import parse_reference
 from invoices.services import Line
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
-
-
-class BookDateField(forms.DateField):
-    """A date a bookkeeper could mean: far-off years are typing errors (and overflow date maths)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", DATE_INPUT)
-        super().__init__(**kwargs)
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value and not EARLIEST <= value <= LATEST:
-            raise ValidationError(f"Use a date between {EARLIEST:%d/%m/%Y} and {LATEST:%d/%m/%Y}.")
-
 
 _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 
@@ -90,6 +74,15 @@ class ClientForm(forms.ModelForm[Client]):
         return country
 
 
+def to_decimal(value: str) -> Decimal:
+    """`Decimal(value)` for a typed choice: text that is no number is a ValueError, which the field
+    turns into "not one of the choices" (Decimal's own InvalidOperation escapes forms as a 500)."""
+    try:
+        return Decimal(value)
+    except ArithmeticError as exc:
+        raise ValueError(f"{value!r} is not a number") from exc
+
+
 class LineForm(forms.Form):
     description = forms.CharField(max_length=300)
     quantity = forms.DecimalField(
@@ -101,7 +94,7 @@ class LineForm(forms.Form):
         label="Unit price", validators=[MinValueValidator(Decimal("0"), message="Prices cannot be negative.")]
     )
     vat_rate = forms.TypedChoiceField(
-        label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=Decimal, initial="21"
+        label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=to_decimal, initial="21"
     )
 
     def line(self) -> Line:
@@ -155,8 +148,8 @@ class OrganizationClientField(forms.ModelChoiceField[Client]):
 
 
 class InvoiceForm(forms.Form):
-    issue_date = BookDateField()
-    due_date = BookDateField(required=False, help_text="Empty: the client's payment terms.")
+    issue_date = BoundedDateField()
+    due_date = BoundedDateField(required=False, help_text="Empty: the client's payment terms.")
     currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
     payment_reference = forms.CharField(
         required=False, max_length=24, help_text="Empty: a structured reference is generated."
@@ -184,7 +177,7 @@ class InvoiceForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"), message="A payment must be more than zero.")])
-    date = BookDateField()
+    date = BoundedDateField()
     currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
     method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
     reference = forms.CharField(required=False, max_length=140)
@@ -202,12 +195,12 @@ class GeneralPaymentForm(PaymentForm):
 
 
 class CreditNoteForm(forms.Form):
-    issue_date = BookDateField()
+    issue_date = BoundedDateField()
     reason = forms.CharField(required=False, max_length=300)
 
 
 class ChallanForm(forms.Form):
-    date = BookDateField()
+    date = BoundedDateField()
     delivery_address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -216,7 +209,18 @@ class ChallanForm(forms.Form):
         self.fields = {"client": OrganizationClientField(organization), **self.fields}
 
 
-class InvoiceFilterForm(forms.Form):
+class SearchForm(forms.Form):
+    """A list's search box. Its text reaches the database, so it is a form field: a NUL, which
+    PostgreSQL refuses in any string, is a form error here rather than a database error."""
+
+    q = forms.CharField(required=False, label="Search", max_length=100)
+
+    def text(self) -> str:
+        """What to search for: nothing when the text is refused (the form then says why)."""
+        return str(self.cleaned_data["q"]) if self.is_valid() else ""
+
+
+class InvoiceFilterForm(SearchForm, DateRangeForm):
     SORTS = {
         "-issue_date": "Newest first",
         "issue_date": "Oldest first",
@@ -226,20 +230,15 @@ class InvoiceFilterForm(forms.Form):
         "number": "Number",
     }
 
-    q = forms.CharField(required=False, label="Search", max_length=100)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
     client = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    date_from = BookDateField(required=False, label="Issued from")
-    date_to = BookDateField(required=False, label="Issued to")
     overdue = forms.BooleanField(required=False, label="Overdue only")
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    field_order = ["q", "status", "client", "date_from", "date_to", "overdue", "sort"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            raise ValidationError("The end date must not be before the start date.")
-        return cleaned
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date_from"].label, self.fields["date_to"].label = "Issued from", "Issued to"
 
 
 class BillingProfileForm(forms.ModelForm[BillingProfile]):

@@ -20,7 +20,7 @@ from core.pagination import paginate
 from core.permissions import OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.balances import client_balances, statement
-from invoices.forms import ClientForm
+from invoices.forms import ClientForm, SearchForm
 from invoices.models import OPEN_STATUSES, Client, Invoice, InvoiceStatus
 from invoices.money import ZERO
 from invoices.statistics import average_days_to_pay
@@ -50,9 +50,12 @@ def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
 
 @organization_required()
 def client_list(request: HttpRequest) -> HttpResponse:
-    clients = Client.objects.for_organization(organization_of(request)).search(request.GET.get("q", ""))
+    search = SearchForm(request.GET)
+    clients = Client.objects.for_organization(organization_of(request)).search(search.text())
     page, query = paginate(request, clients_with_figures(clients).order_by("name", "id"))
-    return render(request, "invoices/client_list.html", {"page": page, "query": query, "q": request.GET.get("q", "")})
+    return render(
+        request, "invoices/client_list.html", {"page": page, "query": query, "q": search.text(), "search": search}
+    )
 
 
 class ClientDetailView(OrganizationMixin, DetailView[Client]):
