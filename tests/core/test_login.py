@@ -71,3 +71,32 @@ def test_user_without_organization_is_sent_to_create_one(client: Client, passwor
     created = client.post(reverse("organization_create"), {"name": "Solo Consulting"})
     assert created.status_code == 302
     assert b"Solo Consulting" in client.get(reverse("home")).content
+
+
+@pytest.mark.django_db
+def test_failed_logins_from_one_address_do_not_lock_the_owner_out_elsewhere(client: Client, owner: User, password: str):
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for n in range(5):
+        attacker.post(reverse("account_login"), {"login": owner.email, "password": f"wrong-{n}"})
+
+    from_attacker = attacker.post(reverse("account_login"), {"login": owner.email, "password": password})
+    from_owner = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("account_login"), {"login": owner.email, "password": password}
+    )
+
+    assert "Too many failed login attempts" in from_attacker.content.decode()
+    assert from_owner.status_code == 302, "the owner signs in from another address"
+
+
+@pytest.mark.django_db
+def test_failures_against_many_accounts_from_one_address_are_still_throttled(client: Client, password: str):
+    from tests.factories import UserFactory
+
+    victims = UserFactory.create_batch(11)
+    for n, victim in enumerate(victims[:10]):
+        client.post(reverse("account_login"), {"login": victim.email, "password": f"wrong-{n}"})
+
+    response = client.post(reverse("account_login"), {"login": victims[10].email, "password": password})
+
+    assert response.status_code != 302
+    assert client.get(reverse("home")).status_code == 302
