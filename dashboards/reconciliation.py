@@ -27,6 +27,7 @@ from core.audit import record_event
 from core.models import Organization, User
 from dashboards.models import Allocation, DashboardState, Evidence, Match, MatchStatus
 from dashboards.state import bump
+from integrations import sources
 from integrations.models import BankTransaction
 from integrations.models.banking import TransactionStatus
 from invoices.models import ClientBankAccount, Invoice, PaymentMethod
@@ -193,6 +194,8 @@ def _why_review(row: BankTransaction, finding: Finding) -> str:
 def reconcile(organization_id: int) -> ReconcileResult:
     """Match the organisation's new incoming transactions; batch by batch, each with its watermark."""
     organization = Organization.objects.get(pk=organization_id)
+    # A payment seen through two links of one bank account is matched once, from its source.
+    account_ids = sources.counted_account_ids(organization_id)
     lookups: OpenInvoices | None = None
     applied = suggested = unmatched = 0
     after_id = 0
@@ -202,7 +205,7 @@ def reconcile(organization_id: int) -> ReconcileResult:
             state, _ = DashboardState.objects.select_for_update().get_or_create(organization_id=organization_id)
             if lookups is None:
                 lookups = OpenInvoices.load(organization_id)
-            rows = _next_batch(organization_id, max(after_id, state.reconciled_through_id))
+            rows = _next_batch(account_ids, max(after_id, state.reconciled_through_id))
             if not rows:
                 break
             suggestions: list[tuple[Match, list[Invoice]]] = []
@@ -239,10 +242,10 @@ def reconcile(organization_id: int) -> ReconcileResult:
     return ReconcileResult(applied=applied, suggested=suggested, unmatched=unmatched)
 
 
-def _next_batch(organization_id: int, after_id: int) -> list[BankTransaction]:
+def _next_batch(account_ids: list[int], after_id: int) -> list[BankTransaction]:
     return list(
         BankTransaction.objects.filter(
-            organization_id=organization_id,
+            account_id__in=account_ids,
             status=TransactionStatus.BOOKED,
             amount__gt=0,
             reconciliation__isnull=True,

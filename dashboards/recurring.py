@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dashboards.models import RecurringFlow
 from dashboards.rollups import counterparty_expression
+from integrations import sources
 from integrations.models import BankAccount, BankTransaction, Bill, TransactionStatus
 from invoices.models import Client, ClientBankAccount
 from invoices.models.clients import normalize_iban
@@ -81,7 +82,7 @@ def _occurrences(organization_id: int, today: datetime.date) -> list[Occurrence]
     window = (
         BankTransaction.objects.filter(
             organization_id=organization_id,
-            account__included=True,
+            account_id__in=sources.counted_account_ids(organization_id),
             status=TransactionStatus.BOOKED,
             execution_date__gte=today - datetime.timedelta(days=WINDOW_DAYS),
             execution_date__lte=today,
@@ -110,7 +111,11 @@ def _occurrences(organization_id: int, today: datetime.date) -> list[Occurrence]
         if iban
     }
     suppliers = _casefolded(
-        Bill.objects.filter(organization_id=organization_id).open().values_list("supplier", flat=True).distinct()
+        Bill.objects.filter(organization_id=organization_id)
+        .open()
+        .counted()
+        .values_list("supplier", flat=True)
+        .distinct()
     )
     result = []
     for counterparty, currency, day, amount, iban in frequent.values_list(

@@ -23,6 +23,7 @@ from integrations.ponto import oauth, tokens
 from integrations.ponto.client import PontoClient
 from integrations.ponto.mapping import account_fields
 from integrations.signals import bank_data_changed
+from invoices.models.clients import normalize_iban
 
 CONSENT_SESSION_KEY = "ponto_consents"
 CONSENT_LIFETIME = datetime.timedelta(minutes=15)
@@ -148,6 +149,34 @@ def set_included_accounts(
     )
 
 
+@transaction.atomic
+def set_preferred_source(account: BankAccount, *, actor: User, request: HttpRequest | None = None) -> None:
+    """Count the account's IBAN from this link rather than from its other links."""
+    iban = normalize_iban(account.iban)
+    if not iban:
+        raise ValidationError("This account has no IBAN, so no other link can be the same account.")
+    linked = [
+        other
+        for other in BankAccount.objects.select_for_update()
+        .filter(organization_id=account.organization_id)
+        .select_related("connection")
+        if normalize_iban(other.iban) == iban
+    ]
+    before = [str(other.connection) for other in linked if other.preferred_source]
+    BankAccount.objects.filter(pk__in=[other.pk for other in linked]).update(preferred_source=False)
+    BankAccount.objects.filter(pk=account.pk).update(preferred_source=True)
+    bank_data_changed.send(sender=BankAccount, organization_id=account.organization_id)
+    record_event(
+        "connection.account_source_chosen",
+        request=request,
+        actor=actor,
+        organization=account.connection.organization,
+        target=account.connection,
+        before={"iban": iban, "source": before},
+        after={"iban": iban, "source": [str(account.connection)]},
+    )
+
+
 SYNC_INTERVALS = {60: "every hour", 180: "every 3 hours", 360: "every 6 hours", 720: "every 12 hours", 1440: "daily"}
 
 
@@ -214,6 +243,7 @@ def disconnect(connection: Connection, *, actor: User, request: HttpRequest | No
         Credential.objects.filter(connection=connection).delete()
         Schedule.objects.filter(name=schedule_name(connection)).delete()
         Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.DISCONNECTED, next_run_at=None)
+        bank_data_changed.send(sender=Connection, organization_id=connection.organization_id)  # no longer counted
         record_event(
             "connection.disconnected",
             request=request,

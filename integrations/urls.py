@@ -22,6 +22,7 @@ urlpatterns = [
     path("connections/<int:pk>/sync/", views.SyncNowView.as_view(), name="connection_sync"),
     path("connections/<int:pk>/schedule/", views.SyncIntervalView.as_view(), name="connection_schedule"),
     path("connections/<int:pk>/reauthorise/", views.ReauthoriseView.as_view(), name="connection_reauthorise"),
+    path("accounts/<int:pk>/source/", views.PreferredSourceView.as_view(), name="account_source"),
     path("connections/<int:pk>/disconnect/", views.DisconnectView.as_view(), name="connection_disconnect"),
     path("webhooks/ponto/", ponto_views.webhook, name="ponto_webhook"),
 ]

@@ -16,10 +16,11 @@ from django.views.generic import DetailView
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
-from integrations import services
+from integrations import services, sources
 from integrations.models import BankAccount, Connection, Provider, SyncRun
 from integrations.quota import calls_today
 from integrations.runner import is_syncing
+from invoices.models.clients import normalize_iban
 
 RUNS_SHOWN = 10
 
@@ -34,6 +35,27 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/connection_list.html", {"connections": connections})
 
 
+def linked_elsewhere(connection: Connection, accounts: list[BankAccount]) -> list[dict[str, Any]]:
+    """The connection's counted accounts whose IBAN another counted link has too, with the other
+    links and the one the figures count."""
+    groups = sources.linked_elsewhere(
+        BankAccount.objects.countable().filter(organization_id=connection.organization_id).select_related("connection")
+    )
+    found = []
+    for account in accounts:
+        group = groups.get(normalize_iban(account.iban), [])
+        if any(member.pk == account.pk for member in group):
+            found.append(
+                {
+                    "account": account,
+                    "others": [str(member.connection) for member in group if member.pk != account.pk],
+                    "counted_here": group[0].pk == account.pk,
+                    "counted_from": str(group[0].connection),
+                }
+            )
+    return found
+
+
 class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
     model = Connection
     template_name = "integrations/connection_detail.html"
@@ -42,7 +64,8 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["accounts"] = list(self.object.accounts.order_by("name", "iban"))
+        context["accounts"] = accounts = list(self.object.accounts.order_by("name", "iban"))
+        context["linked_elsewhere"] = linked_elsewhere(self.object, accounts)
         context["runs"] = list(self.object.runs.all()[:RUNS_SHOWN])
         context["intervals"] = services.SYNC_INTERVALS
         if self.object.provider == Provider.YUKI:
@@ -131,6 +154,21 @@ class DisconnectView(ObjectActionView):
             messages.warning(request, warning)
         messages.success(request, f"{connection} is disconnected; its data stays, no new data arrives.")
         return reverse("integrations:connection_list")
+
+
+class PreferredSourceView(ObjectActionView):
+    """Count an IBAN linked through several connections from this account's connection."""
+
+    model = BankAccount
+    write_role = Role.ADMIN
+
+    def act(self, request: HttpRequest, account: BankAccount) -> str | None:
+        services.set_preferred_source(account, actor=acting_user(request), request=request)
+        messages.success(request, f"{account.iban} is now counted from {account.connection}.")
+        return None
+
+    def get_success_url(self, obj: Any) -> str:
+        return str(obj.connection.get_absolute_url())
 
 
 class SyncIntervalView(ObjectActionView):

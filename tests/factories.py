@@ -141,15 +141,24 @@ def make_connection(organization: Organization, **fields: Any) -> Connection:
     return Connection.objects.create(organization=organization, **{**defaults, **fields})
 
 
+def belgian_iban(account_number: int) -> str:
+    """A valid Belgian IBAN (ISO 13616 check digits) around a 10-digit account number."""
+    bban = f"{account_number:010d}{account_number % 97 or 97:02d}"
+    check = 98 - int(f"{bban}111400") % 97
+    return f"BE{check:02d}{bban}"
+
+
 def make_bank_account(
     organization: Organization, balance: Decimal | str = "0.00", *, on: datetime.date | None = None, **fields: Any
 ) -> BankAccount:
-    """A bank account (on a new Ponto connection unless given one) with `balance` reported at the end of `on`."""
+    """A bank account (on a new Ponto connection unless given one) with `balance` reported at the
+    end of `on`, and an IBAN of its own unless given one."""
     connection = fields.pop("connection", None) or make_connection(organization)
     moment = None if on is None else datetime.datetime.combine(on, datetime.time(20, 0), tzinfo=datetime.UTC)
-    defaults: dict[str, Any] = {"currency": "EUR", "name": "Current account", "iban": "BE68539007547034"}
+    number = BankAccount.objects.count() + 1
+    defaults: dict[str, Any] = {"currency": "EUR", "name": "Current account", "iban": belgian_iban(539007547 + number)}
     return BankAccount.objects.create(
-        organization=organization, connection=connection, external_id=f"acc-{BankAccount.objects.count() + 1}",
+        organization=organization, connection=connection, external_id=f"acc-{number}",
         current_balance=Decimal(balance), current_balance_date=moment, **{**defaults, **fields},
     )  # fmt: skip
 
@@ -201,6 +210,7 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     CreditNote: make_credit_note,
     Challan: make_challan,
     Connection: make_connection,
+    BankAccount: make_bank_account,
     Match: make_match,
     CategoryRule: lambda organization: CategoryRule.objects.create(
         organization=organization, category="Rent", field="counterpart_name", value="landlord"

@@ -24,8 +24,12 @@ def balance_day(account: Any, today: datetime.date) -> datetime.date:
 
 
 def _source(account: Any) -> str:
+    """Where the account's figures come from, and the links of the same IBAN left uncounted."""
     connection = account.connection
-    return f"{connection.get_provider_display()} · {connection.display_name or 'connection'}"
+    source = f"{connection.get_provider_display()} · {connection.display_name or 'connection'}"
+    if account.other_sources:
+        source += f" (also linked through {', '.join(account.other_sources)}: counted once, from here)"
+    return source
 
 
 def compute_position(context: Context) -> ChartData:

@@ -91,6 +91,7 @@ def expected_bills(organization_id: int, currency: str, tomorrow: datetime.date)
     for due_date, total in (
         Bill.objects.filter(organization_id=organization_id, currency=currency)
         .open()
+        .counted()
         .values("due_date")
         .annotate(total=Sum("open_amount"))
         .values_list("due_date", "total")

@@ -180,7 +180,7 @@ def compute_aging(context: Context) -> ChartData:
 
 def compute_payables(context: Context) -> ChartData:
     today, currency = context.today, context.filters.currency
-    bills = Bill.objects.filter(organization_id=context.organization_id, currency=currency).open().order_by()
+    bills = Bill.objects.filter(organization_id=context.organization_id, currency=currency).open().counted().order_by()
     by_supplier = (
         bills.values("supplier").annotate(**_bucket_sums("open_amount", today)).order_by("-open_sum", "supplier")
     )

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from core.models import TenantModel
-from integrations.models.connections import Connection
+from core.models import TenantModel, TenantQuerySet
+from integrations.models.connections import Connection, counted_q
 
 
 class RawJSONEncoder(DjangoJSONEncoder):
@@ -19,6 +19,13 @@ class RawJSONEncoder(DjangoJSONEncoder):
         if isinstance(o, Decimal):
             return float(o)
         return super().default(o)
+
+
+class BankAccountQuerySet(TenantQuerySet["BankAccount"]):
+    def countable(self) -> BankAccountQuerySet:
+        """Included accounts of counted connections: what the figures count, before an IBAN
+        linked through several connections is reduced to its one source (integrations.sources)."""
+        return self.filter(counted_q("connection__"), included=True)
 
 
 class BankAccount(TenantModel):
@@ -41,6 +48,12 @@ class BankAccount(TenantModel):
     # High-water mark: the newest transaction id seen when the last walk completed.
     newest_transaction_id = models.CharField(max_length=64, blank=True)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
+
+    objects = BankAccountQuerySet.as_manager()
+
+    # Not stored: the names of the other connections that link the same IBAN, set on the account
+    # the figures count in their stead (integrations.sources).
+    other_sources: tuple[str, ...] = ()
 
     class Meta:
         ordering = ["name", "iban"]

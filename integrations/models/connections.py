@@ -29,9 +29,20 @@ class ConnectionStatus(models.TextChoices):
     DISCONNECTED = "disconnected", "Disconnected"
 
 
+def counted_q(prefix: str = "") -> models.Q:
+    """The connections whose data the figures count: linked and synced. A pending consent, a
+    connection that failed before its first sync, and a disconnected one count nothing."""
+    return models.Q(**{f"{prefix}status__in": [ConnectionStatus.ACTIVE, ConnectionStatus.NEEDS_REAUTH]}) | models.Q(
+        **{f"{prefix}status": ConnectionStatus.ERROR, f"{prefix}last_success_at__isnull": False}
+    )
+
+
 class ConnectionQuerySet(TenantQuerySet["Connection"]):
     def live(self) -> ConnectionQuerySet:
         return self.exclude(status=ConnectionStatus.DISCONNECTED)
+
+    def counted(self) -> ConnectionQuerySet:
+        return self.filter(counted_q())
 
     def needing_attention(self) -> ConnectionQuerySet:
         return self.filter(
@@ -74,6 +85,12 @@ class Connection(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("integrations:connection_detail", args=[self.pk])
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in (ConnectionStatus.ACTIVE, ConnectionStatus.NEEDS_REAUTH) or (
+            self.status == ConnectionStatus.ERROR and self.last_success_at is not None
+        )
 
     @property
     def is_failing(self) -> bool:

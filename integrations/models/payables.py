@@ -8,12 +8,16 @@ from django.db import models
 
 from core.models import TenantModel
 from integrations.models.banking import RawJSONEncoder
-from integrations.models.connections import Connection
+from integrations.models.connections import Connection, counted_q
 
 
 class BillQuerySet(models.QuerySet["Bill"]):
     def open(self) -> BillQuerySet:
         return self.filter(settled_on__isnull=True, open_amount__gt=0)
+
+    def counted(self) -> BillQuerySet:
+        """Bills of connections whose data the figures count (see `counted_q`)."""
+        return self.filter(counted_q("connection__"))
 
 
 class Bill(TenantModel):

@@ -9,7 +9,7 @@ import time_machine
 from core.models import Organization
 from dashboards.charts import Context
 from dashboards.filters import Filters
-from integrations.models import BankAccount
+from integrations import sources
 
 # The day the hand-computed figures are computed on.
 TODAY = datetime.date(2026, 6, 15)
@@ -34,8 +34,6 @@ def context_for(
         organization_id=organization.pk,
         version=1,
         filters=Filters(start=start, end=end, currency=currency, granularity=granularity, period="custom"),
-        accounts=tuple(
-            BankAccount.objects.filter(organization=organization, included=True).select_related("connection")
-        ),
+        accounts=tuple(sources.counted_accounts(organization.pk)),
         today=today,
     )
