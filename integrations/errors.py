@@ -9,6 +9,7 @@ class FailureClass(models.TextChoices):
     TRANSIENT = "transient", "Temporary: retried later"
     AUTH = "auth", "Authorisation: the customer must re-authorise"
     PERMANENT = "permanent", "Permanent: needs attention"
+    UNEXPECTED = "unexpected", "Unexpected: retried a few times, then needs attention"
 
 
 class ProviderError(Exception):
@@ -39,6 +40,21 @@ class AuthError(ProviderError):
     """The provider no longer accepts our credentials: invalid_grant, revoked or expired consent."""
 
     failure_class = FailureClass.AUTH
+
+
+class UnexpectedError(ProviderError):
+    """Our code failed in a way nobody classified: a bug or a provider answer we do not read.
+    It is not known to be permanent, so the sync is retried with backoff a bounded number of
+    times before the connection waits for a person."""
+
+    failure_class = FailureClass.UNEXPECTED
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exception_class = exc.__class__.__name__
+        super().__init__(
+            f"The sync stopped on an unexpected error in Smart Invoice ({self.exception_class}). "
+            "Nothing already fetched is lost. It is retried automatically, and our team is told."
+        )
 
 
 class PermanentError(ProviderError):

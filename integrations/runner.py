@@ -12,6 +12,7 @@ import logging
 import uuid
 from typing import Protocol
 
+import sentry_sdk
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -19,13 +20,16 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from integrations import notifications
-from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError
+from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError, UnexpectedError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
 from integrations.services import forget_banners
 from integrations.signals import sync_finished
 
 logger = logging.getLogger(__name__)
+
+# An unclassified failure is retried with backoff this many times in a row, then waits for a person.
+UNEXPECTED_RETRIES = 5
 
 SYNCERS = {"ponto": "integrations.ponto.sync.PontoSync", "yuki": "integrations.yuki.sync.YukiSync"}
 
@@ -80,8 +84,10 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
         except ProviderError as exc:
             _record_failure(connection, run, exc)
         except Exception as exc:
-            logger.exception("sync of connection %s failed unexpectedly", connection_id)
-            _record_failure(connection, run, ProviderError(f"Unexpected error: {exc.__class__.__name__}"))
+            # A warning, not an error: Sentry's logging integration would report it a second time.
+            logger.warning("sync of connection %s failed unexpectedly", connection_id, exc_info=exc)
+            sentry_sdk.capture_exception(exc)
+            _record_failure(connection, run, UnexpectedError(exc))
         else:
             _record_success(connection, run)
         for receiver, outcome in sync_finished.send_robust(sender=Connection, connection=connection, run=run):
@@ -135,7 +141,7 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
         locked.last_error, locked.last_error_class = error.message[:2000], error.failure_class
         if isinstance(error, AuthError):
             locked.status = ConnectionStatus.NEEDS_REAUTH
-        elif not isinstance(error, TransientError):
+        elif _waits_for_a_person(error, locked.consecutive_failures):
             locked.status = ConnectionStatus.ERROR
         locked.next_run_at = timezone.now() + _retry_delay(locked.consecutive_failures, error)
         locked.save()
@@ -146,9 +152,19 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
         notifications.tell_owners(locked)
 
 
+def _waits_for_a_person(error: ProviderError, failures: int) -> bool:
+    """Only a fault known to be permanent stops the schedule at once; an unexpected one does
+    after UNEXPECTED_RETRIES failures in a row."""
+    if isinstance(error, TransientError):
+        return False
+    if isinstance(error, UnexpectedError):
+        return failures >= UNEXPECTED_RETRIES
+    return True
+
+
 def _retry_delay(failures: int, error: ProviderError) -> datetime.timedelta:
     if isinstance(error, QuotaExceeded) and error.retry_after:
         return datetime.timedelta(seconds=error.retry_after)  # resume when the daily quota resets
-    if error.failure_class == FailureClass.TRANSIENT:
+    if not _waits_for_a_person(error, failures):
         return datetime.timedelta(minutes=min(5 * 2 ** max(failures - 1, 0), 360))
     return datetime.timedelta(hours=6)
