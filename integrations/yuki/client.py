@@ -405,7 +405,9 @@ class _SoapHttp(ResilientClient):
                 raise self.classify(response) from None
             raise
         fault = soap.fault_error(body, operation=operation, request_id=request_id, status=status)
-        if fault is not None:
+        if type(fault) is TransientError:  # Yuki was busy (a timeout, a deadlock): worth another try
+            raise fault
+        if fault is not None:  # the quota, a forgotten session or a refusal: retrying here cannot help
             raise _Unretried(fault)
         if status >= 400:
             raise self.classify(response)

@@ -71,32 +71,64 @@ def seconds_until_quota_reset(now: datetime.datetime | None = None) -> float:
     return max((midnight.astimezone(datetime.UTC) - current.astimezone(datetime.UTC)).total_seconds(), 0.0)
 
 
-# Fault wording is not verbatim-documented; these fragments cover the English texts integrators
-# reported and their plausible Dutch counterparts (matched case-insensitively).
+# Fault wording is not verbatim-documented, so faults are classed by what they mean, not by their
+# exact text: these fragments cover the English texts integrators reported, ASP.NET's and SQL
+# Server's own wording, and plausible Dutch counterparts (matched case-insensitively).
 _QUOTA_WORDS = ("daily limit", "day limit", "limit per day", "calls per day", "quota", "maximum number of calls",
                 "maximum number of web service calls", "dagelijkse limiet", "daglimiet", "limiet per dag")  # fmt: skip
 _AUTH_WORDS = ("access key", "accesskey", "toegangssleutel", "not authorized", "not authorised", "unauthorized",
                "unauthorised", "access denied", "no access", "no rights", "insufficient rights", "geen toegang",
-               "geen rechten", "no permission")  # fmt: skip
+               "geen rechten", "no permission", "web service rights", "webservice rights")  # fmt: skip
 _SESSION_WORDS = ("session", "sessie")
 _STALE_WORDS = ("invalid", "expired", "unknown", "not found", "not valid", "no longer", "timed out", "does not exist",
                 "ongeldig", "verlopen", "onbekend", "niet geldig")  # fmt: skip
+# Faults a retry does fix: the server or its database was busy, slow or briefly unavailable.
+_TRANSIENT_WORDS = (
+    "timeout", "time-out", "timed out", "time out", "deadlock", "try again", "temporarily", "unavailable",
+    "too busy", "server busy", "connection was closed", "forcibly closed", "transport-level error",
+    "network-related", "connection pool", "thread was being aborted", "probeer het later", "tijdelijk",
+)  # fmt: skip
+# Faults a retry does not fix: our request was wrong, or the administration cannot do what we ask.
+# Only these are permanent; a fault we do not recognise is a server error and is retried later.
+_PERMANENT_WORDS = (
+    "value cannot be null", "parameter name", "is not a valid value", "instance validation error",
+    "there is an error in xml document", "unable to read request", "was not recognized as a valid",
+    "input string was not in a correct format", "did not recognize the value of http header soapaction",
+    "maximum request length exceeded", "soap version mismatch", "no tax code", "vatpercentage",
+    "domain is inactive", "inactive domain", "domain is not active", "administration not found",
+    "administration is inactive", "bundle", "not available in your subscription", "add-on",
+    "function is not available", "sales price", "decimal places", "petty cash", "schema validation",
+    "is niet actief",
+)  # fmt: skip
+
+
+def _mentions(text: str, words: Iterable[str]) -> bool:
+    return any(word in text for word in words)
 
 
 def map_fault(
     faultstring: str, *, faultcode: str = "", operation: str = "", request_id: str = "", status: int | None = None
 ) -> ProviderError:
-    """Map a SOAP fault's text to the error to raise."""
+    """Map a SOAP fault to the error to raise, by meaning: the quota, the key, a forgotten session,
+    a known permanent refusal (a `soap:Client` fault: our request could not be read), and
+    everything else (timeouts, deadlocks, generic server errors) as transient."""
     text = " ".join(faultstring.split()) or faultcode or "no fault text"
     lowered = text.lower()
     where = f" ({operation})" if operation else ""
-    if any(word in lowered for word in _QUOTA_WORDS):
+    error: type[ProviderError]
+    if _mentions(lowered, _QUOTA_WORDS):
         return QuotaExceeded(f"Yuki's daily call limit is reached{where}: {text}", request_id=request_id, status=status)
-    if any(word in lowered for word in _AUTH_WORDS):
-        return AuthError(f"Yuki refused the access key{where}: {text}", request_id=request_id, status=status)
-    if any(word in lowered for word in _SESSION_WORDS) and any(word in lowered for word in _STALE_WORDS):
-        return StaleSession(f"Yuki no longer accepts the session{where}: {text}", request_id=request_id, status=status)
-    return PermanentError(f"Yuki refused the call{where}: {text}", request_id=request_id, status=status)
+    if _mentions(lowered, _AUTH_WORDS):
+        error, message = AuthError, f"Yuki refused the access key{where}: {text}"
+    elif _mentions(lowered, _SESSION_WORDS) and _mentions(lowered, _STALE_WORDS):
+        error, message = StaleSession, f"Yuki no longer accepts the session{where}: {text}"
+    elif _mentions(lowered, _TRANSIENT_WORDS):
+        error, message = TransientError, f"Yuki had a temporary server fault{where}: {text}"
+    elif faultcode.rsplit(":", 1)[-1].lower() in ("client", "sender") or _mentions(lowered, _PERMANENT_WORDS):
+        error, message = PermanentError, f"Yuki refused the call{where}: {text}"
+    else:  # a server error we do not know: Yuki's side, worth another try later
+        error, message = TransientError, f"Yuki had a server fault{where}: {text}"
+    return error(message, request_id=request_id, status=status)
 
 
 # ---------------------------------------------------------------------------------------------

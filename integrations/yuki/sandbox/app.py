@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from integrations.ponto.sandbox.web import ControlError, Request, Response, html_response, json_response
 from integrations.yuki.sandbox import control, soap
-from integrations.yuki.sandbox.faults import Fault
+from integrations.yuki.sandbox.faults import SERVER_FAULTS, Fault
 from integrations.yuki.sandbox.markup import esc
 from integrations.yuki.sandbox.services import SERVICES, invoke, service_name
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SERVICE_PATH = re.compile(r"^/(be|nl)/ws/([A-Za-z]+)\.asmx$", re.IGNORECASE)
 PREFIX = "/yuki"
-INTERNAL_ERROR = "Object reference not set to an instance of an object."
+INTERNAL_ERROR = SERVER_FAULTS["500"]
 Handler = Callable[["YukiSandbox", Request, dict[str, str]], Response]
 
 
@@ -125,8 +125,8 @@ class YukiApp:
             if operation is None:
                 raise soap.unknown_operation(version, envelope.operation)
             injected = self.sandbox.faults.take(operation.name)
-            if injected is not None and injected.kind == "500":
-                raise soap.server_fault(INTERNAL_ERROR)
+            if injected is not None and injected.kind in SERVER_FAULTS:
+                raise soap.server_fault(injected.message or SERVER_FAULTS[injected.kind])
             with self.sandbox.lock:
                 result = invoke(self.sandbox, region, operation, envelope, injected)
             response = soap.result_response(version, operation.name, result)

@@ -26,7 +26,7 @@ ENDPOINTS = {
     "DELETE /_sandbox/transactions/{id}": "deletes the whole booking (ChangeDigest shows deleted=true)",
     "POST /_sandbox/items/{id}/settle": '{"amount"?, "date"?, "bank"?: code or null}: pay an open item',
     "PATCH /_sandbox/items/{id}": '{"openAmount"?, "dueDate"?, "description"?, "reference"?}',
-    "GET|POST|DELETE /_sandbox/faults": '{"kind", "operation"?, "after"?, "times"?, "seconds"?}',
+    "GET|POST|DELETE /_sandbox/faults": '{"kind", "operation"?, "after"?, "times"?, "seconds"?, "message"?}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
     "GET|POST|DELETE /_sandbox/quota": '{"limit"?: n, "reset"?: true}; DELETE resets every domain',
     "GET|POST /_sandbox/settings": '{"salesResponseStyle": "alternate"|"child"|"text"}',

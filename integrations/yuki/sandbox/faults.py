@@ -5,7 +5,9 @@ matching calls through, then fails the next `times` ones (`times: null` = until 
 
 * `invalid_key`, `expired_session` (the caller's session is really dropped), `quota`: the
   faults Yuki answers in those cases, without touching the real keys or counters otherwise;
-* `500`: a generic server fault, nothing is done;
+* `500`: a generic server fault, nothing is done (`message` replaces its text, e.g. to try a
+  wording the connector has never seen); `sql_timeout` and `deadlock` are server faults with the
+  texts ASP.NET and SQL Server give when Yuki's database is slow or busy, nothing is done either;
 * `timeout`: the call is carried out, then the answer waits `seconds` (a client that gives up
   first cannot know whether, say, its invoice was booked);
 * `malformed`: the call is carried out and the answer is cut off mid-document.
@@ -21,7 +23,15 @@ from dataclasses import dataclass, field
 
 from integrations.sandbox_kit import positive_seconds, whole_number
 
-KINDS = ("invalid_key", "expired_session", "quota", "500", "timeout", "malformed")
+# The server faults' texts after "Server was unable to process request. ---> ".
+SERVER_FAULTS = {
+    "500": "Object reference not set to an instance of an object.",
+    "sql_timeout": "Timeout expired.  The timeout period elapsed prior to completion of the operation or the server "
+    "is not responding.",
+    "deadlock": "Transaction (Process ID 64) was deadlocked on lock resources with another process and has been "
+    "chosen as the deadlock victim. Rerun the transaction.",
+}
+KINDS = ("invalid_key", "expired_session", "quota", *SERVER_FAULTS, "timeout", "malformed")
 
 
 @dataclass(slots=True)
@@ -32,6 +42,7 @@ class Fault:
     times: int | None = 1
     after: int = 0
     seconds: float = 5.0
+    message: str = ""
     seen: int = 0
     fired: int = 0
 
@@ -47,6 +58,7 @@ class Fault:
             "times": self.times,
             "after": self.after,
             "seconds": self.seconds,
+            "message": self.message,
             "seen": self.seen,
             "fired": self.fired,
             "exhausted": self.exhausted,
@@ -61,6 +73,9 @@ def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     if not isinstance(operation, str):
         raise ValueError("operation must be a string (an operation name, or empty for any)")
     seconds = positive_seconds(spec)
+    message = spec.get("message", "")
+    if not isinstance(message, str) or (message and kind not in SERVER_FAULTS):
+        raise ValueError(f"message must be a string, and only for the server faults ({', '.join(SERVER_FAULTS)})")
     return Fault(
         id=fault_id,
         kind=kind,
@@ -68,6 +83,7 @@ def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
         times=whole_number(spec, "times", 1, 1),
         after=whole_number(spec, "after", 0, 0) or 0,
         seconds=float(seconds),
+        message=message,
     )
 
 

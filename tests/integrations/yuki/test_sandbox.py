@@ -806,6 +806,8 @@ def test_a_session_lasts_24_hours(soap: Soap, sandbox: YukiSandbox) -> None:
         ("expired_session", "Invalid SessionID"),
         ("quota", "Daily limit exceeded"),
         ("500", "Object reference not set to an instance of an object."),
+        ("sql_timeout", "Timeout expired.  The timeout period elapsed"),
+        ("deadlock", "chosen as the deadlock victim"),
     ],
 )
 def test_injected_faults_answer_like_yuki(http: httpx.Client, soap: Soap, kind: str, expected: str) -> None:
