@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections.abc import Collection
 from typing import Any
 
@@ -14,113 +13,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from core.audit import record_event
-from core.models import Organization, User
+from core.models import User
 from integrations.errors import ProviderError
 from integrations.models import BankAccount, Connection, ConnectionStatus, Credential, Provider, SyncTrigger
-from integrations.ponto import oauth, tokens
-from integrations.ponto.client import PontoClient
-from integrations.ponto.mapping import account_fields
+from integrations.ponto import oauth
 from integrations.signals import bank_data_changed
 from invoices.models.clients import normalize_iban
-
-CONSENT_SESSION_KEY = "ponto_consents"
-CONSENT_LIFETIME = datetime.timedelta(minutes=15)
-
-
-class ConsentError(Exception):
-    """The consent callback cannot be accepted; the message says why, in words for the user."""
-
-
-# --- consent ------------------------------------------------------------------------------
-
-
-def begin_ponto_consent(request: HttpRequest, organization: Organization, connection: Connection | None = None) -> str:
-    """Remember a single-use state and PKCE verifier in the session; return Ponto's consent URL."""
-    state, verifier = secrets.token_urlsafe(32), oauth.new_code_verifier()
-    pending: dict[str, Any] = request.session.get(CONSENT_SESSION_KEY, {})
-    now = timezone.now()
-    pending = {key: value for key, value in pending.items() if value["expires"] > now.timestamp()}
-    pending[state] = {
-        "verifier": verifier,
-        "organization": organization.pk,
-        "connection": connection.pk if connection else None,
-        "expires": (now + CONSENT_LIFETIME).timestamp(),
-    }
-    request.session[CONSENT_SESSION_KEY] = pending
-    return oauth.authorization_url(state, verifier)
-
-
-def _pop_consent(request: HttpRequest, state: str, organization: Organization) -> dict[str, Any]:
-    pending: dict[str, Any] = request.session.get(CONSENT_SESSION_KEY, {})
-    consent = pending.pop(state, None) if state else None
-    request.session[CONSENT_SESSION_KEY] = pending
-    if consent is None:
-        raise ConsentError("This consent link is unknown or was already used. Please connect again.")
-    if consent["expires"] < timezone.now().timestamp():
-        raise ConsentError("The consent took too long and expired. Please connect again.")
-    if consent["organization"] != organization.pk:
-        raise ConsentError("This consent was started in another organisation. Switch to it, then connect again.")
-    return dict(consent)
-
-
-def discard_consent(request: HttpRequest, state: str) -> None:
-    pending: dict[str, Any] = request.session.get(CONSENT_SESSION_KEY, {})
-    pending.pop(state, None)
-    request.session[CONSENT_SESSION_KEY] = pending
-
-
-def complete_ponto_consent(
-    request: HttpRequest, organization: Organization, actor: User, *, state: str, code: str
-) -> Connection:
-    consent = _pop_consent(request, state, organization)
-    token_set = oauth.exchange_code(code, consent["verifier"])
-    with transaction.atomic():
-        if consent["connection"]:
-            connection = Connection.objects.select_for_update().get(pk=consent["connection"], organization=organization)
-            action = "connection.reauthorised"
-        else:
-            connection = Connection.objects.create(
-                organization=organization, provider=Provider.PONTO, created_by=actor, status=ConnectionStatus.PENDING
-            )
-            action = "connection.created"
-        tokens.store_tokens(connection, token_set)
-    _describe_connection(connection)
-    with transaction.atomic():
-        connection.status = ConnectionStatus.ACTIVE
-        connection.consecutive_failures = 0
-        connection.last_error = connection.last_error_class = ""
-        connection.next_run_at = timezone.now()
-        connection.save()
-        schedule_sync(connection)
-        record_event(
-            action,
-            request=request,
-            actor=actor,
-            organization=organization,
-            target=connection,
-            after={"provider": connection.provider, "name": connection.display_name, "scope": token_set.scope},
-        )
-    forget_banners(organization.pk)
-    request_sync(connection, SyncTrigger.MANUAL)  # the first data arrives without waiting for the schedule
-    return connection
-
-
-def _describe_connection(connection: Connection) -> None:
-    """Name the connection after the Ponto organisation and list its accounts (all included)."""
-    with PontoClient(connection) as client:
-        info = client.userinfo()
-        resources = client.accounts()
-    connection.external_id = str(info.get("sub") or "")
-    connection.display_name = f"Ponto · {info.get('name') or 'bank accounts'}"
-    for resource in resources:
-        BankAccount.objects.update_or_create(
-            connection=connection,
-            external_id=resource["id"],
-            defaults={"organization_id": connection.organization_id, **account_fields(resource)},
-        )
-
 
 # --- configuration ------------------------------------------------------------------------
 
@@ -147,6 +49,46 @@ def set_included_accounts(
         before={"included": before},
         after={"included": after},
     )
+
+
+# Accounts whose IBAN the provider does not give: Yuki's bank ledger accounts.
+LEDGER_SUBTYPE = "ledger"
+
+
+@transaction.atomic
+def set_ledger_ibans(
+    connection: Connection, ibans: dict[int, str], *, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Say which bank account each ledger account books (Yuki gives no IBAN), so that an IBAN
+    also linked through Ponto is counted once."""
+    ledgers = {a.pk: a for a in BankAccount.objects.select_for_update().filter(connection=connection)}
+    errors, changed = [], {}
+    for pk, text in ibans.items():
+        account = ledgers.get(pk)
+        if account is None or account.subtype != LEDGER_SUBTYPE:
+            raise ValidationError("Only the IBAN of this connection's ledger accounts can be set.")
+        try:
+            value = stdnum_iban.validate(text, check_country=False) if text.strip() else ""
+        except StdnumValidationError:
+            errors.append(f"{text.strip()[:40]} is not a valid IBAN (for {account.name}).")
+            continue
+        if value != account.iban:
+            changed[account] = value
+    if errors:
+        raise ValidationError(errors)
+    for account, value in changed.items():
+        BankAccount.objects.filter(pk=account.pk).update(iban=value)
+    if changed:
+        bank_data_changed.send(sender=BankAccount, organization_id=connection.organization_id)
+        record_event(
+            "connection.ledger_ibans_set",
+            request=request,
+            actor=actor,
+            organization=connection.organization,
+            target=connection,
+            before={account.external_id: account.iban for account in changed},
+            after={account.external_id: value for account, value in changed.items()},
+        )
 
 
 @transaction.atomic

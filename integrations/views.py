@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -76,11 +77,19 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Choose the accounts to include."""
+        """Choose the accounts to include, and say which bank account each ledger account is."""
         connection = self.get_object()
         chosen = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
+        ibans = {
+            int(name.removeprefix("iban-")): str(request.POST.get(name, ""))
+            for name in request.POST
+            if name.startswith("iban-") and name.removeprefix("iban-").isdigit()
+        }
         try:
-            services.set_included_accounts(connection, chosen, actor=acting_user(request), request=request)
+            with transaction.atomic():
+                services.set_included_accounts(connection, chosen, actor=acting_user(request), request=request)
+                if ibans:
+                    services.set_ledger_ibans(connection, ibans, actor=acting_user(request), request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -35,10 +36,11 @@ STATUSES = [
 ]
 
 
-def position(client) -> dict:
+def position(client) -> dict[str, Any]:
     response = client.get(reverse("dashboards:chart_json", args=["position"]))
     assert response.status_code == 200, response.content
-    return json.loads(response.content)
+    data: dict[str, Any] = json.loads(response.content)
+    return data
 
 
 def linked(organization, status=ConnectionStatus.ACTIVE, provider=Provider.PONTO, name="Ponto · KBC", **fields):
