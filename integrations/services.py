@@ -51,10 +51,6 @@ def set_included_accounts(
     )
 
 
-# Accounts whose IBAN the provider does not give: Yuki's bank ledger accounts.
-LEDGER_SUBTYPE = "ledger"
-
-
 @transaction.atomic
 def set_ledger_ibans(
     connection: Connection, ibans: dict[int, str], *, actor: User, request: HttpRequest | None = None
@@ -65,7 +61,7 @@ def set_ledger_ibans(
     errors, changed = [], {}
     for pk, text in ibans.items():
         account = ledgers.get(pk)
-        if account is None or account.subtype != LEDGER_SUBTYPE:
+        if account is None or not account.is_ledger:
             raise ValidationError("Only the IBAN of this connection's ledger accounts can be set.")
         try:
             value = stdnum_iban.validate(text, check_country=False) if text.strip() else ""

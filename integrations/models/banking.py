@@ -21,6 +21,10 @@ class RawJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+# The subtype of accounts whose IBAN the provider does not give: Yuki's bank ledger accounts.
+LEDGER_SUBTYPE = "ledger"
+
+
 class BankAccountQuerySet(TenantQuerySet["BankAccount"]):
     def countable(self) -> BankAccountQuerySet:
         """Included accounts of counted connections: what the figures count, before an IBAN
@@ -63,6 +67,10 @@ class BankAccount(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name or 'Account'} {self.iban}".strip()
+
+    @property
+    def is_ledger(self) -> bool:
+        return self.subtype == LEDGER_SUBTYPE
 
 
 class TransactionStatus(models.TextChoices):
