@@ -132,12 +132,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "si")
 if REDIS_URL:
+    # core.cache fails open while Redis is unreachable (reads miss, writes are dropped, one
+    # logged warning): pages keep working, slower, and /readiness/ answers 503.
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": env_float("REDIS_CONNECT_TIMEOUT", 1.0),
+                "SOCKET_TIMEOUT": env_float("REDIS_TIMEOUT", 1.0),
+            },
         }
     }
 elif DEBUG:
@@ -172,6 +178,8 @@ Q_CLUSTER: dict[str, Any] = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    # Queuing a task while Redis is down keeps it in the database until Redis is back.
+    Q_CLUSTER["broker_class"] = "core.queue.DeferringRedisBroker"
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -222,7 +230,7 @@ MFA_TOTP_ISSUER = SITE_NAME
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 120
 # Sessions are read from the cache and written through to the database: a page costs no
-# session query, and a cache flush signs nobody out.
+# session query, and a cache flush or a Redis outage signs nobody out (the cache fails open).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

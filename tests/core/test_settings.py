@@ -122,4 +122,4 @@ print(Conf.RETRY > Conf.TIMEOUT, Conf.MAX_ATTEMPTS, type(get_broker()).__name__)
     redis = run_django(code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/15")
 
     assert embedded.stdout.split() == ["True", "3", "ORM"], embedded.stderr
-    assert redis.stdout.split() == ["True", "3", "Redis"], redis.stderr
+    assert redis.stdout.split() == ["True", "3", "DeferringRedisBroker"], redis.stderr
