@@ -389,7 +389,10 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "request_path": {"()": "core.logging.RequestPathFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -401,7 +404,7 @@ LOGGING: dict[str, Any] = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "request_path"],
             "formatter": LOG_FORMAT,
         }
     },
@@ -418,9 +421,13 @@ if SENTRY_DSN:
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
 
+    from core.logging import scrub_sentry_breadcrumb, scrub_sentry_event
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration()],
+        before_send=scrub_sentry_event,
+        before_breadcrumb=scrub_sentry_breadcrumb,
         send_default_pii=False,
         environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
         release=env_str("RENDER_GIT_COMMIT") or None,

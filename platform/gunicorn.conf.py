@@ -73,6 +73,10 @@ forwarded_allow_ips: str = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 accesslog: str = "-"
 errorlog: str = "-"
 loglevel: str = os.environ.get("LOG_LEVEL", "INFO").strip().lower() or "info"
-# Peer, original client (X-Forwarded-For from the load balancer), request line, status,
-# bytes, duration in ms, request id (the X-Request-ID response header) and user agent.
-access_log_format: str = '%(h)s fwd=%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+# Peer, original client (X-Forwarded-For from the load balancer), method, path, protocol,
+# status, bytes, duration in ms, request id (the X-Request-ID response header) and user agent.
+# The path without its query string: an OAuth callback's query holds the code and state, and
+# other queries hold what people search for. No referrer either: it is a full URL.
+access_log_format: str = (
+    '%(h)s fwd=%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+)

@@ -1,0 +1,103 @@
+"""No query string reaches the logs or the error reports: an OAuth callback's query holds the
+authorisation code and state."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+
+from tests.subprocess_django import run_django
+
+CALLBACK = "/connections/ponto/callback/?code=SECRET-CODE-123&state=SECRET-STATE-456"
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 50,
+    "FIELD_ENCRYPTION_KEYS": "JtsyWuJ9ZLhVx_1kfLmBvs8JTx9y5-sE4IVSyddzhmU=",
+    "ALLOWED_HOSTS": "testserver",
+}
+
+
+def gunicorn_access_line(raw_uri: str) -> str:
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "platform" / "gunicorn.conf.py"))
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    cfg.set("access_log_format", conf["access_log_format"])
+    logger = Logger(cfg)
+    stream = io.StringIO()
+    logger.access_log.handlers = [logging.StreamHandler(stream)]
+    path, _, query = raw_uri.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": raw_uri, "PATH_INFO": path, "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7", "HTTP_REFERER": f"https://bank.example{raw_uri}",
+    }  # fmt: skip
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[("X-Request-ID", "rid-12345678")])
+    request = SimpleNamespace(headers=[("USER-AGENT", "Firefox"), ("REFERER", f"https://bank.example{raw_uri}")])
+    logger.access(response, request, environ, datetime.timedelta(milliseconds=12))
+    return stream.getvalue()
+
+
+def test_gunicorn_logs_the_callback_path_without_code_or_state():
+    line = gunicorn_access_line(CALLBACK)
+
+    assert '"GET /connections/ponto/callback/ HTTP/1.1" 302' in line
+    assert "SECRET" not in line
+    assert "rid=rid-12345678" in line
+
+
+def test_django_request_lines_carry_the_path_without_the_query():
+    code = f"""
+import logging
+from django.test import RequestFactory
+request = RequestFactory().get({CALLBACK!r})
+logging.getLogger("django.request").warning(
+    "Not Found: %s", request.path, extra={{"status_code": 404, "request": request}}
+)
+"""
+    result = run_django(code, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert '"request": "GET /connections/ponto/callback/"' in line
+    assert "SECRET" not in result.stderr
+
+
+def test_error_reports_and_their_breadcrumbs_carry_no_query_string():
+    code = f"""
+import logging
+import sentry_sdk
+from sentry_sdk.transport import Transport
+from django.test import RequestFactory
+
+sent = []
+
+class Capture(Transport):
+    def capture_envelope(self, envelope):
+        sent.append(envelope.serialize().decode())
+
+sentry_sdk.get_client().transport = Capture()
+request = RequestFactory().get({CALLBACK!r})
+logging.getLogger("invoices").warning("Not Found: %s", request.path, extra={{"request": request}})
+sentry_sdk.add_breadcrumb(
+    category="httplib", data={{"url": "https://bank.example{CALLBACK}", "http.query": "code=SECRET"}}
+)
+with sentry_sdk.new_scope() as scope:
+    scope.add_event_processor(lambda event, hint: {{**event, "request": {{
+        "url": "http://testserver{CALLBACK}", "query_string": "code=SECRET-CODE-123", "method": "GET"}}}})
+    sentry_sdk.capture_message("Internal Server Error")
+sentry_sdk.flush()
+print("ENVELOPES", len(sent))
+print("\\n".join(sent))
+"""
+    result = run_django(code, **PRODUCTION, SENTRY_DSN="http://public@127.0.0.1:9/1")
+
+    assert result.returncode == 0, result.stderr
+    assert "ENVELOPES 1" in result.stdout, result.stdout + result.stderr
+    assert "/connections/ponto/callback/" in result.stdout
+    assert "SECRET" not in result.stdout
