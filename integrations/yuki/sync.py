@@ -13,15 +13,26 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.months import next_month
-from integrations.models import BankAccount, BankTransaction, Bill, Connection, SyncRun, TransactionStatus
+from integrations.models import (
+    BankAccount,
+    BankTransaction,
+    Bill,
+    Connection,
+    ExternalBooking,
+    Provider,
+    SyncRun,
+    TransactionStatus,
+)
 from integrations.writes import AccountDay, delete_transactions, save_transactions
 from integrations.yuki import linking
 from integrations.yuki.client import OpenItem, YukiClient
-from invoices.models import Client
-from invoices.services.imports import ImportedInvoice, mirror_invoice
+from invoices.models import Client, Invoice, InvoiceSource
+from invoices.models.invoices import OPEN_STATUSES
+from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoice, retire_mirror
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
 LEDGER_FIELDS = [
@@ -83,12 +94,60 @@ class YukiSync:
     def _receivables(self, client: YukiClient) -> None:
         items = client.outstanding_debtor_items(self.administration)
         self.run.pages_fetched += 1
+        ours = self._booked_invoices({item.reference for item in items if item.reference})
+        linked: dict[str, int] = {}
         for item in items:
+            invoice = ours.get(item.reference or "")
+            if invoice is not None:
+                self._follow_booked(invoice, item)
+                linked[item.id] = invoice.pk
+                continue
             _, created, changed = mirror_invoice(
                 self.connection.organization, self._client_for(item), self._imported(item)
             )
             self._count(created, changed)
-        self._settle_vanished_receivables({item.id for item in items})
+        self._settle_vanished_booked(linked)
+        self._settle_vanished_receivables({item.id for item in items if item.id not in linked})
+
+    def _booked_invoices(self, references: set[str]) -> dict[str, Invoice]:
+        """Invoices made here and booked in this administration, by the reference Yuki shows."""
+        bookings = (
+            ExternalBooking.objects.filter(
+                organization_id=self.connection.organization_id,
+                succeeded=True,
+                connection__provider=Provider.YUKI,
+                connection__external_id=self.connection.external_id,
+                invoice__source=InvoiceSource.MANUAL,
+            )
+            .filter(Q(external_reference__in=references) | Q(invoice__number__in=references))
+            .select_related("invoice")
+        )
+        found: dict[str, Invoice] = {}
+        for booking in bookings:
+            for reference in {booking.external_reference, booking.invoice.number} & references:
+                found[reference] = booking.invoice
+        return found
+
+    def _follow_booked(self, invoice: Invoice, item: OpenItem) -> None:
+        """Yuki's open item of an invoice booked from here: never a mirror, only its open amount.
+        A mirror made of it before (a duplicate) is retired, so the figures heal."""
+        duplicates = Invoice.all_objects.filter(
+            organization_id=self.connection.organization_id, source=InvoiceSource.YUKI, external_id=item.id
+        )
+        for duplicate in duplicates:
+            if retire_mirror(duplicate, reason=f"Yuki's open item of {invoice.number}, which was booked from here"):
+                self.run.rows_updated += 1
+        self._count(False, follow_booked_invoice(invoice, item.open_amount, "yuki"))
+
+    def _settle_vanished_booked(self, linked: dict[str, int]) -> None:
+        """A booked invoice whose open item left Yuki's list is settled there. Only one seen open
+        before: Yuki lists a booked invoice only once it has processed it."""
+        previous: dict[str, int] = dict(self.config.get("booked_open_items", {}))
+        gone = [pk for item_id, pk in previous.items() if item_id not in linked]
+        for invoice in Invoice.objects.filter(pk__in=gone, organization_id=self.connection.organization_id):
+            self._count(False, follow_booked_invoice(invoice, Decimal("0.00"), "yuki"))
+        with transaction.atomic():
+            self._save_config(booked_open_items=linked)
 
     def _imported(self, item: OpenItem) -> ImportedInvoice:
         return ImportedInvoice(
@@ -105,11 +164,8 @@ class YukiSync:
 
     def _settle_vanished_receivables(self, open_ids: set[str]) -> None:
         """An invoice that left Yuki's open list is paid there: settle its mirror in full."""
-        from invoices.models import Invoice
-        from invoices.models.invoices import OPEN_STATUSES
-
         vanished = Invoice.objects.filter(
-            organization_id=self.connection.organization_id, source="yuki", status__in=OPEN_STATUSES
+            organization_id=self.connection.organization_id, source=InvoiceSource.YUKI, status__in=OPEN_STATUSES
         ).exclude(external_id__in=open_ids)
         for invoice in vanished.select_related("client"):
             mirror_invoice(

@@ -50,3 +50,46 @@ def test_a_number_already_used_here_gets_a_suffix(organization: Organization):
     assert mirrored.number == f"{ours.number} (yuki 1)"
     assert Invoice.objects.count() == 2
     assert mirrored.payment_reference == ""
+
+
+@pytest.mark.django_db
+def test_every_mirrored_field_follows_and_the_change_is_audited(organization: Organization):
+    from core.models import AuditEvent
+
+    client, other = make_client(organization), make_client(organization, name="Other client")
+    mirror_invoice(organization, client, yuki_invoice("121.00"))
+
+    moved = yuki_invoice(
+        "21.00", number="VF-0001-B", description="Consulting, corrected", issue_date=datetime.date(2026, 1, 30),
+        due_date=datetime.date(2026, 4, 30), total=D("242.00"),
+    )  # fmt: skip
+    invoice, created, changed = mirror_invoice(organization, other, moved)
+
+    assert (created, changed) == (False, True)
+    assert (invoice.number, invoice.issue_date, invoice.due_date, invoice.notes, invoice.client_id) == (
+        "VF-0001-B", datetime.date(2026, 1, 30), datetime.date(2026, 4, 30), "Consulting, corrected", other.pk
+    )  # fmt: skip
+    assert (invoice.total, invoice.balance_due) == (D("242.00"), D("21.00"))
+    assert Payment.objects.get(invoice=invoice).client_id == other.pk
+    event = AuditEvent.objects.get(action="invoice.import_changed")
+    assert set(event.changes["after"]) >= {"number", "client_id", "issue_date", "due_date", "notes", "total"}
+    assert mirror_invoice(organization, other, moved)[2] is False
+    assert AuditEvent.objects.filter(action="invoice.import_changed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_booked_invoice_follows_the_open_amount_there_beside_payments_recorded_here(organization: Organization):
+    from invoices.services import record_payment
+    from invoices.services.imports import follow_booked_invoice
+
+    ours = make_invoice(organization)  # 121.00
+    record_payment(
+        organization=organization, client=ours.client, invoice=ours, amount=D("20.00"),
+        date=datetime.date(2026, 2, 1), currency="EUR",
+    )  # fmt: skip
+
+    assert follow_booked_invoice(ours, D("121.00"), "yuki") is False  # Yuki has not seen the payment yet
+    assert follow_booked_invoice(ours, D("51.00"), "yuki") is True
+    ours.refresh_from_db()
+    assert (ours.balance_due, ours.amount_paid) == (D("51.00"), D("70.00"))
+    assert Invoice.objects.count() == 1

@@ -25,7 +25,9 @@ ENDPOINTS = {
     "PATCH /_sandbox/transactions/{id}": '{"amount"?, "date"?, "description"?, "glAccountCode"?}',
     "DELETE /_sandbox/transactions/{id}": "deletes the whole booking (ChangeDigest shows deleted=true)",
     "POST /_sandbox/items/{id}/settle": '{"amount"?, "date"?, "bank"?: code or null}: pay an open item',
-    "PATCH /_sandbox/items/{id}": '{"openAmount"?, "dueDate"?, "description"?, "reference"?}',
+    "PATCH /_sandbox/items/{id}": (
+        '{"openAmount"?, "originalAmount"?, "date"?, "dueDate"?, "description"?, "reference"?}'
+    ),
     "GET|POST|DELETE /_sandbox/faults": '{"kind", "operation"?, "after"?, "times"?, "seconds"?, "message"?}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
     "GET|POST|DELETE /_sandbox/quota": '{"limit"?: n, "reset"?: true}; DELETE resets every domain',

@@ -126,9 +126,17 @@ def settle_item(admin: Administration, item: OpenItem, spec: Mapping[str, object
 
 
 def alter_item(item: OpenItem, changes: Mapping[str, object]) -> None:
-    """Change an item without booking: `openAmount`, `dueDate` (null clears it), `description`, `reference`."""
+    """Change an item without booking, as a corrected invoice shows it: `openAmount`, `originalAmount`
+    (the open amount moves by the same difference unless it is given too), `date`, `dueDate` (null
+    clears it), `description`, `reference`."""
+    if "originalAmount" in changes:
+        original = _cents(changes["originalAmount"], "originalAmount")
+        item.open_cents += original - item.original_cents
+        item.original_cents = original
     if "openAmount" in changes:
         item.open_cents = _cents(changes["openAmount"], "openAmount")
+    if "date" in changes:
+        item.day = _day(changes["date"], item.day)
     if "dueDate" in changes:
         due = changes["dueDate"]
         item.due = None if due is None else _day(due, item.day)
