@@ -58,7 +58,7 @@ def claim(connection_id: int) -> uuid.UUID | None:
     claimed = (
         Connection.objects.filter(pk=connection_id)
         .filter(Q(sync_claimed_at__isnull=True) | Q(sync_claimed_at__lt=now - stale_claim_age()))
-        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .exclude(status__in=[ConnectionStatus.DISCONNECTED, ConnectionStatus.PENDING])  # pending: no consent yet
         .update(sync_claimed_at=now, sync_claim=token, last_attempt_at=now)
     )
     return token if claimed else None

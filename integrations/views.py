@@ -19,6 +19,7 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from core.ratelimit import check as rate_check
 from integrations import services, sources
 from integrations.models import BankAccount, Connection, Provider, SyncRun
+from integrations.ponto.consent import begin_ponto_consent
 from integrations.quota import calls_today
 from integrations.runner import is_syncing
 from invoices.models.clients import normalize_iban
@@ -150,7 +151,7 @@ class ReauthoriseView(ObjectActionView):
     def act(self, request: HttpRequest, connection: Connection) -> str | None:
         if connection.provider == Provider.YUKI:
             return reverse("integrations:yuki_replace_key", args=[connection.pk])
-        return services.begin_ponto_consent(request, self.organization, connection)
+        return begin_ponto_consent(request, self.organization, connection)
 
 
 class DisconnectView(ObjectActionView):

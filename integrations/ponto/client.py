@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
+from integrations.errors import TransientError
 from integrations.http import ResilientClient, RetryPolicy
 from integrations.models import Connection
 from integrations.ponto import tokens
@@ -21,9 +21,19 @@ JSON_API = "application/vnd.api+json"
 
 
 class PontoClient:
-    def __init__(self, connection: Connection, *, policy: RetryPolicy | None = None) -> None:
+    """Calls for one connection; with `token` (a consent's fresh access token) for no connection yet."""
+
+    def __init__(
+        self,
+        connection: Connection | None,
+        *,
+        policy: RetryPolicy | None = None,
+        token: tokens.AccessToken | None = None,
+    ) -> None:
+        if connection is None and token is None:
+            raise ValueError("a Ponto client needs a connection or an access token")
         self.connection = connection
-        self._token: tuple[str, datetime.datetime] | None = None
+        self._token: tokens.AccessToken | None = token
         self.http = ResilientClient(
             httpx.Client(
                 base_url=settings.PONTO_API_URL + "/",
@@ -48,15 +58,19 @@ class PontoClient:
     def _authorization(self) -> dict[str, str]:
         # Reuse the token while it is comfortably valid: a locked read of the credential per
         # request cost a twentieth of a large sync.
-        if self._token is None or self._token[1] - timezone.now() <= tokens.REFRESH_MARGIN:
+        if self.connection is not None and (self._token is None or not self._token.fresh()):
             self._token = tokens.access_token_until(self.connection)
-        return {"Authorization": f"Bearer {self._token[0]}"}
+        assert self._token is not None  # the constructor guarantees a connection or a token
+        return {"Authorization": f"Bearer {self._token.token}"}
 
     def _get(self, path_or_url: str, **params: Any) -> Any:
         return self.http.request("GET", path_or_url, params=params or None, headers=self._authorization()).data
 
     def userinfo(self) -> dict[str, Any]:
-        return dict(self._get("userinfo"))
+        info = self._get("userinfo")
+        if not isinstance(info, dict):
+            raise TransientError("Ponto's userinfo is not a JSON object.")
+        return info
 
     def accounts(self) -> list[dict[str, Any]]:
         return self._all("accounts")
@@ -68,7 +82,11 @@ class PontoClient:
         """Booked transactions, newest first: (a page, whether more pages follow)."""
         return self._pages(f"accounts/{account_id}/transactions")
 
-    def create_synchronization(self, account_id: str, subtype: str) -> dict[str, Any]:
+    def create_synchronization(
+        self, account_id: str, subtype: str, idempotency_key: uuid.UUID | None = None
+    ) -> dict[str, Any]:
+        """Ask Ponto to synchronize the account with the bank. The idempotency key makes a retried
+        request (ours or a later run's, with the same key) return the same synchronization."""
         body = {
             "data": {
                 "type": "synchronization",
@@ -81,14 +99,19 @@ class PontoClient:
                 },
             }
         }
-        headers = {**self._authorization(), "Content-Type": JSON_API}
-        return dict(self.http.request("POST", "synchronizations", json=body, headers=headers).data["data"])
+        headers = {
+            **self._authorization(),
+            "Content-Type": JSON_API,
+            "Ibanity-Idempotency-Key": str(idempotency_key or uuid.uuid4()),
+        }
+        return _resource(self.http.request("POST", "synchronizations", json=body, headers=headers).data)
 
     def synchronization(self, synchronization_id: str) -> dict[str, Any]:
-        return dict(self._get(f"synchronizations/{synchronization_id}")["data"])
+        return _resource(self._get(f"synchronizations/{synchronization_id}"))
 
-    def updated_transactions(self, synchronization_id: str) -> list[dict[str, Any]]:
-        return self._all(f"synchronizations/{synchronization_id}/updated-transactions")
+    def updated_transaction_pages(self, synchronization_id: str) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The transactions a synchronization created or updated, a page at a time."""
+        return self._pages(f"synchronizations/{synchronization_id}/updated-transactions")
 
     def _all(self, path: str) -> list[dict[str, Any]]:
         return [item for page, _ in self._pages(path) for item in page]
@@ -96,9 +119,33 @@ class PontoClient:
     def _pages(self, path: str) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         document = self._get(path, **{"page[limit]": PAGE_LIMIT})
         while True:
+            items = _collection(document)
             next_url = (document.get("links") or {}).get("next")
-            yield list(document.get("data") or []), bool(next_url)
+            if next_url is not None and not isinstance(next_url, str):
+                raise TransientError("Ponto sent a page whose next link is not a URL.")
+            yield items, bool(next_url)
             if not next_url:
                 return
             # Follow the provider's own link verbatim: it carries the cursor.
             document = self._get(next_url)
+
+
+def _is_resource(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("id"), str) and bool(item["id"])
+
+
+def _collection(document: Any) -> list[dict[str, Any]]:
+    """The resources of a collection page; a page that is not one is a fault worth retrying."""
+    items = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(items, list) or not all(_is_resource(item) for item in items):
+        raise TransientError("Ponto sent a page that is not a list of resources with ids.")
+    if not isinstance(document.get("links") or {}, dict):
+        raise TransientError("Ponto sent a page whose links are not an object.")
+    return items
+
+
+def _resource(document: Any) -> dict[str, Any]:
+    resource = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(resource, dict) or not _is_resource(resource) or not isinstance(resource.get("attributes"), dict):
+        raise TransientError("Ponto sent a document without a resource.")
+    return resource

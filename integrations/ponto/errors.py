@@ -14,12 +14,12 @@ AUTH_CODES = frozenset({"invalidAccessToken", "authorizationExpired", "authoriza
 
 
 def classify(response: httpx.Response) -> ProviderError:
-    code, message = _first_error(response)
+    code, message = first_error(response)
     text = f"Ponto answered HTTP {response.status_code}" + (f" ({code}): {message}" if code or message else ".")
     return classify_status(response, text, auth_codes=AUTH_CODES, code=code)
 
 
-def _first_error(response: httpx.Response) -> tuple[str, str]:
+def first_error(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -1,4 +1,5 @@
-"""Ponto Connect OAuth2 with PKCE, through authlib: consent URL, code exchange, refresh, revoke."""
+"""Ponto Connect OAuth2 with PKCE: the consent URL (through authlib), and the token endpoint's
+code exchange, refresh and revocation with the same retries and fault classes as API calls."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.errors import AuthError, ProviderError, TransientError
+from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
+from integrations.http import ResilientClient, RetryPolicy, classify_status
+from integrations.ponto.errors import first_error
+
+# OAuth errors that mean the grant or the client is refused: the customer must consent again.
+REFUSED_GRANT_CODES = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 
 
 @dataclass(frozen=True)
@@ -23,11 +28,22 @@ class TokenSet:
     expires_at: datetime.datetime
     scope: str
 
+    @property
+    def lifetime(self) -> datetime.timedelta:
+        return self.expires_at - timezone.now()
+
     @classmethod
-    def from_response(cls, token: dict[str, Any]) -> TokenSet:
-        expires_in = int(token.get("expires_in") or 0)
+    def from_response(cls, token: Any) -> TokenSet:
+        """The tokens of a 200 answer; TransientError when it is not a token response at all."""
+        access_token = token.get("access_token") if isinstance(token, dict) else None
+        if not isinstance(access_token, str) or not access_token:
+            raise TransientError("Ponto's token endpoint answered without an access token.")
+        try:
+            expires_in = max(int(token.get("expires_in") or 0), 0)
+        except (TypeError, ValueError) as exc:
+            raise TransientError("Ponto's token endpoint answered with an unreadable expires_in.") from exc
         return cls(
-            access_token=str(token["access_token"]),
+            access_token=access_token,
             refresh_token=str(token.get("refresh_token") or ""),
             expires_at=timezone.now() + datetime.timedelta(seconds=expires_in),
             scope=str(token.get("scope") or ""),
@@ -63,33 +79,66 @@ def authorization_url(state: str, code_verifier: str) -> str:
     return str(url)
 
 
-def _token_call(call: str, **kwargs: Any) -> TokenSet:
+def classify_token_error(response: httpx.Response) -> ProviderError:
+    """An OAuth error body (or a JSON:API one) from the token endpoint: a refused grant is an
+    auth failure; throttling and server faults are transient, as on the API."""
+    code, message = first_error(response)
+    if code in REFUSED_GRANT_CODES and response.status_code < 500:
+        text = f"Ponto refused the authorisation ({code}): {message}".rstrip(": ")
+        return AuthError(text, status=response.status_code)
+    text = f"Ponto's token endpoint answered HTTP {response.status_code}" + (
+        f" ({code}): {message}".rstrip(": ") if code or message else "."
+    )
+    return classify_status(response, text, code=code)
+
+
+def token_http(policy: RetryPolicy | None = None) -> ResilientClient:
+    return ResilientClient(
+        httpx.Client(
+            timeout=settings.PONTO_TIMEOUT_SECONDS,
+            cert=client_certificate(),
+            auth=httpx.BasicAuth(settings.PONTO_CLIENT_ID, settings.PONTO_CLIENT_SECRET),
+            headers={"Accept": "application/json"},
+        ),
+        classify=classify_token_error,
+        policy=policy or RetryPolicy.from_settings(),
+    )
+
+
+def _token_call(form: dict[str, str]) -> TokenSet:
+    http = token_http()
     try:
-        with oauth_client() as client:
-            token = getattr(client, call)(settings.PONTO_TOKEN_URL, **kwargs)
-    except OAuthError as exc:
-        if exc.error in ("invalid_grant", "invalid_client", "unauthorized_client"):
-            raise AuthError(f"Ponto refused the authorisation ({exc.error}): {exc.description or ''}".strip()) from exc
-        raise ProviderError(f"Ponto's token endpoint answered {exc.error}: {exc.description or ''}".strip()) from exc
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Ponto's token endpoint could not be reached ({exc.__class__.__name__}).") from exc
-    return TokenSet.from_response(dict(token))
+        response = http.request("POST", settings.PONTO_TOKEN_URL, data={**form, "client_id": settings.PONTO_CLIENT_ID})
+    finally:
+        http.client.close()
+    if isinstance(response.data, dict) and response.data.get("error"):  # an OAuth error with a 200
+        code = str(response.data["error"])
+        text = f"Ponto refused the authorisation ({code}): {response.data.get('error_description') or ''}".strip()
+        raise AuthError(text) if code in REFUSED_GRANT_CODES else PermanentError(text)
+    return TokenSet.from_response(response.data)
 
 
 def exchange_code(code: str, code_verifier: str) -> TokenSet:
-    return _token_call("fetch_token", grant_type="authorization_code", code=code, code_verifier=code_verifier)
+    return _token_call(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": code_verifier,
+            "redirect_uri": settings.PONTO_REDIRECT_URI,
+        }
+    )
 
 
 def refresh(refresh_token: str) -> TokenSet:
-    return _token_call("refresh_token", refresh_token=refresh_token)
+    return _token_call({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 
 def revoke(refresh_token: str) -> None:
     """Revoke the integration at Ponto. Best effort: a failure is reported to the caller."""
+    http = token_http()
     try:
-        with oauth_client() as client:
-            response = client.revoke_token(settings.PONTO_REVOKE_URL, token=refresh_token)
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Ponto's revoke endpoint could not be reached ({exc.__class__.__name__}).") from exc
-    if response.status_code >= 400:
-        raise ProviderError(f"Ponto did not revoke the token (HTTP {response.status_code}).")
+        http.request(
+            "POST", settings.PONTO_REVOKE_URL, data={"token": refresh_token, "client_id": settings.PONTO_CLIENT_ID}
+        )
+    finally:
+        http.client.close()

@@ -16,14 +16,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.utils import timezone
 
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
 from integrations.models import BankAccount, BankTransaction, Connection, SyncRun, TransactionStatus
 from integrations.models.banking import RawJSONEncoder
 from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
+from integrations.ponto.models import PontoSynchronization, SynchronizationOrigin
 from integrations.services import forget_banners
 from integrations.writes import AccountDay, save_transactions
 
@@ -33,6 +35,7 @@ UPDATABLE_FIELDS = [
     "description", "raw",
 ]  # fmt: skip
 SYNCHRONIZATION_POLL_SECONDS = 30
+SYNCHRONIZATION_GIVE_UP = datetime.timedelta(days=1)
 # Pages are written in batches of about this many rows: fewer, larger transactions.
 FLUSH_ROWS = 1000
 
@@ -45,6 +48,8 @@ class PontoSync:
     def __init__(self, connection: Connection, run: SyncRun) -> None:
         self.connection = connection
         self.run = run
+        # A fault that need not stop the rest of the run: raised once the rest is saved.
+        self.deferred: ProviderError | None = None
 
     def sync(self) -> None:
         with PontoClient(self.connection) as client:
@@ -55,12 +60,19 @@ class PontoSync:
                 self.run.save()
 
     def _sync_with(self, client: PontoClient) -> None:
-        self._save_accounts(client.accounts())
-        for account in BankAccount.objects.filter(connection=self.connection, included=True):
-            if settings.PONTO_REQUEST_SYNCHRONIZATION:
-                self._apply_synchronization(client, account)
+        resources = client.accounts()
+        self._save_accounts(resources)
+        latest = {resource["id"]: mapping.latest_transactions_synchronization(resource) for resource in resources}
+        accounts = list(BankAccount.objects.filter(connection=self.connection, included=True))
+        for account in accounts:
+            self._note_synchronizations(client, account, latest.get(account.external_id, ""))
+        for account in accounts:
             self._sync_booked(client, account)
             self._sync_pending(client, account)
+        # Last: the synchronizations asked for above had the walks' time to finish.
+        self._apply_synchronizations(client, accounts)
+        if self.deferred is not None:
+            raise self.deferred
 
     # --- accounts ------------------------------------------------------------------------
 
@@ -89,6 +101,8 @@ class PontoSync:
         try:
             for page, more in client.transaction_pages(account.external_id):
                 self.run.pages_fetched += 1
+                for resource in page:
+                    mapping.check_transaction(resource)  # before buffering: a bad row never spoils a flush
                 newest_id = newest_id or (page[0]["id"] if page else "")
                 seen_mark = seen_mark or any(resource["id"] == stop_id for resource in page)
                 buffered.extend(page)
@@ -143,29 +157,110 @@ class PontoSync:
                 external_id__in=[r["id"] for r in pending]
             ).delete()
 
-    # --- synchronization -----------------------------------------------------------------
+    # --- synchronizations ----------------------------------------------------------------
 
-    def _apply_synchronization(self, client: PontoClient, account: BankAccount) -> None:
-        """Ask Ponto to fetch from the bank, wait for it, and apply the transactions it updated."""
+    def _note_synchronizations(self, client: PontoClient, account: BankAccount, latest_id: str) -> None:
+        """Record the synchronizations whose updates this run applies: Ponto's latest one of the
+        account's transactions, and (by default) a fresh one we ask for, unless ours is still open."""
+        open_rows = PontoSynchronization.objects.open().filter(account=account)
+        open_rows.filter(created_at__lt=timezone.now() - SYNCHRONIZATION_GIVE_UP).update(
+            closed_at=timezone.now(), outcome="given up: it did not finish in a day"
+        )
+        if latest_id:
+            # A new id: Ponto synchronized by itself (or for another run) and may have updated rows.
+            seen = PontoSynchronization(
+                account=account, synchronization_id=latest_id, origin=SynchronizationOrigin.PONTO
+            )
+            PontoSynchronization.objects.bulk_create([seen], ignore_conflicts=True)
+        if not settings.PONTO_REQUEST_SYNCHRONIZATION:
+            return
+        requested = open_rows.filter(origin=SynchronizationOrigin.REQUESTED).first()
+        if requested is None:
+            # Recorded (with its idempotency key) before the request: a run that dies after
+            # Ponto accepted it asks again with the same key and gets the same synchronization.
+            requested = PontoSynchronization.objects.create(account=account, origin=SynchronizationOrigin.REQUESTED)
+        elif requested.synchronization_id:
+            return  # ours is still running: resume it rather than meet accountRecentlySynchronized
+        self._request_synchronization(client, account, requested)
+
+    def _request_synchronization(self, client: PontoClient, account: BankAccount, row: PontoSynchronization) -> None:
         try:
-            synchronization = client.create_synchronization(account.external_id, "accountTransactions")
-        except PermanentError as exc:
-            if "accountRecentlySynchronized" in exc.message:
-                return  # Ponto synced this account moments ago: use what it has
+            synchronization = client.create_synchronization(
+                account.external_id, "accountTransactions", row.idempotency_key
+            )
+        except AuthError:
             raise
+        except PermanentError as exc:
+            if "accountRecentlySynchronized" not in exc.message:
+                raise
+            row.delete()  # Ponto synced this account moments ago: its latest synchronization serves
+            return
+        except ProviderError as exc:
+            self.deferred = self.deferred or exc  # read the transactions anyway; fail the run at the end
+            return
+        row.synchronization_id = synchronization["id"]
+        try:
+            with transaction.atomic():
+                row.save(update_fields=["synchronization_id"])
+        except IntegrityError:
+            row.delete()  # a webhook recorded the same synchronization first
+
+    def _apply_synchronizations(self, client: PontoClient, accounts: list[BankAccount]) -> None:
+        """Apply the updated transactions of every recorded synchronization that has finished,
+        waiting a little for the ones we asked for."""
+        by_pk = {account.pk: account for account in accounts}
+        rows = list(
+            PontoSynchronization.objects.open()
+            .filter(account__in=accounts)
+            .exclude(synchronization_id="")
+            .order_by("created_at", "pk")
+        )
         deadline = time.monotonic() + SYNCHRONIZATION_POLL_SECONDS
-        while synchronization["attributes"]["status"] in ("pending", "running"):
+        while True:
+            waiting = [row for row in rows if not self._apply_if_finished(client, by_pk[row.account_id], row)]
+            rows = [row for row in waiting if row.origin == SynchronizationOrigin.REQUESTED]
+            if not rows:
+                return
             if time.monotonic() > deadline:
-                raise TransientError("Ponto's synchronization with the bank did not finish in time.")
+                raise TransientError(
+                    "Ponto's synchronization with the bank did not finish in time; the next run applies it."
+                )
             time.sleep(1)
-            synchronization = client.synchronization(synchronization["id"])
-        if synchronization["attributes"]["status"] == "error":
-            errors = synchronization["attributes"].get("errors") or []
-            detail = "; ".join(str(e.get("detail") or e.get("code")) for e in errors if isinstance(e, dict))
+
+    def _apply_if_finished(self, client: PontoClient, account: BankAccount, row: PontoSynchronization) -> bool:
+        """Whether the synchronization is done with (applied or given up)."""
+        try:
+            synchronization = client.synchronization(row.synchronization_id)
+        except PermanentError as exc:
+            if exc.status != 404:
+                raise
+            self._close(row, "unknown to Ponto")
+            return True
+        attributes = synchronization["attributes"]
+        status = attributes.get("status")
+        if status in ("pending", "running"):
+            return False
+        if status == "success":
+            applied = 0
+            for page, _ in client.updated_transaction_pages(row.synchronization_id):
+                mine = [resource for resource in page if _account_of(resource) in ("", account.external_id)]
+                for resource in mine:
+                    mapping.check_transaction(resource)
+                with transaction.atomic():  # each page kept as it comes; re-applying one changes nothing
+                    self._upsert(account, mine, TransactionStatus.BOOKED)
+                applied += len(mine)
+            self._close(row, f"applied {applied} updated transactions")
+            return True
+        errors = attributes.get("errors") if isinstance(attributes.get("errors"), list) else []
+        detail = "; ".join(str(e.get("detail") or e.get("code")) for e in errors if isinstance(e, dict))
+        self._close(row, f"{status}: {detail}"[:200])
+        if status == "error":
             raise AuthError(f"Ponto could not reach the bank: {detail or 'authorisation failed'}.")
-        updated = client.updated_transactions(synchronization["id"])
-        with transaction.atomic():
-            self._upsert(account, updated, TransactionStatus.BOOKED)
+        return True
+
+    @staticmethod
+    def _close(row: PontoSynchronization, outcome: str) -> None:
+        PontoSynchronization.objects.filter(pk=row.pk).update(closed_at=timezone.now(), outcome=outcome[:200])
 
     # --- the upsert ----------------------------------------------------------------------
 
@@ -206,3 +301,9 @@ class PontoSync:
         )
         self.run.rows_added += len(new)
         self.run.rows_updated += len(changed)
+
+
+def _account_of(resource: dict[str, Any]) -> str:
+    relationships = resource.get("relationships") if isinstance(resource.get("relationships"), dict) else {}
+    data = ((relationships or {}).get("account") or {}).get("data") or {}
+    return str(data.get("id") or "") if isinstance(data, dict) else ""

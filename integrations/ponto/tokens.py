@@ -8,6 +8,7 @@ the new access token used.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +17,29 @@ from integrations.errors import AuthError
 from integrations.models import Connection, Credential
 from integrations.ponto import oauth
 
-# Refresh this long before expiry, so a call never starts with a token about to lapse.
+# Refresh this long before expiry, so a call never starts with a token about to lapse...
 REFRESH_MARGIN = datetime.timedelta(minutes=2)
+# ...but never more than this share of the token's lifetime: a short-lived token is used for
+# most of its life instead of being refreshed before every call.
+REFRESH_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_at: datetime.datetime
+    refresh_at: datetime.datetime  # when to ask for a fresh one
+
+    def fresh(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) < self.refresh_at
+
+
+def for_token_set(tokens: oauth.TokenSet) -> AccessToken:
+    return AccessToken(tokens.access_token, tokens.expires_at, tokens.expires_at - refresh_margin(tokens.lifetime))
+
+
+def refresh_margin(lifetime: datetime.timedelta) -> datetime.timedelta:
+    return min(REFRESH_MARGIN, max(lifetime, datetime.timedelta()) * REFRESH_SHARE)
 
 
 def store_tokens(connection: Connection, tokens: oauth.TokenSet) -> None:
@@ -33,18 +55,21 @@ def store_tokens(connection: Connection, tokens: oauth.TokenSet) -> None:
 
 
 def access_token(connection: Connection) -> str:
-    return access_token_until(connection)[0]
+    return access_token_until(connection).token
 
 
-def access_token_until(connection: Connection) -> tuple[str, datetime.datetime]:
-    """A valid access token and the moment it stops being valid."""
+def access_token_until(connection: Connection) -> AccessToken:
+    """A valid access token, the moment it stops being valid and the moment to refresh it."""
     with transaction.atomic():
         credential = Credential.objects.select_for_update().filter(connection=connection).first()
         if credential is None or (not credential.refresh_token and not credential.access_token):
             raise AuthError("This connection has no credentials: connect it again.")
         expires_at = credential.access_token_expires_at
-        if credential.access_token and expires_at and expires_at - timezone.now() > REFRESH_MARGIN:
-            return str(credential.access_token), expires_at
+        if credential.access_token and expires_at:
+            # The row is saved when the token is stored: its lifetime ran from then.
+            refresh_at = expires_at - refresh_margin(expires_at - credential.updated_at)
+            if timezone.now() < refresh_at:
+                return AccessToken(str(credential.access_token), expires_at, refresh_at)
         if not credential.refresh_token:
             raise AuthError("The access to Ponto has expired and cannot be renewed: re-authorise the connection.")
         tokens = oauth.refresh(str(credential.refresh_token))
@@ -54,4 +79,4 @@ def access_token_until(connection: Connection) -> tuple[str, datetime.datetime]:
         credential.scope = tokens.scope or credential.scope
         credential.save()
     # Committed: the rotated refresh token is safe before the new access token is used.
-    return tokens.access_token, tokens.expires_at
+    return for_token_set(tokens)

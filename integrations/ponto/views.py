@@ -6,6 +6,7 @@ import json
 import logging
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
@@ -14,10 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.models import Role
 from core.permissions import acting_user, organization_required
 from core.ratelimit import check as rate_check
-from integrations import services
-from integrations.errors import ProviderError
-from integrations.models import BankAccount, ConnectionStatus, SyncTrigger
-from integrations.ponto import webhooks
+from integrations.ponto import consent, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +23,7 @@ logger = logging.getLogger(__name__)
 @require_POST
 @organization_required(write_role=Role.ADMIN)
 def connect(request: HttpRequest) -> HttpResponse:
-    return redirect(services.begin_ponto_consent(request, request.organization))  # type: ignore[attr-defined]
+    return redirect(consent.begin_ponto_consent(request, request.organization))  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -33,7 +31,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 def callback(request: HttpRequest) -> HttpResponse:
     error = request.GET.get("error", "")
     if error:
-        services.discard_consent(request, request.GET.get("state", ""))
+        consent.discard_consent(request, request.GET.get("state", ""))
         text = (
             "You declined the consent in Ponto: nothing was linked."
             if error == "access_denied"
@@ -42,19 +40,15 @@ def callback(request: HttpRequest) -> HttpResponse:
         messages.warning(request, text)
         return redirect("integrations:connection_list")
     try:
-        connection = services.complete_ponto_consent(
+        connection = consent.complete_ponto_consent(
             request,
             request.organization,  # type: ignore[attr-defined]
             acting_user(request),
             state=request.GET.get("state", ""),
             code=request.GET.get("code", ""),
         )
-    except services.ConsentError as exc:
+    except consent.ConsentError as exc:
         messages.error(request, str(exc))
-        return redirect("integrations:connection_list")
-    except ProviderError as exc:
-        logger.warning("Ponto consent could not be completed: %s", exc.message)
-        messages.error(request, f"Ponto did not accept the consent: {exc.message} Please try again.")
         return redirect("integrations:connection_list")
     messages.success(request, f"{connection} is linked. Choose the accounts to include below.")
     return redirect(connection)
@@ -69,15 +63,17 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "rate_limited", "retry_after": wait}, status=429)
     body = request.body
     try:
-        webhooks.verify(request.headers.get("signature", ""), body)
+        claims = webhooks.verify(request.headers.get("signature", ""), body)
         payload = json.loads(body)
-    except (webhooks.InvalidWebhook, json.JSONDecodeError) as exc:
+        if not isinstance(payload, dict):
+            raise webhooks.InvalidWebhook("the body is not a JSON object")
+        with transaction.atomic():  # a failure below forgets the signature, so a retry is processed
+            webhooks.accept_once(claims)
+            webhooks.process(payload)
+    except webhooks.ReplayedWebhook as exc:
+        logger.warning("refused a replayed Ponto webhook: %s", exc)
+        return JsonResponse({"error": "replayed", "detail": str(exc)}, status=400)
+    except (webhooks.InvalidWebhook, ValueError) as exc:
         logger.warning("refused a Ponto webhook: %s", exc)
         return JsonResponse({"error": "invalid_signature", "detail": str(exc)}, status=400)
-    account_id = webhooks.account_id_of(payload)
-    account = (
-        BankAccount.objects.select_related("connection").filter(external_id=account_id).first() if account_id else None
-    )
-    if account is not None and account.connection.status != ConnectionStatus.DISCONNECTED:
-        services.request_sync(account.connection, SyncTrigger.WEBHOOK)
     return JsonResponse({"received": True})

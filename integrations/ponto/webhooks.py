@@ -1,12 +1,15 @@
-"""Ponto webhooks: verify the JWT in the `Signature` header, then sync the account's connection.
+"""Ponto webhooks: verify the JWT in the `Signature` header, accept each signature once, then
+record the synchronization it announces and sync the account's connection.
 
 The JWT is signed RS512 with a key from Ponto's JWKS (chosen by `kid`); its `digest` claim is
-the base64 SHA-512 of the raw body, and `iat`/`exp` bound its age.
+the base64 SHA-512 of the raw body, and `iat`/`exp` bound its age. Its `jti` is remembered in
+the database until `exp`, so a captured webhook cannot be replayed while it is still valid.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -19,14 +22,29 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations import services
+from integrations.models import BankAccount, ConnectionStatus, SyncTrigger
+from integrations.ponto.models import PontoSynchronization, PontoWebhookReceipt, SynchronizationOrigin
 
 CLOCK_SKEW = 30  # seconds of tolerance on iat and exp
 JWKS_CACHE_KEY = "ponto:webhook-jwks"
 JWKS_CACHE_SECONDS = 3600
+# An unknown key id fetches the key set again at most this often: a stream of made-up ids
+# must not turn every webhook into a call to Ponto.
+JWKS_REFETCH_KEY = "ponto:webhook-jwks-refetched"
+JWKS_REFETCH_SECONDS = 60
+JTI_MAX_LENGTH = 200
 
 
 class InvalidWebhook(Exception):
     """The webhook's signature does not hold; the message says which check failed."""
+
+
+class ReplayedWebhook(InvalidWebhook):
+    """The signature was already received: a replay (or a repeat) is refused, not processed twice."""
 
 
 def _b64decode(part: str) -> bytes:
@@ -34,17 +52,21 @@ def _b64decode(part: str) -> bytes:
 
 
 def _fetch_keys() -> dict[str, dict[str, Any]]:
+    cache.set(JWKS_REFETCH_KEY, True, JWKS_REFETCH_SECONDS)  # even a failed fetch counts
     try:
         response = httpx.get(settings.PONTO_WEBHOOK_KEYS_URL, timeout=10)
         response.raise_for_status()
         keys = response.json().get("keys", [])
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         raise InvalidWebhook(f"the signing keys could not be fetched ({exc.__class__.__name__})") from exc
+    if not isinstance(keys, list):
+        raise InvalidWebhook("the signing keys could not be read")
     usable = {
         key["kid"]: key
         for key in keys
         if isinstance(key, dict) and key.get("kty") == "RSA" and key.get("use", "sig") == "sig"
-        and key.get("status", "ACTIVE") == "ACTIVE" and "kid" in key
+        and key.get("status", "ACTIVE") == "ACTIVE" and isinstance(key.get("kid"), str)
+        and isinstance(key.get("n"), str) and isinstance(key.get("e"), str)
     }  # fmt: skip
     cache.set(JWKS_CACHE_KEY, usable, JWKS_CACHE_SECONDS)
     return usable
@@ -52,15 +74,20 @@ def _fetch_keys() -> dict[str, dict[str, Any]]:
 
 def _key(kid: str) -> rsa.RSAPublicKey:
     keys: dict[str, dict[str, Any]] | None = cache.get(JWKS_CACHE_KEY)
-    if keys is None or kid not in keys:
+    if keys is None:
+        keys = _fetch_keys()
+    elif kid not in keys and cache.add(JWKS_REFETCH_KEY, True, JWKS_REFETCH_SECONDS):
         keys = _fetch_keys()  # a new key may have been published since we cached the set
     if kid not in keys:
         raise InvalidWebhook("unknown signing key")
     jwk = keys[kid]
-    numbers = rsa.RSAPublicNumbers(
-        int.from_bytes(_b64decode(jwk["e"]), "big"), int.from_bytes(_b64decode(jwk["n"]), "big")
-    )
-    return numbers.public_key()
+    try:
+        numbers = rsa.RSAPublicNumbers(
+            int.from_bytes(_b64decode(jwk["e"]), "big"), int.from_bytes(_b64decode(jwk["n"]), "big")
+        )
+        return numbers.public_key()
+    except ValueError as exc:
+        raise InvalidWebhook("the signing key is not a usable RSA key") from exc
 
 
 def verify(signature: str, body: bytes, now: float | None = None) -> dict[str, Any]:
@@ -84,16 +111,74 @@ def verify(signature: str, body: bytes, now: float | None = None) -> dict[str, A
     if not hmac.compare_digest(str(claims.get("digest", "")), digest):
         raise InvalidWebhook("the body does not match the signed digest")
     now = time.time() if now is None else now
-    if float(claims.get("iat", 0)) > now + CLOCK_SKEW:
+    if _seconds(claims, "iat") > now + CLOCK_SKEW:
         raise InvalidWebhook("the JWT was issued in the future")
-    if float(claims.get("exp", 0)) < now - CLOCK_SKEW:
+    if _seconds(claims, "exp") < now - CLOCK_SKEW:
         raise InvalidWebhook("the JWT has expired")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > JTI_MAX_LENGTH:
+        raise InvalidWebhook("the JWT has no usable jti")
     audience = settings.PONTO_CLIENT_ID
     if audience and claims.get("aud") not in (audience, [audience]):
         raise InvalidWebhook("the JWT is meant for another application")
     return claims
 
 
+def _seconds(claims: dict[str, Any], name: str) -> float:
+    value = claims.get(name, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidWebhook(f"the JWT's {name} is not a time")
+    return float(value)
+
+
+def accept_once(claims: dict[str, Any]) -> None:
+    """Remember the signature's jti until it expires; ReplayedWebhook if it was already seen.
+    Call it in the transaction that processes the webhook, so a failure forgets it again."""
+    now = timezone.now()
+    PontoWebhookReceipt.objects.filter(expires_at__lt=now).delete()
+    expires_at = datetime.datetime.fromtimestamp(_seconds(claims, "exp") + CLOCK_SKEW, tz=datetime.UTC)
+    try:
+        with transaction.atomic():
+            PontoWebhookReceipt.objects.create(jti=claims["jti"], expires_at=max(expires_at, now))
+    except IntegrityError as exc:
+        raise ReplayedWebhook("this signature was already received") from exc
+
+
+def _related_id(data: dict[str, Any], name: str) -> str:
+    relationships = data.get("relationships")
+    related = relationships.get(name) if isinstance(relationships, dict) else None
+    target = related.get("data") if isinstance(related, dict) else None
+    value = target.get("id") if isinstance(target, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 def account_id_of(payload: dict[str, Any]) -> str:
-    relationships = (payload.get("data") or {}).get("relationships") or {}
-    return str(((relationships.get("account") or {}).get("data") or {}).get("id") or "")
+    data = payload.get("data")
+    return _related_id(data, "account") if isinstance(data, dict) else ""
+
+
+def process(payload: dict[str, Any]) -> int:
+    """Record the synchronization the event announces for each account it concerns and queue a
+    sync of their connections; the number of connections queued."""
+    data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
+    event_type = str(data.get("type") or "")
+    account_id, organization_id = _related_id(data, "account"), _related_id(data, "organization")
+    synchronization_id = _related_id(data, "synchronization")
+    if not account_id:
+        return 0
+    accounts = (
+        BankAccount.objects.select_related("connection")
+        .filter(external_id=account_id)
+        .exclude(connection__status__in=[ConnectionStatus.DISCONNECTED, ConnectionStatus.PENDING])
+    )
+    if organization_id:
+        accounts = accounts.filter(connection__external_id__in=[organization_id, ""])
+    queued = 0
+    for account in accounts:
+        if synchronization_id and event_type.startswith("pontoConnect.account.transactions"):
+            announced = PontoSynchronization(
+                account=account, synchronization_id=synchronization_id, origin=SynchronizationOrigin.WEBHOOK
+            )
+            PontoSynchronization.objects.bulk_create([announced], ignore_conflicts=True)
+        queued += services.request_sync(account.connection, SyncTrigger.WEBHOOK)
+    return queued

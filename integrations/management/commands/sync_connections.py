@@ -20,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="sync every live connection, due or not")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        connections = Connection.objects.exclude(status=ConnectionStatus.DISCONNECTED)
+        # A pending connection has no completed consent: nothing to sync, and nothing it may consume.
+        connections = Connection.objects.exclude(status__in=[ConnectionStatus.DISCONNECTED, ConnectionStatus.PENDING])
         if options["connection"]:
             connections = connections.filter(pk=options["connection"])
             if not connections.exists():

@@ -89,6 +89,7 @@ ROUTES = (
     _route("POST", "/_sandbox/accounts/{account}/pending", control.add_pending, control=True),
     _route("PATCH", "/_sandbox/transactions/{id}", control.update_transaction, control=True),
     _route("POST", "/_sandbox/pending/{id}/book", control.book_pending, control=True),
+    _route("POST", "/_sandbox/accounts/{account}/synchronize", control.synchronize, control=True),
     _route("GET", "/_sandbox/faults", control.list_faults, control=True),
     _route("POST", "/_sandbox/faults", control.add_fault, control=True),
     _route("DELETE", "/_sandbox/faults", control.clear_faults, control=True),

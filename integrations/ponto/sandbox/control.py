@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from integrations.ponto.sandbox.api import api_base
 from integrations.ponto.sandbox.encoding import iso_ms
-from integrations.ponto.sandbox.resources import transaction_resource
+from integrations.ponto.sandbox.resources import synchronization_resource, transaction_resource
 from integrations.ponto.sandbox.web import ApiError, ControlError, Request, Response, json_response, redirect
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ ENDPOINTS = {
     "POST /_sandbox/accounts/{id}/pending": "the same, held as pending transactions",
     "PATCH /_sandbox/transactions/{id}": "{attributes}: correct a booked or pending transaction",
     "POST /_sandbox/pending/{id}/book": "{attributes?}: book a pending transaction under a new id",
+    "POST /_sandbox/accounts/{id}/synchronize": '{"subtype"?}: Ponto synchronizes the account by itself now',
     "GET|POST|DELETE /_sandbox/faults": '{"kind", "path", "times", "after", "retry_after", "seconds"}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
     "GET /_sandbox/tokens": "counts of issued, used and revoked codes and tokens",
@@ -95,6 +96,15 @@ def add_pending(sandbox: PontoSandbox, request: Request, params: dict[str, str])
 def update_transaction(sandbox: PontoSandbox, request: Request, params: dict[str, str]) -> Response:
     transaction = sandbox.update_transaction(params["id"], _body(request))
     return json_response({"data": transaction_resource(transaction, api_base(request))})
+
+
+def synchronize(sandbox: PontoSandbox, request: Request, params: dict[str, str]) -> Response:
+    subtype = _body(request).get("subtype", "accountTransactions") if request.body else "accountTransactions"
+    try:
+        sync = sandbox.synchronize(params["account"], str(subtype))
+    except ApiError as error:
+        raise ControlError(error.status, error.detail) from error
+    return json_response({"data": synchronization_resource(sync, api_base(request), sandbox.now())}, 201)
 
 
 def book_pending(sandbox: PontoSandbox, request: Request, params: dict[str, str]) -> Response:

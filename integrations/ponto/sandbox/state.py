@@ -309,6 +309,29 @@ class PontoSandbox(MovableClock):
         self._send(events)
         return transaction
 
+    def synchronize(self, account_id: str, subtype: str = "accountTransactions") -> Synchronization:
+        """Ponto synchronizes the account by itself, as it does several times a day: the bank's
+        corrections since the last synchronization become this one's updated transactions and
+        it becomes the account's `meta.latestSynchronization`; nobody asked for it."""
+        if subtype not in SYNC_SUBTYPES:
+            raise ControlError(400, f"subtype must be one of {', '.join(SYNC_SUBTYPES)}")
+        with self._lock:
+            account = self.account(account_id)
+            now = self.now()
+            sync = self._new_sync(account, subtype, automatic=True, at=now)
+            if subtype != "accountDetails":
+                sync.updated_ids = self._take_updates(account.updated_booked, now)
+            if subtype == "accountTransactionsWithUnsettled":
+                sync.updated_pending_ids = self._take_updates(account.updated_pending, now)
+            events: list[dict[str, object]] = []
+            if self.webhooks.enabled:
+                event, extra = "pontoConnect.synchronization.succeededWithoutChange", {}
+                if sync.updated_ids:
+                    event, extra = "pontoConnect.account.transactionsUpdated", {"count": len(sync.updated_ids)}
+                events.append(self._event(event, account, sync, **extra))
+        self._send(events)
+        return sync
+
     def book_pending(self, pending_id: str, changes: Mapping[str, object] | None = None) -> Transaction:
         """The bank settles a pending transaction: it disappears and a booked one with a new id appears."""
         try:

@@ -28,8 +28,20 @@ def sandbox_size() -> int:
 
 
 @pytest.fixture
-def ponto(settings: Settings, sandbox_size: int) -> Iterator[PontoSandbox]:
-    sandbox = PontoSandbox(transactions_per_account=sandbox_size)
+def access_token_lifetime() -> int:
+    """Ponto's 1799 seconds; a test module overrides it for short-lived tokens."""
+    return 1799
+
+
+@pytest.fixture
+def ponto(settings: Settings, sandbox_size: int, access_token_lifetime: int) -> Iterator[PontoSandbox]:
+    # Synchronizations we ask for finish at once (a test that needs them slow says so).
+    sandbox = PontoSandbox(
+        transactions_per_account=sandbox_size,
+        sync_running_after=0,
+        sync_done_after=0,
+        access_token_lifetime=access_token_lifetime,
+    )
     server, base_url = serve(sandbox)
     settings.PONTO_API_URL = f"{base_url}/ponto-connect"
     settings.PONTO_AUTH_URL = f"{base_url}/ponto-connect/oauth2/auth"
@@ -61,6 +73,11 @@ def consent_redirect(authorize_url: str, decision: str = "approve") -> str:
     answer = httpx.post(authorize_url.split("?")[0], data={**fields, "decision": decision}, timeout=10)
     assert answer.status_code in (302, 303), answer.text
     return answer.headers["location"]
+
+
+def inject(sandbox: PontoSandbox, kind: str, **spec: object) -> dict[str, Any]:
+    """Make the sandbox fail requests (see integrations/ponto/sandbox/faults.py)."""
+    return dict(control(sandbox, "POST", "faults", json={"kind": kind, **spec}))
 
 
 def link_ponto(client: Client) -> Connection:

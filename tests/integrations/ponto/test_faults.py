@@ -127,7 +127,11 @@ def test_a_refused_refresh_token_needs_reauth(owner_client: Client, ponto: Ponto
 def test_tokens_are_refreshed_before_expiry_and_the_rotated_pair_is_kept(owner_client: Client, ponto: PontoSandbox):
     connection = link_ponto(owner_client)
     old = Credential.objects.get(connection=connection)
-    Credential.objects.filter(pk=old.pk).update(access_token_expires_at=timezone.now() + datetime.timedelta(seconds=30))
+    # Issued 29.5 minutes ago with Ponto's 30-minute lifetime: 30 seconds left.
+    Credential.objects.filter(pk=old.pk).update(
+        access_token_expires_at=timezone.now() + datetime.timedelta(seconds=30),
+        updated_at=timezone.now() - datetime.timedelta(seconds=1770),
+    )
 
     assert run_sync(connection.pk).status == SyncStatus.SUCCESS  # type: ignore[union-attr]
 
