@@ -194,6 +194,10 @@ class GeneralPaymentForm(PaymentForm):
         del self.fields["is_overpayment"]
 
 
+class CancelInvoiceForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=300)
+
+
 class CreditNoteForm(forms.Form):
     issue_date = BoundedDateField()
     reason = forms.CharField(required=False, max_length=300)

@@ -17,7 +17,7 @@ from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
-from invoices.forms import CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
+from invoices.forms import CancelInvoiceForm, CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
 from invoices.views.common import organization_of
 
@@ -200,8 +200,11 @@ class SendInvoiceView(InvoiceAction):
 
 class CancelInvoiceView(InvoiceAction):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        form = CancelInvoiceForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(list(form.errors["reason"]))
         services.cancel_invoice(
-            invoice, reason=request.POST.get("reason", "")[:300], actor=acting_user(request), request=request
+            invoice, reason=form.cleaned_data["reason"], actor=acting_user(request), request=request
         )
         messages.success(request, f"{invoice.number} is cancelled.")
         return None

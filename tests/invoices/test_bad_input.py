@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from core.models import Organization
-from invoices.models import Challan, CreditNote, Invoice
+from invoices.models import Challan, CreditNote, Invoice, InvoiceStatus
 from tests.factories import make_client, make_invoice
 from tests.invoices.test_views import invoice_post, line_post
 
@@ -77,3 +77,14 @@ def test_an_issue_date_range_beyond_the_calendar_is_a_form_error(owner_client: H
 
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"date_from", "date_to"}
+
+
+def test_a_cancel_reason_with_a_nul_is_refused_with_a_message(owner_client: HttpClient, organization: Organization):
+    invoice = make_invoice(organization)
+
+    response = owner_client.post(reverse("invoices:invoice_cancel", args=[invoice.pk]), {"reason": "typo\x00"})
+
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status != InvoiceStatus.CANCELLED
+    assert "Null characters are not allowed." in owner_client.get(response["Location"]).content.decode()
