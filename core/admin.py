@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from core.models import AuditEvent, Membership, Organization, User
+from core.models import AuditEvent, Invitation, Membership, Organization, User
 
 
 @admin.register(User)
@@ -34,6 +34,22 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    """To look at, not to make: invitations are issued, resent and revoked by the members page."""
+
+    list_display = ["email", "organization", "role", "invited_by", "sent_at", "expires_at", "accepted_at", "revoked_at"]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization", "invited_by"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)

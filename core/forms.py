@@ -18,11 +18,17 @@ class SignupForm(forms.Form):
     organization_name = forms.CharField(
         label="Organisation name",
         max_length=200,
-        help_text="Your company or team. You can invite colleagues to it later.",
+        required=False,
+        help_text="Your company or team. You can invite colleagues to it later. "
+        "Leave it empty if you were invited to join an organisation.",
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        services.create_organization(self.cleaned_data["organization_name"], owner=user, request=request)
+        # Without a name the user has no organisation yet: they accept an invitation, or are
+        # asked to create one on their first page.
+        name = str(self.cleaned_data.get("organization_name") or "").strip()
+        if name:
+            services.create_organization(name, owner=user, request=request)
 
 
 class OrganizationForm(forms.Form):
@@ -39,8 +45,8 @@ def _role_choices(actor: Membership) -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role if actor.role == Role.OWNER or role != Role.OWNER]
 
 
-class AddMemberForm(forms.Form):
-    email = forms.EmailField(label="Email address of an existing account")
+class InviteMemberForm(forms.Form):
+    email = forms.EmailField(label="Email address", help_text="They join once they accept the emailed invitation.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:

@@ -1,13 +1,23 @@
-"""Organisation and membership changes: atomic, permission-checked and audited."""
+"""Organisation, membership and invitation changes: atomic, permission-checked and audited."""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import record_event
-from core.models import Membership, Organization, Role, User
+from core.models import Invitation, Membership, Organization, Role, User
+from core.models.invitations import hash_token
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -60,26 +70,156 @@ def _guard_last_owner(target: Membership) -> None:
 
 
 @transaction.atomic
-def add_member(*, actor: Membership, email: str, role: Role, request: HttpRequest | None = None) -> Membership:
+def invite_member(*, actor: Membership, email: str, role: Role, request: HttpRequest | None = None) -> Invitation:
+    """Invite `email` to the actor's organisation, or renew the open invitation it already has.
+
+    Whether the address has an account makes no difference here: the email asks its owner to
+    sign in or sign up with it, and to accept. Nobody joins without accepting.
+    """
     actor = _fresh(actor)
     _require(actor, Role.ADMIN)
-    if role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can add another owner.")
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationError("No account uses this email address yet. Ask them to sign up first, then add them.")
-    if Membership.objects.filter(user=user, organization_id=actor.organization_id).exists():
-        raise ValidationError(f"{user.email} is already a member of this organisation.")
-    membership = Membership.objects.create(user=user, organization_id=actor.organization_id, role=role)
+    _require_owner_for(actor, role)
+    email = User.objects.normalize_email(email.strip())
+    organization = actor.organization
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(f"{email} is already a member of this organisation.")
+    invitation = (
+        Invitation.objects.select_for_update().open().filter(organization=organization, email__iexact=email).first()
+    )
+    before = None
+    if invitation is None:
+        invitation = Invitation(organization=organization, email=email)
+        action = "invitation.created"
+    else:
+        before = {"email": invitation.email, "role": invitation.role}
+        action = "invitation.resent"
+    invitation.role = role
+    invitation.invited_by = actor.user
+    token = invitation.issue_token()
+    invitation.save()
     record_event(
-        "membership.added",
+        action,
+        request=request,
+        actor=actor.user,
+        organization=organization,
+        target=invitation,
+        before=before,
+        after={"email": invitation.email, "role": role.value},
+    )
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, actor: Membership, invitation: Invitation, request: HttpRequest | None = None) -> Invitation:
+    actor = _fresh(actor)
+    _require(actor, Role.ADMIN)
+    invitation = _open_invitation(actor, invitation)
+    _require_owner_for(actor, invitation.role_enum)
+    token = invitation.issue_token()
+    invitation.invited_by = actor.user
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+    record_event(
+        "invitation.resent",
         request=request,
         actor=actor.user,
         organization=actor.organization,
-        target=membership,
-        after={"user": user.email, "role": role.value},
+        target=invitation,
+        after={"email": invitation.email, "role": invitation.role},
     )
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, actor: Membership, invitation: Invitation, request: HttpRequest | None = None) -> None:
+    actor = _fresh(actor)
+    _require(actor, Role.ADMIN)
+    invitation = _open_invitation(actor, invitation)
+    _require_owner_for(actor, invitation.role_enum)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_event(
+        "invitation.revoked",
+        request=request,
+        actor=actor.user,
+        organization=actor.organization,
+        target=invitation,
+        before={"email": invitation.email, "role": invitation.role},
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User, request: HttpRequest | None = None) -> Membership:
+    """Join the organisation of the invitation `token`, signed in as the address it was sent to."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        raise ValidationError("This invitation is no longer valid. Ask the organisation for a new one.")
+    if invitation.email.casefold() != user.email.casefold():
+        raise PermissionDenied(
+            "This invitation was sent to another email address: sign in with the address it was sent to."
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
+    record_event(
+        "invitation.accepted",
+        request=request,
+        actor=user,
+        organization=invitation.organization,
+        target=invitation,
+        after={"email": invitation.email, "role": invitation.role},
+    )
+    if created:
+        record_event(
+            "membership.added",
+            request=request,
+            actor=user,
+            organization=invitation.organization,
+            target=membership,
+            after={"user": user.email, "role": membership.role, "invited_by": _email_of(invitation.invited_by)},
+        )
     return membership
+
+
+def _require_owner_for(actor: Membership, role: Role) -> None:
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+
+
+def _open_invitation(actor: Membership, invitation: Invitation) -> Invitation:
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk, organization_id=actor.organization_id)
+    current = locked.open().first()
+    if current is None:
+        raise ValidationError("This invitation was already accepted or revoked.")
+    return current
+
+
+def _email_of(user: User | None) -> str:
+    return user.email if user is not None else ""
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    context = {
+        "invitation": invitation,
+        "inviter": _email_of(invitation.invited_by),
+        "accept_url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+    try:
+        send_mail(subject, render_to_string("core/email/invitation.txt", context), None, [invitation.email])
+    except OSError:
+        # The invitation stands: the admin sees it pending and can resend it.
+        logger.warning("could not email invitation %s", invitation.pk, exc_info=True)
 
 
 @transaction.atomic

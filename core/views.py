@@ -1,4 +1,4 @@
-"""Pages for the organisation: home, switching, members and the audit log."""
+"""Pages for the organisation: home, switching, members and invitations, and the audit log."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from core import services, tenancy
-from core.forms import AddMemberForm, AuditFilterForm, OrganizationForm, RoleForm
-from core.models import AuditEvent, Membership, Role
+from core.forms import AuditFilterForm, InviteMemberForm, OrganizationForm, RoleForm
+from core.models import AuditEvent, Invitation, Membership, Role
+from core.models.invitations import hash_token
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import rate_limit
@@ -67,23 +68,78 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
 @rate_limit("membership")
 def organization_members(request: HttpRequest) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    form = AddMemberForm(request.POST or None, actor=actor)
+    form = InviteMemberForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.add_member(
+            invitation = services.invite_member(
                 actor=actor, email=form.cleaned_data["email"], role=Role(form.cleaned_data["role"]), request=request
             )
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
-            messages.success(request, f"{membership.user.email} joined as {membership.get_role_display()}.")
+            # The same words whether or not the address has an account.
+            messages.success(request, f"Invitation sent to {invitation.email}. They join once they accept it.")
             return redirect("organization_members")
+    can_manage = actor.has_role(Role.ADMIN)
     members = Membership.objects.filter(organization=actor.organization).select_related("user").order_by("user__email")
+    invitations = (
+        Invitation.objects.for_organization(actor.organization).open().select_related("invited_by")
+        if can_manage
+        else Invitation.objects.none()
+    )
     return render(
         request,
         "core/members.html",
-        {"members": members, "form": form, "can_manage": actor.has_role(Role.ADMIN), "roles": Role.choices},
+        {"members": members, "invitations": invitations, "form": form, "can_manage": can_manage, "roles": Role.choices},
     )
+
+
+class InvitationActionView(ObjectActionView):
+    model = Invitation
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+
+    def get_success_url(self, obj: Invitation) -> str:
+        return reverse("organization_members")
+
+
+class InvitationResendView(InvitationActionView):
+    def act(self, request: HttpRequest, invitation: Invitation) -> str | None:
+        services.resend_invitation(actor=request.membership, invitation=invitation, request=request)  # type: ignore[attr-defined]
+        messages.success(request, f"Invitation sent to {invitation.email} again; the earlier link no longer works.")
+        return None
+
+
+class InvitationRevokeView(InvitationActionView):
+    def act(self, request: HttpRequest, invitation: Invitation) -> str | None:
+        services.revoke_invitation(actor=request.membership, invitation=invitation, request=request)  # type: ignore[attr-defined]
+        messages.success(request, f"The invitation of {invitation.email} was revoked.")
+        return None
+
+
+@rate_limit("membership")
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: sign in (or up) as the invited address, then accept to join."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by").filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None or not invitation.is_pending:
+        return render(request, "core/invitation_accept.html", {"invalid": True}, status=404)
+    context: dict[str, Any] = {"invitation": invitation, "next": request.get_full_path()}
+    if not request.user.is_authenticated:
+        return render(request, "core/invitation_accept.html", context)
+    user = acting_user(request)
+    if invitation.email.casefold() != user.email.casefold():
+        return render(request, "core/invitation_accept.html", {**context, "wrong_address": True}, status=403)
+    if request.method == "POST":
+        try:
+            membership = services.accept_invitation(token=token, user=user, request=request)
+        except ValidationError:  # accepted or revoked since the page was shown
+            return render(request, "core/invitation_accept.html", {"invalid": True}, status=404)
+        tenancy.switch_organization(request, membership.organization_id)
+        messages.success(request, f"Welcome to {invitation.organization.name}.")
+        return redirect("home")
+    return render(request, "core/invitation_accept.html", context)
 
 
 class MembershipActionView(ObjectActionView):

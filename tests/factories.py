@@ -11,7 +11,7 @@ import factory
 from django.db import models, transaction
 
 from core.audit import record_event
-from core.models import AuditEvent, Membership, Organization, Role, User
+from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from dashboards.models import CategoryRule, Evidence, Match
 from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Provider
 from integrations.writes import save_transactions
@@ -63,6 +63,13 @@ def member(organization: Organization, role: Role = Role.OWNER, **user_fields: A
 
 def audit_event_in(organization: Organization) -> AuditEvent:
     return record_event("test.event", organization=organization, after={"value": 1})
+
+
+def make_invitation(organization: Organization, email: str = "invited@example.com") -> Invitation:
+    invitation = Invitation(organization=organization, email=email)
+    invitation.issue_token()
+    invitation.save()
+    return invitation
 
 
 # --- billing -----------------------------------------------------------------------------
@@ -204,6 +211,7 @@ def make_match(organization: Organization) -> Match:
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]] = {
     Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
     AuditEvent: audit_event_in,
+    Invitation: lambda organization: make_invitation(organization),
     Client: make_client,
     Invoice: lambda organization: make_invoice(organization, sent=False),
     Payment: make_payment,

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
 
 from core.models.tenancy import Membership, Organization
@@ -21,15 +21,16 @@ class AuditLogImmutableError(Exception):
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, organization: Organization) -> AuditEventQuerySet:
-        """The organisation's own events, and account events (sign-in, MFA) of its members."""
-        member_ids = (
-            Membership.objects.filter(organization=organization)
+        """The organisation's own events, and account events (sign-in, MFA) of its members
+        from the moment they joined it: what a member did before, or elsewhere, is not its business."""
+        member_since = (
+            Membership.objects.filter(organization=organization, created_at__lte=OuterRef("created_at"))
             .annotate(user_key=Cast("user_id", models.CharField()))
-            .values("user_key")
+            .filter(user_key=OuterRef("target_id"))
         )
         return self.filter(
             Q(organization=organization)
-            | Q(organization__isnull=True, target_type=AuditEvent.USER_TARGET, target_id__in=member_ids)
+            | Q(Exists(member_since), organization__isnull=True, target_type=AuditEvent.USER_TARGET)
         )
 
     def update(self, **kwargs: Any) -> NoReturn:

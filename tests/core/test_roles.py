@@ -35,7 +35,7 @@ def test_viewer_and_finance_cannot_open_the_audit_log(organization: Organization
 
 
 @pytest.mark.django_db
-def test_admin_adds_a_member_and_it_is_audited(organization: Organization):
+def test_admin_invites_a_member_who_joins_on_accepting(organization: Organization):
     admin = member(organization, Role.ADMIN)
     newcomer = member(OrganizationFactory.create(), Role.OWNER, email="newcomer@example.com")
 
@@ -44,18 +44,22 @@ def test_admin_adds_a_member_and_it_is_audited(organization: Organization):
     )
 
     assert response.status_code == 302
-    assert Membership.objects.get(user=newcomer, organization=organization).role == Role.FINANCE
-    event = AuditEvent.objects.get(action="membership.added", organization=organization, actor=admin)
-    assert event.after == {"user": "newcomer@example.com", "role": "finance"}
+    assert not Membership.objects.filter(user=newcomer, organization=organization).exists(), "not without consent"
+    event = AuditEvent.objects.get(action="invitation.created", organization=organization, actor=admin)
+    assert event.after == {"email": "NEWCOMER@example.com", "role": "finance"}
     assert event.ip_address == "127.0.0.1"
 
 
 @pytest.mark.django_db
-def test_adding_an_unknown_email_explains_what_to_do(owner_client: Client):
-    response = owner_client.post(reverse("organization_members"), {"email": "ghost@example.com", "role": "viewer"})
+def test_inviting_an_unknown_email_does_not_say_it_has_no_account(owner_client: Client):
+    response = owner_client.post(
+        reverse("organization_members"), {"email": "ghost@example.com", "role": "viewer"}, follow=True
+    )
 
     assert response.status_code == 200
-    assert "No account uses this email address yet" in response.content.decode()
+    page = response.content.decode()
+    assert "No account uses this email address" not in page
+    assert "Invitation sent to ghost@example.com" in page
 
 
 @pytest.mark.django_db

@@ -35,12 +35,14 @@ def test_signup_creates_organization_owned_by_the_new_user(client: Client):
 
 
 @pytest.mark.django_db
-def test_signup_without_organization_name_is_refused_with_a_message(client: Client):
+def test_signup_without_organization_name_creates_none_and_asks_for_one_later(client: Client):
+    # Someone invited to an existing organisation has no organisation of their own to name.
     response = client.post(reverse("account_signup"), {**SIGNUP, "organization_name": ""})
 
-    assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
-    assert not User.objects.exists()
+    assert response.status_code == 302
+    user = User.objects.get(email="new@startup.example")
+    assert not Membership.objects.filter(user=user).exists()
+    assert client.get(reverse("home"))["Location"] == reverse("organization_create")
 
 
 @pytest.mark.django_db

@@ -40,6 +40,8 @@ NOT_OBJECT_ROUTES = {
     "dashboards:chart_details",
     "dashboards:chart_csv",
     "dashboards:aging_bucket",
+    # A secret single-use token, not an id: tested in test_invitations.
+    "invitation_accept",
 }
 
 
