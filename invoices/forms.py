@@ -14,7 +14,9 @@ from django.http import Http404
 
 from core.forms import BoundedDateField, DateRangeForm
 from core.models import Organization
+from integrations.yuki import vat as yuki_vat
 from invoices.models import BillingProfile, Client, InvoiceStatus, PaymentMethod, normalize_iban
+from invoices.models.clients import normalize_vat_number
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.references import parse_reference
 from invoices.services import Line
@@ -63,9 +65,6 @@ class ClientForm(forms.ModelForm[Client]):
 
     def clean_ibans(self) -> list[str]:
         return [validate_iban(line) for line in str(self.cleaned_data["ibans"]).splitlines() if line.strip()]
-
-    def clean_vat_number(self) -> str:
-        return re.sub(r"[\s.]", "", str(self.cleaned_data["vat_number"])).upper()
 
     def clean_country(self) -> str:
         country = str(self.cleaned_data["country"]).strip().upper()
@@ -158,6 +157,7 @@ class InvoiceForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.organization = organization
         self.fields = {"client": OrganizationClientField(organization), **self.fields}
 
     def clean_payment_reference(self) -> str:
@@ -172,6 +172,10 @@ class InvoiceForm(forms.Form):
         client = cleaned.get("client")
         if issue and client and not due:
             cleaned["due_date"] = issue + datetime.timedelta(days=client.payment_terms_days)
+        # A link that books every sent invoice in Yuki refuses a line rate Yuki has no VAT type for.
+        refusal = yuki_vat.refusal_on_send(self.organization.pk, yuki_vat.posted_line_rates(self.data))
+        if refusal:
+            self.add_error(None, refusal)
         return cleaned
 
 
@@ -266,6 +270,16 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
     def clean_iban(self) -> str:
         value = str(self.cleaned_data["iban"]).strip()
         return validate_iban(value) if value else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        country = str(cleaned.get("country", "")).strip().upper()
+        if "vat_number" in cleaned and re.fullmatch(r"[A-Z]{2}", country):
+            try:
+                cleaned["vat_number"] = normalize_vat_number(str(cleaned["vat_number"]), country)
+            except ValidationError as exc:
+                self.add_error("vat_number", exc)
+        return cleaned
 
     def clean_reminder_offsets(self) -> list[int]:
         try:
