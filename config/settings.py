@@ -317,10 +317,16 @@ YUKI_API_URLS = {
 YUKI_DOMAIN_DAILY_LIMIT = env_int("YUKI_DOMAIN_DAILY_LIMIT", 1000)
 YUKI_DAILY_CALL_BUDGET = env_int("YUKI_DAILY_CALL_BUDGET", 100)
 YUKI_TIMEOUT_SECONDS = env_float("YUKI_TIMEOUT_SECONDS", 60.0)
-# Our VAT rates as Yuki VAT types ("rate=type,..."); each pair must be a VAT code of the administration.
+# Our VAT rates as Yuki VAT types per administration country ("rate=type,..."); each pair must be a
+# VAT code of the administration. A rate without a pair is not booked in Yuki (the invoice says why).
 # 21=1 and 6=2 follow Yuki's own example; 12 and 0 differ per administration (check its VAT codes).
-_vat_pairs = (item.partition("=") for item in env_list("YUKI_VAT_TYPES", ["21=1", "12=21", "6=2", "0=3"]))
-YUKI_VAT_TYPES = {rate.strip(): int(vat_type) for rate, _, vat_type in _vat_pairs}
+YUKI_VAT_TYPES = {
+    country: {rate.strip(): int(vat_type) for rate, _, vat_type in (item.partition("=") for item in pairs)}
+    for country, pairs in (
+        ("BE", env_list("YUKI_VAT_TYPES_BE", ["21=1", "12=21", "6=2", "0=3"])),
+        ("NL", env_list("YUKI_VAT_TYPES_NL", ["21=1", "9=2", "0=3"])),
+    )
+}
 
 # Retries of transient faults: attempts per call, first backoff, and the cap on one call's time.
 PROVIDER_RETRY_ATTEMPTS = env_int("PROVIDER_RETRY_ATTEMPTS", 5)

@@ -1,14 +1,17 @@
 """Booking an invoice made here in Yuki (ProcessSalesInvoices), without ever booking it twice.
 
-Sales writes are not idempotent: before sending, and after a timeout, Yuki is asked whether an
-open item with the invoice's number already exists.
+Sales writes are not idempotent: an invoice booked once is never sent again (a second request
+returns the first booking, unaudited), one booking of an invoice runs at a time, and before
+sending, and after a timeout, Yuki is asked whether an open item with the invoice's number exists.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,9 +20,11 @@ from core.audit import record_event
 from core.models import User
 from integrations.errors import ProviderError, TransientError
 from integrations.models import Connection, ConnectionStatus, ExternalBooking, Provider
+from integrations.services import connection_notices
 from integrations.yuki import linking
 from integrations.yuki.client import SalesContact, SalesInvoiceInput, SalesLine, YukiClient
-from invoices.models import Invoice, InvoiceSource
+from integrations.yuki.vat import rate_key, unbookable_reason, vat_types
+from invoices.models import Invoice, InvoiceItem, InvoiceSource
 
 
 def yuki_connection_of(invoice: Invoice) -> Connection | None:
@@ -30,14 +35,43 @@ def yuki_connection_of(invoice: Invoice) -> Connection | None:
     )
 
 
-def _vat_type(rate: Decimal) -> int:
-    key = f"{rate.normalize():f}"
-    if key not in settings.YUKI_VAT_TYPES:
-        raise ValidationError(f"No Yuki VAT type is configured for {key} % (YUKI_VAT_TYPES).")
-    return int(settings.YUKI_VAT_TYPES[key])
+def booked_in_yuki(invoice: Invoice, connection: Connection) -> ExternalBooking | None:
+    """The successful booking of the invoice in the connection's administration, if any."""
+    return (
+        ExternalBooking.objects.filter(
+            invoice=invoice,
+            succeeded=True,
+            connection__provider=Provider.YUKI,
+            connection__external_id=connection.external_id,
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
 
 
-def sales_invoice(invoice: Invoice) -> SalesInvoiceInput:
+@dataclass(frozen=True)
+class BookingState:
+    """What the invoice page offers: booked already, or why it cannot be booked (empty: it can)."""
+
+    booked: ExternalBooking | None
+    problem: str
+
+
+def booking_state(invoice: Invoice, items: list[InvoiceItem] | None = None) -> BookingState | None:
+    """None without a Yuki link; `items` saves a query when the caller has the invoice's lines."""
+    if Provider.YUKI not in connection_notices(invoice.organization_id)[1]:  # cached for every page
+        return None
+    connection = yuki_connection_of(invoice)
+    if connection is None:
+        return None
+    booked = booked_in_yuki(invoice, connection)
+    lines = items if items is not None else list(invoice.items.all())
+    problem = "" if booked else unbookable_reason(connection, [item.vat_rate for item in lines])
+    return BookingState(booked, problem)
+
+
+def sales_invoice(invoice: Invoice, types: Mapping[str, int]) -> SalesInvoiceInput:
+    """The invoice as Yuki's sales document; `types` maps each line's rate to its VAT type."""
     client = invoice.client
     return SalesInvoiceInput(
         reference=invoice.number,
@@ -67,7 +101,7 @@ def sales_invoice(invoice: Invoice) -> SalesInvoiceInput:
                 unit_price=item.unit_price,
                 vat_percentage=item.vat_rate,
                 vat_included=False,
-                vat_type=_vat_type(item.vat_rate),
+                vat_type=types[rate_key(item.vat_rate)],
             )
             for item in invoice.items.all()
         ],
@@ -79,13 +113,32 @@ def _already_booked(client: YukiClient, administration: str, reference: str) -> 
 
 
 def book_in_yuki(invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None) -> ExternalBooking:
-    """Book the invoice in the organisation's Yuki administration; the outcome is stored and audited."""
+    """Book the invoice in the organisation's Yuki administration; the outcome is stored and audited.
+
+    An invoice booked already gets its first booking back: Yuki is not asked, nothing is audited."""
     connection = yuki_connection_of(invoice)
     if connection is None:
         raise ValidationError("Link a Yuki administration first.")
     if invoice.source != InvoiceSource.MANUAL or (not invoice.is_open and invoice.status != "paid"):
         raise ValidationError("Only a sent invoice made here can be booked in Yuki.")
-    document = sales_invoice(invoice)
+    claim = f"yuki-booking:{invoice.pk}"
+    # One booking of an invoice at a time, across workers: the claim outlives a call that times out.
+    if not cache.add(claim, "1", timeout=int(2 * settings.YUKI_TIMEOUT_SECONDS) + 30):
+        raise ValidationError(f"{invoice.number} is being booked in Yuki right now.")
+    try:
+        booked = booked_in_yuki(invoice, connection)
+        if booked is not None:
+            return booked
+        problem = unbookable_reason(connection, [item.vat_rate for item in invoice.items.all()])
+        if problem:
+            return _record(invoice, connection, False, problem, "", actor, request)
+        return _book(invoice, connection, actor, request)
+    finally:
+        cache.delete(claim)
+
+
+def _book(invoice: Invoice, connection: Connection, actor: User | None, request: HttpRequest | None) -> ExternalBooking:
+    document = sales_invoice(invoice, vat_types(connection))
     client = linking.client_for(connection)
     administration = str(connection.config["administration_id"])
     try:

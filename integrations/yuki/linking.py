@@ -86,6 +86,7 @@ def link(
         display_name=f"Yuki · {administration.name}",
         config={
             "region": region,
+            "country": (administration.country or region).upper(),
             "administration_id": administration.id,
             "domain_id": administration.domain_id or "",
             "gl_accounts": [],

@@ -18,9 +18,11 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from integrations.errors import AuthError, ProviderError
 from integrations.models import Connection, Provider
 from integrations.yuki import linking
-from integrations.yuki.booking import book_in_yuki
+from integrations.yuki.booking import book_in_yuki, booked_in_yuki, yuki_connection_of
 from integrations.yuki.client import Administration
 from integrations.yuki.forms import AccessKeyForm, AdministrationForm
+from integrations.yuki.ledger import holds_money
+from integrations.yuki.vat import country_of
 from invoices.models import Invoice
 
 PENDING_KEY = "yuki_link"
@@ -89,7 +91,7 @@ def choose_administration(request: HttpRequest) -> HttpResponse:
 
 
 class LedgerAccountsView(ObjectActionView):
-    """Load the GL scheme (one call) or save the chosen bank and cash accounts."""
+    """Load the GL scheme's bank and cash accounts (one call) or save the chosen ones."""
 
     model = Connection
     write_role = Role.ADMIN
@@ -103,12 +105,13 @@ class LedgerAccountsView(ObjectActionView):
                 scheme = linking.client_for(connection).gl_account_scheme(str(config["administration_id"]))
             except ProviderError as exc:
                 raise ValidationError(f"Yuki did not send its ledger accounts: {exc.message}") from exc
+            country = country_of(connection)
             config["gl_scheme"] = [
                 {"code": a.code, "description": a.description or "", "type": str(a.type or "")}
                 for a in scheme
-                if a.enabled is not False
+                if holds_money(a, country)
             ]
-            messages.success(request, f"{len(config['gl_scheme'])} ledger accounts loaded.")
+            messages.success(request, f"{len(config['gl_scheme'])} bank and cash ledger accounts loaded.")
         else:
             known = {a["code"] for a in config.get("gl_scheme", [])}
             chosen = [code for code in request.POST.getlist("gl_accounts") if code in known]
@@ -123,6 +126,10 @@ class BookInYukiView(ObjectActionView):
     model = Invoice
 
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+        connection = yuki_connection_of(invoice)
+        if connection is not None and booked_in_yuki(invoice, connection) is not None:
+            messages.info(request, f"{invoice.number} is already booked in Yuki.")
+            return None
         booking = book_in_yuki(invoice, actor=acting_user(request), request=request)
         if booking.succeeded:
             messages.success(request, f"{invoice.number} is booked in Yuki. {booking.message}".strip())
