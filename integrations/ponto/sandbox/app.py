@@ -125,6 +125,8 @@ def _fault_response(request: Request, fault: Fault) -> Response | None:
     if fault.kind == "timeout":
         time.sleep(fault.seconds)
         return None
+    if fault.kind == "lost_answer":
+        return None  # carried out below; the answer is dropped afterwards
     if fault.kind == "drop":
         raise DropConnection
     if fault.kind == "malformed":
@@ -175,8 +177,10 @@ class SandboxApp:
         route = found[0] if found else None
         path = request.path
         api_path = path[len(PREFIX) :] or "/" if path.startswith(PREFIX) else path
+        lose_answer = False
         if route is None or not route.control:
             fault = sandbox.faults.take(path, api_path, TRANSPORT_KINDS)
+            lose_answer = fault is not None and fault.kind == "lost_answer"
             if fault is not None:
                 response = _fault_response(request, fault)
                 if response is not None:
@@ -190,8 +194,12 @@ class SandboxApp:
             raise ApiError(403, "authorizationExpired", EXPIRED)
         key = request.headers.get("ibanity-idempotency-key")
         if key and route.idempotent:
-            return self._once(key, route, request, params)
-        return route.handler(sandbox, request, params)
+            response = self._once(key, route, request, params)
+        else:
+            response = route.handler(sandbox, request, params)
+        if lose_answer:
+            raise DropConnection
+        return response
 
     def _once(self, key: str, route: Route, request: Request, params: dict[str, str]) -> Response:
         """A repeated idempotency key replays the first answer instead of acting twice."""

@@ -1,4 +1,5 @@
-"""Injected failures: throttling, server errors, slow or dropped connections, bad JSON, expired consent.
+"""Injected failures: throttling, server errors, slow or dropped connections, answers lost after
+the work was done, bad JSON, expired consent.
 
 A fault matches requests whose path (with or without the `/ponto-connect` prefix) starts with
 its `path`; it lets the first `after` matching requests through, then fails the next `times`
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 
 from integrations.sandbox_kit import positive_seconds, whole_number
 
-TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed")
+# "lost_answer": the request is carried out, then the connection drops before the answer.
+TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed", "lost_answer")
 KINDS = (*TRANSPORT_KINDS, "expired_consent", "revoked")
 
 

@@ -1,0 +1,101 @@
+"""A webhook signature is accepted once while it is valid; unknown key ids cannot make us fetch
+Ponto's key set more than once a minute; a webhook's synchronization is applied by the next sync."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from integrations.models import BankTransaction, SyncStatus
+from integrations.ponto.sandbox import PontoSandbox
+from integrations.runner import run_sync
+from tests.integrations.ponto.conftest import control, inject, link_ponto
+from tests.integrations.ponto.test_webhooks import Catcher, post
+
+pytestmark = pytest.mark.django_db
+
+
+def deliveries(ponto: PontoSandbox, action: Any) -> list[tuple[bytes, str]]:
+    """What the sandbox sends while `action` runs."""
+    import time
+
+    catcher = Catcher()
+    control(ponto, "POST", "webhooks", json={"url": catcher.url, "audience": "sandbox-client"})
+    before = len(catcher.received)
+    action()
+    deadline = time.monotonic() + 10
+    while len(catcher.received) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    catcher.server.shutdown()
+    control(ponto, "DELETE", "webhooks")
+    return catcher.received
+
+
+def test_a_replayed_webhook_is_refused_and_not_processed_twice(
+    owner_client: Client, ponto: PontoSandbox, task_queue: Any
+):
+    link_ponto(owner_client)
+    task_queue.purge_queue()
+    body, signature = deliveries(
+        ponto, lambda: control(ponto, "POST", f"accounts/{ponto.accounts[0].id}/transactions", json={"count": 1})
+    )[0]
+
+    first = post(Client(), body, signature)
+    replay = post(Client(), body, signature)
+
+    assert first.status_code == 200
+    assert replay.status_code == 400 and replay.json()["error"] == "replayed"
+    assert task_queue.queue_size() == 1
+
+
+def test_remembered_signatures_are_forgotten_once_expired(owner_client: Client, ponto: PontoSandbox):
+    from integrations.ponto.models import PontoWebhookReceipt
+
+    link_ponto(owner_client)
+    PontoWebhookReceipt.objects.create(jti="old", expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    body, signature = deliveries(
+        ponto, lambda: control(ponto, "POST", f"accounts/{ponto.accounts[0].id}/transactions", json={"count": 1})
+    )[0]
+
+    assert post(Client(), body, signature).status_code == 200
+
+    assert list(PontoWebhookReceipt.objects.values_list("jti", flat=True)) == [
+        json.loads(base64.urlsafe_b64decode(signature.split(".")[1] + "=="))["jti"]
+    ]
+
+
+def test_unknown_key_ids_fetch_the_key_set_at_most_once_a_minute(ponto: PontoSandbox):
+    counter = inject(ponto, "500", path="/webhooks/keys", after=1_000, times=None)  # counts, never fires
+    body = b'{"data": {}}'
+    for number in range(5):
+        header = base64.urlsafe_b64encode(json.dumps({"alg": "RS512", "kid": f"made-up-{number}"}).encode())
+        forged = f"{header.decode().rstrip('=')}.e30.c2ln"
+        assert post(Client(), body, forged).status_code == 400
+
+    faults = control(ponto, "GET", "faults")["faults"]
+    assert next(f for f in faults if f["id"] == counter["id"])["seen"] == 1
+
+
+def test_the_synchronization_a_webhook_announces_is_applied(owner_client: Client, ponto: PontoSandbox, settings):
+    settings.PONTO_REQUEST_SYNCHRONIZATION = False
+    connection = link_ponto(owner_client)
+    run_sync(connection.pk)
+    oldest = ponto.accounts[0].transactions[0]
+    corrected = oldest.amount + Decimal("100.00")
+    sent = deliveries(
+        ponto, lambda: control(ponto, "PATCH", f"transactions/{oldest.id}", json={"amount": float(corrected)})
+    )
+    control(ponto, "POST", f"accounts/{ponto.accounts[0].id}/synchronize")  # now Ponto's latest has no update
+
+    assert post(Client(), *sent[0]).status_code == 200
+    assert run_sync(connection.pk).status == SyncStatus.SUCCESS  # type: ignore[union-attr]
+
+    assert BankTransaction.objects.get(external_id=oldest.id).amount == corrected
