@@ -16,9 +16,10 @@ from django.views.generic import DetailView
 from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
+from integrations.yuki.booking import booking_state
 from invoices import services
 from invoices.forms import CancelInvoiceForm, CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
-from invoices.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
+from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
 from invoices.views.common import organization_of
 
 
@@ -99,6 +100,8 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
             initial={"amount": invoice.balance_due, "date": timezone.localdate(), "currency": invoice.currency}
         )
         context["can_write"] = self.request.membership.has_role(Role.FINANCE)  # type: ignore[attr-defined]
+        if invoice.source == InvoiceSource.MANUAL:
+            context["yuki_booking"] = booking_state(invoice, context["items"])
         return context
 
 
