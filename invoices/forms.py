@@ -101,6 +101,15 @@ class LineForm(forms.Form):
         return Line(data["description"], data["quantity"], data["unit_price"], data["vat_rate"])
 
 
+# A document has at least one line and at most MAX_LINES: a posted line count beyond it is
+# refused instead of building (and rendering back) thousands of empty line forms.
+MAX_LINES = 200
+LINE_LIMITS: dict[str, Any] = {
+    "extra": 0, "min_num": 1, "max_num": MAX_LINES, "absolute_max": MAX_LINES, "validate_max": True,
+    "can_delete": True,
+}  # fmt: skip
+
+
 class BaseLineFormSet(forms.BaseFormSet[LineForm]):
     def lines(self) -> list[Line]:
         return [form.line() for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
@@ -113,7 +122,7 @@ class BaseLineFormSet(forms.BaseFormSet[LineForm]):
 
 LineFormSet = cast(
     type[BaseLineFormSet],
-    forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True),
+    forms.formset_factory(LineForm, formset=BaseLineFormSet, **LINE_LIMITS),
 )
 
 
@@ -126,7 +135,7 @@ class ChallanLineForm(LineForm):
 
 ChallanLineFormSet = cast(
     type[BaseLineFormSet],
-    forms.formset_factory(ChallanLineForm, formset=BaseLineFormSet, extra=0, min_num=1, can_delete=True),
+    forms.formset_factory(ChallanLineForm, formset=BaseLineFormSet, **LINE_LIMITS),
 )
 
 

@@ -88,3 +88,18 @@ def test_a_cancel_reason_with_a_nul_is_refused_with_a_message(owner_client: Http
     invoice.refresh_from_db()
     assert invoice.status != InvoiceStatus.CANCELLED
     assert "Null characters are not allowed." in owner_client.get(response["Location"]).content.decode()
+
+
+def test_a_posted_line_count_beyond_the_limit_is_refused_without_building_the_lines(
+    owner_client: HttpClient, organization: Organization
+):
+    client = make_client(organization)
+    data = {**invoice_post(client), "lines-TOTAL_FORMS": "9" * 40}
+
+    response = owner_client.post(reverse("invoices:invoice_create"), data)
+
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert len(formset.forms) <= 200
+    assert "Please submit at most 200 forms." in formset.non_form_errors()
+    assert not Invoice.objects.exists()
