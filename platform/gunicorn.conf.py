@@ -8,6 +8,10 @@ and LOG_LEVEL (shared with Django).
 from __future__ import annotations
 
 import os
+from typing import Any
+
+# gunicorn ships no type information.
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 
 
 def _env_int(name: str, default: int) -> int:
@@ -75,8 +79,21 @@ errorlog: str = "-"
 loglevel: str = os.environ.get("LOG_LEVEL", "INFO").strip().lower() or "info"
 # Peer, original client (X-Forwarded-For from the load balancer), method, path, protocol,
 # status, bytes, duration in ms, request id (the X-Request-ID response header) and user agent.
-# The path without its query string: an OAuth callback's query holds the code and state, and
-# other queries hold what people search for. No referrer either: it is a full URL.
-access_log_format: str = (
-    '%(h)s fwd=%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
-)
+# The request line is logged without its query string (see AccessLogWithoutQuery). No
+# referrer either: it is a full URL.
+access_log_format: str = '%(h)s fwd=%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+
+
+class AccessLogWithoutQuery(Logger):  # type: ignore[misc]
+    """The request line as sent, without its query string: an OAuth callback's query holds the
+    code and state, others what people search for. The path stays percent-encoded, as sent, so
+    an encoded newline cannot start a forged log line (the decoded PATH_INFO could)."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        path = str(environ.get("RAW_URI", "")).split("?", 1)[0].split("#", 1)[0]
+        atoms["r"] = f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
+        return atoms
+
+
+logger_class: type[Logger] = AccessLogWithoutQuery

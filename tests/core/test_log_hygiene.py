@@ -9,9 +9,9 @@ import logging
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 from gunicorn.config import Config
-from gunicorn.glogging import Logger
 
 from tests.subprocess_django import run_django
 
@@ -29,10 +29,11 @@ def gunicorn_access_line(raw_uri: str) -> str:
     cfg = Config()
     cfg.set("accesslog", "-")
     cfg.set("access_log_format", conf["access_log_format"])
-    logger = Logger(cfg)
+    cfg.set("logger_class", conf["logger_class"])
+    logger = cfg.logger_class(cfg)
     stream = io.StringIO()
     logger.access_log.handlers = [logging.StreamHandler(stream)]
-    path, _, query = raw_uri.partition("?")
+    path, _, query = unquote(raw_uri).partition("?")
     environ = {
         "REQUEST_METHOD": "GET", "RAW_URI": raw_uri, "PATH_INFO": path, "QUERY_STRING": query,
         "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7", "HTTP_REFERER": f"https://bank.example{raw_uri}",
@@ -49,6 +50,14 @@ def test_gunicorn_logs_the_callback_path_without_code_or_state():
     assert '"GET /connections/ponto/callback/ HTTP/1.1" 302' in line
     assert "SECRET" not in line
     assert "rid=rid-12345678" in line
+
+
+def test_gunicorn_logs_an_encoded_newline_in_the_path_as_sent():
+    line = gunicorn_access_line("/invoices/%0Afake%20line/?q=SECRET")
+
+    assert '"GET /invoices/%0Afake%20line/ HTTP/1.1"' in line
+    assert line.count("\n") == 1
+    assert "SECRET" not in line
 
 
 def test_django_request_lines_carry_the_path_without_the_query():
