@@ -34,7 +34,11 @@ def access_token_lifetime() -> int:
 
 
 @pytest.fixture
-def ponto(settings: Settings, sandbox_size: int, access_token_lifetime: int) -> Iterator[PontoSandbox]:
+def ponto(settings: Settings, sandbox_size: int, request: pytest.FixtureRequest) -> Iterator[PontoSandbox]:
+    try:  # asked for by name, so modules that import this fixture need not import that one too
+        access_token_lifetime = int(request.getfixturevalue("access_token_lifetime"))
+    except pytest.FixtureLookupError:
+        access_token_lifetime = 1799
     # Synchronizations we ask for finish at once (a test that needs them slow says so).
     sandbox = PontoSandbox(
         transactions_per_account=sandbox_size,
