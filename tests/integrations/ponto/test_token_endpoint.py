@@ -85,7 +85,7 @@ class TestShortLivedAccessTokens:
 
         run = run_sync(connection.pk)
 
-        assert run is not None and run.status == SyncStatus.SUCCESS, run.error_message
+        assert run is not None and run.status == SyncStatus.SUCCESS, run and run.error_message
         assert len(run.request_ids) >= 5
         assert control(ponto, "GET", "tokens")["refreshTokens"]["used"] == 0
 
