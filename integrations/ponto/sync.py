@@ -4,6 +4,11 @@ high-water mark plus an overlap window), pending transactions, and synchronizati
 Each page is upserted by (connection, Ponto id) in its own transaction, so a fault never loses
 what was already fetched; the high-water mark moves only in the transaction of the page that
 completes the walk, so an interrupted walk is simply walked again (the upsert absorbs repeats).
+
+A bank's correction of an older booking is below the walk's reach: it arrives only as one of a
+synchronization's updated transactions (reference §6, §8). So each run applies, once each, the
+synchronizations recorded for the account (PontoSynchronization): the one it asks Ponto for
+(PONTO_REQUEST_SYNCHRONIZATION, on by default), Ponto's own latest one and those webhooks announce.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from integrations.models import BankAccount, BankTransaction, Connection, SyncRu
 from integrations.models.banking import RawJSONEncoder
 from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
+from integrations.ponto.errors import AUTH_CODES
 from integrations.ponto.models import PontoSynchronization, SynchronizationOrigin
 from integrations.services import forget_banners
 from integrations.writes import AccountDay, save_transactions
@@ -251,11 +257,16 @@ class PontoSync:
                 applied += len(mine)
             self._close(row, f"applied {applied} updated transactions")
             return True
-        errors = attributes.get("errors") if isinstance(attributes.get("errors"), list) else []
-        detail = "; ".join(str(e.get("detail") or e.get("code")) for e in errors if isinstance(e, dict))
+        listed = attributes.get("errors") if status == "error" else None
+        errors = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+        detail = "; ".join(str(e.get("detail") or e.get("code")) for e in errors)
         self._close(row, f"{status}: {detail}"[:200])
-        if status == "error":
+        if status != "error":
+            return True  # a status we do not know: nothing to apply
+        if any(str(e.get("code")) in AUTH_CODES for e in errors) or not errors:
             raise AuthError(f"Ponto could not reach the bank: {detail or 'authorisation failed'}.")
+        # A technical failure between Ponto and the bank: the next run asks again.
+        self.deferred = self.deferred or TransientError(f"Ponto's synchronization with the bank failed: {detail}.")
         return True
 
     @staticmethod

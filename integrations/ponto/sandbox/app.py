@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["PontoSandbox", Request, dict[str, str]], Response]
 MALFORMED = b'{"data":[{"type":"transaction","id":"'
+WRONG_SHAPE = b'{"data":{"type":"maintenance","attributes":{}},"links":[]}'
 EXPIRED = "The authorization for this account has expired. The user must reauthorize it."
 
 
@@ -131,6 +132,8 @@ def _fault_response(request: Request, fault: Fault) -> Response | None:
         raise DropConnection
     if fault.kind == "malformed":
         return Response(200, MALFORMED, [("Content-Type", request.content_type)])
+    if fault.kind == "wrong_shape":
+        return Response(200, WRONG_SHAPE, [("Content-Type", request.content_type)])
     if fault.kind == "429":
         response = error_response(request, ApiError(429, "tooManyRequests", "Too many requests. Try again later."))
         response.headers.append(("Retry-After", str(fault.retry_after)))

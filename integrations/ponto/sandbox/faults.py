@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from integrations.sandbox_kit import positive_seconds, whole_number
 
 # "lost_answer": the request is carried out, then the connection drops before the answer.
-TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed", "lost_answer")
+# "wrong_shape": a 200 with valid JSON that is not the document asked for.
+TRANSPORT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed", "lost_answer", "wrong_shape")
 KINDS = (*TRANSPORT_KINDS, "expired_consent", "revoked")
 
 

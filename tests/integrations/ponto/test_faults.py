@@ -140,3 +140,20 @@ def test_tokens_are_refreshed_before_expiry_and_the_rotated_pair_is_kept(owner_c
     assert new.access_token != old.access_token
     assert new.access_token_expires_at > timezone.now() + datetime.timedelta(minutes=25)  # type: ignore[operator]
     assert control(ponto, "GET", "tokens")["refreshTokens"]["used"] == 1
+
+
+def test_a_page_of_the_wrong_shape_is_transient_and_keeps_the_pages_before_it(
+    owner_client: Client, ponto: PontoSandbox
+):
+    connection = link_ponto(owner_client)
+    inject(ponto, "wrong_shape", path=transactions_path(ponto), after=2, times=None)
+
+    failed = run_sync(connection.pk)
+
+    main = BankAccount.objects.get(connection=connection, external_id=ponto.accounts[0].id)
+    assert failed is not None and failed.status == SyncStatus.FAILED
+    assert failed.error_class == FailureClass.TRANSIENT, failed.error_message
+    assert BankTransaction.objects.filter(account=main).count() == 2 * 100
+    control(ponto, "DELETE", "faults")
+    assert run_sync(connection.pk).status == SyncStatus.SUCCESS  # type: ignore[union-attr]
+    assert_matches_ground_truth(ponto, connection)

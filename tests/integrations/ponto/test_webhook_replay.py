@@ -99,3 +99,48 @@ def test_the_synchronization_a_webhook_announces_is_applied(owner_client: Client
     assert run_sync(connection.pk).status == SyncStatus.SUCCESS  # type: ignore[union-attr]
 
     assert BankTransaction.objects.get(external_id=oldest.id).amount == corrected
+
+
+def signed(ponto: PontoSandbox, body: bytes, **claims: object) -> str:
+    """A signature made with the sandbox's own key, with the given claims changed."""
+    import hashlib
+    import time
+    import uuid
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from integrations.ponto.sandbox.encoding import b64url
+    from integrations.ponto.sandbox.webhooks import _private_key
+
+    now = int(time.time())
+    payload = {
+        "iss": "https://api.ibanity.com",
+        "aud": "sandbox-client",
+        "digest": base64.b64encode(hashlib.sha512(body).digest()).decode(),
+        "iat": now,
+        "exp": now + 60,
+        "jti": str(uuid.uuid4()),
+        **claims,
+    }
+    header = {"alg": "RS512", "typ": "JWT", "kid": ponto.webhooks.signer.kid}
+    signing_input = ".".join(b64url(json.dumps(part).encode()) for part in (header, payload))
+    signature = _private_key().sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA512())
+    return f"{signing_input}.{b64url(signature)}"
+
+
+@pytest.mark.parametrize(
+    ("body", "claims"),
+    [
+        (b"[]", {}),  # a signed body that is not an object
+        (b'{"data": "x"}', {}),
+        (b'{"data": {}}', {"iat": "yesterday"}),
+        (b'{"data": {}}', {"exp": None}),
+        (b'{"data": {}}', {"jti": None}),
+    ],
+)
+def test_a_signed_but_odd_webhook_is_refused_not_a_500(ponto: PontoSandbox, body: bytes, claims: dict[str, object]):
+    response = post(Client(), body, signed(ponto, body, **claims))
+
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or response.json()["error"] in ("invalid_signature", "replayed")
