@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote
 
-from gunicorn.config import Config
+from gunicorn.config import Config  # type: ignore[import-untyped]  # gunicorn ships no type information
 
 from tests.subprocess_django import run_django
 
