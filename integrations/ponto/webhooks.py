@@ -173,12 +173,12 @@ def process(payload: dict[str, Any]) -> int:
     )
     if organization_id:
         accounts = accounts.filter(connection__external_id__in=[organization_id, ""])
-    queued = 0
+    connections = {}
     for account in accounts:
         if synchronization_id and event_type.startswith("pontoConnect.account.transactions"):
             announced = PontoSynchronization(
                 account=account, synchronization_id=synchronization_id, origin=SynchronizationOrigin.WEBHOOK
             )
             PontoSynchronization.objects.bulk_create([announced], ignore_conflicts=True)
-        queued += services.request_sync(account.connection, SyncTrigger.WEBHOOK)
-    return queued
+        connections[account.connection_id] = account.connection
+    return sum(services.request_sync(connection, SyncTrigger.WEBHOOK) for connection in connections.values())
