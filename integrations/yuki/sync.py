@@ -295,7 +295,13 @@ class YukiSync:
     ) -> None:
         changes = client.updated_and_deleted_transactions(self.administration, since - INCREMENTAL_OVERLAP, today)
         self.run.pages_fetched += 1
+        # A line moved to an account we do not read has left ours: it goes, like a deleted one.
+        moved_out = [change.id for change in changes if not change.deleted and change.gl_account_code not in accounts]
         with transaction.atomic():
+            self.run.rows_updated += delete_transactions(
+                self.connection.organization_id,
+                BankTransaction.objects.filter(connection=self.connection, external_id__in=moved_out),
+            )
             for code, account in accounts.items():
                 mine = [change for change in changes if change.gl_account_code == code]
                 deleted = [change.id for change in mine if change.deleted]
@@ -334,7 +340,9 @@ class YukiSync:
                     )
                 )
                 continue
-            differs = any(getattr(row, name) != value for name, value in fields.items() if name != "account")
+            differs = row.account_id != account.pk or any(
+                getattr(row, name) != value for name, value in fields.items() if name != "account"
+            )
             if differs:
                 if row.execution_date:
                     previous_days.add((row.account_id, row.execution_date))

@@ -154,3 +154,26 @@ def test_a_mirror_follows_every_change_in_yuki_and_each_change_is_audited(owner_
 
     synced(connection)
     assert AuditEvent.objects.filter(action="invoice.import_changed").count() == 1, "a second sync changes nothing"
+
+
+# --- the same class of bug in the ledger: a line moved to another GL account follows -------------------------------
+
+
+def test_a_ledger_line_moved_to_another_account_follows_or_leaves(owner_client: Client, yuki: YukiSandbox):
+    from integrations.models import BankTransaction
+
+    connection = link_yuki(owner_client, yuki)
+    synced(connection)
+    bank = next(a for a in main_truth(yuki)["glAccounts"] if a["code"] == "550000")
+    to_cash, to_savings = bank["transactions"][-1]["id"], bank["transactions"][-2]["id"]
+    yuki.update_transaction(to_cash, {"glAccountCode": "570000"})  # an account we read
+    yuki.update_transaction(to_savings, {"glAccountCode": "551000"})  # one we do not
+
+    synced(connection)
+
+    assert BankTransaction.objects.get(external_id=to_cash).account.external_id == "gl:570000"
+    assert not BankTransaction.objects.filter(external_id=to_savings).exists()
+    for code in ("550000", "570000"):
+        truth = next(a for a in main_truth(yuki)["glAccounts"] if a["code"] == code)
+        stored = BankTransaction.objects.filter(account__external_id=f"gl:{code}")
+        assert {t.external_id for t in stored} == {t["id"] for t in truth["transactions"]}, code
