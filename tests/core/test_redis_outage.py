@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -16,8 +19,11 @@ from django_q.conf import Conf
 from django_q.models import OrmQ
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from core.models import Organization
+from core import services
+from core.models import Membership, Organization, Role, User
 from core.queue import DeferringRedisBroker
+from tests.factories import member
+from tests.helpers import logged_in_client
 from tests.subprocess_django import run_django
 
 OUTAGE_SCRIPT = """
@@ -150,3 +156,118 @@ def test_redis_settings_use_the_resilient_cache_and_the_deferring_broker():
 
     assert result.stdout.split() == ["core.cache.ResilientRedisCache", "core.queue.DeferringRedisBroker"]
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+class RedisProxy:
+    """A TCP relay to the test Redis that can be cut and restored: a real outage, then recovery."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = closed_port()
+        self._sockets: list[socket.socket] = []
+        self._running = threading.Event()
+        self._listener: threading.Thread | None = None
+
+    def start(self) -> None:
+        server = socket.create_server(("127.0.0.1", self.port))
+        server.settimeout(0.05)
+        self._running.set()
+        self._listener = threading.Thread(target=self._accept, args=(server,), daemon=True)
+        self._listener.start()
+
+    def stop(self) -> None:
+        self._running.clear()
+        if self._listener is not None:
+            self._listener.join()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, server: socket.socket) -> None:
+        with server:
+            while self._running.is_set():
+                try:
+                    client, _ = server.accept()
+                except TimeoutError:
+                    continue
+                client.settimeout(None)
+                upstream = socket.create_connection(self.target)
+                self._sockets += [client, upstream]
+                for source, sink in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+
+
+@pytest.fixture
+def flaky_redis(settings: SettingsWrapper) -> Iterator[RedisProxy]:
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: the outage is staged between us and a real Redis")
+    url = urlsplit(settings.REDIS_URL)
+    proxy = RedisProxy((url.hostname or "127.0.0.1", url.port or 6379))
+    proxy.start()
+    caches = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{proxy.port}{url.path}",
+            "KEY_PREFIX": "outage-test",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "RETRY_SECONDS": 0},
+        }
+    }
+    try:
+        with override_settings(CACHES=caches):
+            from django.core.cache import cache
+
+            cache.clear()
+            yield proxy
+            cache.clear()
+    finally:
+        proxy.stop()
+
+
+@pytest.mark.django_db
+def test_a_sign_out_during_the_outage_stays_signed_out_once_redis_is_back(
+    flaky_redis: RedisProxy, owner: User, password: str
+):
+    client = Client()
+    assert client.post(reverse("account_login"), {"login": owner.email, "password": password}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+    copied_cookie = Client()  # someone who kept a copy of the cookie
+    copied_cookie.cookies[settings.SESSION_COOKIE_NAME] = session_id
+    assert copied_cookie.get(reverse("home")).status_code == 200
+
+    flaky_redis.stop()
+    client.post(reverse("account_logout"))
+    during = copied_cookie.get(reverse("home")).status_code
+    flaky_redis.start()
+    copied_cookie.cookies[settings.SESSION_COOKIE_NAME] = session_id
+    after = copied_cookie.get(reverse("home")).status_code
+
+    assert during == 302
+    assert after == 302, "the session cached before the outage must not come back"
+
+
+@pytest.mark.django_db
+def test_a_member_removed_during_the_outage_stays_removed_once_redis_is_back(
+    flaky_redis: RedisProxy, organization: Organization, owner: User
+):
+    viewer = member(organization, Role.VIEWER)
+    viewer_client = logged_in_client(viewer)
+    assert viewer_client.get(reverse("organization_members")).status_code == 200
+
+    flaky_redis.stop()
+    services.remove_member(
+        actor=Membership.objects.get(user=owner), membership=Membership.objects.get(user=viewer), request=None
+    )
+    flaky_redis.start()
+    response = viewer_client.get(reverse("organization_members"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organization_create")
