@@ -29,3 +29,9 @@ def current_request_id() -> str:
 def wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
+
+
+def is_id(text: str) -> bool:
+    """Whether a posted or queried value can be a row id: ASCII digits that fit a bigint
+    (`str.isdigit` also accepts "²", which `int` refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18

@@ -98,7 +98,7 @@ def set_preferred_source(account: BankAccount, *, actor: User, request: HttpRequ
         for other in BankAccount.objects.select_for_update()
         .filter(organization_id=account.organization_id)
         .select_related("connection")
-        if normalize_iban(other.iban) == iban
+        if normalize_iban(other.iban) == iban and other.currency == account.currency
     ]
     before = [str(other.connection) for other in linked if other.preferred_source]
     BankAccount.objects.filter(pk__in=[other.pk for other in linked]).update(preferred_source=False)

@@ -1,8 +1,8 @@
 """Which bank accounts the figures count: each bank account once, however often it is linked.
 
 The same IBAN can arrive through Ponto and as a Yuki bank ledger account, or through two Ponto
-links. Counting both would double the cash position and the flows, so an IBAN linked through
-several counted connections is read from one of them, its source: the one the user chose on a
+links. Counting both would double the cash position and the flows, so an IBAN (in one currency)
+linked through several counted connections is read from one of them, its source: the one the user chose on a
 connection page, or else the bank's own feed (Ponto, current to the day) before a ledger's copy,
 and the older link before a newer one.
 """
@@ -23,13 +23,24 @@ def _rank(account: BankAccount) -> tuple[bool, int, int]:
     return (not account.preferred_source, PROVIDER_RANK.get(Provider(account.connection.provider), 9), account.pk)
 
 
-def linked_elsewhere(accounts: Iterable[BankAccount]) -> dict[str, list[BankAccount]]:
-    """The accounts of each IBAN linked more than once, the counted source first."""
-    by_iban: dict[str, list[BankAccount]] = defaultdict(list)
+def same_account_key(account: BankAccount) -> tuple[str, str]:
+    """What makes two links one bank account: the IBAN and the currency (one IBAN may hold
+    several currencies, each an account of its own)."""
+    return normalize_iban(account.iban), account.currency
+
+
+def linked_elsewhere(accounts: Iterable[BankAccount]) -> dict[tuple[str, str], list[BankAccount]]:
+    """The accounts of each IBAN and currency linked through more than one connection, the
+    counted source first."""
+    by_key: dict[tuple[str, str], list[BankAccount]] = defaultdict(list)
     for account in accounts:
         if account.iban:
-            by_iban[normalize_iban(account.iban)].append(account)
-    return {iban: sorted(group, key=_rank) for iban, group in by_iban.items() if len(group) > 1}
+            by_key[same_account_key(account)].append(account)
+    return {
+        key: sorted(group, key=_rank)
+        for key, group in by_key.items()
+        if len({account.connection_id for account in group}) > 1
+    }
 
 
 def counted_accounts(organization_id: int) -> list[BankAccount]:

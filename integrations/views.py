@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView
 
+from core.http import is_id
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
@@ -22,7 +23,6 @@ from integrations.models import BankAccount, Connection, Provider, SyncRun
 from integrations.ponto.consent import begin_ponto_consent
 from integrations.quota import calls_today
 from integrations.runner import is_syncing
-from invoices.models.clients import normalize_iban
 
 RUNS_SHOWN = 10
 
@@ -45,7 +45,7 @@ def linked_elsewhere(connection: Connection, accounts: list[BankAccount]) -> lis
     )
     found = []
     for account in accounts:
-        group = groups.get(normalize_iban(account.iban), [])
+        group = groups.get(sources.same_account_key(account), [])
         if any(member.pk == account.pk for member in group):
             found.append(
                 {
@@ -80,11 +80,11 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Choose the accounts to include, and say which bank account each ledger account is."""
         connection = self.get_object()
-        chosen = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
+        chosen = [int(value) for value in request.POST.getlist("accounts") if is_id(value)]
         ibans = {
             int(name.removeprefix("iban-")): str(request.POST.get(name, ""))
             for name in request.POST
-            if name.startswith("iban-") and name.removeprefix("iban-").isdigit()
+            if name.startswith("iban-") and is_id(name.removeprefix("iban-"))
         }
         try:
             with transaction.atomic():

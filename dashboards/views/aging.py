@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from core.http import is_id
 from core.pagination import paginate
 from core.permissions import OrganizationMixin
 from dashboards.figures.receivables import BUCKETS, BUCKETS_BY_KEY, Bucket, open_invoices
@@ -52,7 +53,7 @@ class AgingDrilldownView(OrganizationMixin, TemplateView):
         value = self.request.GET.get("client", "")
         if not value:
             return None
-        if not value.isdigit():
+        if not is_id(value):
             raise Http404("No such client.")
         return get_object_or_404(Client.objects.for_organization(self.organization), pk=int(value))
 

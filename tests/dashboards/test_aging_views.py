@@ -130,7 +130,7 @@ def test_unknown_bucket_is_not_found(owner_client: HttpClient):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["client=abc", "currency=euro"])
+@pytest.mark.parametrize("query", ["client=abc", "client=%C2%B2", "client=99999999999999999999", "currency=euro"])
 def test_malformed_filters_are_not_found(owner_client: HttpClient, query: str):
     assert owner_client.get(f"{reverse('dashboards:aging_bucket', args=['1_30'])}?{query}").status_code == 404
 

@@ -187,3 +187,27 @@ def test_an_account_without_iban_cannot_be_a_source(organization, owner_client):
     assert "This account has no IBAN" in response.content.decode()
     account.refresh_from_db()
     assert not account.preferred_source
+
+
+def test_one_iban_in_two_currencies_is_two_accounts(organization):
+    ponto = linked(organization)
+    euro = make_bank_account(organization, "1000.00", connection=ponto, iban=IBAN)
+    dollar = make_bank_account(organization, "500.00", connection=ponto, iban=IBAN, currency="USD")
+    ledger = make_bank_account(
+        organization, "990.00", connection=linked(organization, provider=Provider.YUKI), iban=IBAN
+    )
+
+    counted = sources.counted_accounts(organization.pk)
+
+    assert {a.pk for a in counted} == {euro.pk, dollar.pk}
+    assert ledger.pk not in {a.pk for a in counted}
+
+
+@pytest.mark.parametrize("field", ["accounts", "iban-²", "iban-99999999999999999999"])
+def test_a_crafted_account_field_is_refused_not_a_500(organization, owner_client, field):
+    connection = linked(organization, provider=Provider.YUKI)
+    make_bank_account(organization, connection=connection, iban="", subtype="ledger")
+
+    response = owner_client.post(connection.get_absolute_url(), {field: "²"})
+
+    assert response.status_code == 302
