@@ -141,9 +141,9 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
         locked.last_error, locked.last_error_class = error.message[:2000], error.failure_class
         if isinstance(error, AuthError):
             locked.status = ConnectionStatus.NEEDS_REAUTH
-        elif _waits_for_a_person(error, locked.consecutive_failures):
+        elif _waits_for_a_person(error, connection):
             locked.status = ConnectionStatus.ERROR
-        locked.next_run_at = timezone.now() + _retry_delay(locked.consecutive_failures, error)
+        locked.next_run_at = timezone.now() + _retry_delay(locked.consecutive_failures, error, connection)
         locked.save()
     newly_needs_reauth = locked.status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
     newly_failing = locked.consecutive_failures >= FAILURE_ALERT_THRESHOLD and not was_failing
@@ -152,19 +152,26 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
         notifications.tell_owners(locked)
 
 
-def _waits_for_a_person(error: ProviderError, failures: int) -> bool:
+def _waits_for_a_person(error: ProviderError, connection: Connection) -> bool:
     """Only a fault known to be permanent stops the schedule at once; an unexpected one does
-    after UNEXPECTED_RETRIES failures in a row."""
+    once the last UNEXPECTED_RETRIES runs all ended on one (transient faults between them do
+    not use up its retries)."""
     if isinstance(error, TransientError):
         return False
     if isinstance(error, UnexpectedError):
-        return failures >= UNEXPECTED_RETRIES
+        latest = (
+            SyncRun.objects.filter(connection=connection)
+            .exclude(status=SyncStatus.RUNNING)
+            .order_by("-started_at", "-id")
+            .values_list("error_class", flat=True)[:UNEXPECTED_RETRIES]
+        )
+        return list(latest) == [FailureClass.UNEXPECTED] * UNEXPECTED_RETRIES
     return True
 
 
-def _retry_delay(failures: int, error: ProviderError) -> datetime.timedelta:
+def _retry_delay(failures: int, error: ProviderError, connection: Connection) -> datetime.timedelta:
     if isinstance(error, QuotaExceeded) and error.retry_after:
         return datetime.timedelta(seconds=error.retry_after)  # resume when the daily quota resets
-    if not _waits_for_a_person(error, failures):
+    if not _waits_for_a_person(error, connection):
         return datetime.timedelta(minutes=min(5 * 2 ** max(failures - 1, 0), 360))
     return datetime.timedelta(hours=6)

@@ -110,3 +110,16 @@ def test_the_connection_page_says_what_happened_in_words(broken, owner_client):
     assert "The sync stopped on an unexpected error in Smart Invoice (KeyError)" in page
     assert "Nothing already fetched is lost" in page
     assert "Next attempt 4\xa0minutes from now" in page or "Next attempt 5\xa0minutes from now" in page
+
+
+def test_transient_failures_before_do_not_use_up_the_retries(broken, sentry):
+    for _ in range(4):  # a provider outage first: four transient failures in a row
+        SyncRun.objects.create(
+            connection=broken, trigger="schedule", status=SyncStatus.FAILED, error_class=FailureClass.TRANSIENT
+        )
+    Connection.objects.filter(pk=broken.pk).update(consecutive_failures=4)
+
+    runner.run_sync(broken.pk)
+
+    broken.refresh_from_db()
+    assert broken.status == ConnectionStatus.ACTIVE and broken.consecutive_failures == 5
