@@ -26,7 +26,7 @@ from django.utils import timezone
 from core.audit import record_event
 from core.models import Organization, User
 from dashboards.models import Allocation, DashboardState, Evidence, Match, MatchStatus
-from dashboards.state import bump
+from dashboards.state import bump, state_for
 from integrations import sources
 from integrations.models import BankTransaction
 from integrations.models.banking import TransactionStatus
@@ -192,20 +192,45 @@ def _why_review(row: BankTransaction, finding: Finding) -> str:
 
 
 def reconcile(organization_id: int) -> ReconcileResult:
-    """Match the organisation's new incoming transactions; batch by batch, each with its watermark."""
+    """Match the organisation's new incoming transactions of its counted accounts. An account
+    counted since the last run (its first sync succeeded, or it became an IBAN's source) has its
+    rows below the watermark read once too."""
     organization = Organization.objects.get(pk=organization_id)
     # A payment seen through two links of one bank account is matched once, from its source.
     account_ids = sources.counted_account_ids(organization_id)
+    state = state_for(organization_id)
+    read_before = set(state.reconciled_account_ids)
+    newly_counted = [pk for pk in account_ids if pk not in read_before]
+    result = ReconcileResult()
+    if newly_counted and state.reconciled_through_id:
+        result = _reconcile_rows(organization, newly_counted, result, below_watermark=True)
+    result = _reconcile_rows(organization, account_ids, result, below_watermark=False)
+    if set(account_ids) != read_before:
+        DashboardState.objects.filter(organization_id=organization_id).update(reconciled_account_ids=account_ids)
+    if result.applied or result.suggested:
+        bump(organization_id)
+    return result
+
+
+def _reconcile_rows(
+    organization: Organization, account_ids: list[int], result: ReconcileResult, *, below_watermark: bool
+) -> ReconcileResult:
+    """Batch by batch, the accounts' undecided incoming rows above the watermark (which each batch
+    moves on), or those below it (which leaves it alone)."""
     lookups: OpenInvoices | None = None
-    applied = suggested = unmatched = 0
+    applied, suggested, unmatched = result.applied, result.suggested, result.unmatched
     after_id = 0
     while True:
         with transaction.atomic():
             # One run per organisation at a time: a second waits here, then skips what the first decided.
-            state, _ = DashboardState.objects.select_for_update().get_or_create(organization_id=organization_id)
+            state, _ = DashboardState.objects.select_for_update().get_or_create(organization_id=organization.pk)
             if lookups is None:
-                lookups = OpenInvoices.load(organization_id)
-            rows = _next_batch(account_ids, max(after_id, state.reconciled_through_id))
+                lookups = OpenInvoices.load(organization.pk)
+            watermark = state.reconciled_through_id
+            if below_watermark:
+                rows = _next_batch(account_ids, after_id, through=watermark)
+            else:
+                rows = _next_batch(account_ids, max(after_id, watermark))
             if not rows:
                 break
             suggestions: list[tuple[Match, list[Invoice]]] = []
@@ -233,25 +258,25 @@ def reconcile(organization_id: int) -> ReconcileResult:
                 suggestions.append((match, finding.candidates))
             _save_suggestions(suggestions)
             suggested += len(suggestions)
-            _advance_watermark(state, rows)
+            if not below_watermark:
+                _advance_watermark(state, rows)
             after_id = rows[-1].pk
         if len(rows) < BATCH_SIZE:
             break
-    if applied or suggested:
-        bump(organization_id)
     return ReconcileResult(applied=applied, suggested=suggested, unmatched=unmatched)
 
 
-def _next_batch(account_ids: list[int], after_id: int) -> list[BankTransaction]:
-    return list(
-        BankTransaction.objects.filter(
-            account_id__in=account_ids,
-            status=TransactionStatus.BOOKED,
-            amount__gt=0,
-            reconciliation__isnull=True,
-            id__gt=after_id,
-        ).order_by("id")[:BATCH_SIZE]
+def _next_batch(account_ids: list[int], after_id: int, *, through: int | None = None) -> list[BankTransaction]:
+    rows = BankTransaction.objects.filter(
+        account_id__in=account_ids,
+        status=TransactionStatus.BOOKED,
+        amount__gt=0,
+        reconciliation__isnull=True,
+        id__gt=after_id,
     )
+    if through is not None:
+        rows = rows.filter(id__lte=through)
+    return list(rows.order_by("id")[:BATCH_SIZE])
 
 
 def _advance_watermark(state: DashboardState, rows: Sequence[BankTransaction]) -> None:

@@ -22,6 +22,9 @@ class DashboardState(models.Model):
     )
     # Incoming transactions with a higher id have not been through reconciliation yet.
     reconciled_through_id = models.BigIntegerField(default=0)
+    # The bank accounts counted at the last reconciliation: rows of an account counted since then
+    # (a first sync that succeeded, a source chosen) lie below the watermark and are read once.
+    reconciled_account_ids = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"dashboard state of organisation {self.organization_id} (v{self.data_version})"

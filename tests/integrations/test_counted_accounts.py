@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent, Role
 from dashboards import reconciliation
+from dashboards.state import state_for
 from integrations import sources
 from integrations.models import BankTransaction, Bill, Connection, ConnectionStatus, Provider
 from invoices.models import InvoiceStatus
@@ -211,3 +212,30 @@ def test_a_crafted_account_field_is_refused_not_a_500(organization, owner_client
     response = owner_client.post(connection.get_absolute_url(), {field: "²"})
 
     assert response.status_code == 302
+
+
+def test_a_payment_synced_before_its_connection_counted_is_reconciled_once_it_does(organization):
+    invoice = make_invoice(organization)
+    failing = linked(organization, status=ConnectionStatus.ERROR, last_success_at=None)
+    late = make_bank_account(organization, connection=failing)
+    (payment,) = add_transactions(
+        late,
+        (invoice.issue_date, "121.00"),
+        remittance_information=format_reference(invoice.payment_reference),
+        remittance_information_type="structured",
+    )
+    (other,) = add_transactions(
+        make_bank_account(organization, connection=linked(organization)), (invoice.issue_date, "5.00")
+    )
+    BankTransaction.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    reconciliation.reconcile(organization.pk)  # the watermark passes the uncounted payment
+    assert state_for(organization.pk).reconciled_through_id == max(payment.pk, other.pk)
+    invoice.refresh_from_db()
+    assert invoice.status != InvoiceStatus.PAID
+
+    Connection.objects.filter(pk=failing.pk).update(status=ConnectionStatus.ACTIVE, last_success_at=timezone.now())
+    result = reconciliation.reconcile(organization.pk)
+
+    invoice.refresh_from_db()
+    assert (result.applied, invoice.status) == (1, InvoiceStatus.PAID)
+    assert reconciliation.reconcile(organization.pk).applied == 0
