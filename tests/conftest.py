@@ -11,15 +11,19 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from core.models import Organization, Role, User
+from integrations.ponto.webhooks import forget_signing_keys
 from tests.factories import PASSWORD, OrganizationFactory, member
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     # The cache may be a shared Redis: no test may see another's counters or cached rows.
+    # Nor another's Ponto signing keys, which each process also keeps in memory.
     cache.clear()
+    forget_signing_keys()
     yield
     cache.clear()
+    forget_signing_keys()
 
 
 @pytest.fixture(autouse=True)

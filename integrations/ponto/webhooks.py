@@ -4,6 +4,10 @@ record the synchronization it announces and sync the account's connection.
 The JWT is signed RS512 with a key from Ponto's JWKS (chosen by `kid`); its `digest` claim is
 the base64 SHA-512 of the raw body, and `iat`/`exp` bound its age. Its `jti` is remembered in
 the database until `exp`, so a captured webhook cannot be replayed while it is still valid.
+
+The key set is kept in the shared cache and in the process's memory, and fetched at most once a
+minute: neither a stream of made-up key ids nor a cache that remembers nothing (Redis down, or a
+cache of one process) can turn every webhook into a call to Ponto.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import threading
 import time
 from typing import Any
 
@@ -39,6 +44,49 @@ JWKS_REFETCH_SECONDS = 60
 JTI_MAX_LENGTH = 200
 
 
+class _KeyMemory:
+    """What this process knows of the key sets, by URL, whatever the shared cache remembers."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.keys: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}  # url: (fetched at, keys)
+        self.fetched_at: dict[str, float] = {}  # url: when the last fetch started
+
+    def remembered(self, url: str) -> dict[str, dict[str, Any]] | None:
+        with self.lock:
+            fetched_at, keys = self.keys.get(url, (0.0, None))
+        return keys if keys is not None and time.monotonic() - fetched_at < JWKS_CACHE_SECONDS else None
+
+    def remember(self, url: str, keys: dict[str, dict[str, Any]]) -> None:
+        with self.lock:
+            self.keys[url] = (time.monotonic(), keys)
+
+    def claim_fetch(self, url: str) -> bool:
+        """Whether a fetch may start now: not if this process, or (through the cache) another,
+        started one within the minute. A fetch allowed here counts, even if it fails."""
+        with self.lock:
+            last = self.fetched_at.get(url)
+            if last is not None and time.monotonic() - last < JWKS_REFETCH_SECONDS:
+                return False
+            if not cache.add(JWKS_REFETCH_KEY, True, JWKS_REFETCH_SECONDS):
+                return False
+            self.fetched_at[url] = time.monotonic()
+            return True
+
+    def forget(self) -> None:
+        with self.lock:
+            self.keys.clear()
+            self.fetched_at.clear()
+
+
+_memory = _KeyMemory()
+
+
+def forget_signing_keys() -> None:
+    """Forget the key sets this process fetched, and when (a test's sandbox starts from nothing)."""
+    _memory.forget()
+
+
 class InvalidWebhook(Exception):
     """The webhook's signature does not hold; the message says which check failed."""
 
@@ -51,10 +99,9 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _fetch_keys() -> dict[str, dict[str, Any]]:
-    cache.set(JWKS_REFETCH_KEY, True, JWKS_REFETCH_SECONDS)  # even a failed fetch counts
+def _fetch_keys(url: str) -> dict[str, dict[str, Any]]:
     try:
-        response = httpx.get(settings.PONTO_WEBHOOK_KEYS_URL, timeout=10)
+        response = httpx.get(url, timeout=10)
         response.raise_for_status()
         keys = response.json().get("keys", [])
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
@@ -69,15 +116,20 @@ def _fetch_keys() -> dict[str, dict[str, Any]]:
         and isinstance(key.get("n"), str) and isinstance(key.get("e"), str)
     }  # fmt: skip
     cache.set(JWKS_CACHE_KEY, usable, JWKS_CACHE_SECONDS)
+    _memory.remember(url, usable)
     return usable
 
 
 def _key(kid: str) -> rsa.RSAPublicKey:
+    url = settings.PONTO_WEBHOOK_KEYS_URL
     keys: dict[str, dict[str, Any]] | None = cache.get(JWKS_CACHE_KEY)
     if keys is None:
-        keys = _fetch_keys()
-    elif kid not in keys and cache.add(JWKS_REFETCH_KEY, True, JWKS_REFETCH_SECONDS):
-        keys = _fetch_keys()  # a new key may have been published since we cached the set
+        keys = _memory.remembered(url)
+    if keys is None or kid not in keys:  # a new key may have been published since we fetched the set
+        if _memory.claim_fetch(url):
+            keys = _fetch_keys(url)
+        elif keys is None:
+            raise InvalidWebhook("the signing keys could not be fetched a moment ago; not trying again yet")
     if kid not in keys:
         raise InvalidWebhook("unknown signing key")
     jwk = keys[kid]

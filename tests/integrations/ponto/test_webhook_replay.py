@@ -74,14 +74,58 @@ def test_remembered_signatures_are_forgotten_once_expired(owner_client: Client, 
 
 def test_unknown_key_ids_fetch_the_key_set_at_most_once_a_minute(ponto: PontoSandbox):
     counter = inject(ponto, "500", path="/webhooks/keys", after=1_000, times=None)  # counts, never fires
-    body = b'{"data": {}}'
     for number in range(5):
-        header = base64.urlsafe_b64encode(json.dumps({"alg": "RS512", "kid": f"made-up-{number}"}).encode())
-        forged = f"{header.decode().rstrip('=')}.e30.c2ln"
-        assert post(Client(), body, forged).status_code == 400
+        assert post(Client(), b'{"data": {}}', forged(f"made-up-{number}")).status_code == 400
 
+    assert key_set_requests(ponto, counter) == 1
+
+
+def forged(kid: str) -> str:
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "RS512", "kid": kid}).encode())
+    return f"{header.decode().rstrip('=')}.e30.c2ln"
+
+
+def key_set_requests(ponto: PontoSandbox, fault: dict[str, Any]) -> int:
     faults = control(ponto, "GET", "faults")["faults"]
-    assert next(f for f in faults if f["id"] == counter["id"])["seen"] == 1
+    return int(next(f for f in faults if f["id"] == fault["id"])["seen"])
+
+
+NOTHING_REMEMBERED = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def test_unknown_key_ids_fetch_the_key_set_at_most_once_a_minute_when_the_cache_remembers_nothing(
+    ponto: PontoSandbox, settings
+):
+    # As during a Redis outage: every read misses and every `add` succeeds.
+    settings.CACHES = NOTHING_REMEMBERED
+    counter = inject(ponto, "500", path="/webhooks/keys", after=1_000, times=None)  # counts, never fires
+    for number in range(5):
+        assert post(Client(), b'{"data": {}}', forged(f"made-up-{number}")).status_code == 400
+
+    assert key_set_requests(ponto, counter) == 1
+
+
+def test_valid_webhooks_fetch_the_key_set_once_when_the_cache_remembers_nothing(ponto: PontoSandbox, settings):
+    settings.CACHES = NOTHING_REMEMBERED
+    counter = inject(ponto, "500", path="/webhooks/keys", after=1_000, times=None)  # counts, never fires
+    body = b'{"data": {}}'
+    for _ in range(3):
+        assert post(Client(), body, signed(ponto, body)).status_code == 200
+
+    assert key_set_requests(ponto, counter) == 1
+
+
+@pytest.mark.parametrize("caches", ["configured", "remembering nothing"])
+def test_a_failed_key_set_fetch_is_not_tried_again_within_the_minute(ponto: PontoSandbox, settings, caches: str):
+    if caches != "configured":
+        settings.CACHES = NOTHING_REMEMBERED
+    failing = inject(ponto, "500", path="/webhooks/keys", times=None)
+    body = b'{"data": {}}'
+    for _ in range(3):
+        response = post(Client(), body, signed(ponto, body))
+        assert response.status_code == 400 and response.json()["error"] == "invalid_signature"
+
+    assert key_set_requests(ponto, failing) == 1
 
 
 def test_the_synchronization_a_webhook_announces_is_applied(owner_client: Client, ponto: PontoSandbox, settings):
