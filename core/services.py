@@ -106,7 +106,7 @@ def invite_member(*, actor: Membership, email: str, role: Role, request: HttpReq
         before=before,
         after={"email": invitation.email, "role": role.value},
     )
-    _send_invitation(invitation, token)
+    _send_invitation_once_committed(invitation, token)
     return invitation
 
 
@@ -127,7 +127,7 @@ def resend_invitation(*, actor: Membership, invitation: Invitation, request: Htt
         target=invitation,
         after={"email": invitation.email, "role": invitation.role},
     )
-    _send_invitation(invitation, token)
+    _send_invitation_once_committed(invitation, token)
     return invitation
 
 
@@ -205,6 +205,12 @@ def _open_invitation(actor: Membership, invitation: Invitation) -> Invitation:
 
 def _email_of(user: User | None) -> str:
     return user.email if user is not None else ""
+
+
+def _send_invitation_once_committed(invitation: Invitation, token: str) -> None:
+    """Email the link once the token is in the database: a transaction that fails after this
+    sends nothing, so nobody receives a link that does not work."""
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:

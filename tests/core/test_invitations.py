@@ -8,11 +8,12 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from core import services
 from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory, member
@@ -22,7 +23,8 @@ PASSPHRASE = "a-long-unusual-passphrase"
 
 
 def invite(client: Client, email: str, role: str = "finance") -> TestResponse:
-    return client.post(reverse("organization_members"), {"email": email, "role": role}, follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the email leaves once the invitation commits
+        return client.post(reverse("organization_members"), {"email": email, "role": role}, follow=True)
 
 
 def emailed_link(to: str) -> str:
@@ -99,6 +101,55 @@ def test_the_invited_user_accepts_and_joins_with_the_role(admin: User, newcomer:
 
 
 @pytest.mark.django_db
+def test_the_invitation_email_leaves_only_once_the_invitation_is_committed(
+    admin: User, newcomer: User, organization: Organization, django_capture_on_commit_callbacks
+):
+    actor = Membership.objects.get(user=admin, organization=organization)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.invite_member(actor=actor, email=newcomer.email, role=Role.FINANCE)
+        assert mail.outbox == []
+
+    assert mail.outbox == [] and len(callbacks) == 1
+    callbacks[0]()  # the commit
+    assert logged_in_client(newcomer).post(emailed_link(newcomer.email)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_resent_invitation_email_leaves_only_once_the_new_token_is_committed(
+    admin: User, newcomer: User, organization: Organization, django_capture_on_commit_callbacks
+):
+    actor = Membership.objects.get(user=admin, organization=organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite_member(actor=actor, email=newcomer.email, role=Role.FINANCE)
+    first_link = emailed_link(newcomer.email)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.resend_invitation(actor=actor, invitation=invitation)
+    assert len(mail.outbox) == 1 and len(callbacks) == 1
+
+    callbacks[0]()  # the commit
+    assert len(mail.outbox) == 2 and emailed_link(newcomer.email) != first_link
+
+
+@pytest.mark.django_db
+def test_an_invitation_whose_transaction_fails_sends_no_email(
+    admin: User, organization: Organization, django_capture_on_commit_callbacks
+):
+    actor = Membership.objects.get(user=admin, organization=organization)
+
+    @transaction.atomic
+    def invite_then_fail() -> None:
+        services.invite_member(actor=actor, email="fresh@example.com", role=Role.VIEWER)
+        raise RuntimeError("the commit fails")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        invite_then_fail()
+
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
 def test_another_account_cannot_accept_someone_elses_invitation(
     admin: User, newcomer: User, organization: Organization
 ):
@@ -164,7 +215,8 @@ def test_resending_replaces_the_link_and_is_audited(admin: User, newcomer: User,
     first_link = emailed_link(newcomer.email)
     invitation = Invitation.objects.get(organization=organization)
 
-    client.post(reverse("invitation_resend", args=[invitation.pk]))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("invitation_resend", args=[invitation.pk]))
     second_link = emailed_link(newcomer.email)
 
     assert first_link != second_link
