@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integrations.models.banking import BankAccount, BankTransaction, TransactionStatus
-from integrations.models.bookings import ExternalBooking
+from integrations.models.bookings import BookingClaim, ExternalBooking
 from integrations.models.connections import Connection, ConnectionStatus, Credential, Provider
 from integrations.models.payables import Bill, QuotaUsage
 from integrations.models.runs import SyncRun, SyncStatus, SyncTrigger
@@ -12,6 +12,7 @@ __all__ = [
     "BankAccount",
     "BankTransaction",
     "Bill",
+    "BookingClaim",
     "Connection",
     "ConnectionStatus",
     "Credential",

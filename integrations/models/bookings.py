@@ -21,3 +21,17 @@ class ExternalBooking(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {'booked' if self.succeeded else 'not booked'} in {self.connection}"
+
+
+class BookingClaim(models.Model):
+    """One booking of an invoice in the bookkeeping runs at a time, across processes and through a
+    cache outage: the row is the claim, the unique invoice refuses a second one. `token` names the
+    request holding it, so only that request releases it; a claim older than a worker could ever
+    take is left by a dead worker and is taken over."""
+
+    invoice = models.OneToOneField("invoices.Invoice", on_delete=models.CASCADE, related_name="booking_claim")
+    token = models.UUIDField()
+    claimed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} being booked since {self.claimed_at:%Y-%m-%d %H:%M:%S}"

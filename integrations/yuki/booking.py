@@ -3,28 +3,35 @@
 Sales writes are not idempotent: an invoice booked once is never sent again (a second request
 returns the first booking, unaudited), one booking of an invoice runs at a time, and before
 sending, and after a timeout, Yuki is asked whether an open item with the invoice's number exists.
+
+One at a time is a row in the database (`BookingClaim`), not a cache key: the cache fails open
+while Redis is down and is per process without it, and either would let two requests book.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.audit import record_event
 from core.models import User
 from integrations.errors import ProviderError, TransientError
-from integrations.models import Connection, ConnectionStatus, ExternalBooking, Provider
+from integrations.models import BookingClaim, Connection, ConnectionStatus, ExternalBooking, Provider
 from integrations.services import connection_notices
 from integrations.yuki import linking
 from integrations.yuki.client import SalesContact, SalesInvoiceInput, SalesLine, YukiClient
 from integrations.yuki.vat import rate_key, unbookable_reason, vat_types
 from invoices.models import Invoice, InvoiceItem, InvoiceSource
+
+logger = logging.getLogger(__name__)
 
 
 def yuki_connection_of(invoice: Invoice) -> Connection | None:
@@ -108,6 +115,32 @@ def sales_invoice(invoice: Invoice, types: Mapping[str, int]) -> SalesInvoiceInp
     )
 
 
+# Far beyond the slowest booking (each call retried up to PROVIDER_RETRY_TOTAL_CAP, then a timeout, for
+# signing in, asking, booking and asking again): an older claim was left by a worker that died.
+CLAIM_TAKEN_OVER_AFTER = datetime.timedelta(minutes=30)
+
+
+def claim_booking(invoice: Invoice) -> uuid.UUID:
+    """Claim the one booking of the invoice that may run; the token releases it. A claim held by
+    another request refuses (ValidationError); one older than CLAIM_TAKEN_OVER_AFTER is taken over."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    stale, _ = BookingClaim.objects.filter(invoice=invoice, claimed_at__lt=now - CLAIM_TAKEN_OVER_AFTER).delete()
+    if stale:
+        logger.warning("taking over the Yuki booking claim of invoice %s left by a worker that died", invoice.pk)
+    try:
+        with transaction.atomic():  # a savepoint: a refused claim leaves a caller's transaction usable
+            BookingClaim.objects.create(invoice=invoice, token=token, claimed_at=now)
+    except IntegrityError:
+        raise ValidationError(f"{invoice.number} is being booked in Yuki right now.") from None
+    return token
+
+
+def release_booking(invoice: Invoice, token: uuid.UUID) -> None:
+    """Release the claim `token` holds; a claim taken over meanwhile is someone else's and stays."""
+    BookingClaim.objects.filter(invoice=invoice, token=token).delete()
+
+
 def _already_booked(client: YukiClient, administration: str, reference: str) -> bool:
     return any(item.reference == reference for item in client.check_outstanding_item(administration, reference))
 
@@ -121,10 +154,7 @@ def book_in_yuki(invoice: Invoice, *, actor: User | None = None, request: HttpRe
         raise ValidationError("Link a Yuki administration first.")
     if invoice.source != InvoiceSource.MANUAL or (not invoice.is_open and invoice.status != "paid"):
         raise ValidationError("Only a sent invoice made here can be booked in Yuki.")
-    claim = f"yuki-booking:{invoice.pk}"
-    # One booking of an invoice at a time, across workers: the claim outlives a call that times out.
-    if not cache.add(claim, "1", timeout=int(2 * settings.YUKI_TIMEOUT_SECONDS) + 30):
-        raise ValidationError(f"{invoice.number} is being booked in Yuki right now.")
+    token = claim_booking(invoice)
     try:
         booked = booked_in_yuki(invoice, connection)
         if booked is not None:
@@ -134,7 +164,7 @@ def book_in_yuki(invoice: Invoice, *, actor: User | None = None, request: HttpRe
             return _record(invoice, connection, False, problem, "", actor, request)
         return _book(invoice, connection, actor, request)
     finally:
-        cache.delete(claim)
+        release_booking(invoice, token)
 
 
 def _book(invoice: Invoice, connection: Connection, actor: User | None, request: HttpRequest | None) -> ExternalBooking:
