@@ -75,11 +75,15 @@ class ClientForm(forms.ModelForm[Client]):
 
 def to_decimal(value: str) -> Decimal:
     """`Decimal(value)` for a typed choice: text that is no number is a ValueError, which the field
-    turns into "not one of the choices" (Decimal's own InvalidOperation escapes forms as a 500)."""
+    turns into "not one of the choices" (Decimal's own InvalidOperation escapes forms as a 500).
+    No choice is a NaN: `sNaN` is refused here, before `has_changed` compares it (which raises)."""
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except ArithmeticError as exc:
         raise ValueError(f"{value!r} is not a number") from exc
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a number")
+    return number
 
 
 class LineForm(forms.Form):

@@ -68,9 +68,15 @@ def refusal_on_send(organization_id: int, rates: Iterable[Decimal]) -> str:
     return f"{reason} Sent invoices are booked in Yuki: choose another rate or stop booking on send." if reason else ""
 
 
+# The rates a line can carry (`InvoiceItem.vat_rate`: a percentage with at most two decimals).
+LOWEST_RATE, HIGHEST_RATE, RATE_STEP = Decimal("0"), Decimal("100"), Decimal("0.01")
+
+
 def posted_line_rates(data: Mapping[str, object], prefix: str = "lines") -> list[Decimal]:
-    """The VAT rates of the posted invoice lines not marked for deletion; unreadable ones are left
-    to the line form's own errors."""
+    """The VAT rates of the posted invoice lines not marked for deletion. A rate no line could carry
+    (no number, out of 0-100 %, more than two decimals) is left to the line form's own error: an
+    exponent like 1e1000000 overflows `rate_key`, and 1e999999 or 1e-999999 written out is a
+    megabyte of digits."""
     rates: list[Decimal] = []
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-vat_rate$")
     for key, value in data.items():
@@ -81,6 +87,7 @@ def posted_line_rates(data: Mapping[str, object], prefix: str = "lines") -> list
             rate = Decimal(str(value))
         except ArithmeticError:
             continue
-        if rate.is_finite():
-            rates.append(rate)
+        # Order matters: a NaN is not compared, and quantize() only ever sees a rate within 0-100.
+        if rate.is_finite() and LOWEST_RATE <= rate <= HIGHEST_RATE and rate == rate.quantize(RATE_STEP):
+            rates.append(rate.copy_abs())  # -0 is 0
     return rates
