@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import quote, unquote
 
 # gunicorn ships no type information.
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+
+# Plain Python, no Django: found because gunicorn puts its working directory on the path first.
+from core.redaction import redact_path_secrets
 
 
 def _env_int(name: str, default: int) -> int:
@@ -87,11 +91,15 @@ access_log_format: str = '%(h)s fwd=%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %
 class AccessLogWithoutQuery(Logger):  # type: ignore[misc]
     """The request line as sent, without its query string: an OAuth callback's query holds the
     code and state, others what people search for. The path stays percent-encoded, as sent, so
-    an encoded newline cannot start a forged log line (the decoded PATH_INFO could)."""
+    an encoded newline cannot start a forged log line (the decoded PATH_INFO could). A secret in
+    the path (an invitation's token) is replaced, however the path was encoded."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         path = str(environ.get("RAW_URI", "")).split("?", 1)[0].split("#", 1)[0]
+        decoded = unquote(path)  # as Django routes it
+        if redact_path_secrets(decoded) != decoded:
+            path = quote(redact_path_secrets(decoded), safe="/[]")
         atoms["r"] = f"{environ.get('REQUEST_METHOD')} {path} {environ.get('SERVER_PROTOCOL')}"
         return atoms
 

@@ -1,5 +1,5 @@
 """No query string reaches the logs or the error reports: an OAuth callback's query holds the
-authorisation code and state."""
+authorisation code and state. Nor does an invitation's token, which is in the link's path."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote
 
+import pytest
+from django.test import Client
 from gunicorn.config import Config  # type: ignore[import-untyped]  # gunicorn ships no type information
 
+from core.logging import RequestPathFilter
 from tests.subprocess_django import run_django
 
 CALLBACK = "/connections/ponto/callback/?code=SECRET-CODE-123&state=SECRET-STATE-456"
+INVITATION = "/invitations/SECRET-TOKEN-789_x/"
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 50,
@@ -109,4 +113,104 @@ print("\\n".join(sent))
     assert result.returncode == 0, result.stderr
     assert "ENVELOPES 1" in result.stdout, result.stdout + result.stderr
     assert "/connections/ponto/callback/" in result.stdout
+    assert "SECRET" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "raw_uri",
+    [
+        INVITATION,
+        f"{INVITATION}?next=/",
+        "/invitations/SECRET-TOKEN-789_x",  # before the redirect that appends the slash
+        "/invitations/SECRET%2DTOKEN%2D789_x/",  # encoded, as Django decodes and routes it
+        "/%69nvitations/SECRET-TOKEN-789_x/",
+    ],
+)
+def test_gunicorn_logs_an_invitation_link_without_its_token(raw_uri: str):
+    line = gunicorn_access_line(raw_uri)
+
+    assert "nvitations/[token]" in line
+    assert "SECRET" not in line
+    assert line.count("\n") == 1
+
+
+def test_gunicorn_logs_the_members_pages_invitation_ids():
+    line = gunicorn_access_line("/members/invitations/42/resend/")
+
+    assert '"GET /members/invitations/42/resend/ HTTP/1.1"' in line
+
+
+@pytest.mark.django_db
+def test_our_request_log_lines_carry_an_invitation_link_without_its_token(client: Client):
+    [handler] = [h for h in logging.getLogger().handlers if any(isinstance(f, RequestPathFilter) for f in h.filters)]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        response = client.get(f"{INVITATION}?next=/")  # no such invitation: Django logs "Not Found"
+    finally:
+        handler.setStream(previous)
+
+    assert response.status_code == 404
+    assert "Not Found: /invitations/[token]/" in stream.getvalue()
+    assert "SECRET" not in stream.getvalue()
+
+
+def test_production_request_log_lines_carry_an_invitation_link_without_its_token():
+    code = f"""
+import logging
+from django.test import RequestFactory
+request = RequestFactory().get({INVITATION!r})
+logging.getLogger("django.request").warning(
+    "Not Found: %s", request.path, extra={{"status_code": 404, "request": request}}
+)
+"""
+    result = run_django(code, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert '"message": "Not Found: /invitations/[token]/"' in line
+    assert '"request": "GET /invitations/[token]/"' in line
+    assert "SECRET" not in result.stderr
+
+
+def test_error_reports_and_their_breadcrumbs_carry_no_invitation_token():
+    code = f"""
+import logging
+import sentry_sdk
+from sentry_sdk.transport import Transport
+from django.test import RequestFactory
+
+sent = []
+
+class Capture(Transport):
+    def capture_envelope(self, envelope):
+        sent.append(envelope.serialize().decode())
+
+sentry_sdk.get_client().transport = Capture()
+request = RequestFactory().get({INVITATION!r})
+logging.getLogger("core.views").warning("Not Found: %s", request.path, extra={{"request": request}})
+sentry_sdk.add_breadcrumb(category="httplib", data={{"url": "https://bank.example{INVITATION}"}})
+with sentry_sdk.new_scope() as scope:
+    scope.add_event_processor(lambda event, hint: {{**event, "request": {{
+        "url": "http://testserver{INVITATION}", "method": "POST",
+        "headers": {{"Referer": "http://testserver{INVITATION}"}}}}}})
+    logging.getLogger("core.views").error("Internal Server Error: %s", request.path, extra={{"request": request}})
+
+def accept(path):
+    raise RuntimeError("could not accept")
+
+try:
+    accept(request.path)
+except RuntimeError:
+    sentry_sdk.capture_exception()
+sentry_sdk.flush()
+print("ENVELOPES", len(sent))
+print("\\n".join(sent))
+"""
+    result = run_django(code, **PRODUCTION, SENTRY_DSN="http://public@127.0.0.1:9/1")
+
+    assert result.returncode == 0, result.stderr
+    assert "ENVELOPES 2" in result.stdout, result.stdout + result.stderr
+    assert "/invitations/[token]/" in result.stdout
     assert "SECRET" not in result.stdout
