@@ -64,24 +64,24 @@ def test_gunicorn_logs_an_encoded_newline_in_the_path_as_sent():
     assert "SECRET" not in line
 
 
-def test_django_request_lines_carry_the_path_without_the_query():
+def production_request_log_line(path: str) -> str:
+    """The JSON line our production logging writes for Django's "Not Found" of a request of `path`."""
     code = f"""
 import logging
 from django.test import RequestFactory
-request = RequestFactory().get({CALLBACK!r})
+request = RequestFactory().get({path!r})
 logging.getLogger("django.request").warning(
     "Not Found: %s", request.path, extra={{"status_code": 404, "request": request}}
 )
 """
     result = run_django(code, **PRODUCTION)
-
     assert result.returncode == 0, result.stderr
-    line = result.stderr.strip().splitlines()[-1]
-    assert '"request": "GET /connections/ponto/callback/"' in line
-    assert "SECRET" not in result.stderr
+    return result.stderr
 
 
-def test_error_reports_and_their_breadcrumbs_carry_no_query_string():
+def sentry_envelopes(body: str, expected: int) -> str:
+    """What Sentry would be sent while `body` runs in a production process (RequestFactory,
+    logging and sentry_sdk imported), as text."""
     code = f"""
 import logging
 import sentry_sdk
@@ -95,6 +95,27 @@ class Capture(Transport):
         sent.append(envelope.serialize().decode())
 
 sentry_sdk.get_client().transport = Capture()
+{body}
+sentry_sdk.flush()
+print("ENVELOPES", len(sent))
+print("\\n".join(sent))
+"""
+    result = run_django(code, **PRODUCTION, SENTRY_DSN="http://public@127.0.0.1:9/1")
+    assert result.returncode == 0, result.stderr
+    assert f"ENVELOPES {expected}" in result.stdout, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_django_request_lines_carry_the_path_without_the_query():
+    logged = production_request_log_line(CALLBACK)
+
+    assert '"request": "GET /connections/ponto/callback/"' in logged.strip().splitlines()[-1]
+    assert "SECRET" not in logged
+
+
+def test_error_reports_and_their_breadcrumbs_carry_no_query_string():
+    sent = sentry_envelopes(
+        f"""
 request = RequestFactory().get({CALLBACK!r})
 logging.getLogger("invoices").warning("Not Found: %s", request.path, extra={{"request": request}})
 sentry_sdk.add_breadcrumb(
@@ -104,16 +125,12 @@ with sentry_sdk.new_scope() as scope:
     scope.add_event_processor(lambda event, hint: {{**event, "request": {{
         "url": "http://testserver{CALLBACK}", "query_string": "code=SECRET-CODE-123", "method": "GET"}}}})
     sentry_sdk.capture_message("Internal Server Error")
-sentry_sdk.flush()
-print("ENVELOPES", len(sent))
-print("\\n".join(sent))
-"""
-    result = run_django(code, **PRODUCTION, SENTRY_DSN="http://public@127.0.0.1:9/1")
+""",
+        expected=1,
+    )
 
-    assert result.returncode == 0, result.stderr
-    assert "ENVELOPES 1" in result.stdout, result.stdout + result.stderr
-    assert "/connections/ponto/callback/" in result.stdout
-    assert "SECRET" not in result.stdout
+    assert "/connections/ponto/callback/" in sent
+    assert "SECRET" not in sent
 
 
 @pytest.mark.parametrize(
@@ -157,37 +174,17 @@ def test_our_request_log_lines_carry_an_invitation_link_without_its_token(client
 
 
 def test_production_request_log_lines_carry_an_invitation_link_without_its_token():
-    code = f"""
-import logging
-from django.test import RequestFactory
-request = RequestFactory().get({INVITATION!r})
-logging.getLogger("django.request").warning(
-    "Not Found: %s", request.path, extra={{"status_code": 404, "request": request}}
-)
-"""
-    result = run_django(code, **PRODUCTION)
+    logged = production_request_log_line(INVITATION)
 
-    assert result.returncode == 0, result.stderr
-    line = result.stderr.strip().splitlines()[-1]
+    line = logged.strip().splitlines()[-1]
     assert '"message": "Not Found: /invitations/[token]/"' in line
     assert '"request": "GET /invitations/[token]/"' in line
-    assert "SECRET" not in result.stderr
+    assert "SECRET" not in logged
 
 
 def test_error_reports_and_their_breadcrumbs_carry_no_invitation_token():
-    code = f"""
-import logging
-import sentry_sdk
-from sentry_sdk.transport import Transport
-from django.test import RequestFactory
-
-sent = []
-
-class Capture(Transport):
-    def capture_envelope(self, envelope):
-        sent.append(envelope.serialize().decode())
-
-sentry_sdk.get_client().transport = Capture()
+    sent = sentry_envelopes(
+        f"""
 request = RequestFactory().get({INVITATION!r})
 logging.getLogger("core.views").warning("Not Found: %s", request.path, extra={{"request": request}})
 sentry_sdk.add_breadcrumb(category="httplib", data={{"url": "https://bank.example{INVITATION}"}})
@@ -204,13 +201,9 @@ try:
     accept(request.path)
 except RuntimeError:
     sentry_sdk.capture_exception()
-sentry_sdk.flush()
-print("ENVELOPES", len(sent))
-print("\\n".join(sent))
-"""
-    result = run_django(code, **PRODUCTION, SENTRY_DSN="http://public@127.0.0.1:9/1")
+""",
+        expected=2,
+    )
 
-    assert result.returncode == 0, result.stderr
-    assert "ENVELOPES 2" in result.stdout, result.stdout + result.stderr
-    assert "/invitations/[token]/" in result.stdout
-    assert "SECRET" not in result.stdout
+    assert "/invitations/[token]/" in sent
+    assert "SECRET" not in sent

@@ -58,15 +58,22 @@ def test_a_correction_pontos_own_synchronization_found_is_applied(owner_client: 
     assert control(ponto, "GET", "faults")["faults"] == []
 
 
-def test_an_interrupted_sync_resumes_the_synchronization_it_asked_for(
-    owner_client: Client, ponto: PontoSandbox, settings
-):
+def synced_then_corrected(owner_client: Client, ponto: PontoSandbox, settings) -> tuple[Connection, str, Decimal]:
+    """The main account linked and synced, past Ponto's cooldown, then a booking corrected by
+    the bank: (connection, the transaction's id, its corrected amount)."""
     settings.PONTO_REQUEST_SYNCHRONIZATION = True
     connection = link_ponto(owner_client)
     only_the_main_account(connection, ponto)
     run_sync(connection.pk)
     control(ponto, "POST", "clock", json={"seconds": ponto.sync_cooldown + 1})
     transaction_id, corrected = correct_oldest_booking(ponto)
+    return connection, transaction_id, corrected
+
+
+def test_an_interrupted_sync_resumes_the_synchronization_it_asked_for(
+    owner_client: Client, ponto: PontoSandbox, settings
+):
+    connection, transaction_id, corrected = synced_then_corrected(owner_client, ponto, settings)
     inject(ponto, "500", path="/synchronizations/", times=None)  # reading the synchronizations fails
 
     failed = run_sync(connection.pk)
@@ -81,12 +88,7 @@ def test_an_interrupted_sync_resumes_the_synchronization_it_asked_for(
 def test_a_retried_synchronization_request_is_the_same_synchronization(
     owner_client: Client, ponto: PontoSandbox, settings
 ):
-    settings.PONTO_REQUEST_SYNCHRONIZATION = True
-    connection = link_ponto(owner_client)
-    only_the_main_account(connection, ponto)
-    run_sync(connection.pk)
-    control(ponto, "POST", "clock", json={"seconds": ponto.sync_cooldown + 1})
-    transaction_id, corrected = correct_oldest_booking(ponto)
+    connection, transaction_id, corrected = synced_then_corrected(owner_client, ponto, settings)
     # Ponto creates the synchronization but its answer is lost: the request is retried.
     inject(ponto, "lost_answer", path="/synchronizations", times=1)
 
