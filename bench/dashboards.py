@@ -101,26 +101,76 @@ MERCHANTS = 150
 CUSTOMER_SHARE, SUPPLIER_SHARE = 0.40, 0.22  # of the transactions that are not fixed flows; cards the rest
 
 SUPPLIER_KINDS = [
-    "Drukkerij", "Metaalwerken", "Elektro", "Schoonmaak", "IT Services", "Koeriersdienst",
-    "Houthandel", "Kantoorbenodigdheden", "Verpakkingen", "Catering", "Boekhoudkantoor", "Advocatenkantoor",
-]  # fmt: skip
+    "Drukkerij",
+    "Metaalwerken",
+    "Elektro",
+    "Schoonmaak",
+    "IT Services",
+    "Koeriersdienst",
+    "Houthandel",
+    "Kantoorbenodigdheden",
+    "Verpakkingen",
+    "Catering",
+    "Boekhoudkantoor",
+    "Advocatenkantoor",
+]
 MERCHANT_BRANDS = [
-    "Colruyt", "Delhaize", "Carrefour", "Shell", "TotalEnergies", "Q8", "SNCB NMBS", "Exki", "Hema", "Action",
-    "Brico", "MediaMarkt", "Coolblue", "Amazon EU", "Bol.com", "Booking.com", "Uber", "Interparking",
-    "Le Pain Quotidien", "Fnac",
-]  # fmt: skip
+    "Colruyt",
+    "Delhaize",
+    "Carrefour",
+    "Shell",
+    "TotalEnergies",
+    "Q8",
+    "SNCB NMBS",
+    "Exki",
+    "Hema",
+    "Action",
+    "Brico",
+    "MediaMarkt",
+    "Coolblue",
+    "Amazon EU",
+    "Bol.com",
+    "Booking.com",
+    "Uber",
+    "Interparking",
+    "Le Pain Quotidien",
+    "Fnac",
+]
 MERCHANT_CITIES = ["Brussel", "Antwerpen", "Gent", "Leuven", "Liège", "Namur", "Brugge", "Mechelen", "Hasselt", "Mons"]
 EMPLOYEES = [
-    "Jan Peeters", "Sofie Janssens", "Pieter Maes", "Lotte Jacobs", "Thomas Mertens",
-    "Julie Willems", "Wout Claes", "Emma Goossens", "Arne Wouters", "Nora Dubois",
-]  # fmt: skip
+    "Jan Peeters",
+    "Sofie Janssens",
+    "Pieter Maes",
+    "Lotte Jacobs",
+    "Thomas Mertens",
+    "Julie Willems",
+    "Wout Claes",
+    "Emma Goossens",
+    "Arne Wouters",
+    "Nora Dubois",
+]
 SUBSCRIPTIONS = [
-    ("Microsoft Ireland", 24_960), ("Google Cloud EMEA", 13_450), ("Slack Technologies", 8_750),
-    ("Atlassian", 15_200), ("Adobe Systems", 6_049), ("Proximus", 18_990), ("Telenet Business", 9_900),
-    ("Dropbox International", 2_400), ("Zoom Video", 1_599), ("GitHub", 4_200), ("Notion Labs", 1_000),
-    ("Canva", 1_199), ("Mailchimp", 4_500), ("HubSpot", 49_900), ("Ethias Verzekeringen", 31_200),
-    ("Securex", 22_650), ("Luminus", 41_300), ("Farys Water", 5_600), ("Lease Plan", 68_900), ("Sodexo", 12_000),
-]  # fmt: skip
+    ("Microsoft Ireland", 24_960),
+    ("Google Cloud EMEA", 13_450),
+    ("Slack Technologies", 8_750),
+    ("Atlassian", 15_200),
+    ("Adobe Systems", 6_049),
+    ("Proximus", 18_990),
+    ("Telenet Business", 9_900),
+    ("Dropbox International", 2_400),
+    ("Zoom Video", 1_599),
+    ("GitHub", 4_200),
+    ("Notion Labs", 1_000),
+    ("Canva", 1_199),
+    ("Mailchimp", 4_500),
+    ("HubSpot", 49_900),
+    ("Ethias Verzekeringen", 31_200),
+    ("Securex", 22_650),
+    ("Luminus", 41_300),
+    ("Farys Water", 5_600),
+    ("Lease Plan", 68_900),
+    ("Sodexo", 12_000),
+]
 LANDLORD = "Vastgoed Kunstberg NV"
 RENT_CENTS = 485_000
 SOCIAL_SECURITY = "RSZ - ONSS"
@@ -153,11 +203,27 @@ RULES: list[tuple[str, str, str, str, int | None, int | None]] = [
 
 # The columns COPY fills; every other column of the table must have a default or be the id.
 COPY_COLUMNS = [
-    "organization_id", "connection_id", "account_id", "external_id", "status", "value_date", "execution_date",
-    "amount", "currency", "counterpart_name", "counterpart_iban", "remittance_information",
-    "remittance_information_type", "bank_transaction_code", "description", "category", "raw", "raw_digest",
-    "created_at", "updated_at",
-]  # fmt: skip
+    "organization_id",
+    "connection_id",
+    "account_id",
+    "external_id",
+    "status",
+    "value_date",
+    "execution_date",
+    "amount",
+    "currency",
+    "counterpart_name",
+    "counterpart_iban",
+    "remittance_information",
+    "remittance_information_type",
+    "bank_transaction_code",
+    "description",
+    "category",
+    "raw",
+    "raw_digest",
+    "created_at",
+    "updated_at",
+]
 
 
 # --- arguments and environment --------------------------------------------------------------
@@ -356,34 +422,71 @@ def plan_fixed(rng: random.Random, history: History, parties: Parties) -> None:
         payroll = sum(salaries) * raise_factor
         add(
             _business_day_on_or_after(month.replace(day=5)),
-            Flow("main", -round(payroll * rng.uniform(0.33, 0.37)), parties.social_security, f"Contributions {period}",
-                 code="PMNT-ICDT-ESCT"),
-        )  # fmt: skip
+            Flow(
+                "main",
+                -round(payroll * rng.uniform(0.33, 0.37)),
+                parties.social_security,
+                f"Contributions {period}",
+                code="PMNT-ICDT-ESCT",
+            ),
+        )
         opening = _business_day_on_or_after(month)
-        add(opening, Flow("main", -RENT_CENTS, parties.landlord, f"Rent office Kunstlaan 1 {period}",
-                          code="PMNT-ICDT-ESCT"))  # fmt: skip
+        add(
+            opening,
+            Flow("main", -RENT_CENTS, parties.landlord, f"Rent office Kunstlaan 1 {period}", code="PMNT-ICDT-ESCT"),
+        )
         for party, cents, day_of_month in parties.subscriptions:
             add(
                 _business_day_on_or_after(month.replace(day=day_of_month)),
-                Flow("main", -cents, party, f"Subscription {party.name} {period}", code="PMNT-RDDT-ESDD",
-                     description="Direct debit"),
-            )  # fmt: skip
+                Flow(
+                    "main",
+                    -cents,
+                    party,
+                    f"Subscription {party.name} {period}",
+                    code="PMNT-RDDT-ESDD",
+                    description="Direct debit",
+                ),
+            )
         if first <= opening <= today:
             _transfer(history, opening, "main", "taxes", rng.randint(45_000, 60_000) * 100, "to tax reserve")
         if month.month in (1, 4, 7, 10):
             quarter = (month.month - 2) // 3 % 4 + 1
             vat_day = _business_day_on_or_before(month.replace(day=20))
-            add(vat_day, Flow("taxes", -rng.randint(90_000, 140_000) * 100, parties.vat_office,
-                              f"VAT return Q{quarter}", structured=True, code="PMNT-ICDT-ESCT"))  # fmt: skip
+            add(
+                vat_day,
+                Flow(
+                    "taxes",
+                    -rng.randint(90_000, 140_000) * 100,
+                    parties.vat_office,
+                    f"VAT return Q{quarter}",
+                    structured=True,
+                    code="PMNT-ICDT-ESCT",
+                ),
+            )
             add(
                 _business_day_on_or_before(month.replace(day=10)),
-                Flow("taxes", -rng.randint(35_000, 45_000) * 100, parties.corporate_tax,
-                     f"Advance payment {month.year}", structured=True, code="PMNT-ICDT-ESCT"),
-            )  # fmt: skip
+                Flow(
+                    "taxes",
+                    -rng.randint(35_000, 45_000) * 100,
+                    parties.corporate_tax,
+                    f"Advance payment {month.year}",
+                    structured=True,
+                    code="PMNT-ICDT-ESCT",
+                ),
+            )
             if first <= opening <= today:
                 _transfer(history, opening, "main", "savings", 100_000 * 100, "to savings")
-            add(opening, Flow("savings", rng.randint(800, 2_500) * 100, Party(BANK_NAME, ""), "Interest",
-                              code="ACMT-MCOP-INTR", description="Interest"))  # fmt: skip
+            add(
+                opening,
+                Flow(
+                    "savings",
+                    rng.randint(800, 2_500) * 100,
+                    Party(BANK_NAME, ""),
+                    "Interest",
+                    code="ACMT-MCOP-INTR",
+                    description="Interest",
+                ),
+            )
 
 
 def plan_history(rng: random.Random, parties: Parties, transactions: int, today: datetime.date) -> History:
@@ -531,11 +634,27 @@ class Writer:
         raw = json.dumps({"id": external_id}, sort_keys=True)
         kind = "structured" if flow.structured else ("unstructured" if flow.remittance else "")
         fields = [
-            self.ids["organization"], self.ids["connection"], self.ids[flow.role], external_id, "booked",
-            day.isoformat(), day.isoformat(), _money(flow.cents), "EUR", flow.party.name, flow.party.iban,
-            flow.remittance, kind, flow.code, flow.description, "", raw, hashlib.sha256(raw.encode()).hexdigest(),
-            stamp, stamp,
-        ]  # fmt: skip
+            self.ids["organization"],
+            self.ids["connection"],
+            self.ids[flow.role],
+            external_id,
+            "booked",
+            day.isoformat(),
+            day.isoformat(),
+            _money(flow.cents),
+            "EUR",
+            flow.party.name,
+            flow.party.iban,
+            flow.remittance,
+            kind,
+            flow.code,
+            flow.description,
+            "",
+            raw,
+            hashlib.sha256(raw.encode()).hexdigest(),
+            stamp,
+            stamp,
+        ]
         return "\t".join(str(value) for value in fields) + "\n"
 
 
@@ -599,15 +718,26 @@ def create_banking(organization: Organization, user: User) -> tuple[Connection, 
 
     now = timezone.now()
     ponto = Connection.objects.create(
-        organization=organization, provider=Provider.PONTO, status=ConnectionStatus.ACTIVE,
-        display_name="Bench Bank (Ponto)", external_id="bench-ponto-org", created_by=user,
-        last_attempt_at=now, last_success_at=now, consent_expires_at=now + datetime.timedelta(days=80),
-    )  # fmt: skip
+        organization=organization,
+        provider=Provider.PONTO,
+        status=ConnectionStatus.ACTIVE,
+        display_name="Bench Bank (Ponto)",
+        external_id="bench-ponto-org",
+        created_by=user,
+        last_attempt_at=now,
+        last_success_at=now,
+        consent_expires_at=now + datetime.timedelta(days=80),
+    )
     yuki = Connection.objects.create(
-        organization=organization, provider=Provider.YUKI, status=ConnectionStatus.ACTIVE,
-        display_name="Bench BV administration (Yuki)", external_id="bench-yuki-admin", created_by=user,
-        last_attempt_at=now, last_success_at=now,
-    )  # fmt: skip
+        organization=organization,
+        provider=Provider.YUKI,
+        status=ConnectionStatus.ACTIVE,
+        display_name="Bench BV administration (Yuki)",
+        external_id="bench-yuki-admin",
+        created_by=user,
+        last_attempt_at=now,
+        last_success_at=now,
+    )
     accounts = {
         role: BankAccount.objects.create(
             organization=organization,
@@ -653,11 +783,18 @@ def create_bills(
         due = date + datetime.timedelta(days=rng.choice([14, 30, 30, 30, 60]))
         original = max(1_000, round(rng.lognormvariate(math.log(800), 0.9) * 100))
         bill = Bill(
-            organization=organization, connection=yuki, external_id=f"bench-bill-{n + 1:06d}",
-            supplier=supplier.name, supplier_code=supplier.code, reference=f"{supplier.code}-{date.year}{n:05d}",
-            description="Purchase invoice", date=date, due_date=due, currency="EUR",
+            organization=organization,
+            connection=yuki,
+            external_id=f"bench-bill-{n + 1:06d}",
+            supplier=supplier.name,
+            supplier_code=supplier.code,
+            reference=f"{supplier.code}-{date.year}{n:05d}",
+            description="Purchase invoice",
+            date=date,
+            due_date=due,
+            currency="EUR",
             original_amount=_decimal(original),
-        )  # fmt: skip
+        )
         if n in open_bills:
             partly = rng.random() < 0.1
             bill.open_amount = _decimal(round(original * rng.uniform(0.2, 0.8)) if partly else original)
@@ -844,8 +981,11 @@ class Row:
 
     @property
     def met(self) -> str:
-        missed = [name for name, ok in [("cold", self.cold_p95 < COLD_GOAL_MS), ("warm", self.warm_p95 < WARM_GOAL_MS)]
-                  if not ok]  # fmt: skip
+        missed = [
+            name
+            for name, ok in [("cold", self.cold_p95 < COLD_GOAL_MS), ("warm", self.warm_p95 < WARM_GOAL_MS)]
+            if not ok
+        ]
         return "yes" if not missed else "NO (" + ", ".join(missed) + ")"
 
 

@@ -63,9 +63,13 @@ class Filters:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "period": self.period, "start": self.start.isoformat(), "end": self.end.isoformat(),
-            "currency": self.currency, "group": self.granularity, "accounts": list(self.accounts),
-        }  # fmt: skip
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "currency": self.currency,
+            "group": self.granularity,
+            "accounts": list(self.accounts),
+        }
 
 
 class FilterForm(forms.Form):
@@ -112,9 +116,13 @@ class FilterForm(forms.Form):
         period = str(data["period"])
         start, end = (data["start"], data["end"]) if period == "custom" else period_bounds(period, today)
         return Filters(
-            start=start, end=end, currency=data.get("currency") or self.DEFAULTS["currency"], period=period,
-            granularity=data.get("group") or "month", accounts=tuple(sorted(data.get("account") or [])),
-        )  # fmt: skip
+            start=start,
+            end=end,
+            currency=data.get("currency") or self.DEFAULTS["currency"],
+            period=period,
+            granularity=data.get("group") or "month",
+            accounts=tuple(sorted(data.get("account") or [])),
+        )
 
 
 def default_filters() -> Filters:

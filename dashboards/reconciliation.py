@@ -457,9 +457,14 @@ def _decide(
     before = {"status": match.status}
     allocations = [_pay(match, invoice, amount, actor=actor, request=request) for invoice, amount in amounts]
     return _settle(
-        match, MatchStatus.APPLIED, action, actor=actor, request=request, before=before,
+        match,
+        MatchStatus.APPLIED,
+        action,
+        actor=actor,
+        request=request,
+        before=before,
         after={"allocations": _describe(allocations)},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

@@ -37,9 +37,10 @@ def sums() -> dict[str, Any]:
 
 def counterparty_expression() -> Coalesce:
     return Coalesce(
-        NullIf(Trim("counterpart_name"), Value("")), NullIf(Trim("counterpart_iban"), Value("")),
+        NullIf(Trim("counterpart_name"), Value("")),
+        NullIf(Trim("counterpart_iban"), Value("")),
         Value(UNKNOWN_COUNTERPARTY),
-    )  # fmt: skip
+    )
 
 
 def _booked(transactions: QuerySet[BankTransaction]) -> QuerySet[BankTransaction]:
@@ -82,9 +83,15 @@ def _counterparty_rows(organization_id: int, transactions: QuerySet[BankTransact
             merged[key].count += row["row_count"]
             continue
         merged[key] = CounterpartyRollup(
-            organization_id=organization_id, account_id=row["account_id"], month=row["month"], counterparty=name,
-            currency=row["currency"], inflow=row["inflow_sum"], outflow=row["outflow_sum"], count=row["row_count"],
-        )  # fmt: skip
+            organization_id=organization_id,
+            account_id=row["account_id"],
+            month=row["month"],
+            counterparty=name,
+            currency=row["currency"],
+            inflow=row["inflow_sum"],
+            outflow=row["outflow_sum"],
+            count=row["row_count"],
+        )
     return list(merged.values())
 
 

@@ -34,8 +34,13 @@ def save_rule(
     rule.save()
     record_event(
         "category_rule.created" if before is None else "category_rule.changed",
-        request=request, actor=actor, organization=organization, target=rule, before=before, after=_snapshot(rule),
-    )  # fmt: skip
+        request=request,
+        actor=actor,
+        organization=organization,
+        target=rule,
+        before=before,
+        after=_snapshot(rule),
+    )
     return rules_changed(organization.pk)
 
 
@@ -44,9 +49,13 @@ def delete_rule(rule: CategoryRule, *, actor: User, request: HttpRequest | None 
     before = _snapshot(rule)
     organization_id = rule.organization_id
     record_event(
-        "category_rule.deleted", request=request, actor=actor, organization=rule.organization, target=rule,
+        "category_rule.deleted",
+        request=request,
+        actor=actor,
+        organization=rule.organization,
+        target=rule,
         before=before,
-    )  # fmt: skip
+    )
     rule.delete()
     return rules_changed(organization_id)
 
@@ -66,7 +75,12 @@ def move_rule(rule: CategoryRule, offset: int, *, actor: User, request: HttpRequ
         by_pk[pk].position = position
     CategoryRule.objects.bulk_update(rules, ["position"])
     record_event(
-        "category_rule.moved", request=request, actor=actor, organization=rule.organization, target=rule,
-        before={"position": index}, after={"position": target},
-    )  # fmt: skip
+        "category_rule.moved",
+        request=request,
+        actor=actor,
+        organization=rule.organization,
+        target=rule,
+        before={"position": index},
+        after={"position": target},
+    )
     return rules_changed(rule.organization_id)

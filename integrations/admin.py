@@ -20,8 +20,19 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "connection", "organization", "provider", "trigger", "status", "rows_added",
-                    "rows_updated", "rows_unchanged", "pages_fetched", "error_class"]  # fmt: skip
+    list_display = [
+        "started_at",
+        "connection",
+        "organization",
+        "provider",
+        "trigger",
+        "status",
+        "rows_added",
+        "rows_updated",
+        "rows_unchanged",
+        "pages_fetched",
+        "error_class",
+    ]
     list_filter = ["status", "connection__provider", "trigger", "error_class", "started_at", "connection__organization"]
     search_fields = ["error_message", "connection__display_name", "connection__organization__name"]
     date_hierarchy = "started_at"
@@ -38,8 +49,17 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "organization", "provider", "status", "consecutive_failures", "last_success_at",
-                    "last_attempt_at", "consent_expires_at", "last_error"]  # fmt: skip
+    list_display = [
+        "__str__",
+        "organization",
+        "provider",
+        "status",
+        "consecutive_failures",
+        "last_success_at",
+        "last_attempt_at",
+        "consent_expires_at",
+        "last_error",
+    ]
     list_filter = ["status", "provider", "organization"]
     search_fields = ["display_name", "organization__name", "last_error"]
     ordering = ["-consecutive_failures", "status"]

@@ -110,8 +110,9 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-def classify_status(response: httpx.Response, message: str, *, auth_codes: frozenset[str] = frozenset(),
-                    code: str = "") -> ProviderError:  # fmt: skip
+def classify_status(
+    response: httpx.Response, message: str, *, auth_codes: frozenset[str] = frozenset(), code: str = ""
+) -> ProviderError:
     """The generic mapping: 429 and 5xx transient, 401/403 (or a known auth code) auth, rest permanent."""
     request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
     status = response.status_code

@@ -68,8 +68,9 @@ _RANK: IntegerField[int, int] = IntegerField()
 def _movement_sources(client: Client) -> list[QuerySet[Any]]:
     """Invoices, credit notes and payments of the client as rows of one shape (for a UNION)."""
 
-    def shape(queryset: QuerySet[Any], *, rank: int, kind: str, day: str, document: str, about: Any,
-              debit: Any, credit: Any) -> QuerySet[Any]:  # fmt: skip
+    def shape(
+        queryset: QuerySet[Any], *, rank: int, kind: str, day: str, document: str, about: Any, debit: Any, credit: Any
+    ) -> QuerySet[Any]:
         return queryset.order_by().values(
             "id",
             day=F(day),
@@ -83,13 +84,37 @@ def _movement_sources(client: Client) -> list[QuerySet[Any]]:
         )
 
     return [
-        shape(Invoice.objects.issued().filter(client=client), rank=0, kind="invoice", day="issue_date",
-              document="number", about=Value(""), debit=F("total"), credit=Value(ZERO)),
-        shape(CreditNote.objects.filter(client=client), rank=1, kind="credit_note", day="issue_date",
-              document="number", about=F("invoice__number"), debit=Value(ZERO), credit=F("total")),
-        shape(Payment.objects.filter(client=client), rank=2, kind="payment", day="date",
-              document="reference", about=F("invoice__number"), debit=Value(ZERO), credit=F("amount")),
-    ]  # fmt: skip
+        shape(
+            Invoice.objects.issued().filter(client=client),
+            rank=0,
+            kind="invoice",
+            day="issue_date",
+            document="number",
+            about=Value(""),
+            debit=F("total"),
+            credit=Value(ZERO),
+        ),
+        shape(
+            CreditNote.objects.filter(client=client),
+            rank=1,
+            kind="credit_note",
+            day="issue_date",
+            document="number",
+            about=F("invoice__number"),
+            debit=Value(ZERO),
+            credit=F("total"),
+        ),
+        shape(
+            Payment.objects.filter(client=client),
+            rank=2,
+            kind="payment",
+            day="date",
+            document="reference",
+            about=F("invoice__number"),
+            debit=Value(ZERO),
+            credit=F("amount"),
+        ),
+    ]
 
 
 def _description(kind: str, about: str) -> str:
@@ -117,7 +142,16 @@ def statement(client: Client, since: datetime.date | None = None) -> Statement:
         currency = row["money"]
         running[currency] = running.get(currency, ZERO) + row["debit"] - row["credit"]
         movements.append(
-            Movement(row["day"], row["kind"], row["document"], _description(row["kind"], row["about"]), currency,
-                     round_cents(row["debit"]), round_cents(row["credit"]), round_cents(running[currency]), row["id"])
-        )  # fmt: skip
+            Movement(
+                row["day"],
+                row["kind"],
+                row["document"],
+                _description(row["kind"], row["about"]),
+                currency,
+                round_cents(row["debit"]),
+                round_cents(row["credit"]),
+                round_cents(running[currency]),
+                row["id"],
+            )
+        )
     return Statement(dict(opening), movements)

@@ -64,9 +64,15 @@ def _profile(organization: Organization) -> None:
 def _client(organization: Organization, row: tuple[str, str, str, str, str, str, str, int]) -> Client:
     name, vat, street, postal_code, city, country, iban, terms = row
     client = Client(
-        name=name, vat_number=vat, address_line1=street, postal_code=postal_code, city=city, country=country,
-        payment_terms_days=terms, email=f"accounts@{name.split()[0].lower()}.example",
-    )  # fmt: skip
+        name=name,
+        vat_number=vat,
+        address_line1=street,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        payment_terms_days=terms,
+        email=f"accounts@{name.split()[0].lower()}.example",
+    )
     return services.save_client(client, organization=organization, ibans=[iban] if iban else [])
 
 
@@ -91,16 +97,24 @@ def seed_billing(organization: Organization) -> int:
             invoice = services.send_invoice(invoice, email=False)
             if month_back >= 2 and n != 3:
                 services.record_payment(
-                    organization=organization, client=client, invoice=invoice, amount=invoice.balance_due,
-                    date=invoice.due_date - datetime.timedelta(days=n), currency=invoice.currency,
+                    organization=organization,
+                    client=client,
+                    invoice=invoice,
+                    amount=invoice.balance_due,
+                    date=invoice.due_date - datetime.timedelta(days=n),
+                    currency=invoice.currency,
                     reference=invoice.formatted_reference,
-                )  # fmt: skip
+                )
             elif month_back == 1:
                 half = (invoice.total / 2).quantize(D("0.01"))
                 services.record_payment(
-                    organization=organization, client=client, invoice=invoice, amount=half,
-                    date=issue_date + datetime.timedelta(days=10), currency=invoice.currency,
-                )  # fmt: skip
+                    organization=organization,
+                    client=client,
+                    invoice=invoice,
+                    amount=half,
+                    date=issue_date + datetime.timedelta(days=10),
+                    currency=invoice.currency,
+                )
     first_open = Invoice.objects.filter(organization=organization).open().order_by("issue_date").first()
     if first_open is not None:
         services.issue_credit_note(
@@ -108,7 +122,9 @@ def seed_billing(organization: Organization) -> int:
         )
     mark_overdue_invoices(today)
     services.create_challan(
-        organization=organization, client=clients[1], lines=[Line("Bread trays, 40 units", D("40"), D("0"), D("6"))],
+        organization=organization,
+        client=clients[1],
+        lines=[Line("Bread trays, 40 units", D("40"), D("0"), D("6"))],
         date=today,
-    )  # fmt: skip
+    )
     return created

@@ -53,9 +53,20 @@ class ClientForm(forms.ModelForm[Client]):
     class Meta:
         model = Client
         fields = [
-            "name", "email", "phone", "vat_number", "address_line1", "address_line2", "postal_code", "city",
-            "country", "payment_terms_days", "currency", "opening_balance", "notes",
-        ]  # fmt: skip
+            "name",
+            "email",
+            "phone",
+            "vat_number",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "payment_terms_days",
+            "currency",
+            "opening_balance",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -109,9 +120,13 @@ class LineForm(forms.Form):
 # refused instead of building (and rendering back) thousands of empty line forms.
 MAX_LINES = 200
 LINE_LIMITS: dict[str, Any] = {
-    "extra": 0, "min_num": 1, "max_num": MAX_LINES, "absolute_max": MAX_LINES, "validate_max": True,
+    "extra": 0,
+    "min_num": 1,
+    "max_num": MAX_LINES,
+    "absolute_max": MAX_LINES,
+    "validate_max": True,
     "can_delete": True,
-}  # fmt: skip
+}
 
 
 class BaseLineFormSet(forms.BaseFormSet[LineForm]):
@@ -271,9 +286,21 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
     class Meta:
         model = BillingProfile
         fields = [
-            "legal_name", "address_line1", "address_line2", "postal_code", "city", "country", "vat_number",
-            "iban", "bic", "email", "phone", "invoice_footer", "send_reminders", "reminder_offsets",
-        ]  # fmt: skip
+            "legal_name",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "vat_number",
+            "iban",
+            "bic",
+            "email",
+            "phone",
+            "invoice_footer",
+            "send_reminders",
+            "reminder_offsets",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

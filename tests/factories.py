@@ -114,17 +114,26 @@ def make_invoice(
 def pay(invoice: Invoice, amount: Decimal | str, on: datetime.date | None = None, **extra: Any) -> Payment:
     """Record a payment on the invoice, dated its due date unless told otherwise."""
     return services.record_payment(
-        organization=invoice.organization, client=invoice.client, invoice=invoice, amount=Decimal(amount),
-        date=on or invoice.due_date, currency=invoice.currency, **extra,
-    )  # fmt: skip
+        organization=invoice.organization,
+        client=invoice.client,
+        invoice=invoice,
+        amount=Decimal(amount),
+        date=on or invoice.due_date,
+        currency=invoice.currency,
+        **extra,
+    )
 
 
 def make_payment(organization: Organization) -> Payment:
     invoice = make_invoice(organization)
     return services.record_payment(
-        organization=organization, client=invoice.client, invoice=invoice, amount=Decimal("10.00"),
-        date=datetime.date(2026, 3, 3), currency="EUR",
-    )  # fmt: skip
+        organization=organization,
+        client=invoice.client,
+        invoice=invoice,
+        amount=Decimal("10.00"),
+        date=datetime.date(2026, 3, 3),
+        currency="EUR",
+    )
 
 
 def make_credit_note(organization: Organization) -> CreditNote:
@@ -134,9 +143,11 @@ def make_credit_note(organization: Organization) -> CreditNote:
 
 def make_challan(organization: Organization) -> Challan:
     return services.create_challan(
-        organization=organization, client=make_client(organization), lines=make_lines(("3", "0", "21")),
+        organization=organization,
+        client=make_client(organization),
+        lines=make_lines(("3", "0", "21")),
         date=datetime.date(2026, 3, 1),
-    )  # fmt: skip
+    )
 
 
 def make_connection(organization: Organization, **fields: Any) -> Connection:
@@ -165,9 +176,13 @@ def make_bank_account(
     number = BankAccount.objects.count() + 1
     defaults: dict[str, Any] = {"currency": "EUR", "name": "Current account", "iban": belgian_iban(539007547 + number)}
     return BankAccount.objects.create(
-        organization=organization, connection=connection, external_id=f"acc-{number}",
-        current_balance=Decimal(balance), current_balance_date=moment, **{**defaults, **fields},
-    )  # fmt: skip
+        organization=organization,
+        connection=connection,
+        external_id=f"acc-{number}",
+        current_balance=Decimal(balance),
+        current_balance_date=moment,
+        **{**defaults, **fields},
+    )
 
 
 def add_transactions(account: BankAccount, *rows: tuple[datetime.date, str], **fields: Any) -> list[BankTransaction]:

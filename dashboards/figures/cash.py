@@ -152,7 +152,21 @@ def draw_balance(data: ChartData, context: Context) -> dict[str, Any]:
     }
 
 
-register(Chart("position", "Cash position", "Today's balance per bank account, with its date and source.",
-               compute_position, draw_position))  # fmt: skip
-register(Chart("balance", "Daily balance", "End-of-day balance over the period, rebuilt from today's balance "
-               "and the booked transactions.", compute_balance, draw_balance))  # fmt: skip
+register(
+    Chart(
+        "position",
+        "Cash position",
+        "Today's balance per bank account, with its date and source.",
+        compute_position,
+        draw_position,
+    )
+)
+register(
+    Chart(
+        "balance",
+        "Daily balance",
+        "End-of-day balance over the period, rebuilt from today's balance and the booked transactions.",
+        compute_balance,
+        draw_balance,
+    )
+)

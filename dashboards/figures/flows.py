@@ -20,8 +20,12 @@ ZERO = Decimal("0.00")
 TOP_COUNTERPARTIES = 10
 IN_COLOR, OUT_COLOR = "#2e7d32", "#c62828"
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-FLOW_COLUMNS = [Column("inflow", "Money in", "money"), Column("outflow", "Money out", "money"),
-                Column("net", "Net", "money"), Column("count", "Transactions", "number")]  # fmt: skip
+FLOW_COLUMNS = [
+    Column("inflow", "Money in", "money"),
+    Column("outflow", "Money out", "money"),
+    Column("net", "Net", "money"),
+    Column("count", "Transactions", "number"),
+]
 
 
 def period_rollups(context: Context) -> QuerySet[DailyRollup]:
@@ -66,15 +70,26 @@ def in_out_bars(x: list[Any], rows: list[dict[str, Any]], *, out_sign: int = 1) 
     """Green money-in and red money-out bars (money out drawn below zero with out_sign=-1)."""
     return [
         {"type": "bar", "name": "Money in", "x": x, "y": [r["inflow"] for r in rows], "marker": {"color": IN_COLOR}},
-        {"type": "bar", "name": "Money out", "x": x, "y": [out_sign * r["outflow"] for r in rows],
-         "marker": {"color": OUT_COLOR}},
-    ]  # fmt: skip
+        {
+            "type": "bar",
+            "name": "Money out",
+            "x": x,
+            "y": [out_sign * r["outflow"] for r in rows],
+            "marker": {"color": OUT_COLOR},
+        },
+    ]
 
 
 def draw_flows(data: ChartData, context: Context) -> dict[str, Any]:
     x = [row["period"] for row in data.rows]
-    net = {"type": "scatter", "mode": "lines+markers", "name": "Net", "x": x, "y": [r["net"] for r in data.rows],
-           "line": {"color": "#1a237e"}}  # fmt: skip
+    net = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": "Net",
+        "x": x,
+        "y": [r["net"] for r in data.rows],
+        "line": {"color": "#1a237e"},
+    }
     return {
         "data": [*in_out_bars(x, data.rows, out_sign=-1), net],
         "layout": layout("Money in and out", barmode="relative", yaxis=money_axis(context.filters.currency)),
@@ -152,9 +167,15 @@ def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
     def bars(direction: str, name: str, color: str, axis: tuple[str, str]) -> dict[str, Any]:
         rows = [r for r in data.rows if r["direction"] == direction][::-1]
         return {
-            "type": "bar", "orientation": "h", "name": name, "marker": {"color": color}, "xaxis": axis[0],
-            "yaxis": axis[1], "x": [r["amount"] for r in rows], "y": [r["counterparty"] for r in rows],
-        }  # fmt: skip
+            "type": "bar",
+            "orientation": "h",
+            "name": name,
+            "marker": {"color": color},
+            "xaxis": axis[0],
+            "yaxis": axis[1],
+            "x": [r["amount"] for r in rows],
+            "y": [r["counterparty"] for r in rows],
+        }
 
     return {
         "data": [bars("in", "Money in", IN_COLOR, ("x", "y")), bars("out", "Money out", OUT_COLOR, ("x2", "y2"))],
@@ -197,7 +218,21 @@ def draw_categories(data: ChartData, context: Context) -> dict[str, Any]:
 register(
     Chart("flows", "Money in and out", "Inflow, outflow and net per day, week or month.", compute_flows, draw_flows)
 )
-register(Chart("counterparties", "Top counterparties", "The ten largest payers and payees of the period.",
-               compute_counterparties, draw_counterparties))  # fmt: skip
-register(Chart("categories", "By category", "Inflow and outflow per category of your rules.",
-               compute_categories, draw_categories))  # fmt: skip
+register(
+    Chart(
+        "counterparties",
+        "Top counterparties",
+        "The ten largest payers and payees of the period.",
+        compute_counterparties,
+        draw_counterparties,
+    )
+)
+register(
+    Chart(
+        "categories",
+        "By category",
+        "Inflow and outflow per category of your rules.",
+        compute_categories,
+        draw_categories,
+    )
+)

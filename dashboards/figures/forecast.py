@@ -72,9 +72,13 @@ def expected_receivables(organization_id: int, currency: str, tomorrow: datetime
         **RECEIVABLES_DIALECTS[connection.vendor],
     )
     params: dict[str, str | int] = {
-        "organization": organization_id, "currency": currency, "since": since.isoformat(),
-        "tomorrow": tomorrow.isoformat(), "paid": str(InvoiceStatus.PAID), **open_statuses,
-    }  # fmt: skip
+        "organization": organization_id,
+        "currency": currency,
+        "since": since.isoformat(),
+        "tomorrow": tomorrow.isoformat(),
+        "paid": str(InvoiceStatus.PAID),
+        **open_statuses,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -252,6 +256,13 @@ def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
     }
 
 
-register(Chart("forecast", "13-week cash forecast", "Projected daily balance from today's balance, open invoices "
-               "(when each client usually pays), open bills and recurring flows found in the bank history.",
-               compute_forecast, draw_forecast))  # fmt: skip
+register(
+    Chart(
+        "forecast",
+        "13-week cash forecast",
+        "Projected daily balance from today's balance, open invoices "
+        "(when each client usually pays), open bills and recurring flows found in the bank history.",
+        compute_forecast,
+        draw_forecast,
+    )
+)

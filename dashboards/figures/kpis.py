@@ -89,5 +89,13 @@ def draw_kpis(data: ChartData, context: Context) -> dict[str, Any]:
     }
 
 
-register(Chart("kpis", "Key figures", "Cash in and out this month and last, the average monthly net burn over "
-               "the last six full months, and the runway it leaves.", compute_kpis, draw_kpis))  # fmt: skip
+register(
+    Chart(
+        "kpis",
+        "Key figures",
+        "Cash in and out this month and last, the average monthly net burn over "
+        "the last six full months, and the runway it leaves.",
+        compute_kpis,
+        draw_kpis,
+    )
+)

@@ -227,7 +227,22 @@ def draw_payables(data: ChartData, context: Context) -> dict[str, Any]:
     return _draw_buckets("Payables by days past due", data, context)
 
 
-register(Chart("aging", "Receivables aging", "Open invoices by days past due, per client and in total, with "
-               "the overdue total and the days sales outstanding.", compute_aging, draw_aging))  # fmt: skip
-register(Chart("payables", "Payables aging", "Open bills by days past due, per supplier and in total, with "
-               "the overdue total.", compute_payables, draw_payables))  # fmt: skip
+register(
+    Chart(
+        "aging",
+        "Receivables aging",
+        "Open invoices by days past due, per client and in total, with "
+        "the overdue total and the days sales outstanding.",
+        compute_aging,
+        draw_aging,
+    )
+)
+register(
+    Chart(
+        "payables",
+        "Payables aging",
+        "Open bills by days past due, per supplier and in total, with the overdue total.",
+        compute_payables,
+        draw_payables,
+    )
+)

@@ -36,10 +36,20 @@ from integrations.services import forget_banners
 from integrations.writes import AccountDay, save_transactions
 
 UPDATABLE_FIELDS = [
-    "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name",
-    "counterpart_iban", "remittance_information", "remittance_information_type", "bank_transaction_code",
-    "description", "raw",
-]  # fmt: skip
+    "account",
+    "status",
+    "value_date",
+    "execution_date",
+    "amount",
+    "currency",
+    "counterpart_name",
+    "counterpart_iban",
+    "remittance_information",
+    "remittance_information_type",
+    "bank_transaction_code",
+    "description",
+    "raw",
+]
 SYNCHRONIZATION_POLL_SECONDS = 30
 SYNCHRONIZATION_GIVE_UP = datetime.timedelta(days=1)
 # Pages are written in batches of about this many rows: fewer, larger transactions.

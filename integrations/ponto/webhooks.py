@@ -111,10 +111,14 @@ def _fetch_keys(url: str) -> dict[str, dict[str, Any]]:
     usable = {
         key["kid"]: key
         for key in keys
-        if isinstance(key, dict) and key.get("kty") == "RSA" and key.get("use", "sig") == "sig"
-        and key.get("status", "ACTIVE") == "ACTIVE" and isinstance(key.get("kid"), str)
-        and isinstance(key.get("n"), str) and isinstance(key.get("e"), str)
-    }  # fmt: skip
+        if isinstance(key, dict)
+        and key.get("kty") == "RSA"
+        and key.get("use", "sig") == "sig"
+        and key.get("status", "ACTIVE") == "ACTIVE"
+        and isinstance(key.get("kid"), str)
+        and isinstance(key.get("n"), str)
+        and isinstance(key.get("e"), str)
+    }
     cache.set(JWKS_CACHE_KEY, usable, JWKS_CACHE_SECONDS)
     _memory.remember(url, usable)
     return usable

@@ -257,15 +257,61 @@ class SalesInvoiceInput:
 SALES_INVOICES_NS = "urn:xmlns:http://www.theyukicompany.com:salesinvoices"
 
 # The xs:sequence orders of SalesInvoices.xsd: Yuki rejects the whole call if an element is out of order.
-SALES_INVOICE_ORDER = ("Reference", "Subject", "PaymentMethod", "PaymentID", "Process", "EmailToCustomer",
-                       "SentToPeppol", "Layout", "Notes", "Date", "DueDate", "PriceList", "Currency", "ProjectID",
-                       "ProjectCode", "Remarks", "Contact", "ContactPerson", "InvoiceLines")  # fmt: skip
-SALES_CONTACT_ORDER = ("ContactCode", "FullName", "FirstName", "MiddleName", "LastName", "Gender", "CountryCode",
-                       "City", "Zipcode", "AddressLine_1", "AddressLine_2", "EmailAddress", "Website", "CoCNumber",
-                       "VATNumber", "ContactType", "BankAccount", "PhoneHome", "MobileHome")  # fmt: skip
+SALES_INVOICE_ORDER = (
+    "Reference",
+    "Subject",
+    "PaymentMethod",
+    "PaymentID",
+    "Process",
+    "EmailToCustomer",
+    "SentToPeppol",
+    "Layout",
+    "Notes",
+    "Date",
+    "DueDate",
+    "PriceList",
+    "Currency",
+    "ProjectID",
+    "ProjectCode",
+    "Remarks",
+    "Contact",
+    "ContactPerson",
+    "InvoiceLines",
+)
+SALES_CONTACT_ORDER = (
+    "ContactCode",
+    "FullName",
+    "FirstName",
+    "MiddleName",
+    "LastName",
+    "Gender",
+    "CountryCode",
+    "City",
+    "Zipcode",
+    "AddressLine_1",
+    "AddressLine_2",
+    "EmailAddress",
+    "Website",
+    "CoCNumber",
+    "VATNumber",
+    "ContactType",
+    "BankAccount",
+    "PhoneHome",
+    "MobileHome",
+)
 SALES_INVOICE_LINE_ORDER = ("Description", "Remarks", "ProductQuantity", "Product", "AccrualDate", "AccrualPeriods")
-SALES_PRODUCT_ORDER = ("Description", "Reference", "Category", "SalesPrice", "VATPercentage", "VATIncluded", "VATType",
-                       "VATDescription", "GLAccountCode", "Remarks")  # fmt: skip
+SALES_PRODUCT_ORDER = (
+    "Description",
+    "Reference",
+    "Category",
+    "SalesPrice",
+    "VATPercentage",
+    "VATIncluded",
+    "VATType",
+    "VATDescription",
+    "GLAccountCode",
+    "Remarks",
+)
 
 _CENT = Decimal("0.01")
 _QUANTITY_STEP = Decimal("0.0001")
@@ -634,9 +680,15 @@ class YukiClient:
     # -- contacts --------------------------------------------------------------------------
 
     def search_contacts(
-        self, domain_id: str, modified_after: datetime.date | None = None, *, search_option: str = "All",
-        search_value: str = "", active: str = "Both", sort_order: str = "CreatedAsc",
-    ) -> list[Contact]:  # fmt: skip
+        self,
+        domain_id: str,
+        modified_after: datetime.date | None = None,
+        *,
+        search_option: str = "All",
+        search_value: str = "",
+        active: str = "Both",
+        sort_order: str = "CreatedAsc",
+    ) -> list[Contact]:
         """Every contact of the domain (optionally modified after a moment), 100 per page, until an
         empty page. Sorted by creation so that paging is stable while contacts change."""
         contacts: dict[str, Contact] = {}

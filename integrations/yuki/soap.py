@@ -74,32 +74,103 @@ def seconds_until_quota_reset(now: datetime.datetime | None = None) -> float:
 # Fault wording is not verbatim-documented, so faults are classed by what they mean, not by their
 # exact text: these fragments cover the English texts integrators reported, ASP.NET's and SQL
 # Server's own wording, and plausible Dutch counterparts (matched case-insensitively).
-_QUOTA_WORDS = ("daily limit", "day limit", "limit per day", "calls per day", "quota", "maximum number of calls",
-                "maximum number of web service calls", "dagelijkse limiet", "daglimiet", "limiet per dag")  # fmt: skip
-_AUTH_WORDS = ("access key", "accesskey", "toegangssleutel", "not authorized", "not authorised", "unauthorized",
-               "unauthorised", "access denied", "no access", "no rights", "insufficient rights", "geen toegang",
-               "geen rechten", "no permission", "web service rights", "webservice rights")  # fmt: skip
+_QUOTA_WORDS = (
+    "daily limit",
+    "day limit",
+    "limit per day",
+    "calls per day",
+    "quota",
+    "maximum number of calls",
+    "maximum number of web service calls",
+    "dagelijkse limiet",
+    "daglimiet",
+    "limiet per dag",
+)
+_AUTH_WORDS = (
+    "access key",
+    "accesskey",
+    "toegangssleutel",
+    "not authorized",
+    "not authorised",
+    "unauthorized",
+    "unauthorised",
+    "access denied",
+    "no access",
+    "no rights",
+    "insufficient rights",
+    "geen toegang",
+    "geen rechten",
+    "no permission",
+    "web service rights",
+    "webservice rights",
+)
 _SESSION_WORDS = ("session", "sessie")
-_STALE_WORDS = ("invalid", "expired", "unknown", "not found", "not valid", "no longer", "timed out", "does not exist",
-                "ongeldig", "verlopen", "onbekend", "niet geldig")  # fmt: skip
+_STALE_WORDS = (
+    "invalid",
+    "expired",
+    "unknown",
+    "not found",
+    "not valid",
+    "no longer",
+    "timed out",
+    "does not exist",
+    "ongeldig",
+    "verlopen",
+    "onbekend",
+    "niet geldig",
+)
 # Faults a retry does fix: the server or its database was busy, slow or briefly unavailable.
 _TRANSIENT_WORDS = (
-    "timeout", "time-out", "timed out", "time out", "deadlock", "try again", "temporarily", "unavailable",
-    "too busy", "server busy", "connection was closed", "forcibly closed", "transport-level error",
-    "network-related", "connection pool", "thread was being aborted", "probeer het later", "tijdelijk",
-)  # fmt: skip
+    "timeout",
+    "time-out",
+    "timed out",
+    "time out",
+    "deadlock",
+    "try again",
+    "temporarily",
+    "unavailable",
+    "too busy",
+    "server busy",
+    "connection was closed",
+    "forcibly closed",
+    "transport-level error",
+    "network-related",
+    "connection pool",
+    "thread was being aborted",
+    "probeer het later",
+    "tijdelijk",
+)
 # Faults a retry does not fix: our request was wrong, or the administration cannot do what we ask.
 # Only these are permanent; a fault we do not recognise is a server error and is retried later.
 _PERMANENT_WORDS = (
-    "value cannot be null", "parameter name", "is not a valid value", "instance validation error",
-    "there is an error in xml document", "unable to read request", "was not recognized as a valid",
-    "input string was not in a correct format", "did not recognize the value of http header soapaction",
-    "maximum request length exceeded", "soap version mismatch", "no tax code", "vatpercentage",
-    "domain is inactive", "inactive domain", "domain is not active", "administration not found",
-    "administration is inactive", "bundle", "not available in your subscription", "add-on",
-    "function is not available", "sales price", "decimal places", "petty cash", "schema validation",
+    "value cannot be null",
+    "parameter name",
+    "is not a valid value",
+    "instance validation error",
+    "there is an error in xml document",
+    "unable to read request",
+    "was not recognized as a valid",
+    "input string was not in a correct format",
+    "did not recognize the value of http header soapaction",
+    "maximum request length exceeded",
+    "soap version mismatch",
+    "no tax code",
+    "vatpercentage",
+    "domain is inactive",
+    "inactive domain",
+    "domain is not active",
+    "administration not found",
+    "administration is inactive",
+    "bundle",
+    "not available in your subscription",
+    "add-on",
+    "function is not available",
+    "sales price",
+    "decimal places",
+    "petty cash",
+    "schema validation",
     "is niet actief",
-)  # fmt: skip
+)
 
 
 def _mentions(text: str, words: Iterable[str]) -> bool:

@@ -36,8 +36,15 @@ from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mi
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
 LEDGER_FIELDS = [
-    "account", "status", "value_date", "execution_date", "amount", "currency", "counterpart_name", "description"
-]  # fmt: skip
+    "account",
+    "status",
+    "value_date",
+    "execution_date",
+    "amount",
+    "currency",
+    "counterpart_name",
+    "description",
+]
 
 
 class YukiSync:
@@ -198,10 +205,13 @@ class YukiSync:
         )
         if found is None:
             found = Client.objects.create(
-                organization=self.connection.organization, name=(item.contact or "Yuki contact")[:200],
-                external_code=item.contact_code or "", vat_number=item.vat_number or "",
-                country=(item.country or "BE")[:2], email=item.email or "",
-            )  # fmt: skip
+                organization=self.connection.organization,
+                name=(item.contact or "Yuki contact")[:200],
+                external_code=item.contact_code or "",
+                vat_number=item.vat_number or "",
+                country=(item.country or "BE")[:2],
+                email=item.email or "",
+            )
         self._clients[key] = found
         return found
 
@@ -215,17 +225,25 @@ class YukiSync:
             existing = {bill.external_id: bill for bill in Bill.objects.filter(connection=self.connection)}
             for item in items:
                 fields = {
-                    "supplier": (item.contact or "")[:200], "supplier_code": item.contact_code or "",
-                    "reference": (item.reference or "")[:100], "description": (item.description or "")[:300],
-                    "date": item.date, "due_date": item.due_date, "original_amount": item.original_amount,
-                    "open_amount": item.open_amount, "settled_on": None, "last_seen_on": today,
-                }  # fmt: skip
+                    "supplier": (item.contact or "")[:200],
+                    "supplier_code": item.contact_code or "",
+                    "reference": (item.reference or "")[:100],
+                    "description": (item.description or "")[:300],
+                    "date": item.date,
+                    "due_date": item.due_date,
+                    "original_amount": item.original_amount,
+                    "open_amount": item.open_amount,
+                    "settled_on": None,
+                    "last_seen_on": today,
+                }
                 bill = existing.get(item.id)
                 if bill is None:
                     Bill.objects.create(
-                        organization_id=self.connection.organization_id, connection=self.connection,
-                        external_id=item.id, **fields,
-                    )  # fmt: skip
+                        organization_id=self.connection.organization_id,
+                        connection=self.connection,
+                        external_id=item.id,
+                        **fields,
+                    )
                     self.run.rows_added += 1
                 else:
                     changed = any(
@@ -324,11 +342,15 @@ class YukiSync:
         previous_days: set[AccountDay] = set()
         for entry in transactions:
             fields = {
-                "account": account, "status": TransactionStatus.BOOKED, "value_date": entry.date,
-                "execution_date": entry.date, "amount": entry.amount, "currency": "EUR",
+                "account": account,
+                "status": TransactionStatus.BOOKED,
+                "value_date": entry.date,
+                "execution_date": entry.date,
+                "amount": entry.amount,
+                "currency": "EUR",
                 "counterpart_name": (getattr(entry, "contact", None) or getattr(entry, "full_name", None) or "")[:200],
                 "description": (entry.description or "")[:300],
-            }  # fmt: skip
+            }
             row = existing.get(entry.id)
             if row is None:
                 new.append(

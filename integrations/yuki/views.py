@@ -158,9 +158,12 @@ class ReplaceKeyView(OrganizationMixin, DetailView[Connection]):
         if request.method == "POST" and form.is_valid():
             try:
                 linking.replace_key(
-                    connection, form.cleaned_data["region"], form.cleaned_data["access_key"],
-                    actor=acting_user(request), request=request,
-                )  # fmt: skip
+                    connection,
+                    form.cleaned_data["region"],
+                    form.cleaned_data["access_key"],
+                    actor=acting_user(request),
+                    request=request,
+                )
             except AuthError:
                 form.add_error("access_key", WRONG_KEY)
             except ValidationError as exc:

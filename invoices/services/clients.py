@@ -13,9 +13,21 @@ from core.models import Organization, User
 from invoices.models import Client, ClientBankAccount, normalize_iban
 
 CLIENT_FIELDS = (
-    "name", "email", "phone", "vat_number", "address_line1", "address_line2", "postal_code", "city",
-    "country", "payment_terms_days", "currency", "opening_balance", "notes", "external_code",
-)  # fmt: skip
+    "name",
+    "email",
+    "phone",
+    "vat_number",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "payment_terms_days",
+    "currency",
+    "opening_balance",
+    "notes",
+    "external_code",
+)
 
 
 def _snapshot(client: Client, ibans: Sequence[str]) -> dict[str, Any]:

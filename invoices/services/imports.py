@@ -26,8 +26,16 @@ from invoices.services.common import snapshot
 SETTLED_ELSEWHERE = "Settled in {source}"
 # What a mirror takes from the external system, and what an import change audits.
 IMPORTED_FIELDS = (
-    "number", "client_id", "issue_date", "due_date", "currency", "notes", "total", "balance_due", "status",
-)  # fmt: skip
+    "number",
+    "client_id",
+    "issue_date",
+    "due_date",
+    "currency",
+    "notes",
+    "total",
+    "balance_due",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,13 @@ def mirror_invoice(organization: Organization, client: Client, data: ImportedInv
             notes=data.description[:500],
         )
         item = InvoiceItem(
-            organization=organization, invoice=invoice, description=_line_description(data),
-            quantity=Decimal(1), unit_price=data.total, vat_rate=ZERO,
-        )  # fmt: skip
+            organization=organization,
+            invoice=invoice,
+            description=_line_description(data),
+            quantity=Decimal(1),
+            unit_price=data.total,
+            vat_rate=ZERO,
+        )
         item.save()
     before = snapshot(invoice, IMPORTED_FIELDS)
     if not created:
@@ -206,9 +218,15 @@ def _settle_elsewhere(invoice: Invoice, paid: Decimal, source: str) -> None:
         return
     if payment is None:
         Payment.objects.create(
-            organization_id=invoice.organization_id, client_id=invoice.client_id, invoice=invoice, amount=paid,
-            currency=invoice.currency, date=timezone.localdate(), method=PaymentMethod.OTHER, reference=reference,
-        )  # fmt: skip
+            organization_id=invoice.organization_id,
+            client_id=invoice.client_id,
+            invoice=invoice,
+            amount=paid,
+            currency=invoice.currency,
+            date=timezone.localdate(),
+            method=PaymentMethod.OTHER,
+            reference=reference,
+        )
     elif payment.amount != paid:
         payment.amount = paid
         payment.save(update_fields=["amount", "updated_at"])

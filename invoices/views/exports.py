@@ -48,12 +48,38 @@ def csv_response(name: str, header: list[str], rows: Iterable[Iterable[Any]]) ->
 def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
     invoices = filtered_invoices(request, InvoiceFilterForm(request.GET))
     rows = (
-        (i.number, i.client.name, i.issue_date, i.due_date, i.get_status_display(), i.currency, i.subtotal,
-         i.vat_total, i.total, i.amount_paid, i.amount_credited, i.balance_due, i.formatted_reference)
+        (
+            i.number,
+            i.client.name,
+            i.issue_date,
+            i.due_date,
+            i.get_status_display(),
+            i.currency,
+            i.subtotal,
+            i.vat_total,
+            i.total,
+            i.amount_paid,
+            i.amount_credited,
+            i.balance_due,
+            i.formatted_reference,
+        )
         for i in invoices.iterator(chunk_size=2000)
-    )  # fmt: skip
-    header = ["number", "client", "issue_date", "due_date", "status", "currency", "net", "vat", "total", "paid",
-              "credited", "balance_due", "structured_reference"]  # fmt: skip
+    )
+    header = [
+        "number",
+        "client",
+        "issue_date",
+        "due_date",
+        "status",
+        "currency",
+        "net",
+        "vat",
+        "total",
+        "paid",
+        "credited",
+        "balance_due",
+        "structured_reference",
+    ]
     return csv_response("invoices", header, rows)
 
 
@@ -61,17 +87,37 @@ def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
 def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
     payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
     rows = (
-        (p.date, p.client.name, p.invoice.number if p.invoice else "General payment", p.currency, p.amount,
-         p.get_method_display(), p.reference, p.is_overpayment)
+        (
+            p.date,
+            p.client.name,
+            p.invoice.number if p.invoice else "General payment",
+            p.currency,
+            p.amount,
+            p.get_method_display(),
+            p.reference,
+            p.is_overpayment,
+        )
         for p in payments.order_by("date", "id").iterator(chunk_size=2000)
-    )  # fmt: skip
+    )
     header = ["date", "client", "invoice", "currency", "amount", "method", "reference", "overpayment"]
     return csv_response("payments", header, rows)
 
 
 @organization_required()
 def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
-    header = ["name", "email", "phone", "vat_number", "city", "country", "currency", "payment_terms_days",
-              "invoice_count", "total_invoiced", "total_paid", "outstanding"]  # fmt: skip
+    header = [
+        "name",
+        "email",
+        "phone",
+        "vat_number",
+        "city",
+        "country",
+        "currency",
+        "payment_terms_days",
+        "invoice_count",
+        "total_invoiced",
+        "total_paid",
+        "outstanding",
+    ]
     clients = clients_with_figures(Client.objects.for_organization(organization_of(request))).order_by("name")
     return csv_response("clients", header, clients.values_list(*header).iterator(chunk_size=2000))

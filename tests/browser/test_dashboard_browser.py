@@ -40,10 +40,15 @@ def open_invoices_of_a_paying_client(organization: Organization) -> tuple[Invoic
     )
     issued = timezone.localdate() - datetime.timedelta(days=20)
     invoices = [
-        make_invoice(organization, client, lines=make_lines(("1", price, "21")), issue_date=issued,
-                     payment_reference=make_reference(9_900_000_000 + n))
+        make_invoice(
+            organization,
+            client,
+            lines=make_lines(("1", price, "21")),
+            issue_date=issued,
+            payment_reference=make_reference(9_900_000_000 + n),
+        )
         for n, price in enumerate(("500.00", "300.00"), start=1)
-    ]  # fmt: skip
+    ]
     return invoices[0], invoices[1]
 
 

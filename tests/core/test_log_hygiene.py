@@ -39,9 +39,14 @@ def gunicorn_access_line(raw_uri: str) -> str:
     logger.access_log.handlers = [logging.StreamHandler(stream)]
     path, _, query = unquote(raw_uri).partition("?")
     environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": raw_uri, "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7", "HTTP_REFERER": f"https://bank.example{raw_uri}",
-    }  # fmt: skip
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": raw_uri,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.7",
+        "HTTP_REFERER": f"https://bank.example{raw_uri}",
+    }
     response = SimpleNamespace(status="302 Found", sent=0, headers=[("X-Request-ID", "rid-12345678")])
     request = SimpleNamespace(headers=[("USER-AGENT", "Firefox"), ("REFERER", f"https://bank.example{raw_uri}")])
     logger.access(response, request, environ, datetime.timedelta(milliseconds=12))

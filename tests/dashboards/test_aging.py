@@ -36,9 +36,13 @@ def context_for(organization: Organization, currency: str = "EUR") -> Context:
 def invoice(organization: Organization, client: Client, amount: str, issued: int, due: int, **fields) -> Invoice:
     """An invoice of `amount` without VAT, issued and due so many days before today (negative: after)."""
     return make_invoice(
-        organization, client, lines=make_lines(("1", amount, "0")), issue_date=days_ago(issued),
-        due_date=days_ago(due), **fields,
-    )  # fmt: skip
+        organization,
+        client,
+        lines=make_lines(("1", amount, "0")),
+        issue_date=days_ago(issued),
+        due_date=days_ago(due),
+        **fields,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +68,9 @@ def receivables(organization: Organization, other_organization: Organization) ->
     invoice(organization, alpha, "400.00", issued=106, due=60)
     late = invoice(organization, alpha, "500.00", issued=156, due=91)
     Invoice.objects.filter(pk=late.pk).update(status=InvoiceStatus.OVERDUE)
-    make_invoice(organization, beta, lines=make_lines(("1", "1000.00", "21")), issue_date=days_ago(5),
-                 due_date=days_ago(-25))  # fmt: skip
+    make_invoice(
+        organization, beta, lines=make_lines(("1", "1000.00", "21")), issue_date=days_ago(5), due_date=days_ago(-25)
+    )
     invoice(organization, beta, "50.00", issued=75, due=31)
     invoice(organization, beta, "70.00", issued=89, due=61)  # the first day of the 90 days of sales
     invoice(organization, beta, "80.00", issued=90, due=90)  # the day before them
@@ -82,10 +87,16 @@ def receivables(organization: Organization, other_organization: Organization) ->
 
 def bill(organization: Organization, connection: Connection, supplier: str, amount: str, due: int | None, **fields):
     return Bill.objects.create(
-        organization=organization, connection=connection, external_id=f"{supplier}-{Bill.objects.count()}",
-        supplier=supplier, due_date=None if due is None else days_ago(due), open_amount=D(amount),
-        original_amount=D(fields.pop("original", amount)), currency=fields.pop("currency", "EUR"), **fields,
-    )  # fmt: skip
+        organization=organization,
+        connection=connection,
+        external_id=f"{supplier}-{Bill.objects.count()}",
+        supplier=supplier,
+        due_date=None if due is None else days_ago(due),
+        open_amount=D(amount),
+        original_amount=D(fields.pop("original", amount)),
+        currency=fields.pop("currency", "EUR"),
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -111,14 +122,39 @@ def test_aging_buckets_per_client(organization: Organization, receivables: dict[
 
     alpha, beta = receivables["alpha"], receivables["beta"]
     assert data.rows == [
-        {"client_id": beta.pk, "client": "Beta", "current": D("1210.00"), "1_30": D("0.00"), "31_60": D("50.00"),
-         "61_90": D("150.00"), "over_90": D("0.00"), "total": D("1410.00"), "count": 4},
-        {"client_id": alpha.pk, "client": "Alpha", "current": D("100.00"), "1_30": D("380.00"), "31_60": D("400.00"),
-         "61_90": D("0.00"), "over_90": D("500.00"), "total": D("1380.00"), "count": 5},
-    ]  # fmt: skip
+        {
+            "client_id": beta.pk,
+            "client": "Beta",
+            "current": D("1210.00"),
+            "1_30": D("0.00"),
+            "31_60": D("50.00"),
+            "61_90": D("150.00"),
+            "over_90": D("0.00"),
+            "total": D("1410.00"),
+            "count": 4,
+        },
+        {
+            "client_id": alpha.pk,
+            "client": "Alpha",
+            "current": D("100.00"),
+            "1_30": D("380.00"),
+            "31_60": D("400.00"),
+            "61_90": D("0.00"),
+            "over_90": D("500.00"),
+            "total": D("1380.00"),
+            "count": 5,
+        },
+    ]
     assert [column.key for column in data.columns] == [
-        "client", "current", "1_30", "31_60", "61_90", "over_90", "total", "count",
-    ]  # fmt: skip
+        "client",
+        "current",
+        "1_30",
+        "31_60",
+        "61_90",
+        "over_90",
+        "total",
+        "count",
+    ]
 
 
 @pytest.mark.django_db
@@ -126,9 +162,12 @@ def test_aging_totals_overdue_and_dso(organization: Organization, receivables: d
     summary = CHARTS["aging"].compute(context_for(organization)).summary
 
     assert summary["buckets"] == {
-        "current": D("1310.00"), "1_30": D("380.00"), "31_60": D("450.00"), "61_90": D("150.00"),
+        "current": D("1310.00"),
+        "1_30": D("380.00"),
+        "31_60": D("450.00"),
+        "61_90": D("150.00"),
         "over_90": D("500.00"),
-    }  # fmt: skip
+    }
     assert summary["bucket_counts"] == {"current": 2, "1_30": 2, "31_60": 2, "61_90": 2, "over_90": 1}
     assert summary["total"] == D("2790.00") and summary["count"] == 9
     assert summary["overdue_total"] == D("1480.00") and summary["overdue_count"] == 7
@@ -182,9 +221,16 @@ def test_aging_shows_the_top_clients_then_the_others(organization: Organization)
     assert data.rows[0]["client"] == "Client 21" and data.rows[0]["total"] == D("220.00")
     assert data.rows[-2]["client"] == "Client 02"
     assert data.rows[-1] == {
-        "client_id": None, "client": OTHER_CLIENTS, "current": D("30.00"), "1_30": D("0.00"), "31_60": D("5.00"),
-        "61_90": D("0.00"), "over_90": D("0.00"), "total": D("35.00"), "count": 3,
-    }  # fmt: skip
+        "client_id": None,
+        "client": OTHER_CLIENTS,
+        "current": D("30.00"),
+        "1_30": D("0.00"),
+        "31_60": D("5.00"),
+        "61_90": D("0.00"),
+        "over_90": D("0.00"),
+        "total": D("35.00"),
+        "count": 3,
+    }
     assert sum(row["total"] for row in data.rows) == data.summary["total"] == D("2535.00")
 
 
@@ -193,17 +239,45 @@ def test_payables_buckets_per_supplier(organization: Organization, payables: Non
     data = CHARTS["payables"].compute(context_for(organization))
 
     assert data.rows == [
-        {"supplier": "Supplier X", "current": D("100.00"), "1_30": D("0.00"), "31_60": D("250.00"),
-         "61_90": D("0.00"), "over_90": D("0.00"), "total": D("350.00"), "count": 2},
-        {"supplier": "Supplier Y", "current": D("60.00"), "1_30": D("0.00"), "31_60": D("0.00"),
-         "61_90": D("0.00"), "over_90": D("40.00"), "total": D("100.00"), "count": 2},
-        {"supplier": "Supplier Z", "current": D("0.00"), "1_30": D("10.00"), "31_60": D("0.00"),
-         "61_90": D("0.00"), "over_90": D("0.00"), "total": D("10.00"), "count": 1},
-    ]  # fmt: skip
+        {
+            "supplier": "Supplier X",
+            "current": D("100.00"),
+            "1_30": D("0.00"),
+            "31_60": D("250.00"),
+            "61_90": D("0.00"),
+            "over_90": D("0.00"),
+            "total": D("350.00"),
+            "count": 2,
+        },
+        {
+            "supplier": "Supplier Y",
+            "current": D("60.00"),
+            "1_30": D("0.00"),
+            "31_60": D("0.00"),
+            "61_90": D("0.00"),
+            "over_90": D("40.00"),
+            "total": D("100.00"),
+            "count": 2,
+        },
+        {
+            "supplier": "Supplier Z",
+            "current": D("0.00"),
+            "1_30": D("10.00"),
+            "31_60": D("0.00"),
+            "61_90": D("0.00"),
+            "over_90": D("0.00"),
+            "total": D("10.00"),
+            "count": 1,
+        },
+    ]
     summary = data.summary
     assert summary["buckets"] == {
-        "current": D("160.00"), "1_30": D("10.00"), "31_60": D("250.00"), "61_90": D("0.00"), "over_90": D("40.00"),
-    }  # fmt: skip
+        "current": D("160.00"),
+        "1_30": D("10.00"),
+        "31_60": D("250.00"),
+        "61_90": D("0.00"),
+        "over_90": D("40.00"),
+    }
     assert summary["total"] == D("460.00") and summary["count"] == 5
     assert summary["overdue_total"] == D("300.00") and summary["overdue_count"] == 3  # no due date: not overdue
     assert summary["suppliers"] == 3

@@ -31,8 +31,14 @@ def days_ago(days: int) -> datetime.date:
 
 def invoice(organization: Organization, client: Client, amount: str, due: int, **fields) -> Invoice:
     """An invoice of `amount` without VAT, issued 100 days ago and due `due` days before today."""
-    return make_invoice(organization, client, lines=make_lines(("1", amount, "0")), issue_date=days_ago(100),
-                        due_date=days_ago(due), **fields)  # fmt: skip
+    return make_invoice(
+        organization,
+        client,
+        lines=make_lines(("1", amount, "0")),
+        issue_date=days_ago(100),
+        due_date=days_ago(due),
+        **fields,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -113,9 +119,17 @@ def test_drilldown_in_another_currency(owner_client: HttpClient, one_to_thirty):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("bucket", "due", "expected"),
-    [("current", 0, True), ("1_30", 1, True), ("1_30", 0, False), ("31_60", 31, True), ("31_60", 61, False),
-     ("61_90", 90, True), ("over_90", 91, True), ("over_90", 90, False)],
-)  # fmt: skip
+    [
+        ("current", 0, True),
+        ("1_30", 1, True),
+        ("1_30", 0, False),
+        ("31_60", 31, True),
+        ("31_60", 61, False),
+        ("61_90", 90, True),
+        ("over_90", 91, True),
+        ("over_90", 90, False),
+    ],
+)
 def test_drilldown_bucket_edges(owner_client: HttpClient, organization: Organization, alpha, bucket, due, expected):
     edge = invoice(organization, alpha, "10.00", due=due)
 
@@ -171,11 +185,19 @@ def test_stranger_sees_nothing_of_the_organisation(other_organization: Organizat
 def bulk_invoices(organization: Organization, client: Client, count: int, due: int) -> None:
     """Many open invoices of 10.00 due `due` days ago, written directly (the services are slow for this)."""
     Invoice.objects.bulk_create(
-        Invoice(organization=organization, client=client, number=f"BULK-{n:05}", issue_date=days_ago(100),
-                due_date=days_ago(due), status=InvoiceStatus.SENT, total=D("10.00"), subtotal=D("10.00"),
-                balance_due=D("10.00"))
+        Invoice(
+            organization=organization,
+            client=client,
+            number=f"BULK-{n:05}",
+            issue_date=days_ago(100),
+            due_date=days_ago(due),
+            status=InvoiceStatus.SENT,
+            total=D("10.00"),
+            subtotal=D("10.00"),
+            balance_due=D("10.00"),
+        )
         for n in range(count)
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.django_db

@@ -40,9 +40,13 @@ def bank(organization, other_organization, today):
     add_transactions(current, (D(2026, 6, 14), "-500.00"), counterpart_name="Telecom")
     add_transactions(current, (D(2026, 6, 15), "250.00"), counterpart_name="Client A")
     savings = make_bank_account(
-        organization, "10000.00", on=D(2026, 6, 15), name="Savings", iban="BE71096123456769",
+        organization,
+        "10000.00",
+        on=D(2026, 6, 15),
+        name="Savings",
+        iban="BE71096123456769",
         connection=current.connection,
-    )  # fmt: skip
+    )
     add_transactions(savings, (D(2026, 5, 10), "100.00"), counterpart_name="Bank interest")
     dollars = make_bank_account(organization, "700.00", on=D(2026, 6, 15), name="Dollars", currency="USD")
     add_transactions(dollars, (D(2026, 5, 10), "99.00"), counterpart_name="Client B")
@@ -119,8 +123,10 @@ def test_flows_per_month_week_and_day(organization, bank):
     weekly = compute(organization, "flows", start=D(2026, 5, 1), end=D(2026, 5, 31), granularity="week")
     # Weeks start on Monday: 27 Apr (2 May), 4 May (10 May), 25 May (31 May).
     assert [(r["period"], r["net"]) for r in weekly.rows] == [
-        (D(2026, 4, 27), M("3000.00")), (D(2026, 5, 4), M("100.00")), (D(2026, 5, 25), M("-2000.00")),
-    ]  # fmt: skip
+        (D(2026, 4, 27), M("3000.00")),
+        (D(2026, 5, 4), M("100.00")),
+        (D(2026, 5, 25), M("-2000.00")),
+    ]
     daily = compute(organization, "flows", start=D(2026, 6, 14), end=D(2026, 6, 15), granularity="day")
     assert [(r["period"], r["net"]) for r in daily.rows] == [
         (D(2026, 6, 14), M("-500.00")),
@@ -131,15 +137,19 @@ def test_flows_per_month_week_and_day(organization, bank):
 def test_top_counterparties_over_whole_and_partial_months(organization, bank):
     whole = compute(organization, "counterparties")
     assert [(r["direction"], r["counterparty"], r["amount"], r["count"]) for r in whole.rows] == [
-        ("in", "Client B", M("3000.00"), 1), ("in", "Client A", M("1250.00"), 2),
-        ("in", "Bank interest", M("100.00"), 1), ("out", "Landlord", M("4000.00"), 2),
+        ("in", "Client B", M("3000.00"), 1),
+        ("in", "Client A", M("1250.00"), 2),
+        ("in", "Bank interest", M("100.00"), 1),
+        ("out", "Landlord", M("4000.00"), 2),
         ("out", "Telecom", M("500.00"), 1),
-    ]  # fmt: skip
+    ]
     # 2 April to 31 May: April is partial (read from the transactions), May whole (from the rollups).
     partial = compute(organization, "counterparties", start=D(2026, 4, 2), end=D(2026, 5, 31))
     assert [(r["counterparty"], r["amount"]) for r in partial.rows] == [
-        ("Client B", M("3000.00")), ("Bank interest", M("100.00")), ("Landlord", M("4000.00")),
-    ]  # fmt: skip
+        ("Client B", M("3000.00")),
+        ("Bank interest", M("100.00")),
+        ("Landlord", M("4000.00")),
+    ]
     inside_a_month = compute(organization, "counterparties", start=D(2026, 5, 3), end=D(2026, 5, 30))
     assert [(r["counterparty"], r["amount"]) for r in inside_a_month.rows] == [("Bank interest", M("100.00"))]
 

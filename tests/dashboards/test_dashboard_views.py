@@ -159,9 +159,16 @@ def test_the_csv_has_the_table_of_the_chart(owner_client, account):
 
 @pytest.mark.parametrize(
     "query",
-    ["?period=bogus", "?period=custom&start=2026-05-01", "?period=custom&start=2026-05-02&end=2026-05-01",
-     "?period=custom&start=yesterday&end=2026-05-01", "?group=hour", "?currency=XYZ", "?account=abc"],
-)  # fmt: skip
+    [
+        "?period=bogus",
+        "?period=custom&start=2026-05-01",
+        "?period=custom&start=2026-05-02&end=2026-05-01",
+        "?period=custom&start=yesterday&end=2026-05-01",
+        "?group=hour",
+        "?currency=XYZ",
+        "?account=abc",
+    ],
+)
 def test_bad_filters_get_a_400_with_details_or_the_defaults_on_the_page(owner_client, account, query):
     response = owner_client.get(reverse("dashboards:chart_json", args=["flows"]) + query)
     assert response.status_code == 400

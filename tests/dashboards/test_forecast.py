@@ -69,10 +69,15 @@ def yuki(organization: Organization) -> Connection:
 
 def add_bill(organization: Organization, amount: str, due: datetime.date | None, **fields: Any) -> Bill:
     return Bill.objects.create(
-        organization=organization, connection=fields.pop("connection", None) or yuki(organization),
-        external_id=f"bill-{Bill.objects.count()}", supplier="Office Supplies NV", due_date=due,
-        original_amount=Decimal(amount), open_amount=Decimal(amount), **fields,
-    )  # fmt: skip
+        organization=organization,
+        connection=fields.pop("connection", None) or yuki(organization),
+        external_id=f"bill-{Bill.objects.count()}",
+        supplier="Office Supplies NV",
+        due_date=due,
+        original_amount=Decimal(amount),
+        open_amount=Decimal(amount),
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -95,8 +100,12 @@ def scenario(organization: Organization) -> Organization:
     pay(second, "100.00", on=d(3, 1))
     pay(second, "142.00", on=d(3, 11))  # due 4 March, paid up on 11 March: 7 days late
     make_invoice(organization, late_payer, lines=make_lines(("10", "100.00", "21")), issue_date=d(3, 26))
-    make_invoice(organization, make_client(organization, name="Café Noir"), lines=make_lines(("5", "100.00", "0")),
-                 issue_date=d(1, 10))  # fmt: skip
+    make_invoice(
+        organization,
+        make_client(organization, name="Café Noir"),
+        lines=make_lines(("5", "100.00", "0")),
+        issue_date=d(1, 10),
+    )
     make_invoice(organization, late_payer, lines=make_lines(("1", "999.00", "0")), issue_date=d(3, 26), currency="USD")
 
     connection = yuki(organization)
@@ -105,11 +114,15 @@ def scenario(organization: Organization) -> Organization:
     add_bill(organization, "700.00", d(5, 1), connection=connection, settled_on=d(4, 10))
     add_bill(organization, "900.00", d(5, 1), connection=connection, currency="USD")
 
-    add_transactions(account, *[(d(m, 25, y), "-2500.00") for y, m in ((2025, 12), (2026, 1), (2026, 2), (2026, 3))],
-                     counterpart_name="Payroll Services")  # fmt: skip
+    add_transactions(
+        account,
+        *[(d(m, 25, y), "-2500.00") for y, m in ((2025, 12), (2026, 1), (2026, 2), (2026, 3))],
+        counterpart_name="Payroll Services",
+    )
     add_transactions(account, *[(d(m, 1), "800.00") for m in (1, 2, 3, 4)], counterpart_name="Sublet BV")
-    add_transactions(account, *[(day, "-50.00") for day in (d(3, 19), d(3, 26), d(4, 2), d(4, 9))],
-                     counterpart_name="CloudCo")  # fmt: skip
+    add_transactions(
+        account, *[(day, "-50.00") for day in (d(3, 19), d(3, 26), d(4, 2), d(4, 9))], counterpart_name="CloudCo"
+    )
     assert recurring.detect(organization.pk) == 3
     return organization
 
@@ -156,10 +169,16 @@ def test_summary_has_the_lowest_point_and_the_shortfall_dates(scenario):
     series = dict(summary["series"])
     assert len(series) == 92  # today and the 91 days after it
     assert (series[TODAY], series[d(4, 16)], series[d(4, 29)], series[d(4, 30)]) == (
-        Decimal("6000.00"), Decimal("6250.00"), Decimal("3700.00"), Decimal("4860.00"),
-    )  # fmt: skip
-    assert (series[d(5, 24)], series[d(5, 25)], series[d(5, 28)]) == (Decimal("2510.00"), Decimal("10.00"),
-                                                                      Decimal("-40.00"))  # fmt: skip
+        Decimal("6000.00"),
+        Decimal("6250.00"),
+        Decimal("3700.00"),
+        Decimal("4860.00"),
+    )
+    assert (series[d(5, 24)], series[d(5, 25)], series[d(5, 28)]) == (
+        Decimal("2510.00"),
+        Decimal("10.00"),
+        Decimal("-40.00"),
+    )
 
 
 def test_client_delay_is_the_mean_of_last_payment_minus_due_date(scenario):
@@ -193,8 +212,9 @@ def test_a_half_day_mean_delay_rounds_away_from_zero_and_old_payments_are_forgot
 
 def test_deleted_invoices_and_other_currencies_stay_out_of_the_receivables(organization):
     client = make_client(organization, name="Mixed Currencies")
-    dollars = make_invoice(organization, client, lines=make_lines(("1", "10.00", "0")), issue_date=d(1, 10),
-                           currency="USD")  # fmt: skip
+    dollars = make_invoice(
+        organization, client, lines=make_lines(("1", "10.00", "0")), issue_date=d(1, 10), currency="USD"
+    )
     pay(dollars, "10.00", on=dollars.due_date + datetime.timedelta(days=40))  # says nothing of paying in euros
     make_invoice(organization, client, lines=make_lines(("1", "90.00", "0")), issue_date=d(4, 1), currency="USD")
     deleted = make_invoice(organization, client, lines=make_lines(("1", "70.00", "0")), issue_date=d(4, 1))
@@ -284,9 +304,16 @@ def test_queries_do_not_grow_with_the_data(scenario, django_assert_max_num_queri
             pay(invoice, "10.00", on=d(2, 1 + n % 28))
         add_bill(scenario, "5.00", d(5, 1 + n % 28))
     for n in range(30):
-        RecurringFlow.objects.create(organization=scenario, counterparty=f"Vendor {n}", currency="EUR",
-                                     amount=Decimal("-1.00"), interval_days=7, occurrences=4,
-                                     last_date=d(4, 10), next_date=d(4, 17))  # fmt: skip
+        RecurringFlow.objects.create(
+            organization=scenario,
+            counterparty=f"Vendor {n}",
+            currency="EUR",
+            amount=Decimal("-1.00"),
+            interval_days=7,
+            occurrences=4,
+            last_date=d(4, 10),
+            next_date=d(4, 17),
+        )
     context = context_of(scenario)
 
     with django_assert_max_num_queries(6):

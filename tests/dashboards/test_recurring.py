@@ -73,10 +73,20 @@ def test_weekly_subscription_is_found(organization, account):
 
 
 def test_fortnightly_and_quarterly_flows_are_found(organization, account):
-    add_transactions(account, *[(d(2, 5) + datetime.timedelta(days=14 * n), "-300.00") for n in range(5)],
-                     counterpart_name="Cleaning BV")  # fmt: skip
-    add_transactions(account, (d(4, 10, 2025), "-1200.00"), (d(7, 10, 2025), "-1200.00"), (d(10, 10, 2025), "-1200.00"),
-                     (d(1, 12), "-1210.00"), (d(4, 10), "-1200.00"), counterpart_name="Tax Office")  # fmt: skip
+    add_transactions(
+        account,
+        *[(d(2, 5) + datetime.timedelta(days=14 * n), "-300.00") for n in range(5)],
+        counterpart_name="Cleaning BV",
+    )
+    add_transactions(
+        account,
+        (d(4, 10, 2025), "-1200.00"),
+        (d(7, 10, 2025), "-1200.00"),
+        (d(10, 10, 2025), "-1200.00"),
+        (d(1, 12), "-1210.00"),
+        (d(4, 10), "-1200.00"),
+        counterpart_name="Tax Office",
+    )
 
     recurring.detect(organization.pk)
 
@@ -86,8 +96,14 @@ def test_fortnightly_and_quarterly_flows_are_found(organization, account):
 
 
 def test_income_is_found_with_a_positive_amount(organization, account):
-    add_transactions(account, (d(1, 1), "800.00"), (d(2, 1), "800.00"), (d(3, 2), "800.00"), (d(4, 1), "800.00"),
-                     counterpart_name="Sublet BV")  # fmt: skip
+    add_transactions(
+        account,
+        (d(1, 1), "800.00"),
+        (d(2, 1), "800.00"),
+        (d(3, 2), "800.00"),
+        (d(4, 1), "800.00"),
+        counterpart_name="Sublet BV",
+    )
 
     recurring.detect(organization.pk)
 
@@ -139,16 +155,27 @@ def test_flows_the_forecast_counts_elsewhere_are_left_out(organization, account)
     dupont = make_client(organization, name="Brasserie Dupont")
     ClientBankAccount.objects.create(organization=organization, client=dupont, iban="BE71 0961 2345 6769")
     yuki = make_connection(organization, provider=Provider.YUKI, display_name="Yuki")
-    Bill.objects.create(organization=organization, connection=yuki, external_id="b1", supplier="Office Rent NV",
-                        due_date=d(5, 1), open_amount=Decimal("1500.00"))  # fmt: skip
+    Bill.objects.create(
+        organization=organization,
+        connection=yuki,
+        external_id="b1",
+        supplier="Office Rent NV",
+        due_date=d(5, 1),
+        open_amount=Decimal("1500.00"),
+    )
     savings = make_bank_account(organization, iban="BE43068999999501", name="Savings")
     months = [d(1, 5), d(2, 5), d(3, 5), d(4, 5)]
     add_transactions(account, *[(day, "1210.00") for day in months], counterpart_name="BRASSERIE DUPONT ")
-    add_transactions(account, *[(day, "605.00") for day in months], counterpart_name="Dupont SPRL",
-                     counterpart_iban="BE71096123456769")  # fmt: skip
+    add_transactions(
+        account,
+        *[(day, "605.00") for day in months],
+        counterpart_name="Dupont SPRL",
+        counterpart_iban="BE71096123456769",
+    )
     add_transactions(account, *[(day, "-1500.00") for day in months], counterpart_name="Office Rent NV")
-    add_transactions(account, *[(day, "-1000.00") for day in months], counterpart_name="Own savings",
-                     counterpart_iban=savings.iban)  # fmt: skip
+    add_transactions(
+        account, *[(day, "-1000.00") for day in months], counterpart_name="Own savings", counterpart_iban=savings.iban
+    )
     add_transactions(account, *[(day, "-45.00") for day in months], counterpart_name="Telecom")
 
     assert recurring.detect(organization.pk) == 1
@@ -166,19 +193,34 @@ def test_a_client_refund_is_still_found_as_money_out(organization, account):
 def test_excluded_accounts_and_pending_transactions_are_not_read(organization, account):
     hidden = make_bank_account(organization, included=False, iban="BE02000000000001")
     add_transactions(hidden, *[(d(m, 5), "-30.00") for m in (1, 2, 3, 4)], counterpart_name="Hidden")
-    add_transactions(account, *[(d(m, 5), "-30.00") for m in (1, 2, 3, 4)], counterpart_name="Pending",
-                     status="pending")  # fmt: skip
+    add_transactions(
+        account, *[(d(m, 5), "-30.00") for m in (1, 2, 3, 4)], counterpart_name="Pending", status="pending"
+    )
 
     assert recurring.detect(organization.pk) == 0
 
 
 def test_detection_replaces_the_flows_of_its_organisation_only(organization, other_organization, account):
-    RecurringFlow.objects.create(organization=organization, counterparty="Gone", currency="EUR",
-                                 amount=Decimal("-1.00"), interval_days=7, occurrences=3,
-                                 last_date=d(1, 1), next_date=d(1, 8))  # fmt: skip
-    theirs = RecurringFlow.objects.create(organization=other_organization, counterparty="Theirs", currency="EUR",
-                                          amount=Decimal("-1.00"), interval_days=7, occurrences=3,
-                                          last_date=d(4, 8), next_date=d(4, 15))  # fmt: skip
+    RecurringFlow.objects.create(
+        organization=organization,
+        counterparty="Gone",
+        currency="EUR",
+        amount=Decimal("-1.00"),
+        interval_days=7,
+        occurrences=3,
+        last_date=d(1, 1),
+        next_date=d(1, 8),
+    )
+    theirs = RecurringFlow.objects.create(
+        organization=other_organization,
+        counterparty="Theirs",
+        currency="EUR",
+        amount=Decimal("-1.00"),
+        interval_days=7,
+        occurrences=3,
+        last_date=d(4, 8),
+        next_date=d(4, 15),
+    )
     add_transactions(account, *[(d(m, 5), "-45.00") for m in (1, 2, 3, 4)], counterpart_name="Telecom")
 
     recurring.detect(organization.pk)

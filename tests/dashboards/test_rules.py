@@ -89,9 +89,14 @@ def test_python_and_sql_matching_agree(organization):
     ]
     account = make_bank_account(organization)
     samples = [
-        ("acme NV", "", "-5.00"), ("ACME nv extra", "", "-5.00"), ("X", "Abonnement juni", "-99.99"),
-        ("X", "abonnement", "-100.01"), ("Y", "", "50.00"), ("Y", "", "50.01"), ("Z", "", "0.00"),
-    ]  # fmt: skip
+        ("acme NV", "", "-5.00"),
+        ("ACME nv extra", "", "-5.00"),
+        ("X", "Abonnement juni", "-99.99"),
+        ("X", "abonnement", "-100.01"),
+        ("Y", "", "50.00"),
+        ("Y", "", "50.01"),
+        ("Z", "", "0.00"),
+    ]
     for name, text, amount in samples:
         add_transactions(account, (D(2026, 5, 1), amount), counterpart_name=name, remittance_information=text)
     by_python = {row.pk: categories.category_of(row, rules) for row in BankTransaction.objects.all()}

@@ -20,16 +20,22 @@ pytestmark = pytest.mark.django_db
 
 def account(connection: Connection, iban: str, included: bool = True) -> BankAccount:
     return BankAccount.objects.create(
-        organization_id=connection.organization_id, connection=connection, external_id=iban, iban=iban,
-        name="Current account", included=included,
-    )  # fmt: skip
+        organization_id=connection.organization_id,
+        connection=connection,
+        external_id=iban,
+        iban=iban,
+        name="Current account",
+        included=included,
+    )
 
 
 def test_list_shows_status_last_sync_and_error_in_words(owner_client: Client, organization: Organization):
     connection = make_connection(
-        organization, last_success_at=timezone.now() - datetime.timedelta(hours=3),
-        last_error="Ponto answered HTTP 503.", consecutive_failures=1,
-    )  # fmt: skip
+        organization,
+        last_success_at=timezone.now() - datetime.timedelta(hours=3),
+        last_error="Ponto answered HTTP 503.",
+        consecutive_failures=1,
+    )
     account(connection, "BE71096123456769")
 
     page = owner_client.get(reverse("integrations:connection_list")).content.decode()

@@ -67,10 +67,14 @@ def test_only_linked_and_synced_connections_count_in_the_cash_position(
 def test_only_counted_connections_bills_are_payables(organization, owner_client, status, synced, counted):
     connection = linked(organization, status=status, provider=Provider.YUKI, last_success_at=SYNCED if synced else None)
     Bill.objects.create(
-        organization=organization, connection=connection, external_id="b1", supplier="Landlord",
-        due_date=timezone.localdate() + datetime.timedelta(days=5), original_amount=Decimal("900.00"),
+        organization=organization,
+        connection=connection,
+        external_id="b1",
+        supplier="Landlord",
+        due_date=timezone.localdate() + datetime.timedelta(days=5),
+        original_amount=Decimal("900.00"),
         open_amount=Decimal("900.00"),
-    )  # fmt: skip
+    )
 
     response = owner_client.get(reverse("dashboards:chart_json", args=["payables"]))
 

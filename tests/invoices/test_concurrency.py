@@ -30,9 +30,11 @@ def test_fifty_concurrent_invoices_get_fifty_gapless_numbers():
 
     def create(n: int) -> str:
         return services.create_invoice(
-            organization=organization, client=client, lines=make_lines(("1", f"{n + 1}.00", "21")),
+            organization=organization,
+            client=client,
+            lines=make_lines(("1", f"{n + 1}.00", "21")),
             issue_date=datetime.date(2026, 5, 4),
-        ).number  # fmt: skip
+        ).number
 
     numbers, errors = run_concurrently(WORKERS, create)
 
@@ -50,9 +52,13 @@ def test_racing_payments_never_overpay_an_invoice():
 
     def pay(n: int) -> Decimal:
         services.record_payment(
-            organization=organization, client=invoice.client, invoice=invoice, amount=Decimal("7.00"),
-            date=datetime.date(2026, 5, 4), currency="EUR",
-        )  # fmt: skip
+            organization=organization,
+            client=invoice.client,
+            invoice=invoice,
+            amount=Decimal("7.00"),
+            date=datetime.date(2026, 5, 4),
+            currency="EUR",
+        )
         return Decimal("7.00")
 
     accepted, errors = run_concurrently(WORKERS, pay)

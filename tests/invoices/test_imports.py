@@ -18,10 +18,16 @@ D = Decimal
 
 def yuki_invoice(open_amount: str, **changes: object) -> ImportedInvoice:
     fields: dict[str, object] = {
-        "source": "yuki", "external_id": "ef1a1588-0001", "number": "VF-0001", "description": "Consulting",
-        "issue_date": datetime.date(2026, 1, 31), "due_date": datetime.date(2026, 3, 2), "currency": "EUR",
-        "total": D("121.00"), "open_amount": D(open_amount),
-    }  # fmt: skip
+        "source": "yuki",
+        "external_id": "ef1a1588-0001",
+        "number": "VF-0001",
+        "description": "Consulting",
+        "issue_date": datetime.date(2026, 1, 31),
+        "due_date": datetime.date(2026, 3, 2),
+        "currency": "EUR",
+        "total": D("121.00"),
+        "open_amount": D(open_amount),
+    }
     return ImportedInvoice(**{**fields, **changes})  # type: ignore[arg-type]
 
 
@@ -60,15 +66,23 @@ def test_every_mirrored_field_follows_and_the_change_is_audited(organization: Or
     mirror_invoice(organization, client, yuki_invoice("121.00"))
 
     moved = yuki_invoice(
-        "21.00", number="VF-0001-B", description="Consulting, corrected", issue_date=datetime.date(2026, 1, 30),
-        due_date=datetime.date(2026, 4, 30), total=D("242.00"),
-    )  # fmt: skip
+        "21.00",
+        number="VF-0001-B",
+        description="Consulting, corrected",
+        issue_date=datetime.date(2026, 1, 30),
+        due_date=datetime.date(2026, 4, 30),
+        total=D("242.00"),
+    )
     invoice, created, changed = mirror_invoice(organization, other, moved)
 
     assert (created, changed) == (False, True)
     assert (invoice.number, invoice.issue_date, invoice.due_date, invoice.notes, invoice.client_id) == (
-        "VF-0001-B", datetime.date(2026, 1, 30), datetime.date(2026, 4, 30), "Consulting, corrected", other.pk
-    )  # fmt: skip
+        "VF-0001-B",
+        datetime.date(2026, 1, 30),
+        datetime.date(2026, 4, 30),
+        "Consulting, corrected",
+        other.pk,
+    )
     assert (invoice.total, invoice.balance_due) == (D("242.00"), D("21.00"))
     assert Payment.objects.get(invoice=invoice).client_id == other.pk
     event = AuditEvent.objects.get(action="invoice.import_changed")
@@ -84,9 +98,13 @@ def test_a_booked_invoice_follows_the_open_amount_there_beside_payments_recorded
 
     ours = make_invoice(organization)  # 121.00
     record_payment(
-        organization=organization, client=ours.client, invoice=ours, amount=D("20.00"),
-        date=datetime.date(2026, 2, 1), currency="EUR",
-    )  # fmt: skip
+        organization=organization,
+        client=ours.client,
+        invoice=ours,
+        amount=D("20.00"),
+        date=datetime.date(2026, 2, 1),
+        currency="EUR",
+    )
 
     assert follow_booked_invoice(ours, D("121.00"), "yuki") is False  # Yuki has not seen the payment yet
     assert follow_booked_invoice(ours, D("51.00"), "yuki") is True

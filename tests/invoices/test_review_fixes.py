@@ -80,8 +80,15 @@ def test_restoring_a_payment_of_a_deleted_invoice_explains_itself(organization: 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/invoices/?page=999999999999999999999", "/invoices/?client=99999999999999999999999",
-                                 "/payments/?client=%C2%B2", "/payments/?client=99999999999999999999999"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/invoices/?page=999999999999999999999",
+        "/invoices/?client=99999999999999999999999",
+        "/payments/?client=%C2%B2",
+        "/payments/?client=99999999999999999999999",
+    ],
+)
 def test_absurd_list_parameters_do_not_crash(owner_client: HttpClient, url: str):
     assert owner_client.get(url).status_code == 200
 
@@ -126,6 +133,10 @@ def test_an_edit_cannot_move_a_draft_into_another_year(organization: Organizatio
     draft = make_invoice(organization, sent=False)
     with pytest.raises(ValidationError, match="numbered in 2026"):
         services.update_invoice(
-            draft, client=draft.client, lines=make_lines(("1", "1", "0")), issue_date=datetime.date(2027, 1, 5),
-            due_date=datetime.date(2027, 1, 5), currency="EUR",
-        )  # fmt: skip
+            draft,
+            client=draft.client,
+            lines=make_lines(("1", "1", "0")),
+            issue_date=datetime.date(2027, 1, 5),
+            due_date=datetime.date(2027, 1, 5),
+            currency="EUR",
+        )

@@ -72,9 +72,12 @@ def test_due_date_before_issue_date_is_refused(organization: Organization):
 @pytest.mark.django_db
 def test_creating_is_audited_with_the_new_values(organization: Organization, owner: User):
     invoice = services.create_invoice(
-        organization=organization, client=make_client(organization), lines=make_lines(("1", "100", "21")),
-        issue_date=MARCH, actor=owner,
-    )  # fmt: skip
+        organization=organization,
+        client=make_client(organization),
+        lines=make_lines(("1", "100", "21")),
+        issue_date=MARCH,
+        actor=owner,
+    )
 
     event = AuditEvent.objects.get(action="invoice.created")
     assert event.actor == owner
@@ -86,9 +89,13 @@ def test_creating_is_audited_with_the_new_values(organization: Organization, own
 def test_only_drafts_can_be_edited_and_edits_record_before_and_after(organization: Organization):
     draft = make_invoice(organization, sent=False)
     updated = services.update_invoice(
-        draft, client=draft.client, lines=make_lines(("1", "10.00", "21")), issue_date=MARCH,
-        due_date=MARCH, currency="EUR",
-    )  # fmt: skip
+        draft,
+        client=draft.client,
+        lines=make_lines(("1", "10.00", "21")),
+        issue_date=MARCH,
+        due_date=MARCH,
+        currency="EUR",
+    )
     event = AuditEvent.objects.get(action="invoice.updated")
 
     assert updated.total == D("12.10")
@@ -96,9 +103,13 @@ def test_only_drafts_can_be_edited_and_edits_record_before_and_after(organizatio
     services.send_invoice(updated, email=False)
     with pytest.raises(ValidationError, match="Only a draft can be edited"):
         services.update_invoice(
-            updated, client=draft.client, lines=make_lines(("1", "1", "21")), issue_date=MARCH, due_date=MARCH,
+            updated,
+            client=draft.client,
+            lines=make_lines(("1", "1", "21")),
+            issue_date=MARCH,
+            due_date=MARCH,
             currency="EUR",
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.django_db
@@ -137,9 +148,13 @@ def test_payments_that_make_no_sense_are_refused(organization: Organization, set
         services.cancel_invoice(invoice)
     with pytest.raises(ValidationError, match=message):
         services.record_payment(
-            organization=organization, client=invoice.client, invoice=invoice, amount=D("10"), date=MARCH,
+            organization=organization,
+            client=invoice.client,
+            invoice=invoice,
+            amount=D("10"),
+            date=MARCH,
             currency="USD" if setup == "currency" else "EUR",
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.django_db
@@ -237,9 +252,11 @@ def test_duplicate_is_a_new_draft_with_the_same_lines(organization: Organization
 @pytest.mark.django_db
 def test_challan_becomes_an_invoice_once(organization: Organization):
     challan = services.create_challan(
-        organization=organization, client=make_client(organization), lines=make_lines(("4", "12.50", "21")),
+        organization=organization,
+        client=make_client(organization),
+        lines=make_lines(("4", "12.50", "21")),
         date=MARCH,
-    )  # fmt: skip
+    )
     invoice = services.convert_challan_to_invoice(challan, issue_date=MARCH)
 
     assert challan.number == "DN-2026-0001"

@@ -55,9 +55,14 @@ def test_balance_is_total_minus_payments_minus_credits(organization: Organizatio
                 credited += note.total
             else:
                 services.record_payment(
-                    organization=organization, client=client, invoice=invoice, amount=amount, date=DAY,
-                    currency="EUR", is_overpayment=kind == "overpay",
-                )  # fmt: skip
+                    organization=organization,
+                    client=client,
+                    invoice=invoice,
+                    amount=amount,
+                    date=DAY,
+                    currency="EUR",
+                    is_overpayment=kind == "overpay",
+                )
                 paid += amount
                 overpaid = overpaid or (kind == "overpay" and amount > invoice.balance_due)
         except ValidationError:

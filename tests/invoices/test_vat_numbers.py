@@ -18,9 +18,13 @@ BAD_CHECK_DIGITS = "Check for a typing error."
 
 def client_post(vat_number: str, country: str = "BE") -> dict[str, str]:
     return {
-        "name": "Bakkerij Peeters", "vat_number": vat_number, "country": country, "payment_terms_days": "30",
-        "currency": "EUR", "opening_balance": "0",
-    }  # fmt: skip
+        "name": "Bakkerij Peeters",
+        "vat_number": vat_number,
+        "country": country,
+        "payment_terms_days": "30",
+        "currency": "EUR",
+        "opening_balance": "0",
+    }
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,14 @@ MAX_QUERIES = 5
 def line_post(prefix: str = "lines", *lines: tuple[str, str, str, str]) -> dict[str, str]:
     data = {f"{prefix}-TOTAL_FORMS": str(len(lines)), f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "1"}
     for n, (description, quantity, price, rate) in enumerate(lines):
-        data.update({
-            f"{prefix}-{n}-description": description, f"{prefix}-{n}-quantity": quantity,
-            f"{prefix}-{n}-unit_price": price, f"{prefix}-{n}-vat_rate": rate,
-        })  # fmt: skip
+        data.update(
+            {
+                f"{prefix}-{n}-description": description,
+                f"{prefix}-{n}-quantity": quantity,
+                f"{prefix}-{n}-unit_price": price,
+                f"{prefix}-{n}-vat_rate": rate,
+            }
+        )
     return data
 
 
@@ -43,9 +47,13 @@ def busy_organization(organization: Organization) -> Organization:
     for n in range(12):
         invoice = make_invoice(organization, clients[n % 3], lines=make_lines(("1", "100", "21"), ("2", "5", "6")))
         services.record_payment(
-            organization=organization, client=invoice.client, invoice=invoice, amount=D("10.00"),
-            date=datetime.date(2026, 3, 5), currency="EUR",
-        )  # fmt: skip
+            organization=organization,
+            client=invoice.client,
+            invoice=invoice,
+            amount=D("10.00"),
+            date=datetime.date(2026, 3, 5),
+            currency="EUR",
+        )
         services.issue_credit_note(invoice, lines=make_lines(("1", "1.00", "21")), issue_date=invoice.issue_date)
     make_challan(organization)
     return organization
@@ -258,9 +266,16 @@ def test_list_filters_by_status_client_overdue_and_search(owner_client: HttpClie
 def test_client_search_finds_by_vat_number_and_iban(owner_client: HttpClient, organization: Organization):
     owner_client.post(
         reverse("invoices:client_create"),
-        {"name": "Bakkerij Peeters", "vat_number": "BE 0123.456.749", "ibans": "BE71 0961 2345 6769",
-         "country": "be", "payment_terms_days": "30", "currency": "EUR", "opening_balance": "0"},
-    )  # fmt: skip
+        {
+            "name": "Bakkerij Peeters",
+            "vat_number": "BE 0123.456.749",
+            "ibans": "BE71 0961 2345 6769",
+            "country": "be",
+            "payment_terms_days": "30",
+            "currency": "EUR",
+            "opening_balance": "0",
+        },
+    )
 
     by_vat = owner_client.get(reverse("invoices:client_list"), {"q": "BE0123456749"}).content.decode()
     by_iban = owner_client.get(reverse("invoices:client_list"), {"q": "be71 0961"}).content.decode()
@@ -273,9 +288,15 @@ def test_client_search_finds_by_vat_number_and_iban(owner_client: HttpClient, or
 def test_client_form_rejects_a_bad_iban(owner_client: HttpClient):
     response = owner_client.post(
         reverse("invoices:client_create"),
-        {"name": "X", "ibans": "BE71 0961 2345 6760", "country": "BE", "payment_terms_days": "30",
-         "currency": "EUR", "opening_balance": "0"},
-    )  # fmt: skip
+        {
+            "name": "X",
+            "ibans": "BE71 0961 2345 6760",
+            "country": "BE",
+            "payment_terms_days": "30",
+            "currency": "EUR",
+            "opening_balance": "0",
+        },
+    )
 
     assert "wrong check digits" in response.content.decode()
     assert not Client.objects.exists()
@@ -316,9 +337,13 @@ def test_invoices_csv_follows_the_filters(owner_client: HttpClient, organization
 def test_other_exports_have_a_header_and_rows(owner_client: HttpClient, organization: Organization, url_name: str):
     invoice = make_invoice(organization)
     services.record_payment(
-        organization=organization, client=invoice.client, invoice=invoice, amount=D("5.00"),
-        date=datetime.date(2026, 3, 4), currency="EUR",
-    )  # fmt: skip
+        organization=organization,
+        client=invoice.client,
+        invoice=invoice,
+        amount=D("5.00"),
+        date=datetime.date(2026, 3, 4),
+        currency="EUR",
+    )
 
     body = owner_client.get(reverse(f"invoices:{url_name}")).getvalue().decode()
 
@@ -330,9 +355,12 @@ def test_other_exports_have_a_header_and_rows(owner_client: HttpClient, organiza
 def test_documents_download_as_pdf(owner_client: HttpClient, organization: Organization):
     invoice = make_invoice(organization)
     payment = services.record_payment(
-        organization=organization, client=invoice.client, amount=D("5.00"), date=datetime.date(2026, 3, 4),
+        organization=organization,
+        client=invoice.client,
+        amount=D("5.00"),
+        date=datetime.date(2026, 3, 4),
         currency="EUR",
-    )  # fmt: skip
+    )
     downloads = {
         reverse("invoices:invoice_pdf", args=[invoice.pk]): "inv-2026-0001.pdf",
         reverse("invoices:payment_receipt", args=[payment.pk]): f"receipt-{payment.pk}.pdf",
@@ -364,9 +392,12 @@ def test_statement_brings_earlier_movements_forward(owner_client: HttpClient, or
 @pytest.mark.django_db
 def test_admin_sets_billing_details_that_the_documents_use(owner_client: HttpClient, organization: Organization):
     form = {
-        "legal_name": "Acme Trading BV", "country": "BE", "iban": "BE68 5390 0754 7034", "send_reminders": "on",
+        "legal_name": "Acme Trading BV",
+        "country": "BE",
+        "iban": "BE68 5390 0754 7034",
+        "send_reminders": "on",
         "reminder_offsets": "14, -3, 7",
-    }  # fmt: skip
+    }
     bad = owner_client.post(reverse("invoices:billing_settings"), {**form, "reminder_offsets": "soon"})
     owner_client.post(reverse("invoices:billing_settings"), form)
 

@@ -27,8 +27,10 @@ def test_linking_schedules_the_connection_and_queues_a_first_sync(
 
     schedule = Schedule.objects.get(name=f"sync connection {connection.pk}")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
-        "integrations.tasks.sync_connection", Schedule.MINUTES, 360,
-    )  # fmt: skip
+        "integrations.tasks.sync_connection",
+        Schedule.MINUTES,
+        360,
+    )
     assert task_queue.queue_size() == 1
 
     owner_client.post(reverse("integrations:connection_disconnect", args=[connection.pk]))

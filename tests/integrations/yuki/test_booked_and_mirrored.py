@@ -100,11 +100,17 @@ def test_a_duplicate_mirror_made_before_the_fix_is_retired_on_the_next_sync(
         organization,
         invoice.client,
         ImportedInvoice(
-            source="yuki", external_id=item["id"], number=invoice.number, description="", currency="EUR",
-            issue_date=invoice.issue_date, due_date=invoice.due_date, total=D(item["originalAmount"]),
+            source="yuki",
+            external_id=item["id"],
+            number=invoice.number,
+            description="",
+            currency="EUR",
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            total=D(item["originalAmount"]),
             open_amount=D(item["openAmount"]) - D("10.00"),
         ),
-    )  # fmt: skip
+    )
     assert duplicate.number == f"{invoice.number} (yuki 1)"
     receivable_before = sum(Invoice.objects.open().values_list("balance_due", flat=True), D(0))
 
@@ -137,16 +143,25 @@ def test_a_mirror_follows_every_change_in_yuki_and_each_change_is_audited(owner_
 
     yuki.update_item(
         item["id"],
-        {"date": new_date.isoformat(), "dueDate": new_due.isoformat(), "originalAmount": str(original),
-         "reference": "VF-CORRECTED-1", "description": "Corrected invoice"},
-    )  # fmt: skip
+        {
+            "date": new_date.isoformat(),
+            "dueDate": new_due.isoformat(),
+            "originalAmount": str(original),
+            "reference": "VF-CORRECTED-1",
+            "description": "Corrected invoice",
+        },
+    )
     synced(connection)
 
     mirror.refresh_from_db()
     changed = open_item(yuki, "VF-CORRECTED-1")
     assert (mirror.number, mirror.issue_date, mirror.due_date, mirror.total, mirror.notes) == (
-        "VF-CORRECTED-1", new_date, new_due, original, "Corrected invoice"
-    )  # fmt: skip
+        "VF-CORRECTED-1",
+        new_date,
+        new_due,
+        original,
+        "Corrected invoice",
+    )
     assert mirror.balance_due == D(changed["openAmount"])
     assert mirror.status != InvoiceStatus.OVERDUE
     event = AuditEvent.objects.get(action="invoice.import_changed", target_id=str(mirror.pk))

@@ -85,7 +85,9 @@ def test_a_lost_answer_is_confirmed_and_never_booked_twice(
 def test_the_document_follows_the_xsd_order(invoice: Invoice, settings):
     xml = sales_invoices_document([sales_invoice(invoice, settings.YUKI_VAT_TYPES["BE"])])
 
-    order = [xml.index(f"<{name}>") for name in ("Reference", "Subject", "PaymentMethod", "Process", "Date", "DueDate",
-                                                  "Contact", "InvoiceLines")]  # fmt: skip
+    order = [
+        xml.index(f"<{name}>")
+        for name in ("Reference", "Subject", "PaymentMethod", "Process", "Date", "DueDate", "Contact", "InvoiceLines")
+    ]
     assert order == sorted(order)
     assert f"<Reference>{invoice.number}</Reference>" in xml

@@ -92,8 +92,12 @@ def test_the_dutch_scheme_offers_its_bank_and_cash_accounts(owner_client: Client
 
     connection.refresh_from_db()
     assert {account["code"] for account in connection.config["gl_scheme"]} == {
-        "10000", "11001", "11002", "11003", "11004"
-    }  # fmt: skip
+        "10000",
+        "11001",
+        "11002",
+        "11003",
+        "11004",
+    }
 
 
 # --- item 7: every rate the form offers is booked with a VAT type of the country, or the page says why ------------
@@ -126,12 +130,22 @@ def test_a_link_that_books_on_send_refuses_a_rate_without_a_vat_type_in_the_form
     connection.save(update_fields=["config"])
     client = make_client(organization)
     form = {
-        "client": client.pk, "issue_date": "2026-03-02", "currency": "EUR",
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-description": "Advice", "lines-0-quantity": "1", "lines-0-unit_price": "100.00",
+        "client": client.pk,
+        "issue_date": "2026-03-02",
+        "currency": "EUR",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "Advice",
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "100.00",
         "lines-0-vat_rate": "21",
-        "lines-1-description": "Books", "lines-1-quantity": "1", "lines-1-unit_price": "10.00", "lines-1-vat_rate": "9",
-    }  # fmt: skip
+        "lines-1-description": "Books",
+        "lines-1-quantity": "1",
+        "lines-1-unit_price": "10.00",
+        "lines-1-vat_rate": "9",
+    }
 
     refused = owner_client.post(reverse("invoices:invoice_create"), form)
     accepted = owner_client.post(reverse("invoices:invoice_create"), {**form, "lines-1-vat_rate": "6"})

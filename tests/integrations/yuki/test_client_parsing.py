@@ -41,15 +41,61 @@ DOMAIN = "e9570a5f-6b5e-4c3f-8f36-1d9b2c3a4e55"
 BASE_URL = "http://127.0.0.1:9/be"  # a sandbox-style base URL with a path
 
 # The XSD sequences of SalesInvoices.xsd, copied from the reference (§4), not from the client.
-XSD_SALES_INVOICE = ["Reference", "Subject", "PaymentMethod", "PaymentID", "Process", "EmailToCustomer",
-                     "SentToPeppol", "Layout", "Notes", "Date", "DueDate", "PriceList", "Currency", "ProjectID",
-                     "ProjectCode", "Remarks", "Contact", "ContactPerson", "InvoiceLines"]  # fmt: skip
-XSD_CONTACT = ["ContactCode", "FullName", "FirstName", "MiddleName", "LastName", "Gender", "CountryCode", "City",
-               "Zipcode", "AddressLine_1", "AddressLine_2", "EmailAddress", "Website", "CoCNumber", "VATNumber",
-               "ContactType", "BankAccount", "PhoneHome", "MobileHome"]  # fmt: skip
+XSD_SALES_INVOICE = [
+    "Reference",
+    "Subject",
+    "PaymentMethod",
+    "PaymentID",
+    "Process",
+    "EmailToCustomer",
+    "SentToPeppol",
+    "Layout",
+    "Notes",
+    "Date",
+    "DueDate",
+    "PriceList",
+    "Currency",
+    "ProjectID",
+    "ProjectCode",
+    "Remarks",
+    "Contact",
+    "ContactPerson",
+    "InvoiceLines",
+]
+XSD_CONTACT = [
+    "ContactCode",
+    "FullName",
+    "FirstName",
+    "MiddleName",
+    "LastName",
+    "Gender",
+    "CountryCode",
+    "City",
+    "Zipcode",
+    "AddressLine_1",
+    "AddressLine_2",
+    "EmailAddress",
+    "Website",
+    "CoCNumber",
+    "VATNumber",
+    "ContactType",
+    "BankAccount",
+    "PhoneHome",
+    "MobileHome",
+]
 XSD_INVOICE_LINE = ["Description", "Remarks", "ProductQuantity", "Product", "AccrualDate", "AccrualPeriods"]
-XSD_PRODUCT = ["Description", "Reference", "Category", "SalesPrice", "VATPercentage", "VATIncluded", "VATType",
-               "VATDescription", "GLAccountCode", "Remarks"]  # fmt: skip
+XSD_PRODUCT = [
+    "Description",
+    "Reference",
+    "Category",
+    "SalesPrice",
+    "VATPercentage",
+    "VATIncluded",
+    "VATType",
+    "VATDescription",
+    "GLAccountCode",
+    "Remarks",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,8 +536,15 @@ def test_search_contacts_pages_until_empty_and_reads_us_dates(fake: FakeYuki):
     assert [dict(p)["pageNumber"] for p in pages] == ["1", "2", "3"]
     assert str(fake.requests[-1].url).endswith("/be/ws/Contact.asmx")
     assert [name for name, _ in pages[0]] == [
-        "sessionID", "domainID", "searchOption", "searchValue", "sortOrder", "modifiedAfter", "active", "pageNumber",
-    ]  # fmt: skip
+        "sessionID",
+        "domainID",
+        "searchOption",
+        "searchValue",
+        "sortOrder",
+        "modifiedAfter",
+        "active",
+        "pageNumber",
+    ]
     assert dict(pages[0])["domainID"] == DOMAIN and dict(pages[0])["modifiedAfter"] == "0001-01-01"
     assert len(contacts) == 101
     first, last = contacts[0], contacts[-1]
@@ -875,16 +928,33 @@ def test_the_sales_invoices_document_follows_the_xsd_order_exactly():
     assert_in_xsd_order(root)
     first, second = list(root)
     assert names(first) == [
-        "Reference", "Subject", "PaymentMethod", "PaymentID", "Process", "EmailToCustomer", "Date", "DueDate",
-        "Currency", "Remarks", "Contact", "InvoiceLines",
-    ]  # fmt: skip
+        "Reference",
+        "Subject",
+        "PaymentMethod",
+        "PaymentID",
+        "Process",
+        "EmailToCustomer",
+        "Date",
+        "DueDate",
+        "Currency",
+        "Remarks",
+        "Contact",
+        "InvoiceLines",
+    ]
     assert names(second)[0] == "Subject"  # no Reference: Yuki numbers the invoice
     contact = first.find("{*}Contact")
     assert contact is not None
     assert names(contact) == [
-        "ContactCode", "FullName", "CountryCode", "City", "Zipcode", "AddressLine_1", "EmailAddress", "VATNumber",
+        "ContactCode",
+        "FullName",
+        "CountryCode",
+        "City",
+        "Zipcode",
+        "AddressLine_1",
+        "EmailAddress",
+        "VATNumber",
         "ContactType",
-    ]  # fmt: skip
+    ]
     line_one, line_two = first.findall("{*}InvoiceLines/{*}InvoiceLine")
     assert names(line_one) == ["Description", "ProductQuantity", "Product"]
     product = line_one.find("{*}Product")
@@ -907,8 +977,13 @@ def test_the_sales_invoices_document_follows_the_xsd_order_exactly():
         "Remarks": "Bedankt <3 & tot ziens",
     }
     assert [product.findtext("{*}" + name) for name in names(product)] == [
-        "Regel 1", "14.88", "6.00", "true", "2", "700000",
-    ]  # fmt: skip
+        "Regel 1",
+        "14.88",
+        "6.00",
+        "true",
+        "2",
+        "700000",
+    ]
     assert line_one.findtext("{*}ProductQuantity") == "2"
     assert line_two.findtext("{*}ProductQuantity") == "1.2500"
     assert product_two.findtext("{*}SalesPrice") == "-5.5"

@@ -18,8 +18,23 @@ from tests.integrations.yuki.conftest import link_yuki
 
 # Beyond the default context's exponents (normalize() overflows), at its edges (a million digits
 # once written out), out of range, or no number at all.
-UNACCEPTABLE = ["1e1000000", "-1e1000000", "1e999999", "1e-999999", "1e-1000030", "101", "-1", "-0.01", "NaN",
-                "21.000000000000000000000000000000001", "sNaN", "Infinity", "-Infinity", "12,5", ""]  # fmt: skip
+UNACCEPTABLE = [
+    "1e1000000",
+    "-1e1000000",
+    "1e999999",
+    "1e-999999",
+    "1e-1000030",
+    "101",
+    "-1",
+    "-0.01",
+    "NaN",
+    "21.000000000000000000000000000000001",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "12,5",
+    "",
+]
 
 
 def posted(*rates: str) -> dict[str, str]:
@@ -44,12 +59,22 @@ def test_the_invoice_form_answers_a_form_error_for_an_unacceptable_rate_with_boo
     connection.config = {**connection.config, "book_on_send": True}
     connection.save(update_fields=["config"])
     form = {
-        "client": make_client(organization).pk, "issue_date": "2026-03-02", "currency": "EUR",
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-description": "Advice", "lines-0-quantity": "1", "lines-0-unit_price": "100.00",
+        "client": make_client(organization).pk,
+        "issue_date": "2026-03-02",
+        "currency": "EUR",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "Advice",
+        "lines-0-quantity": "1",
+        "lines-0-unit_price": "100.00",
         "lines-0-vat_rate": rate,
-        "lines-1-description": "Books", "lines-1-quantity": "1", "lines-1-unit_price": "10.00", "lines-1-vat_rate": "9",
-    }  # fmt: skip
+        "lines-1-description": "Books",
+        "lines-1-quantity": "1",
+        "lines-1-unit_price": "10.00",
+        "lines-1-vat_rate": "9",
+    }
 
     response = owner_client.post(reverse("invoices:invoice_create"), form)
 
