@@ -94,19 +94,7 @@ def invite_member(*, actor: Membership, email: str, role: Role, request: HttpReq
         before = {"email": invitation.email, "role": invitation.role}
         action = "invitation.resent"
     invitation.role = role
-    invitation.invited_by = actor.user
-    token = invitation.issue_token()
-    invitation.save()
-    record_event(
-        action,
-        request=request,
-        actor=actor.user,
-        organization=organization,
-        target=invitation,
-        before=before,
-        after={"email": invitation.email, "role": role.value},
-    )
-    _send_invitation_once_committed(invitation, token)
+    _issue(invitation, actor=actor, action=action, request=request, before=before)
     return invitation
 
 
@@ -116,19 +104,32 @@ def resend_invitation(*, actor: Membership, invitation: Invitation, request: Htt
     _require(actor, Role.ADMIN)
     invitation = _open_invitation(actor, invitation)
     _require_owner_for(actor, invitation.role_enum)
-    token = invitation.issue_token()
+    _issue(invitation, actor=actor, action="invitation.resent", request=request)
+    return invitation
+
+
+def _issue(
+    invitation: Invitation,
+    *,
+    actor: Membership,
+    action: str,
+    request: HttpRequest | None,
+    before: dict[str, str] | None = None,
+) -> None:
+    """Give the invitation a fresh token from `actor`, audit it, and email the link once committed."""
     invitation.invited_by = actor.user
-    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+    token = invitation.issue_token()
+    invitation.save()
     record_event(
-        "invitation.resent",
+        action,
         request=request,
         actor=actor.user,
         organization=actor.organization,
         target=invitation,
+        before=before,
         after={"email": invitation.email, "role": invitation.role},
     )
     _send_invitation_once_committed(invitation, token)
-    return invitation
 
 
 @transaction.atomic
