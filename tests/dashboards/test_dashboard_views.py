@@ -11,11 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from banking import reconciliation
+from banking import services as dashboard_services
+from banking.models import CategoryRule
 from core.models import Role
-from dashboards import reconciliation
-from dashboards import services as dashboard_services
 from dashboards.charts import CHARTS
-from dashboards.models import CategoryRule
 from dashboards.state import state_for
 from dashboards.views.charts import PAGE_CHARTS
 from invoices import services
