@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import statistics
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -27,8 +30,9 @@ WINDOW_DAYS = 456  # about 15 months of history
 MIN_OCCURRENCES = 3
 # A counterparty seen more often than twice a week on average is day-to-day spending, not a cadence.
 MAX_OCCURRENCES = WINDOW_DAYS * 2 // 7
-AMOUNT_TOLERANCE = 0.15  # an occurrence is "similar" within 15 % of the median amount
-REGULAR_SHARE = 0.75  # the share of gaps (and of amounts) that must fit
+AMOUNT_TOLERANCE = Decimal("0.15")  # an occurrence is "similar" within 15 % of the median amount
+REGULAR_SHARE = Fraction(3, 4)  # the share of gaps (and of amounts) that must fit
+CENT = Decimal("0.01")
 ACTIVE_INTERVALS = 1.5  # a flow not seen for longer than this many intervals has stopped
 
 
@@ -141,53 +145,46 @@ def find_recurring(occurrences: list[Occurrence], today: datetime.date) -> list[
 
     Per counterparty, currency and direction (amounts of one day summed): the median gap between
     days names the cadence, most gaps must be near it, most amounts near the median amount, and the
-    last occurrence must be recent enough that the flow has not stopped.
+    last occurrence must be recent enough that the flow has not stopped. Amounts stay Decimal
+    throughout: a median halfway between two cents must round as money does, not as a float.
     """
-    # Imported here: only the background job that runs detection pays for importing pandas.
-    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-
-    if not occurrences:
-        return []
-    frame = pd.DataFrame(
-        {
-            "counterparty": [o.counterparty for o in occurrences],
-            "currency": [o.currency for o in occurrences],
-            "sign": [1 if o.amount > 0 else -1 for o in occurrences],
-            "day": pd.to_datetime([o.day for o in occurrences]),
-            "amount": [float(o.amount) for o in occurrences],
-        }
-    )
-    daily = frame.groupby(["counterparty", "currency", "sign", "day"], sort=True)["amount"].sum().reset_index()
+    daily: dict[tuple[str, str, bool], dict[datetime.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for occurrence in occurrences:
+        key = (occurrence.counterparty, occurrence.currency, occurrence.amount > 0)
+        daily[key][occurrence.day] += occurrence.amount
     found = []
-    for (counterparty, currency, _), group in daily.groupby(["counterparty", "currency", "sign"], sort=True):
-        days = [stamp.date() for stamp in group["day"]]
-        flow = _regular_flow(days, [float(amount) for amount in group["amount"]], today)
+    for (counterparty, currency, _), amounts_by_day in sorted(daily.items()):
+        days = sorted(amounts_by_day)
+        flow = _regular_flow(days, [amounts_by_day[day] for day in days], today)
         if flow is not None:
-            found.append({"counterparty": str(counterparty)[:200], "currency": str(currency), **flow})
+            found.append({"counterparty": counterparty[:200], "currency": currency, **flow})
     return found
 
 
-def _regular_flow(days: list[datetime.date], amounts: list[float], today: datetime.date) -> dict[str, Any] | None:
-    """The cadence, typical amount and dates of one counterparty's flow, or None if it is not regular."""
-    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+def _mostly(fits: Iterable[bool]) -> bool:
+    """Whether at least REGULAR_SHARE of these fit."""
+    results = list(fits)
+    return Fraction(sum(results), len(results)) >= REGULAR_SHARE
 
+
+def _regular_flow(days: list[datetime.date], amounts: list[Decimal], today: datetime.date) -> dict[str, Any] | None:
+    """The cadence, typical amount and dates of one counterparty's flow, or None if it is not regular."""
     if len(days) < MIN_OCCURRENCES:
         return None
-    gaps = pd.Series([(later - earlier).days for earlier, later in itertools.pairwise(days)])
-    median_gap = float(gaps.median())
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
+    median_gap = statistics.median(gaps)
     cadence = next((c for c in CADENCES if c.shortest <= median_gap <= c.longest), None)
-    if cadence is None or ((gaps - median_gap).abs() <= cadence.tolerance).mean() < REGULAR_SHARE:
+    if cadence is None or not _mostly(abs(gap - median_gap) <= cadence.tolerance for gap in gaps):
         return None
-    values = pd.Series(amounts)
-    typical = float(values.median())
-    if ((values - typical).abs() <= abs(typical) * AMOUNT_TOLERANCE).mean() < REGULAR_SHARE:
+    typical = statistics.median(amounts)  # Decimal: the mean of the middle two is exact
+    if not _mostly(abs(amount - typical) <= abs(typical) * AMOUNT_TOLERANCE for amount in amounts):
         return None
     last = days[-1]
     if (today - last).days > ACTIVE_INTERVALS * cadence.interval_days:
         return None
     flow = RecurringFlow(interval_days=cadence.interval_days, last_date=last)
     return {
-        "amount": Decimal(str(typical)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        "amount": typical.quantize(CENT, ROUND_HALF_UP),
         "interval_days": cadence.interval_days,
         "occurrences": len(days),
         "last_date": last,

@@ -60,6 +60,26 @@ def test_monthly_salary_is_found_with_its_amount_and_next_date(organization, acc
     assert salary.currency == "EUR"
 
 
+def test_the_typical_amount_is_the_exact_median_rounded_as_money(organization, account):
+    # Daily totals 884.74 (two payments), 709.65, 884.74, 709.65: the median is exactly 797.195,
+    # which rounds half up to 797.20; summed and halved as floats it came out as 797.19.
+    add_transactions(
+        account,
+        (d(12, 20, 2025), "33.36"),
+        (d(12, 20, 2025), "851.38"),
+        (d(1, 20), "709.65"),
+        (d(2, 20), "33.36"),
+        (d(2, 20), "851.38"),
+        (d(3, 20), "709.65"),
+        counterpart_name="Tenant BV",
+    )
+
+    recurring.detect(organization.pk)
+
+    rent = flows(organization)["Tenant BV"]
+    assert (rent.amount, rent.occurrences) == (Decimal("797.20"), 4)
+
+
 def test_weekly_subscription_is_found(organization, account):
     thursdays = [d(3, 19), d(3, 26), d(4, 2), d(4, 9)]
     add_transactions(account, *[(day, "-49.99") for day in thursdays], counterpart_name="CloudCo")
