@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from banking import reconciliation
-from banking import services as dashboard_services
+from banking import services as banking_services
 from banking.models import CategoryRule
 from core.models import Role
 from dashboards.charts import CHARTS
@@ -225,7 +225,7 @@ def test_every_kind_of_write_moves_the_data_version_and_the_figures(
     assert committed(lambda: add_transactions(account, (datetime.date.today(), "100.00")))  # a sync's write
     assert chart(owner_client, "flows", "?period=30d")["summary"]["inflow"] == "350.00"
     rule = CategoryRule(category="Sales", field="counterpart_name", value="client")
-    assert committed(lambda: dashboard_services.save_rule(rule, organization=organization, actor=owner))
+    assert committed(lambda: banking_services.save_rule(rule, organization=organization, actor=owner))
     assert [r["category"] for r in chart(owner_client, "categories", "?period=30d")["rows"]] == [
         "Sales",
         "Uncategorised",
