@@ -82,8 +82,9 @@ from bench.invoices import build as build_billing
 if TYPE_CHECKING:
     from django.test import Client as HttpClient
 
+    from banking.models import BankAccount
     from core.models import Organization, User
-    from integrations.models import BankAccount, Connection
+    from integrations.models import Connection
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smart_invoice_bench_dashboards"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -273,9 +274,9 @@ def configure_environment() -> dict[str, Any]:
 
 def existing_data(args: argparse.Namespace) -> tuple[Organization, User] | None:
     """The bench organisation and user, if the database holds exactly the requested data set."""
+    from banking.models import BankTransaction, Bill
     from core.models import Organization, User
     from dashboards.models import DailyRollup
-    from integrations.models import BankTransaction, Bill
     from invoices.models import Invoice
 
     organization = Organization.objects.filter(slug=BENCH_SLUG).first()
@@ -676,7 +677,7 @@ def copy_transactions(history: History, writer: Writer) -> CopyTiming:
     """Every planned transaction, in date order (ids follow the dates, as syncs leave them), by COPY."""
     from django.db import connection
 
-    from integrations.models import BankTransaction
+    from banking.models import BankTransaction
 
     table = BankTransaction._meta.db_table
     columns = {f.column for f in BankTransaction._meta.concrete_fields if not f.primary_key}
@@ -714,7 +715,8 @@ def copy_transactions(history: History, writer: Writer) -> CopyTiming:
 def create_banking(organization: Organization, user: User) -> tuple[Connection, Connection, dict[str, BankAccount]]:
     from django.utils import timezone
 
-    from integrations.models import BankAccount, Connection, ConnectionStatus, Provider
+    from banking.models import BankAccount
+    from integrations.models import Connection, ConnectionStatus, Provider
 
     now = timezone.now()
     ponto = Connection.objects.create(
@@ -770,7 +772,7 @@ def create_bills(
 ) -> None:
     """Bills over the years, from the suppliers the bank pays; about a tenth still open, most of
     them recent, the rest spread over every aging bucket."""
-    from integrations.models import Bill
+    from banking.models import Bill
 
     days = 365 * YEARS
     dates = sorted(today - datetime.timedelta(days=rng.randrange(days)) for _ in range(count))
@@ -815,7 +817,7 @@ def anchor_balances(organization: Organization) -> None:
     """Today's balance of each account: enough that no end of day over the years goes below the floor."""
     from django.db.models import Sum
 
-    from integrations.models import BankAccount, BankTransaction
+    from banking.models import BankAccount, BankTransaction
 
     running: dict[int, Decimal] = defaultdict(Decimal)
     lowest: dict[int, Decimal] = defaultdict(Decimal)
@@ -835,7 +837,7 @@ def anchor_balances(organization: Organization) -> None:
 
 
 def create_rules(organization: Organization) -> None:
-    from dashboards.models import CategoryRule
+    from banking.models import CategoryRule
 
     CategoryRule.objects.bulk_create(
         CategoryRule(
@@ -868,7 +870,7 @@ def timed(label: str, action: Callable[[], Any], describe: Callable[[Any], str] 
 def analyze_transactions() -> None:
     from django.db import connection
 
-    from integrations.models import BankTransaction
+    from banking.models import BankTransaction
 
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(BankTransaction._meta.db_table)}")
@@ -876,9 +878,9 @@ def analyze_transactions() -> None:
 
 def reconcile_newest(organization: Organization) -> Any:
     """Reconciliation of the newest RECONCILE_ROWS incoming transactions: the watermark just before them."""
-    from dashboards import reconciliation
+    from banking import reconciliation
+    from banking.models import BankTransaction
     from dashboards.models import DashboardState
-    from integrations.models import BankTransaction
 
     incoming = BankTransaction.objects.filter(organization=organization, status="booked", amount__gt=0)
     before = incoming.order_by("-id").values_list("id", flat=True)[RECONCILE_ROWS : RECONCILE_ROWS + 1]
@@ -891,7 +893,8 @@ def reconcile_newest(organization: Organization) -> Any:
 def build(args: argparse.Namespace) -> tuple[Organization, User, list[Timed]]:
     from django.utils import timezone
 
-    from dashboards import categories, recurring, rollups
+    from banking import categories, recurring
+    from dashboards import rollups
     from dashboards.models import CounterpartyRollup, DailyRollup
     from invoices.models import Client
 
@@ -1086,9 +1089,9 @@ RAW_SQL = {
 def raw_sql_samples(organization: Organization, runs: int) -> list[float]:
     from django.db import connection
 
+    from banking.models import BankAccount
     from dashboards.figures.kpis import BURN_MONTHS
     from dashboards.filters import default_filters
-    from integrations.models import BankAccount
 
     filters = default_filters()
     burn_start = filters.end.replace(day=1)
@@ -1123,8 +1126,8 @@ def raw_sql_samples(organization: Organization, runs: int) -> list[float]:
 def print_counts(organization: Organization) -> None:
     from django.db.models import Count
 
-    from dashboards.models import CounterpartyRollup, DailyRollup, Match, RecurringFlow
-    from integrations.models import BankAccount, BankTransaction, Bill
+    from banking.models import BankAccount, BankTransaction, Bill, Match, RecurringFlow
+    from dashboards.models import CounterpartyRollup, DailyRollup
     from invoices.models import Client, Invoice, Payment
 
     transactions = BankTransaction.objects.filter(organization=organization)

@@ -218,7 +218,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
     from django.db import connection as db
     from django.test.utils import override_settings
 
-    from integrations.models import BankTransaction
+    from banking.models import BankTransaction
     from integrations.ponto import mapping, tokens
     from integrations.ponto.client import PontoClient
     from integrations.ponto.sync import PontoSync
@@ -259,7 +259,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
 
 def verify(connection: Connection, sandbox: PontoSandbox) -> tuple[int, int]:
     """The stored booked and pending transactions are exactly the sandbox's; their counts."""
-    from integrations.models import BankTransaction, TransactionStatus
+    from banking.models import BankTransaction, TransactionStatus
 
     truth = cast(list[dict[str, Any]], sandbox.ground_truth()["accounts"])
     booked = {t["id"] for account in truth for t in account["transactions"]}
@@ -292,7 +292,7 @@ def copy_floor(connection: Connection) -> CopyTiming:
     from django.db import connection as db
     from psycopg2 import sql  # type: ignore[import-untyped]
 
-    from integrations.models import BankTransaction
+    from banking.models import BankTransaction
 
     table, target = sql.Identifier(BankTransaction._meta.db_table), sql.Identifier(COPY_TABLE)
     db.ensure_connection()

@@ -285,7 +285,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from integrations.models import BankTransaction, Bill
+    from banking.models import BankTransaction, Bill
     from integrations.runner import run_sync
     from integrations.yuki import linking, soap
     from integrations.yuki import sync as sync_module
@@ -377,7 +377,7 @@ def verify(
     the two years the sync reads) are stored, with the same amounts."""
     from django.db.models import Count, Sum
 
-    from integrations.models import BankTransaction, Bill
+    from banking.models import BankTransaction, Bill
     from invoices.models import Client, Invoice
 
     truth = main_truth(sandbox)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.ponto",
     "integrations.yuki",
+    "banking",
     "dashboards",
 ]
 

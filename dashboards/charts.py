@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.cache import cache
 from plotly.io.json import to_json_plotly
 
+from banking.models import BankAccount
 from dashboards.filters import Filters
 from dashboards.state import cache_key, cached
-from integrations.models import BankAccount
 from invoices.money import round_cents
 
 

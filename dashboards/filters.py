@@ -11,7 +11,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from integrations.models import BankAccount
+from banking.models import BankAccount
 
 PERIODS = {
     "30d": "Last 30 days",

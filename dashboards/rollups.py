@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
 
+from banking.models import BankTransaction, TransactionStatus
 from core.months import month_start, next_month
 from dashboards.models import CounterpartyRollup, DailyRollup
-from integrations.models import BankTransaction, TransactionStatus
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 UNKNOWN_COUNTERPARTY = "(no counterparty)"

@@ -1,10 +1,10 @@
-"""The dashboards' pages, chart data (JSON and CSV), category rules, aging drill-down and reconciliation."""
+"""The dashboards' pages, chart data (JSON and CSV), aging drill-down and forecast."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboards.views import aging, charts, forecast, reconciliation, rules
+from dashboards.views import aging, charts, forecast
 
 app_name = "dashboards"
 
@@ -14,12 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("charts/<slug:name>.json", charts.ChartJsonView.as_view(), name="chart_json"),
     path("charts/<slug:name>.html", charts.ChartDetailsView.as_view(), name="chart_details"),
     path("charts/<slug:name>.csv", charts.ChartCsvView.as_view(), name="chart_csv"),
-    path("rules/", rules.RuleListView.as_view(), name="rules"),
-    path("rules/<int:pk>/", rules.RuleUpdateView.as_view(), name="rule_edit"),
-    path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),
-    path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
-    path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
     *aging.urlpatterns,
     *forecast.urlpatterns,
-    *reconciliation.urlpatterns,
 ]

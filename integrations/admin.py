@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from integrations.models import BankAccount, Connection, SyncRun
+from banking.models import BankAccount
+from integrations.models import Connection, SyncRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -32,6 +33,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "rows_unchanged",
         "pages_fetched",
         "error_class",
+        "after_sync_summary",
     ]
     list_filter = ["status", "connection__provider", "trigger", "error_class", "started_at", "connection__organization"]
     search_fields = ["error_message", "connection__display_name", "connection__organization__name"]

@@ -1,4 +1,5 @@
-"""The shared sync loop: claim the connection, run its provider's sync, record the outcome.
+"""The shared sync loop: claim the connection, run its provider's sync, record the outcome, then
+run the post-sync pipeline (banking.pipeline: categorise, reconcile, recurring flows, data version).
 
 One sync per connection at a time: a conditional UPDATE claims the row, and a second trigger
 that finds it claimed is coalesced into the running sync. A claim older than the queue's
@@ -19,12 +20,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from banking import pipeline
 from integrations import notifications
 from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError, UnexpectedError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
 from integrations.services import forget_banners
-from integrations.signals import sync_finished
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +91,7 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
             _record_failure(connection, run, UnexpectedError(exc))
         else:
             _record_success(connection, run)
-        for receiver, outcome in sync_finished.send_robust(sender=Connection, connection=connection, run=run):
-            if isinstance(outcome, Exception):
-                logger.error("after sync of connection %s: %s failed", connection_id, receiver, exc_info=outcome)
+        pipeline.after_sync(connection, run)  # whatever the outcome: a failed run may have written rows
         return run
     finally:
         release(connection_id, token)

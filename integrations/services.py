@@ -16,12 +16,13 @@ from django_q.tasks import async_task
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from banking.models import BankAccount
 from core.audit import record_event
 from core.models import User
+from dashboards.state import bump
 from integrations.errors import ProviderError
-from integrations.models import BankAccount, Connection, ConnectionStatus, Credential, Provider, SyncTrigger
+from integrations.models import Connection, ConnectionStatus, Credential, Provider, SyncTrigger
 from integrations.ponto import oauth
-from integrations.signals import bank_data_changed
 from invoices.models.clients import normalize_iban
 
 # --- configuration ------------------------------------------------------------------------
@@ -38,7 +39,7 @@ def set_included_accounts(
         raise ValidationError("Some of the chosen accounts do not belong to this connection.")
     accounts.update(included=False)
     BankAccount.objects.filter(connection=connection, pk__in=included_ids).update(included=True)
-    bank_data_changed.send(sender=BankAccount, organization_id=connection.organization_id)
+    bump(connection.organization_id)
     after = sorted(BankAccount.objects.filter(connection=connection, included=True).values_list("iban", flat=True))
     record_event(
         "connection.accounts_chosen",
@@ -75,7 +76,7 @@ def set_ledger_ibans(
     for account, value in changed.items():
         BankAccount.objects.filter(pk=account.pk).update(iban=value)
     if changed:
-        bank_data_changed.send(sender=BankAccount, organization_id=connection.organization_id)
+        bump(connection.organization_id)
         record_event(
             "connection.ledger_ibans_set",
             request=request,
@@ -103,7 +104,7 @@ def set_preferred_source(account: BankAccount, *, actor: User, request: HttpRequ
     before = [str(other.connection) for other in linked if other.preferred_source]
     BankAccount.objects.filter(pk__in=[other.pk for other in linked]).update(preferred_source=False)
     BankAccount.objects.filter(pk=account.pk).update(preferred_source=True)
-    bank_data_changed.send(sender=BankAccount, organization_id=account.organization_id)
+    bump(account.organization_id)
     record_event(
         "connection.account_source_chosen",
         request=request,
@@ -181,7 +182,7 @@ def disconnect(connection: Connection, *, actor: User, request: HttpRequest | No
         Credential.objects.filter(connection=connection).delete()
         Schedule.objects.filter(name=schedule_name(connection)).delete()
         Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.DISCONNECTED, next_run_at=None)
-        bank_data_changed.send(sender=Connection, organization_id=connection.organization_id)  # no longer counted
+        bump(connection.organization_id)  # no longer counted
         record_event(
             "connection.disconnected",
             request=request,

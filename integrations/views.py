@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView
 
+from banking import sources
+from banking.models import BankAccount
 from core.http import is_id
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
-from integrations import services, sources
-from integrations.models import BankAccount, Connection, Provider, SyncRun
+from integrations import services
+from integrations.models import Connection, Provider, SyncRun
 from integrations.ponto.consent import begin_ponto_consent
 from integrations.quota import calls_today
 from integrations.runner import is_syncing

@@ -41,7 +41,7 @@ def _cpu_count() -> int:
 
 
 # A 2-core box gets 2 * 2 + 1 = 5 workers; more cores do not raise the default, because
-# every worker loads pandas and plotly (and holds its own database connections).
+# every worker loads plotly (and holds its own database connections).
 _MAX_DEFAULT_WORKERS = 5
 
 # --- Socket ----------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from typing import Any
 import factory
 from django.db import models, transaction
 
+from banking.ingest import save_transactions
+from banking.models import BankAccount, BankTransaction, CategoryRule, Evidence, Match
 from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
-from dashboards.models import CategoryRule, Evidence, Match
-from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Provider
-from integrations.writes import save_transactions
+from integrations.models import Connection, ConnectionStatus, Provider
 from invoices import services
 from invoices.models import Challan, Client, CreditNote, Invoice, Payment
 from invoices.services import Line
@@ -187,7 +187,7 @@ def make_bank_account(
 
 def add_transactions(account: BankAccount, *rows: tuple[datetime.date, str], **fields: Any) -> list[BankTransaction]:
     """Booked transactions (day, amount) on the account, written the way a sync writes them
-    (categories, rollups and the data version follow)."""
+    (rollups and the data version follow; categories follow the pipeline after a sync)."""
     created = [
         BankTransaction(
             organization_id=account.organization_id,

@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
+from banking.models import BankTransaction
 from core.months import month_start, next_month
 from dashboards import rollups
 from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import CounterpartyRollup, DailyRollup
-from integrations.models import BankTransaction
 
 ZERO = Decimal("0.00")
 TOP_COUNTERPARTIES = 10

@@ -11,11 +11,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from banking.models import Bill, RecurringFlow
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
 from dashboards.figures.cash import daily_balances
-from dashboards.models import RecurringFlow
 from dashboards.state import state_for
-from integrations.models import Bill
 from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from invoices.money import round_cents
 

@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from banking.models import Bill
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
-from integrations.models import Bill
 from invoices.models import Invoice, InvoiceStatus
 from invoices.models.invoices import OPEN_STATUSES
 from invoices.money import ZERO, round_cents

@@ -10,7 +10,7 @@ from core.models import TenantModel
 class FlowTotals(TenantModel):
     """Money in and out (both positive) and the number of booked transactions of one account."""
 
-    account = models.ForeignKey("integrations.BankAccount", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("banking.BankAccount", on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
     inflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     outflow = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))

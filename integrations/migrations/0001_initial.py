@@ -6,8 +6,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import banking.models.accounts
 import core.fields
-import integrations.models.banking
 
 
 class Migration(migrations.Migration):
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ("synchronized_at", models.DateTimeField(blank=True, null=True)),
                 ("included", models.BooleanField(default=True, help_text="Synced and counted in the dashboards.")),
                 ("newest_transaction_id", models.CharField(blank=True, max_length=64)),
-                ("raw", models.JSONField(default=dict, encoder=integrations.models.banking.RawJSONEncoder)),
+                ("raw", models.JSONField(default=dict, encoder=banking.models.accounts.RawJSONEncoder)),
                 (
                     "organization",
                     models.ForeignKey(
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                 ("remittance_information_type", models.CharField(blank=True, max_length=16)),
                 ("bank_transaction_code", models.CharField(blank=True, max_length=64)),
                 ("description", models.CharField(blank=True, max_length=300)),
-                ("raw", models.JSONField(default=dict, encoder=integrations.models.banking.RawJSONEncoder)),
+                ("raw", models.JSONField(default=dict, encoder=banking.models.accounts.RawJSONEncoder)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (

@@ -5,7 +5,7 @@ from decimal import Decimal
 import django.db.models.deletion
 from django.db import migrations, models
 
-import integrations.models.banking
+import banking.models.accounts
 
 
 class Migration(migrations.Migration):
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ("open_amount", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=16)),
                 ("settled_on", models.DateField(blank=True, null=True)),
                 ("last_seen_on", models.DateField(blank=True, null=True)),
-                ("raw", models.JSONField(default=dict, encoder=integrations.models.banking.RawJSONEncoder)),
+                ("raw", models.JSONField(default=dict, encoder=banking.models.accounts.RawJSONEncoder)),
                 (
                     "connection",
                     models.ForeignKey(

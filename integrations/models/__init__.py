@@ -1,17 +1,13 @@
-"""Connections to providers, their encrypted credentials, the bank data they feed, sync runs."""
+"""Connections to providers, their encrypted credentials, sync runs, bookings and quota usage."""
 
 from __future__ import annotations
 
-from integrations.models.banking import BankAccount, BankTransaction, TransactionStatus
 from integrations.models.bookings import BookingClaim, ExternalBooking
 from integrations.models.connections import Connection, ConnectionStatus, Credential, Provider
-from integrations.models.payables import Bill, QuotaUsage
+from integrations.models.quota import QuotaUsage
 from integrations.models.runs import SyncRun, SyncStatus, SyncTrigger
 
 __all__ = [
-    "BankAccount",
-    "BankTransaction",
-    "Bill",
     "BookingClaim",
     "Connection",
     "ConnectionStatus",
@@ -22,5 +18,4 @@ __all__ = [
     "SyncRun",
     "SyncStatus",
     "SyncTrigger",
-    "TransactionStatus",
 ]

@@ -32,6 +32,8 @@ class SyncRun(models.Model):
     error_class = models.CharField(max_length=16, blank=True)
     error_message = models.TextField(blank=True)
     request_ids = models.JSONField(default=list)
+    # The steps of banking.pipeline.after_sync that failed after this run: [{"step": ..., "error": ...}].
+    after_sync_failures = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -39,3 +41,8 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.trigger} {self.status} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def after_sync_summary(self) -> str:
+        """The failed post-sync steps and why, on one line ("" when all succeeded)."""
+        return "; ".join(f"{failure['step']}: {failure['error']}" for failure in self.after_sync_failures)

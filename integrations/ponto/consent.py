@@ -17,11 +17,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from banking.models import BankAccount
 from core.audit import record_event
 from core.models import Organization, User
 from integrations import services
 from integrations.errors import AuthError, PermanentError, ProviderError
-from integrations.models import BankAccount, Connection, ConnectionStatus, Provider, SyncTrigger
+from integrations.models import Connection, ConnectionStatus, Provider, SyncTrigger
 from integrations.ponto import oauth, tokens
 from integrations.ponto.client import PontoClient
 from integrations.ponto.mapping import account_fields

@@ -10,7 +10,7 @@ import uuid
 
 from django.db import models
 
-from integrations.models import BankAccount
+from banking.models import BankAccount
 
 
 class SynchronizationOrigin(models.TextChoices):

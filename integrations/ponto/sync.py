@@ -25,15 +25,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from banking.ingest import AccountDay, save_transactions
+from banking.models import BankAccount, BankTransaction, TransactionStatus
+from banking.models.accounts import RawJSONEncoder
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
-from integrations.models import BankAccount, BankTransaction, Connection, SyncRun, TransactionStatus
-from integrations.models.banking import RawJSONEncoder
+from integrations.models import Connection, SyncRun
 from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
 from integrations.ponto.errors import AUTH_CODES
 from integrations.ponto.models import PontoSynchronization, SynchronizationOrigin
 from integrations.services import forget_banners
-from integrations.writes import AccountDay, save_transactions
 
 UPDATABLE_FIELDS = [
     "account",

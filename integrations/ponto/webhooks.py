@@ -30,8 +30,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from banking.models import BankAccount
 from integrations import services
-from integrations.models import BankAccount, ConnectionStatus, SyncTrigger
+from integrations.models import ConnectionStatus, SyncTrigger
 from integrations.ponto.models import PontoSynchronization, PontoWebhookReceipt, SynchronizationOrigin
 
 CLOCK_SKEW = 30  # seconds of tolerance on iat and exp

@@ -16,18 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from banking.ingest import AccountDay, delete_transactions, save_transactions
+from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus
 from core.months import next_month
-from integrations.models import (
-    BankAccount,
-    BankTransaction,
-    Bill,
-    Connection,
-    ExternalBooking,
-    Provider,
-    SyncRun,
-    TransactionStatus,
-)
-from integrations.writes import AccountDay, delete_transactions, save_transactions
+from integrations.models import Connection, ExternalBooking, Provider, SyncRun
 from integrations.yuki import linking
 from integrations.yuki.client import OpenItem, YukiClient
 from invoices.models import Client, Invoice, InvoiceSource

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
+from banking import sources
 from core.models import Organization
 from dashboards.charts import Context
 from dashboards.filters import Filters
-from integrations import sources
 
 # The day the hand-computed figures are computed on.
 TODAY = datetime.date(2026, 6, 15)

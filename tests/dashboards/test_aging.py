@@ -10,11 +10,12 @@ import plotly.graph_objects as go
 import pytest
 import time_machine
 
+from banking.models import Bill
 from core.models import Organization
 from dashboards.charts import CHARTS, Context, chart_json, figure_of
 from dashboards.figures.receivables import OTHER_CLIENTS, OTHER_SUPPLIERS, TOP_PARTIES
 from dashboards.filters import Filters
-from integrations.models import Bill, Connection, Provider
+from integrations.models import Connection, Provider
 from invoices import services
 from invoices.models import Client, Invoice, InvoiceStatus
 from tests.factories import make_client, make_connection, make_invoice, make_lines, pay

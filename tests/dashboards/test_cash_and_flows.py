@@ -9,8 +9,9 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import pytest
 
+from banking import categories
+from banking.models import CategoryRule
 from dashboards.charts import CHARTS
-from dashboards.models import CategoryRule
 from tests.dashboards.conftest import context_for
 from tests.factories import add_transactions, make_bank_account, make_connection
 
@@ -54,6 +55,7 @@ def bank(organization, other_organization, today):
         other_organization, "999999.00", on=D(2026, 6, 15), connection=make_connection(other_organization)
     )
     add_transactions(stranger, (D(2026, 5, 10), "12345.00"), counterpart_name="Client B")
+    categories.categorize_uncategorized(organization.pk)  # as the pipeline after a sync does
     return current, savings, dollars
 
 

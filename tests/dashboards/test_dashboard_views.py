@@ -11,11 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from banking import reconciliation
+from banking import services as banking_services
+from banking.models import CategoryRule
 from core.models import Role
-from dashboards import reconciliation
-from dashboards import services as dashboard_services
 from dashboards.charts import CHARTS
-from dashboards.models import CategoryRule
 from dashboards.state import state_for
 from dashboards.views.charts import PAGE_CHARTS
 from invoices import services
@@ -225,7 +225,7 @@ def test_every_kind_of_write_moves_the_data_version_and_the_figures(
     assert committed(lambda: add_transactions(account, (datetime.date.today(), "100.00")))  # a sync's write
     assert chart(owner_client, "flows", "?period=30d")["summary"]["inflow"] == "350.00"
     rule = CategoryRule(category="Sales", field="counterpart_name", value="client")
-    assert committed(lambda: dashboard_services.save_rule(rule, organization=organization, actor=owner))
+    assert committed(lambda: banking_services.save_rule(rule, organization=organization, actor=owner))
     assert [r["category"] for r in chart(owner_client, "categories", "?period=30d")["rows"]] == [
         "Sales",
         "Uncategorised",

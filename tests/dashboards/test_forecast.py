@@ -12,15 +12,16 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import include, path
 
+from banking import recurring
+from banking.models import BankAccount, Bill, RecurringFlow
 from config.urls import urlpatterns as site_urlpatterns
 from core.models import AuditEvent, Organization, Role
-from dashboards import recurring
 from dashboards.charts import CHARTS, ChartData, Context
 from dashboards.figures import forecast
 from dashboards.filters import Filters
-from dashboards.models import DashboardState, RecurringFlow
+from dashboards.models import DashboardState
 from dashboards.views import forecast as forecast_views
-from integrations.models import BankAccount, Bill, Connection, Provider
+from integrations.models import Connection, Provider
 from invoices import services as invoice_services
 from invoices.models import Client
 from tests.factories import (

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from banking.ingest import delete_transactions, save_transactions
+from banking.models import BankTransaction
 from dashboards.models import CounterpartyRollup, DailyRollup
-from integrations.models import BankTransaction
-from integrations.writes import delete_transactions, save_transactions
 from tests.factories import add_transactions, make_bank_account
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from banking.models import BankAccount
 from core.models import AuditEvent, Organization, Role
-from integrations.models import BankAccount, Connection, ConnectionStatus
+from integrations.models import Connection, ConnectionStatus
 from tests.factories import make_connection, member
 from tests.helpers import logged_in_client
 

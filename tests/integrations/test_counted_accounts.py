@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from banking import reconciliation, sources
+from banking.models import BankTransaction, Bill
 from core.models import AuditEvent, Role
-from dashboards import reconciliation
 from dashboards.state import state_for
-from integrations import sources
-from integrations.models import BankTransaction, Bill, Connection, ConnectionStatus, Provider
+from integrations.models import Connection, ConnectionStatus, Provider
 from invoices.models import InvoiceStatus
 from invoices.references import format_reference
 from tests.factories import add_transactions, make_bank_account, make_connection, make_invoice, member

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from banking.models import BankAccount
 from core.models import AuditEvent
-from integrations.models import BankAccount, Connection, SyncStatus
+from integrations.models import Connection, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from integrations.yuki.sandbox import YukiSandbox

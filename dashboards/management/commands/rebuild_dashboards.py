@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from banking import categories
 from core.models import Organization
-from dashboards import categories, rollups
+from dashboards import rollups
 from dashboards.state import bump
 
 

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from integrations.models import BankTransaction, Connection, TransactionStatus
+from banking.models import BankTransaction, TransactionStatus
+from integrations.models import Connection
 from integrations.ponto.sandbox import PontoSandbox, serve
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')

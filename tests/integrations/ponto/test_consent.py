@@ -9,8 +9,9 @@ from django.db import connection as db
 from django.test import Client
 from django.urls import reverse
 
+from banking.models import BankAccount
 from core.models import AuditEvent
-from integrations.models import BankAccount, Connection, ConnectionStatus, Credential
+from integrations.models import Connection, ConnectionStatus, Credential
 from integrations.ponto.sandbox import PontoSandbox
 from tests.integrations.ponto.conftest import consent_redirect, control, link_ponto
 

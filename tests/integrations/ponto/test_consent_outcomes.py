@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from banking.models import BankAccount
 from core.models import AuditEvent
-from integrations.models import BankAccount, Connection, ConnectionStatus, Credential, SyncRun
+from integrations.models import Connection, ConnectionStatus, Credential, SyncRun
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import consent_redirect, control, inject, link_ponto

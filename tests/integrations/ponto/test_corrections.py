@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from integrations.models import BankAccount, BankTransaction, Connection, SyncStatus
+from banking.models import BankAccount, BankTransaction
+from integrations.models import Connection, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import control, inject, link_ponto

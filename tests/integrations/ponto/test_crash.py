@@ -27,8 +27,9 @@ from django.db import connection as db_connection
 from django.db.models import Count
 from django.test import Client
 
+from banking.models import BankTransaction
 from integrations import runner
-from integrations.models import BankTransaction, Connection, SyncRun, SyncStatus
+from integrations.models import Connection, SyncRun, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto

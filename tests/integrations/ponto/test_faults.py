@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from banking.models import BankAccount, BankTransaction
 from integrations.errors import FailureClass
-from integrations.models import BankAccount, BankTransaction, Connection, ConnectionStatus, Credential, SyncStatus
+from integrations.models import Connection, ConnectionStatus, Credential, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, consent_redirect, control, link_ponto

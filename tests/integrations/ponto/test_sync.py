@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from integrations.models import BankTransaction, Connection, SyncRun, SyncStatus, TransactionStatus
+from banking.models import BankTransaction, TransactionStatus
+from integrations.models import Connection, SyncRun, SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto

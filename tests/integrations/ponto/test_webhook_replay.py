@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from integrations.models import BankTransaction, SyncStatus
+from banking.models import BankTransaction
+from integrations.models import SyncStatus
 from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
 from tests.integrations.ponto.conftest import control, inject, link_ponto

@@ -175,7 +175,7 @@ def test_a_mirror_follows_every_change_in_yuki_and_each_change_is_audited(owner_
 
 
 def test_a_ledger_line_moved_to_another_account_follows_or_leaves(owner_client: Client, yuki: YukiSandbox):
-    from integrations.models import BankTransaction
+    from banking.models import BankTransaction
 
     connection = link_yuki(owner_client, yuki)
     synced(connection)

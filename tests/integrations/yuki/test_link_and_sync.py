@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
+from banking.models import BankTransaction, Bill
 from integrations.errors import FailureClass
-from integrations.models import BankTransaction, Bill, Connection, ConnectionStatus, QuotaUsage, SyncStatus
+from integrations.models import Connection, ConnectionStatus, QuotaUsage, SyncStatus
 from integrations.runner import run_sync
 from integrations.yuki.sandbox import BE_ACCESS_KEY, NL_ACCESS_KEY, YukiSandbox
 from invoices.models import Invoice, InvoiceStatus

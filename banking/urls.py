@@ -1,0 +1,18 @@
+"""Category rules and the reconciliation review, under the dashboard's paths."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from banking.views import reconciliation, rules
+
+app_name = "banking"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("rules/", rules.RuleListView.as_view(), name="rules"),
+    path("rules/<int:pk>/", rules.RuleUpdateView.as_view(), name="rule_edit"),
+    path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),
+    path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
+    path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
+    *reconciliation.urlpatterns,
+]
