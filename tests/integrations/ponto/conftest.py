@@ -16,7 +16,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from integrations.models import BankTransaction, Connection, TransactionStatus
-from integrations.ponto.sandbox import PontoSandbox, serve
+from sandboxes.ponto import PontoSandbox, serve
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 

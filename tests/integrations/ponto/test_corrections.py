@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from integrations.models import BankAccount, BankTransaction, Connection, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import control, inject, link_ponto
 
 pytestmark = pytest.mark.django_db

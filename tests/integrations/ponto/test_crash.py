@@ -29,8 +29,8 @@ from django.test import Client
 
 from integrations import runner
 from integrations.models import BankTransaction, Connection, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto
 from tests.subprocess_django import ROOT
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from integrations.models import BankTransaction, Connection, SyncRun, SyncStatus, TransactionStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto
 
 pytestmark = pytest.mark.django_db
