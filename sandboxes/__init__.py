@@ -1,5 +1,7 @@
-"""Offline simulators of the external providers (Ponto, Yuki), for tests, benchmarks and `make run`.
+"""Offline simulators of the external providers, for the tests, the benchmarks and `make run`.
 
-Never imported by production code, and left out of the production image. Each simulator imports
-only the standard library, third-party packages and `sandboxes.kit`: nothing of the service.
+`ponto/` and `yuki/` (whose books mirror the Ponto sandbox's business) stand on one `kit/`:
+the HTTP layer, routing, injected faults, the threaded server and the movable clock. The
+service never imports them, and they import nothing of the service; the production image
+leaves this package out, and settings install its app (the `sandbox` command) only where it exists.
 """

@@ -78,3 +78,8 @@ def test_the_service_starts_without_the_sandboxes_package():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "False False"
+
+
+def test_the_production_image_leaves_the_sandboxes_out():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "sandboxes" in ignored

@@ -80,7 +80,7 @@ def consent_redirect(authorize_url: str, decision: str = "approve") -> str:
 
 
 def inject(sandbox: PontoSandbox, kind: str, **spec: object) -> dict[str, Any]:
-    """Make the sandbox fail requests (see integrations/ponto/sandbox/faults.py)."""
+    """Make the sandbox fail requests (see sandboxes/ponto/faults.py)."""
     return dict(control(sandbox, "POST", "faults", json={"kind": kind, **spec}))
 
 
