@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sandboxes.kit.references import structured_reference
 from sandboxes.kit.routing import mount
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 @pytest.mark.parametrize(
@@ -29,18 +33,22 @@ def test_a_structured_reference_needs_one_to_ten_digits(base: int):
         structured_reference(base)
 
 
-def _answering(name: str) -> Callable[[dict[str, object], Callable[..., object]], Iterable[bytes]]:
-    def app(environ: dict[str, object], start_response: Callable[..., object]) -> Iterable[bytes]:
+def _answering(name: str) -> WSGIApplication:
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return [name.encode()]
 
     return app
+
+
+def _start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> Callable[[bytes], object]:
+    return lambda data: None
 
 
 def test_one_port_sends_a_path_under_a_prefix_to_its_sandbox_and_the_rest_to_the_default():
     app = mount(_answering("ponto"), {"/yuki/": _answering("yuki")})
 
     def answer(path: str) -> bytes:
-        return b"".join(app({"PATH_INFO": path}, lambda *_: None))
+        return b"".join(app({"PATH_INFO": path}, _start_response))
 
     assert answer("/yuki/be/ws/Accounting.asmx") == b"yuki"
     assert answer("/ponto-connect/accounts") == b"ponto"
