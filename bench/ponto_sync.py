@@ -49,7 +49,7 @@ import httpx
 
 from bench.environment import bench_database, use_quiet_development_settings
 from bench.invoices import migrate, recreate_database
-from integrations.ponto.sandbox import (
+from sandboxes.ponto import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_REDIRECT_URIS,

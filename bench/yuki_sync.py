@@ -48,8 +48,8 @@ import django
 from bench.environment import bench_database, use_quiet_development_settings
 from bench.invoices import migrate, recreate_database
 from bench.ponto_sync import Stopwatch, print_environment, sql_timer, timed_app, timed_calls
-from integrations.yuki.sandbox import SandboxServer, YukiSandbox, serve
-from integrations.yuki.sandbox.history import ALLOCATION_ROLES
+from sandboxes.yuki import SandboxServer, YukiSandbox, serve
+from sandboxes.yuki.history import ALLOCATION_ROLES
 
 if TYPE_CHECKING:
     from integrations.models import Connection, SyncRun

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "banking",
     "dashboards",
 ]
+# The provider simulators (`manage.py sandbox`) live in the repository, not in the production image.
+if importlib.util.find_spec("sandboxes") is not None:
+    INSTALLED_APPS.append("sandboxes")
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",

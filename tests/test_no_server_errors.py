@@ -31,11 +31,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from core.models import Organization
 from dashboards.charts import CHARTS
 from dashboards.figures.receivables import BUCKETS
-from integrations.ponto.sandbox import PontoSandbox
-from integrations.ponto.sandbox import serve as serve_ponto
-from integrations.yuki.sandbox import YukiSandbox
-from integrations.yuki.sandbox import serve as serve_yuki
 from invoices import services
+from sandboxes.ponto import PontoSandbox
+from sandboxes.ponto import serve as serve_ponto
+from sandboxes.yuki import YukiSandbox
+from sandboxes.yuki import serve as serve_yuki
 from tests.factories import DELETED_OBJECT_ROUTES, ROUTE_OBJECT_FACTORIES, TENANT_OBJECT_FACTORIES
 
 # Third-party areas: allauth's account pages and the platform staff's admin.

@@ -17,8 +17,8 @@ from django.urls import reverse
 from banking.models import BankTransaction, CategoryRule, RecurringFlow, TransactionStatus
 from dashboards.models import DailyRollup, DashboardState
 from integrations.models import Connection, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import control, ground_truth, link_ponto
 from tests.integrations.test_unexpected_failures import CapturingTransport, reported_exceptions
 

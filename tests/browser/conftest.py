@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, syn
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from integrations.ponto.sandbox import PontoSandbox
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto import conftest as ponto_fixtures
 
 # The Ponto sandbox served on a local port, as the connector tests use it.

@@ -14,11 +14,11 @@ from playwright.sync_api import Page, expect
 
 from core.models import Organization, User
 from integrations.models import Connection, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
-from integrations.ponto.sandbox.banking import belgian_iban
 from invoices.models import Client, Invoice
 from invoices.references import make_reference
 from invoices.services import save_client
+from sandboxes.ponto import PontoSandbox
+from sandboxes.ponto.banking import belgian_iban
 from tests.browser.conftest import BrowserLog
 from tests.factories import make_invoice, make_lines
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from banking.models import BankAccount
 from core.models import AuditEvent
 from integrations.models import Connection, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
-from integrations.yuki.sandbox import YukiSandbox
+from sandboxes.ponto import PontoSandbox
+from sandboxes.yuki import YukiSandbox
 from tests.integrations.ponto.conftest import link_ponto, ponto, sandbox_size  # noqa: F401 - fixtures
 from tests.integrations.yuki.conftest import link_yuki, main_truth, yuki  # noqa: F401 - fixtures
 

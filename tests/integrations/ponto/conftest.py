@@ -17,7 +17,7 @@ from pytest_django.fixtures import Settings
 
 from banking.models import BankTransaction, TransactionStatus
 from integrations.models import Connection
-from integrations.ponto.sandbox import PontoSandbox, serve
+from sandboxes.ponto import PontoSandbox, serve
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
@@ -81,7 +81,7 @@ def consent_redirect(authorize_url: str, decision: str = "approve") -> str:
 
 
 def inject(sandbox: PontoSandbox, kind: str, **spec: object) -> dict[str, Any]:
-    """Make the sandbox fail requests (see integrations/ponto/sandbox/faults.py)."""
+    """Make the sandbox fail requests (see sandboxes/ponto/faults.py)."""
     return dict(control(sandbox, "POST", "faults", json={"kind": kind, **spec}))
 
 

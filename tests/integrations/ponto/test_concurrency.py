@@ -19,9 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from integrations.models import Connection, Credential, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.ponto.tokens import access_token
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.helpers import run_concurrently
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, link_ponto
 from tests.integrations.ponto.test_crash import start_worker, wait_until

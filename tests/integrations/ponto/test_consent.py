@@ -12,7 +12,7 @@ from django.urls import reverse
 from banking.models import BankAccount
 from core.models import AuditEvent
 from integrations.models import Connection, ConnectionStatus, Credential
-from integrations.ponto.sandbox import PontoSandbox
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import consent_redirect, control, link_ponto
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.urls import reverse
 from banking.models import BankAccount
 from core.models import AuditEvent
 from integrations.models import Connection, ConnectionStatus, Credential, SyncRun
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import consent_redirect, control, inject, link_ponto
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client
 
 from banking.models import BankAccount, BankTransaction
 from integrations.models import Connection, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import control, inject, link_ponto
 
 pytestmark = pytest.mark.django_db

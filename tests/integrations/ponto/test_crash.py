@@ -30,8 +30,8 @@ from django.test import Client
 from banking.models import BankTransaction
 from integrations import runner
 from integrations.models import Connection, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto
 from tests.subprocess_django import ROOT
 
@@ -56,11 +56,9 @@ NEW_PER_ROUND = 4
 _INHERITED = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
 
 WORKER = """
-import sys
 import django
 
 django.setup()
-from integrations.runner import run_sync
 
 run = run_sync(int(sys.argv[1]))
 print("coalesced" if run is None else run.status, flush=True)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from banking.models import BankAccount, BankTransaction
 from integrations.errors import FailureClass
 from integrations.models import Connection, ConnectionStatus, Credential, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, consent_redirect, control, link_ponto
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, link_ponto
 
 pytestmark = pytest.mark.django_db

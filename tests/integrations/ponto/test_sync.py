@@ -9,8 +9,8 @@ from django.test import Client
 
 from banking.models import BankTransaction, TransactionStatus
 from integrations.models import Connection, SyncRun, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import assert_matches_ground_truth, control, ground_truth, link_ponto
 
 pytestmark = pytest.mark.django_db

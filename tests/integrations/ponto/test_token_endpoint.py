@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from integrations.errors import FailureClass
 from integrations.models import Connection, ConnectionStatus, Credential, SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import consent_redirect, control, inject, link_ponto
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from banking.models import BankTransaction
 from integrations.models import SyncStatus
-from integrations.ponto.sandbox import PontoSandbox
 from integrations.runner import run_sync
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import control, inject, link_ponto
 from tests.integrations.ponto.test_webhooks import Catcher, post
 
@@ -155,8 +155,8 @@ def signed(ponto: PontoSandbox, body: bytes, **claims: object) -> str:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    from integrations.ponto.sandbox.encoding import b64url
-    from integrations.ponto.sandbox.webhooks import _private_key
+    from sandboxes.ponto.encoding import b64url
+    from sandboxes.ponto.webhooks import _private_key
 
     now = int(time.time())
     payload = {

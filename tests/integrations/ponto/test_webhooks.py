@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integrations.ponto.sandbox import PontoSandbox
+from sandboxes.ponto import PontoSandbox
 from tests.integrations.ponto.conftest import control, link_ponto
 
 pytestmark = pytest.mark.django_db

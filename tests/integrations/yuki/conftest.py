@@ -12,7 +12,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from integrations.models import Connection
-from integrations.yuki.sandbox import BE_ACCESS_KEY, YukiSandbox, serve
+from sandboxes.yuki import BE_ACCESS_KEY, YukiSandbox, serve
 
 
 @pytest.fixture

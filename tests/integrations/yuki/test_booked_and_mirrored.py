@@ -14,9 +14,9 @@ from django.urls import reverse
 from core.models import AuditEvent, Organization
 from integrations.models import Connection, SyncStatus
 from integrations.runner import run_sync
-from integrations.yuki.sandbox import YukiSandbox
 from invoices.models import Invoice, InvoiceStatus
 from invoices.services.imports import ImportedInvoice, mirror_invoice
+from sandboxes.yuki import YukiSandbox
 from tests.factories import make_client, make_invoice, make_lines
 from tests.integrations.yuki.conftest import link_yuki, main_truth
 

@@ -10,8 +10,8 @@ from core.models import AuditEvent, Organization
 from integrations.models import ExternalBooking
 from integrations.yuki.booking import sales_invoice
 from integrations.yuki.client import sales_invoices_document
-from integrations.yuki.sandbox import YukiSandbox
 from invoices.models import Invoice
+from sandboxes.yuki import YukiSandbox
 from tests.factories import make_client, make_invoice, make_lines
 from tests.integrations.yuki.conftest import link_yuki
 

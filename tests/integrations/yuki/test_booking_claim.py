@@ -18,8 +18,8 @@ from django.utils import timezone
 from core.models import AuditEvent, Organization
 from integrations.models import BookingClaim, ExternalBooking
 from integrations.yuki.booking import CLAIM_TAKEN_OVER_AFTER, book_in_yuki, claim_booking, release_booking
-from integrations.yuki.sandbox import YukiSandbox
 from invoices.models import Invoice
+from sandboxes.yuki import YukiSandbox
 from tests.factories import make_client, make_invoice, make_lines
 from tests.helpers import run_concurrently
 from tests.integrations.yuki.conftest import link_yuki

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from core.models import AuditEvent, Organization
 from integrations.models import Connection, ExternalBooking
-from integrations.yuki.sandbox import NL_ACCESS_KEY, YukiSandbox
 from invoices.models import Invoice
 from invoices.money import VAT_RATES
+from sandboxes.yuki import NL_ACCESS_KEY, YukiSandbox
 from tests.factories import make_client, make_invoice, make_lines
 from tests.integrations.yuki.conftest import link_yuki
 

@@ -9,8 +9,8 @@ from integrations.errors import AuthError, FailureClass, PermanentError, Provide
 from integrations.models import Connection, ConnectionStatus, SyncStatus
 from integrations.runner import run_sync
 from integrations.yuki import soap
-from integrations.yuki.sandbox import YukiSandbox
 from integrations.yuki.soap import QuotaExceeded, StaleSession
+from sandboxes.yuki import YukiSandbox
 from tests.integrations.yuki.conftest import link_yuki
 
 UNABLE = "Server was unable to process request. ---> "

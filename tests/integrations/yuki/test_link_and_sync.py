@@ -17,8 +17,8 @@ from banking.models import BankTransaction, Bill
 from integrations.errors import FailureClass
 from integrations.models import Connection, ConnectionStatus, QuotaUsage, SyncStatus
 from integrations.runner import run_sync
-from integrations.yuki.sandbox import BE_ACCESS_KEY, NL_ACCESS_KEY, YukiSandbox
 from invoices.models import Invoice, InvoiceStatus
+from sandboxes.yuki import BE_ACCESS_KEY, NL_ACCESS_KEY, YukiSandbox
 from tests.integrations.yuki.conftest import amounts, link_yuki, main_truth
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import Organization
-from integrations.yuki.sandbox import YukiSandbox
 from integrations.yuki.vat import posted_line_rates, rate_key
 from invoices.models import Invoice
+from sandboxes.yuki import YukiSandbox
 from tests.factories import make_client
 from tests.integrations.yuki.conftest import link_yuki
 
