@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.organization",
-                "integrations.context_processors.connection_banners",
+                "integrations.banners.connection_banners",
             ],
         },
     },

@@ -11,34 +11,24 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from typing import Protocol
 
 import sentry_sdk
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from banking import pipeline
 from integrations import notifications
+from integrations.connectors import connector_for
 from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError, UnexpectedError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
-from integrations.services import forget_banners
 
 logger = logging.getLogger(__name__)
 
 # An unclassified failure is retried with backoff this many times in a row, then waits for a person.
 UNEXPECTED_RETRIES = 5
-
-SYNCERS = {"ponto": "integrations.ponto.sync.PontoSync", "yuki": "integrations.yuki.sync.YukiSync"}
-
-
-class Syncer(Protocol):
-    def __init__(self, connection: Connection, run: SyncRun) -> None: ...
-
-    def sync(self) -> None: ...
 
 
 def stale_claim_age() -> datetime.timedelta:
@@ -80,8 +70,7 @@ def run_sync(connection_id: int, trigger: str = SyncTrigger.SCHEDULE) -> SyncRun
         _close_abandoned_runs(connection)
         run = SyncRun.objects.create(connection=connection, trigger=trigger)
         try:
-            syncer: Syncer = import_string(SYNCERS[connection.provider])(connection, run)
-            syncer.sync()
+            connector_for(connection.provider).sync(connection, run)
         except ProviderError as exc:
             _record_failure(connection, run, exc)
         except Exception as exc:
@@ -119,16 +108,14 @@ def _finish(run: SyncRun, status: SyncStatus, error: ProviderError | None = None
 def _record_success(connection: Connection, run: SyncRun) -> None:
     _finish(run, SyncStatus.SUCCESS)
     now = timezone.now()
-    Connection.objects.filter(pk=connection.pk).update(
-        status=ConnectionStatus.ACTIVE,
+    connection.set_status(
+        ConnectionStatus.ACTIVE,
         last_success_at=now,
         consecutive_failures=0,
         last_error="",
         last_error_class="",
         next_run_at=now + datetime.timedelta(minutes=connection.sync_interval_minutes),
     )
-    if connection.status != ConnectionStatus.ACTIVE or connection.consecutive_failures:
-        forget_banners(connection.organization_id)
 
 
 def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) -> None:
@@ -136,18 +123,21 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
     with transaction.atomic():
         locked = Connection.objects.select_for_update().get(pk=connection.pk)
         was_failing, old_status = locked.is_failing, locked.status
-        locked.consecutive_failures += 1  # the row is locked: no lost update
-        locked.last_error, locked.last_error_class = error.message[:2000], error.failure_class
+        failures, status = locked.consecutive_failures + 1, old_status  # the row is locked: no lost update
         if isinstance(error, AuthError):
-            locked.status = ConnectionStatus.NEEDS_REAUTH
+            status = ConnectionStatus.NEEDS_REAUTH
         elif _waits_for_a_person(error, connection):
-            locked.status = ConnectionStatus.ERROR
-        locked.next_run_at = timezone.now() + _retry_delay(locked.consecutive_failures, error, connection)
-        locked.save()
-    newly_needs_reauth = locked.status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
-    newly_failing = locked.consecutive_failures >= FAILURE_ALERT_THRESHOLD and not was_failing
+            status = ConnectionStatus.ERROR
+        locked.set_status(
+            status,
+            consecutive_failures=failures,
+            last_error=error.message[:2000],
+            last_error_class=error.failure_class,
+            next_run_at=timezone.now() + _retry_delay(failures, error, connection),
+        )
+    newly_needs_reauth = status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
+    newly_failing = failures >= FAILURE_ALERT_THRESHOLD and not was_failing
     if newly_needs_reauth or newly_failing:
-        forget_banners(locked.organization_id)
         notifications.tell_owners(locked)
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
-from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,9 +18,9 @@ from banking.models import BankAccount
 from core.audit import record_event
 from core.models import User
 from dashboards.state import bump
-from integrations.errors import ProviderError
-from integrations.models import Connection, ConnectionStatus, Credential, Provider, SyncTrigger
-from integrations.ponto import oauth
+from integrations.connectors import connector_for
+from integrations.models import Connection, ConnectionStatus, Credential, SyncTrigger
+from integrations.runner import is_syncing
 from invoices.models.clients import normalize_iban
 
 # --- configuration ------------------------------------------------------------------------
@@ -161,8 +159,6 @@ def request_sync(connection: Connection, trigger: str = SyncTrigger.MANUAL) -> b
     """Queue a sync. False when one is already running for this connection (it is coalesced)."""
     if connection.status == ConnectionStatus.DISCONNECTED:
         raise ValidationError("This connection is disconnected.")
-    from integrations.runner import is_syncing
-
     if is_syncing(Connection.objects.get(pk=connection.pk)):
         return False
     async_task("integrations.tasks.sync_connection", connection.pk, str(trigger), group=schedule_name(connection))
@@ -171,17 +167,12 @@ def request_sync(connection: Connection, trigger: str = SyncTrigger.MANUAL) -> b
 
 def disconnect(connection: Connection, *, actor: User, request: HttpRequest | None = None) -> str:
     """Revoke at the provider (best effort), forget the credentials, stop the schedule."""
-    warning = ""
-    credential = Credential.objects.filter(connection=connection).first()
-    if connection.provider == Provider.PONTO and credential is not None and credential.refresh_token:
-        try:
-            oauth.revoke(str(credential.refresh_token))
-        except ProviderError as exc:
-            warning = f"Ponto did not confirm the revocation ({exc.message}); revoke the integration in Ponto too."
+    warning = connector_for(connection.provider).revoke(connection)
+    before = connection.status
     with transaction.atomic():
         Credential.objects.filter(connection=connection).delete()
         Schedule.objects.filter(name=schedule_name(connection)).delete()
-        Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.DISCONNECTED, next_run_at=None)
+        connection.set_status(ConnectionStatus.DISCONNECTED, next_run_at=None)
         bump(connection.organization_id)  # no longer counted
         record_event(
             "connection.disconnected",
@@ -189,44 +180,7 @@ def disconnect(connection: Connection, *, actor: User, request: HttpRequest | No
             actor=actor,
             organization=connection.organization,
             target=connection,
-            before={"status": connection.status},
+            before={"status": before},
             after={"status": ConnectionStatus.DISCONNECTED, "warning": warning},
         )
-    forget_banners(connection.organization_id)
     return warning
-
-
-# --- banners ------------------------------------------------------------------------------
-
-BANNER_TIMEOUT = 300
-CONSENT_WARNING = datetime.timedelta(days=14)
-
-
-def _banner_key(organization_id: int) -> str:
-    return f"connection-notices:{organization_id}"
-
-
-def connection_notices(organization_id: int) -> tuple[list[dict[str, Any]], set[str]]:
-    """What every page shows of the connections, in one cache read (two queries a miss): the
-    banners of connections that need the user, and the providers with a live connection."""
-    notices: tuple[list[dict[str, Any]], set[str]] | None = cache.get(_banner_key(organization_id))
-    if notices is None:
-        live = Connection.objects.filter(organization_id=organization_id).live()
-        attention = live.needing_attention() | live.filter(consent_expires_at__lt=timezone.now() + CONSENT_WARNING)
-        banners = [
-            {
-                "pk": connection.pk,
-                "name": str(connection),
-                "needs_reauth": connection.status == ConnectionStatus.NEEDS_REAUTH,
-                "failures": connection.consecutive_failures,
-                "consent_expires_at": connection.consent_expires_at,
-            }
-            for connection in attention.distinct()
-        ]
-        notices = banners, set(live.values_list("provider", flat=True))
-        cache.set(_banner_key(organization_id), notices, BANNER_TIMEOUT)
-    return notices
-
-
-def forget_banners(organization_id: int) -> None:
-    cache.delete(_banner_key(organization_id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,9 +20,8 @@ from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
 from integrations import services
-from integrations.models import Connection, Provider, SyncRun
-from integrations.ponto.consent import begin_ponto_consent
-from integrations.quota import calls_today
+from integrations.connectors import connector_for
+from integrations.models import Connection, SyncRun
 from integrations.runner import is_syncing
 
 RUNS_SHOWN = 10
@@ -72,11 +70,7 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
         context["linked_elsewhere"] = linked_elsewhere(self.object, accounts)
         context["runs"] = list(self.object.runs.all()[:RUNS_SHOWN])
         context["intervals"] = services.SYNC_INTERVALS
-        if self.object.provider == Provider.YUKI:
-            domain = str(self.object.config.get("domain_id") or self.object.config.get("administration_id") or "")
-            mine, everyone = calls_today(self.object, domain)
-            budget = self.object.config.get("daily_call_budget") or settings.YUKI_DAILY_CALL_BUDGET
-            context.update(quota_mine=mine, quota_domain=everyone, quota_budget=budget)
+        context.update(connector_for(self.object.provider).page_context(self.object))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -151,9 +145,7 @@ class ReauthoriseView(ObjectActionView):
     write_role = Role.ADMIN
 
     def act(self, request: HttpRequest, connection: Connection) -> str | None:
-        if connection.provider == Provider.YUKI:
-            return reverse("integrations:yuki_replace_key", args=[connection.pk])
-        return begin_ponto_consent(request, self.organization, connection)
+        return connector_for(connection.provider).reauthorisation_url(request, self.organization, connection)
 
 
 class DisconnectView(ObjectActionView):

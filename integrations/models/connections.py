@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,12 @@ from core.models import TenantModel, TenantQuerySet
 
 # After this many failures in a row the connection is shown as failing and owners are told.
 FAILURE_ALERT_THRESHOLD = 3
+
+
+def banners_cache_key(organization_id: int) -> str:
+    """Where `integrations.banners` keeps an organisation's connection banners; only
+    `Connection._save_shown` clears it."""
+    return f"connection-notices:{organization_id}"
 
 
 class Provider(models.TextChoices):
@@ -95,6 +103,22 @@ class Connection(TenantModel):
     @property
     def is_failing(self) -> bool:
         return self.consecutive_failures >= FAILURE_ALERT_THRESHOLD
+
+    def set_status(self, status: str, **changes: Any) -> None:
+        """Store the status and the fields that change with it (failures, error, next run...)."""
+        self._save_shown(status=status, **changes)
+
+    def set_consent_expiry(self, expires_at: datetime.datetime | None) -> None:
+        self._save_shown(consent_expires_at=expires_at)
+
+    def _save_shown(self, **changes: Any) -> None:
+        """Save fields the connection banners show, then drop the organisation's cached banners
+        once the change is committed (earlier, a page could cache the state being replaced)."""
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.save(update_fields=None if self._state.adding else list(changes))
+        key = banners_cache_key(self.organization_id)
+        transaction.on_commit(lambda: cache.delete(key))
 
     def consent_expires_soon(self, within: datetime.timedelta = datetime.timedelta(days=14)) -> bool:
         return self.consent_expires_at is not None and self.consent_expires_at - timezone.now() < within

@@ -109,7 +109,6 @@ def complete_ponto_consent(
             f"Ponto accepted the consent, but the bank accounts could not be read ({exc.message}) "
             "Nothing was linked. Please try again."
         ) from exc
-    services.forget_banners(organization.pk)
     services.request_sync(connection, SyncTrigger.MANUAL)  # the first data arrives without waiting for the schedule
     return connection
 
@@ -147,13 +146,15 @@ def _link(
             if connection.status == ConnectionStatus.DISCONNECTED
             else "connection.reauthorised"
         )
-    connection.external_id = sub
-    connection.display_name = f"Ponto · {info.get('name') or 'bank accounts'}"
-    connection.status = ConnectionStatus.ACTIVE
-    connection.consecutive_failures = 0
-    connection.last_error = connection.last_error_class = ""
-    connection.next_run_at = timezone.now()
-    connection.save()
+    connection.set_status(
+        ConnectionStatus.ACTIVE,
+        external_id=sub,
+        display_name=f"Ponto · {info.get('name') or 'bank accounts'}",
+        consecutive_failures=0,
+        last_error="",
+        last_error_class="",
+        next_run_at=timezone.now(),
+    )
     tokens.store_tokens(connection, token_set)
     for resource in resources:
         BankAccount.objects.update_or_create(

@@ -34,7 +34,6 @@ from integrations.ponto import mapping
 from integrations.ponto.client import PontoClient
 from integrations.ponto.errors import AUTH_CODES
 from integrations.ponto.models import PontoSynchronization, SynchronizationOrigin
-from integrations.services import forget_banners
 
 UPDATABLE_FIELDS = [
     "account",
@@ -105,8 +104,7 @@ class PontoSync:
                 first=Min("authorization_expires_at")
             )["first"]
             if expiry != self.connection.consent_expires_at:
-                Connection.objects.filter(pk=self.connection.pk).update(consent_expires_at=expiry)
-                forget_banners(self.connection.organization_id)
+                self.connection.set_consent_expiry(expiry)
 
     # --- booked transactions -------------------------------------------------------------
 

@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from core.audit import record_event
 from core.models import User
+from integrations.banners import connection_notices
 from integrations.errors import ProviderError, TransientError
 from integrations.models import BookingClaim, Connection, ConnectionStatus, ExternalBooking, Provider
-from integrations.services import connection_notices
 from integrations.yuki import linking
 from integrations.yuki.client import SalesContact, SalesInvoiceInput, SalesLine, YukiClient
 from integrations.yuki.vat import rate_key, unbookable_reason, vat_types

@@ -14,9 +14,9 @@ from core.audit import record_event
 from core.models import Organization, User
 from integrations.errors import AuthError
 from integrations.models import Connection, ConnectionStatus, Credential, Provider
-from integrations.quota import count_call
-from integrations.services import forget_banners, schedule_sync
+from integrations.services import schedule_sync
 from integrations.yuki.client import YukiClient
+from integrations.yuki.quota import count_call, quota_domain
 
 REGIONS = {"BE": "Belgium (api.yukiworks.be)", "NL": "Netherlands (api.yukiworks.nl)"}
 SESSION_SECONDS = 23 * 3600  # Yuki sessions last 24 h; renew a little early
@@ -50,10 +50,9 @@ def client_for(connection: Connection) -> YukiClient:
     credential = Credential.objects.filter(connection=connection).first()
     if credential is None or not credential.api_key:
         raise AuthError("This Yuki connection has no access key: link it again.")
-    config = connection.config
-    domain = str(config.get("domain_id") or config.get("administration_id") or connection.pk)
+    domain = quota_domain(connection)
     return _client(
-        config["region"],
+        connection.config["region"],
         str(credential.api_key),
         str(connection.pk),
         on_call=lambda _op: count_call(connection, domain),
@@ -77,10 +76,9 @@ def link(
     administration: Any,
     request: HttpRequest | None = None,
 ) -> Connection:
-    connection = Connection.objects.create(
+    connection = Connection(
         organization=organization,
         provider=Provider.YUKI,
-        status=ConnectionStatus.ACTIVE,
         created_by=actor,
         external_id=administration.id,
         display_name=f"Yuki · {administration.name}",
@@ -93,9 +91,9 @@ def link(
             "book_on_send": False,
         },
     )
+    connection.set_status(ConnectionStatus.ACTIVE)
     Credential.objects.create(connection=connection, api_key=access_key)
     schedule_sync(connection)
-    forget_banners(organization.pk)
     record_event(
         "connection.created",
         request=request,
@@ -116,8 +114,8 @@ def replace_key(
         raise ValidationError("This key does not reach the linked administration.")
     with transaction.atomic():
         Credential.objects.update_or_create(connection=connection, defaults={"api_key": access_key})
-        Connection.objects.filter(pk=connection.pk).update(
-            status=ConnectionStatus.ACTIVE,
+        connection.set_status(
+            ConnectionStatus.ACTIVE,
             consecutive_failures=0,
             last_error="",
             last_error_class="",
@@ -132,4 +130,3 @@ def replace_key(
             after={"provider": "yuki", "region": region},
         )
     cache.delete(CachedSessions(str(connection.pk)).key)
-    forget_banners(connection.organization_id)

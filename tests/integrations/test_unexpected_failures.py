@@ -14,21 +14,19 @@ from django.utils import timezone
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
-from integrations import runner
+from integrations import connectors, runner
 from integrations.errors import FailureClass
-from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus
+from integrations.models import Connection, ConnectionStatus, Provider, SyncRun, SyncStatus
+from integrations.ponto.connector import PontoConnector
 from tests.factories import make_connection
 
 pytestmark = pytest.mark.django_db
 
 
-class BrokenSync:
+class BrokenConnector(PontoConnector):
     """A provider sync that trips over an answer it cannot read (a bug, not a provider fault)."""
 
-    def __init__(self, connection: Connection, run: SyncRun) -> None:
-        self.connection = connection
-
-    def sync(self) -> None:
+    def sync(self, connection: Connection, run: SyncRun) -> None:
         raise KeyError("attributes")
 
 
@@ -53,7 +51,7 @@ def sentry() -> Iterator[CapturingTransport]:
 
 @pytest.fixture
 def broken(monkeypatch: pytest.MonkeyPatch, organization: Any) -> Connection:
-    monkeypatch.setitem(runner.SYNCERS, "ponto", f"{__name__}.BrokenSync")
+    monkeypatch.setitem(connectors._connectors, Provider.PONTO, BrokenConnector())
     return make_connection(organization)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import time
 from typing import Any
@@ -111,3 +112,66 @@ def test_an_expired_or_future_signature_is_refused(ponto: PontoSandbox, delivere
         webhooks.verify(signature, body, now=float(claims["exp"]) + 120)
     with pytest.raises(webhooks.InvalidWebhook, match="future"):
         webhooks.verify(signature, body, now=float(claims["iat"]) - 120)
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def with_header(signature: str, header: dict[str, str], sign: Any) -> str:
+    """The signature's claims under another header, signed by `sign(signing input)`."""
+    signing_input = f"{b64(json.dumps(header).encode())}.{signature.split('.')[1]}"
+    return f"{signing_input}.{b64(sign(signing_input.encode()))}"
+
+
+def test_a_signature_made_with_ponto_s_key_is_verified(ponto: PontoSandbox):
+    from integrations.ponto.webhooks import verify
+    from tests.integrations.ponto.test_webhook_replay import signed
+
+    body = b'{"data": {}}'
+    genuine = signed(ponto, body)
+
+    assert verify(genuine, body)["digest"] == base64.b64encode(hashlib.sha512(body).digest()).decode()
+
+
+@pytest.mark.parametrize("algorithm", ["none", "HS256", "HS512"])
+def test_an_unsigned_or_hmac_signature_is_refused(ponto: PontoSandbox, algorithm: str):
+    """`none` needs no key; an HMAC keyed with the published public key is the classic confusion."""
+    from joserfc.jwk import RSAKey
+
+    from integrations.ponto.webhooks import InvalidWebhook, verify
+    from tests.integrations.ponto.test_webhook_replay import signed
+
+    body = b'{"data": {}}'
+    published = ponto.webhooks.signer.jwks()["keys"]
+    assert isinstance(published, list)
+    public_pem = RSAKey.import_key(published[0]).as_pem(private=False)
+    digests = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}
+    header = {"alg": algorithm, "typ": "JWT", "kid": ponto.webhooks.signer.kid}
+    forged = with_header(
+        signed(ponto, body),
+        header,
+        lambda data: b"" if algorithm == "none" else hmac.new(public_pem, data, digests[algorithm]).digest(),
+    )
+
+    with pytest.raises(InvalidWebhook, match="not a JWT signed RS512"):
+        verify(forged, body)
+
+
+@pytest.mark.parametrize(
+    ("claims", "refusal"),
+    [
+        ({"iss": "https://attacker.example"}, "iss"),
+        ({"aud": "another-application"}, "aud"),
+        ({"digest": None}, "digest"),
+        ({"jti": "x" * 201}, "jti"),
+    ],
+)
+def test_a_signature_with_the_wrong_claims_is_refused(ponto: PontoSandbox, claims: dict[str, Any], refusal: str):
+    from integrations.ponto.webhooks import InvalidWebhook, verify
+    from tests.integrations.ponto.test_webhook_replay import signed
+
+    body = b'{"data": {}}'
+
+    with pytest.raises(InvalidWebhook, match=refusal):
+        verify(signed(ponto, body, **claims), body)

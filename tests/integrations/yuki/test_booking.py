@@ -46,11 +46,12 @@ def test_an_invoice_is_booked_once_even_when_asked_twice(owner_client: Client, y
 
 
 def test_the_invoice_page_offers_booking_only_with_a_yuki_link(
-    owner_client: Client, yuki: YukiSandbox, invoice: Invoice
+    owner_client: Client, yuki: YukiSandbox, invoice: Invoice, django_capture_on_commit_callbacks
 ):
     url = reverse("invoices:invoice_detail", args=[invoice.pk])
     assert "Book in Yuki" not in owner_client.get(url).content.decode()
-    link_yuki(owner_client, yuki)
+    with django_capture_on_commit_callbacks(execute=True):  # the linked providers are cached until it commits
+        link_yuki(owner_client, yuki)
     assert "Book in Yuki" in owner_client.get(url).content.decode()
 
 

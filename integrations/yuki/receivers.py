@@ -23,4 +23,4 @@ def book_sent_invoice(sender: Any, invoice: Invoice, **kwargs: Any) -> None:
         .exists()
     )
     if wants_booking:
-        async_task("integrations.tasks.book_invoice", invoice.pk)
+        async_task("integrations.yuki.tasks.book_invoice", invoice.pk)
