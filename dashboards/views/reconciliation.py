@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.generic import DetailView
 
-from core.models import AuditEvent, Organization, Role
+from core.http import OrganizationRequest
+from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from dashboards import reconciliation
@@ -27,13 +28,8 @@ RECENTLY_APPLIED = 20
 SPLIT_PREFIX = "amount-"
 
 
-def _organization(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return bool(request.membership.has_role(Role.FINANCE))  # type: ignore[attr-defined]
+def _can_write(request: OrganizationRequest) -> bool:
+    return request.membership.has_role(Role.FINANCE)
 
 
 def _candidates() -> Prefetch[Any]:
@@ -41,8 +37,8 @@ def _candidates() -> Prefetch[Any]:
 
 
 @organization_required()
-def reconciliation_list(request: HttpRequest) -> HttpResponse:
-    matches = Match.objects.filter(organization=_organization(request)).select_related("transaction")
+def reconciliation_list(request: OrganizationRequest) -> HttpResponse:
+    matches = Match.objects.filter(organization=request.organization).select_related("transaction")
     to_review = matches.filter(status__in=reconciliation.DECIDABLE).prefetch_related(_candidates())
     page, query = paginate(request, to_review.order_by("transaction__execution_date", "pk"))
     applied = list(
@@ -91,7 +87,7 @@ class MatchDetailView(OrganizationMixin, DetailView[Match]):
         context["split_prefix"] = SPLIT_PREFIX
         context["allocations"] = list(match.allocations.select_related("invoice", "payment"))
         context["decidable"] = match.status in reconciliation.DECIDABLE
-        context["can_write"] = _can_write(self.request)
+        context["can_write"] = _can_write(self.organization_request)
         context["history"] = list(
             AuditEvent.objects.filter(
                 organization=match.organization_id, target_type="dashboards.match", target_id=str(match.pk)

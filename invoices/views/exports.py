@@ -6,14 +6,14 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from core.http import OrganizationRequest
 from core.permissions import organization_required
 from invoices.forms import InvoiceFilterForm
 from invoices.models import Client, Payment
 from invoices.views.clients import clients_with_figures
-from invoices.views.common import organization_of
 from invoices.views.invoices import filtered_invoices
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,7 +45,7 @@ def csv_response(name: str, header: list[str], rows: Iterable[Iterable[Any]]) ->
 
 
 @organization_required()
-def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
+def invoices_csv(request: OrganizationRequest) -> StreamingHttpResponse:
     invoices = filtered_invoices(request, InvoiceFilterForm(request.GET))
     rows = (
         (
@@ -84,8 +84,8 @@ def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @organization_required()
-def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
-    payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+def payments_csv(request: OrganizationRequest) -> StreamingHttpResponse:
+    payments = Payment.objects.for_organization(request.organization).select_related("client", "invoice")
     rows = (
         (
             p.date,
@@ -104,7 +104,7 @@ def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @organization_required()
-def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
+def clients_csv(request: OrganizationRequest) -> StreamingHttpResponse:
     header = [
         "name",
         "email",
@@ -119,5 +119,5 @@ def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
         "total_paid",
         "outstanding",
     ]
-    clients = clients_with_figures(Client.objects.for_organization(organization_of(request))).order_by("name")
+    clients = clients_with_figures(Client.objects.for_organization(request.organization)).order_by("name")
     return csv_response("clients", header, clients.values_list(*header).iterator(chunk_size=2000))
