@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.csv import csv_response
 from core.permissions import OrganizationMixin
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
@@ -23,7 +24,6 @@ from dashboards.models import DashboardState, Match, MatchStatus
 from dashboards.state import cache_key, cached, state_for
 from integrations import sources
 from integrations.models import BankAccount
-from invoices.views.exports import csv_response
 
 # The charts drawn on the page, in order; the key figures' tiles read the first two.
 TILE_CHARTS = ["kpis", "position"]

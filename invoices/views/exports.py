@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 
+from core.csv import csv_response
 from core.http import OrganizationRequest
 from core.permissions import organization_required
 from invoices.forms import InvoiceFilterForm
 from invoices.models import Client, Payment
 from invoices.views.clients import clients_with_figures
 from invoices.views.invoices import filtered_invoices
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    # Text that a spreadsheet would run as a formula is quoted; numbers stay numbers.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return f"'{value}"
-    return value
-
-
-def csv_response(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
-    return response
 
 
 @organization_required()
