@@ -15,8 +15,9 @@ from django.http import Http404
 from core.forms import BoundedDateField, DateRangeForm
 from core.models import Organization
 from integrations.yuki import vat as yuki_vat
-from invoices.models import BillingProfile, Client, InvoiceStatus, PaymentMethod, normalize_iban
+from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, PaymentMethod, normalize_iban
 from invoices.models.clients import normalize_vat_number
+from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.references import parse_reference
 from invoices.services import Line
@@ -275,6 +276,12 @@ class InvoiceFilterForm(SearchForm, DateRangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date_from"].label, self.fields["date_to"].label = "Issued from", "Issued to"
+
+    def invoices(self, organization: Organization) -> InvoiceQuerySet:
+        """The organisation's invoices these filters select, with their clients; none while the
+        filters are invalid."""
+        invoices = Invoice.objects.for_organization(organization).select_related("client")
+        return invoices.filtered(**self.cleaned_data) if self.is_valid() else invoices.none()
 
 
 class BillingProfileForm(forms.ModelForm[BillingProfile]):

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import vat as be_vat
@@ -16,8 +17,10 @@ from stdnum.eu import vat as eu_vat
 from stdnum.nl import btw as nl_btw
 
 from core.models import TenantModel, TenantQuerySet
+from invoices.money import ZERO
 
 _SPACES = re.compile(r"\s+")
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def normalize_iban(value: str) -> str:
@@ -76,6 +79,28 @@ class ClientQuerySet(TenantQuerySet["Client"]):
             | Q(vat_number__icontains=compact)
             | Q(bank_accounts__iban__contains=compact)
         ).distinct()
+
+    def with_figures(self) -> ClientQuerySet:
+        """Each client's invoice count, totals invoiced and paid, and outstanding balance: issued,
+        active invoices in the client's own currency (balances per currency are on the client page)."""
+        # Invoice's module imports this one, so its statuses are read when the query is built.
+        from invoices.models.invoices import OPEN_STATUSES, InvoiceStatus
+
+        issued = (
+            ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
+            & Q(invoices__is_active=True)
+            & Q(invoices__currency=F("currency"))
+        )
+        return self.annotate(
+            invoice_count=Count("invoices", filter=issued),
+            total_invoiced=Coalesce(Sum("invoices__total", filter=issued), ZERO, output_field=_MONEY),
+            total_paid=Coalesce(Sum("invoices__amount_paid", filter=issued), ZERO, output_field=_MONEY),
+            outstanding=Coalesce(
+                Sum("invoices__balance_due", filter=issued & Q(invoices__status__in=OPEN_STATUSES)),
+                ZERO,
+                output_field=_MONEY,
+            ),
+        )
 
 
 class Client(TenantModel):

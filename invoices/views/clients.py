@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,37 +20,15 @@ from core.permissions import OrganizationMixin, acting_user, organization_requir
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm, SearchForm
-from invoices.models import OPEN_STATUSES, Client, Invoice, InvoiceStatus
-from invoices.money import ZERO
+from invoices.models import Client, Invoice
 from invoices.statistics import average_days_to_pay
-
-# Figures in the client's own currency; balances per currency are on the client page.
-_ISSUED = (
-    ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
-    & Q(invoices__is_active=True)
-    & Q(invoices__currency=F("currency"))
-)
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
-
-
-def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
-    return queryset.annotate(
-        invoice_count=Count("invoices", filter=_ISSUED),
-        total_invoiced=Coalesce(Sum("invoices__total", filter=_ISSUED), ZERO, output_field=_MONEY),
-        total_paid=Coalesce(Sum("invoices__amount_paid", filter=_ISSUED), ZERO, output_field=_MONEY),
-        outstanding=Coalesce(
-            Sum("invoices__balance_due", filter=_ISSUED & Q(invoices__status__in=OPEN_STATUSES)),
-            ZERO,
-            output_field=_MONEY,
-        ),
-    )
 
 
 @organization_required()
 def client_list(request: OrganizationRequest) -> HttpResponse:
     search = SearchForm(request.GET)
     clients = Client.objects.for_organization(request.organization).search(search.text())
-    page, query = paginate(request, clients_with_figures(clients).order_by("name", "id"))
+    page, query = paginate(request, clients.with_figures().order_by("name", "id"))
     return render(
         request, "invoices/client_list.html", {"page": page, "query": query, "q": search.text(), "search": search}
     )
@@ -64,7 +40,7 @@ class ClientDetailView(OrganizationMixin, DetailView[Client]):
     context_object_name = "client"
 
     def get_queryset(self) -> QuerySet[Client]:
-        return clients_with_figures(super().get_queryset())
+        return Client.objects.for_organization(self.organization).with_figures()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

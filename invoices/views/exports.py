@@ -9,13 +9,11 @@ from core.http import OrganizationRequest
 from core.permissions import organization_required
 from invoices.forms import InvoiceFilterForm
 from invoices.models import Client, Payment
-from invoices.views.clients import clients_with_figures
-from invoices.views.invoices import filtered_invoices
 
 
 @organization_required()
 def invoices_csv(request: OrganizationRequest) -> StreamingHttpResponse:
-    invoices = filtered_invoices(request, InvoiceFilterForm(request.GET))
+    invoices = InvoiceFilterForm(request.GET).invoices(request.organization)
     rows = (
         (
             i.number,
@@ -88,5 +86,5 @@ def clients_csv(request: OrganizationRequest) -> StreamingHttpResponse:
         "total_paid",
         "outstanding",
     ]
-    clients = clients_with_figures(Client.objects.for_organization(request.organization)).order_by("name")
+    clients = Client.objects.for_organization(request.organization).with_figures().order_by("name")
     return csv_response("clients", header, clients.values_list(*header).iterator(chunk_size=2000))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,31 +23,10 @@ from invoices.forms import CancelInvoiceForm, CreditNoteForm, InvoiceFilterForm,
 from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
 
 
-def filtered_invoices(request: OrganizationRequest, form: InvoiceFilterForm) -> QuerySet[Invoice]:
-    invoices = Invoice.objects.for_organization(request.organization).select_related("client")
-    if not form.is_valid():
-        return invoices.none()
-    data = form.cleaned_data
-    if data["q"]:
-        invoices = invoices.filter(Q(number__icontains=data["q"]) | Q(client__name__icontains=data["q"]))
-    if data["status"]:
-        invoices = invoices.filter(status=data["status"])
-    if data["overdue"]:
-        invoices = invoices.overdue()
-    if data["client"]:
-        invoices = invoices.filter(client_id=data["client"])
-    if data["date_from"]:
-        invoices = invoices.filter(issue_date__gte=data["date_from"])
-    if data["date_to"]:
-        invoices = invoices.filter(issue_date__lte=data["date_to"])
-    sort = data["sort"] or "-issue_date"
-    return invoices.order_by(sort, "-id")
-
-
 @organization_required()
 def invoice_list(request: OrganizationRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
-    page, query = paginate(request, filtered_invoices(request, form))
+    page, query = paginate(request, form.invoices(request.organization))
     client = None
     if form.is_valid() and form.cleaned_data["client"]:
         client = Client.objects.for_organization(request.organization).filter(pk=form.cleaned_data["client"]).first()
