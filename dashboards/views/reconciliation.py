@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.generic import DetailView
 
 from core.http import OrganizationRequest
@@ -170,13 +170,3 @@ class ReverseMatchView(MatchAction):
         reconciliation.reverse(match, actor=acting_user(request), request=request)
         messages.success(request, "Reversed: its payments are deleted and the invoices owe again.")
         return None
-
-
-urlpatterns = [
-    path("reconciliation/", reconciliation_list, name="reconciliation"),
-    path("reconciliation/<int:pk>/", MatchDetailView.as_view(), name="match_detail"),
-    path("reconciliation/<int:pk>/confirm/", ConfirmMatchView.as_view(), name="match_confirm"),
-    path("reconciliation/<int:pk>/split/", SplitMatchView.as_view(), name="match_split"),
-    path("reconciliation/<int:pk>/reject/", RejectMatchView.as_view(), name="match_reject"),
-    path("reconciliation/<int:pk>/reverse/", ReverseMatchView.as_view(), name="match_reverse"),
-]
