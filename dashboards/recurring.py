@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When, Window
 from django.utils import timezone
 
+from core.validators import normalize_iban
 from dashboards.models import RecurringFlow
 from dashboards.rollups import counterparty_expression
 from integrations import sources
 from integrations.models import BankAccount, BankTransaction, Bill, TransactionStatus
 from invoices.models import Client, ClientBankAccount
-from invoices.models.clients import normalize_iban
 
 WINDOW_DAYS = 456  # about 15 months of history
 MIN_OCCURRENCES = 3

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from core.validators import normalize_iban
 from integrations.models import BankAccount, Provider
-from invoices.models.clients import normalize_iban
 
 # Lower ranks first: the bank's own feed is fresher than a bookkeeper's ledger.
 PROVIDER_RANK = {Provider.PONTO: 0, Provider.YUKI: 1}

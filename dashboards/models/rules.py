@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TenantModel
-from invoices.models.clients import normalize_iban
+from core.validators import normalize_iban
 
 if TYPE_CHECKING:
     from integrations.models import BankTransaction
