@@ -28,13 +28,13 @@ from banking.models import Allocation, BankTransaction, Evidence, Match, MatchSt
 from banking.models.accounts import TransactionStatus
 from core.audit import record_event
 from core.models import Organization, User
+from core.validators import is_structured_reference, normalize_iban
 from dashboards.models import DashboardState
 from dashboards.state import bump, state_for
 from invoices.models import ClientBankAccount, Invoice, PaymentMethod
-from invoices.models.clients import normalize_iban
 from invoices.models.invoices import OPEN_STATUSES
 from invoices.money import format_money
-from invoices.references import check_digits, format_reference
+from invoices.references import format_reference
 from invoices.services import record_payment, soft_delete
 from invoices.services.invoicing import lock
 
@@ -63,18 +63,14 @@ class ReconcileResult:
 # --- reading the remittance text ------------------------------------------------------------
 
 
-def _valid_reference(digits: str) -> bool:
-    return len(digits) == 12 and int(digits[10:]) == check_digits(int(digits[:10]))
-
-
 def references_in(text: str, *, structured: bool = False) -> list[str]:
     """The twelve digits of every mod-97-valid structured reference in the text."""
     if structured:
         digits = _NON_DIGITS.sub("", text)
-        if _valid_reference(digits):
+        if is_structured_reference(digits):
             return [digits]
     found = ("".join(groups) for groups in _REFERENCE.findall(text))
-    return list(dict.fromkeys(digits for digits in found if _valid_reference(digits)))
+    return list(dict.fromkeys(digits for digits in found if is_structured_reference(digits)))
 
 
 def number_parts(text: str) -> list[str]:

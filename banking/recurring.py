@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from banking import sources
 from banking.models import BankAccount, BankTransaction, Bill, RecurringFlow, TransactionStatus
+from core.validators import normalize_iban
 from dashboards.rollups import counterparty_expression
 from invoices.models import Client, ClientBankAccount
-from invoices.models.clients import normalize_iban
 
 WINDOW_DAYS = 456  # about 15 months of history
 MIN_OCCURRENCES = 3

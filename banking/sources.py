@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from banking.models import BankAccount
+from core.validators import normalize_iban
 from integrations.models import Provider
-from invoices.models.clients import normalize_iban
 
 # Lower ranks first: the bank's own feed is fresher than a bookkeeper's ledger.
 PROVIDER_RANK = {Provider.PONTO: 0, Provider.YUKI: 1}

@@ -14,5 +14,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),
     path("rules/<int:pk>/up/", rules.RuleUpView.as_view(), name="rule_up"),
     path("rules/<int:pk>/down/", rules.RuleDownView.as_view(), name="rule_down"),
-    *reconciliation.urlpatterns,
+    path("reconciliation/", reconciliation.reconciliation_list, name="reconciliation"),
+    path("reconciliation/<int:pk>/", reconciliation.MatchDetailView.as_view(), name="match_detail"),
+    path("reconciliation/<int:pk>/confirm/", reconciliation.ConfirmMatchView.as_view(), name="match_confirm"),
+    path("reconciliation/<int:pk>/split/", reconciliation.SplitMatchView.as_view(), name="match_split"),
+    path("reconciliation/<int:pk>/reject/", reconciliation.RejectMatchView.as_view(), name="match_reject"),
+    path("reconciliation/<int:pk>/reverse/", reconciliation.ReverseMatchView.as_view(), name="match_reverse"),
 ]

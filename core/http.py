@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from django.http import HttpRequest
 
 from core.logging import request_id_var
+from core.models import Membership, Organization, User
+
+
+class TenantRequest(HttpRequest):
+    """Any request past `CurrentOrganizationMiddleware`: the user's memberships, and the current
+    one (None when signed out or a member of no organisation yet)."""
+
+    organization: Organization | None
+    membership: Membership | None
+    memberships: list[Membership]
+
+
+class OrganizationRequest(TenantRequest):
+    """A request that passed the organisation gate of `core.permissions`: a signed-in member of
+    the current organisation. Views behind that gate take this type."""
+
+    user: User
+    organization: Organization
+    membership: Membership
+
+
+def is_organization_request(request: HttpRequest) -> TypeGuard[OrganizationRequest]:
+    """Whether a signed-in user has a current organisation on this request."""
+    return isinstance(request.user, User) and isinstance(getattr(request, "membership", None), Membership)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 from core import health, tenancy
+from core.http import TenantRequest
 from core.logging import request_id_var
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -62,10 +63,10 @@ class CurrentOrganizationMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.organization = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        request.memberships = []  # type: ignore[attr-defined]
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        request.organization = None
+        request.membership = None
+        request.memberships = []
         if request.user.is_authenticated:
             if _session_idle_too_long(request):
                 logout(request)
@@ -73,9 +74,9 @@ class CurrentOrganizationMiddleware:
                 return redirect_to_login(request.get_full_path())
             memberships = tenancy.memberships_for(request.user.pk)
             membership = tenancy.current_membership(request, memberships)
-            request.memberships = memberships  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
-            request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
+            request.memberships = memberships
+            request.membership = membership
+            request.organization = membership.organization if membership else None
         return self.get_response(request)
 
 

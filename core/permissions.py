@@ -21,25 +21,26 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
-from core.models import Organization, Role, User
+from core.http import OrganizationRequest, is_organization_request
+from core.models import Membership, Organization, Role, User
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
-def _gate(request: HttpRequest, read_role: Role, write_role: Role) -> HttpResponseBase | None:
-    """A response that stops the request (sign in, pick an organisation), or None to go on."""
+def _gate(request: HttpRequest, read_role: Role, write_role: Role) -> OrganizationRequest | HttpResponseBase:
+    """The request, typed, when it may go on; else the response that stops it (sign in, pick an
+    organisation)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    membership = request.membership  # type: ignore[attr-defined]
-    if membership is None:
+    if not is_organization_request(request):
         return redirect("organization_create")
     needed = read_role if request.method in SAFE_METHODS else write_role
-    if not membership.has_role(needed):
+    if not request.membership.has_role(needed):
         raise PermissionDenied(
-            f"Your role ({membership.role}) cannot do this; it needs {needed.label.lower()} or higher."
+            f"Your role ({request.membership.role}) cannot do this; it needs {needed.label.lower()} or higher."
         )
-    return None
+    return request
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -56,8 +57,8 @@ def organization_required(
     def decorator(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            stop = _gate(request, read_role, write_role)
-            return stop if stop is not None else view(request, *args, **kwargs)
+            passed = _gate(request, read_role, write_role)
+            return passed if isinstance(passed, HttpResponseBase) else view(passed, *args, **kwargs)
 
         return cast(ViewFunc, wrapped)
 
@@ -69,17 +70,24 @@ class OrganizationMixin(LoginRequiredMixin):
 
     read_role: Role = Role.VIEWER
     write_role: Role = Role.FINANCE
-    request: HttpRequest
+    # `self.request` as the gate let it through, typed; Django's views type `request` as a plain
+    # HttpRequest, which no subclass may narrow.
+    organization_request: OrganizationRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        stop = _gate(request, self.read_role, self.write_role)
-        if stop is not None:
-            return stop
+        passed = _gate(request, self.read_role, self.write_role)
+        if isinstance(passed, HttpResponseBase):
+            return passed
+        self.organization_request = passed
         return super().dispatch(request, *args, **kwargs)
 
     @property
     def organization(self) -> Organization:
-        return self.request.organization  # type: ignore[attr-defined,no-any-return]
+        return self.organization_request.organization
+
+    @property
+    def membership(self) -> Membership:
+        return self.organization_request.membership
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()  # type: ignore[misc]
@@ -98,13 +106,13 @@ class ObjectActionView(OrganizationMixin, SingleObjectMixin[Any], View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         obj = self.get_object()
         try:
-            outcome = self.act(request, obj)
+            outcome = self.act(self.organization_request, obj)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(self.get_failure_url(obj))
         return redirect(outcome if isinstance(outcome, str) else self.get_success_url(obj))
 
-    def act(self, request: HttpRequest, obj: Any) -> str | None:
+    def act(self, request: OrganizationRequest, obj: Any) -> str | None:
         """Do the action; return a URL to go to, or None for get_success_url."""
         raise NotImplementedError
 

@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 
 from core import services, tenancy
 from core.forms import AuditFilterForm, InviteMemberForm, OrganizationForm, RoleForm
+from core.http import OrganizationRequest
 from core.models import AuditEvent, Invitation, Membership, Role
 from core.models.invitations import hash_token
 from core.pagination import paginate
@@ -28,10 +29,10 @@ AUDIT_PAGE_SIZE = 50
 
 
 @organization_required()
-def home(request: HttpRequest) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+def home(request: OrganizationRequest) -> HttpResponse:
+    organization = request.organization
     context: dict[str, Any] = {"member_count": Membership.objects.filter(organization=organization).count()}
-    if request.membership.has_role(Role.ADMIN):  # type: ignore[attr-defined]
+    if request.membership.has_role(Role.ADMIN):
         context["recent_events"] = AuditEvent.objects.visible_to(organization)[:8]
     return render(request, "core/home.html", context)
 
@@ -66,8 +67,8 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
 
 @organization_required(read_role=Role.VIEWER, write_role=Role.ADMIN)
 @rate_limit("membership")
-def organization_members(request: HttpRequest) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def organization_members(request: OrganizationRequest) -> HttpResponse:
+    actor = request.membership
     form = InviteMemberForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,15 +105,15 @@ class InvitationActionView(ObjectActionView):
 
 
 class InvitationResendView(InvitationActionView):
-    def act(self, request: HttpRequest, invitation: Invitation) -> str | None:
-        services.resend_invitation(actor=request.membership, invitation=invitation, request=request)  # type: ignore[attr-defined]
+    def act(self, request: OrganizationRequest, invitation: Invitation) -> str | None:
+        services.resend_invitation(actor=request.membership, invitation=invitation, request=request)
         messages.success(request, f"Invitation sent to {invitation.email} again; the earlier link no longer works.")
         return None
 
 
 class InvitationRevokeView(InvitationActionView):
-    def act(self, request: HttpRequest, invitation: Invitation) -> str | None:
-        services.revoke_invitation(actor=request.membership, invitation=invitation, request=request)  # type: ignore[attr-defined]
+    def act(self, request: OrganizationRequest, invitation: Invitation) -> str | None:
+        services.revoke_invitation(actor=request.membership, invitation=invitation, request=request)
         messages.success(request, f"The invitation of {invitation.email} was revoked.")
         return None
 
@@ -154,12 +155,12 @@ class MembershipActionView(ObjectActionView):
 
 
 class MembershipRoleView(MembershipActionView):
-    def act(self, request: HttpRequest, membership: Membership) -> str | None:
+    def act(self, request: OrganizationRequest, membership: Membership) -> str | None:
         form = RoleForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Choose one of the roles: owner, admin, finance or viewer.")
         role = Role(form.cleaned_data["role"])
-        services.change_role(actor=request.membership, membership=membership, role=role, request=request)  # type: ignore[attr-defined]
+        services.change_role(actor=request.membership, membership=membership, role=role, request=request)
         messages.success(request, f"{membership.user.email} is now {role.label.lower()}.")
         return None
 
@@ -168,14 +169,14 @@ class MembershipRemoveView(MembershipActionView):
     # Anyone may leave; removing someone else is checked by the service.
     write_role = Role.VIEWER
 
-    def act(self, request: HttpRequest, membership: Membership) -> str | None:
-        services.remove_member(actor=request.membership, membership=membership, request=request)  # type: ignore[attr-defined]
+    def act(self, request: OrganizationRequest, membership: Membership) -> str | None:
+        services.remove_member(actor=request.membership, membership=membership, request=request)
         messages.success(request, f"{membership.user.email} was removed from the organisation.")
         return None
 
 
-def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.visible_to(request.organization)  # type: ignore[attr-defined]
+def _filtered_events(request: OrganizationRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.visible_to(request.organization)
     if not form.is_valid():
         return events.none()
     data = form.cleaned_data
@@ -196,7 +197,7 @@ def _filtered_events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[Au
 
 
 @organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: OrganizationRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page, query = paginate(request, _filtered_events(request, form), AUDIT_PAGE_SIZE)
     return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query})

@@ -14,6 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("charts/<slug:name>.json", charts.ChartJsonView.as_view(), name="chart_json"),
     path("charts/<slug:name>.html", charts.ChartDetailsView.as_view(), name="chart_details"),
     path("charts/<slug:name>.csv", charts.ChartCsvView.as_view(), name="chart_csv"),
-    *aging.urlpatterns,
-    *forecast.urlpatterns,
+    path("aging/<slug:bucket>/", aging.AgingDrilldownView.as_view(), name="aging_bucket"),
+    path("forecast/threshold/", forecast.ThresholdUpdateView.as_view(), name="forecast_threshold"),
 ]

@@ -11,17 +11,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task
-from stdnum import iban as stdnum_iban
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from banking.models import BankAccount
 from core.audit import record_event
 from core.models import User
+from core.validators import normalize_iban, validate_iban
 from dashboards.state import bump
 from integrations.connectors import connector_for
 from integrations.models import Connection, ConnectionStatus, Credential, SyncTrigger
 from integrations.runner import is_syncing
-from invoices.models.clients import normalize_iban
 
 # --- configuration ------------------------------------------------------------------------
 
@@ -63,8 +61,8 @@ def set_ledger_ibans(
         if account is None or not account.is_ledger:
             raise ValidationError("Only the IBAN of this connection's ledger accounts can be set.")
         try:
-            value = stdnum_iban.validate(text, check_country=False) if text.strip() else ""
-        except StdnumValidationError:
+            value = validate_iban(text) if text.strip() else ""
+        except ValidationError:
             errors.append(f"{text.strip()[:40]} is not a valid IBAN (for {account.name}).")
             continue
         if value != account.iban:

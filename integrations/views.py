@@ -15,7 +15,7 @@ from django.views.generic import DetailView
 
 from banking import sources
 from banking.models import BankAccount
-from core.http import is_id
+from core.http import OrganizationRequest, is_id
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from core.ratelimit import check as rate_check
@@ -28,9 +28,9 @@ RUNS_SHOWN = 10
 
 
 @organization_required()
-def connection_list(request: HttpRequest) -> HttpResponse:
+def connection_list(request: OrganizationRequest) -> HttpResponse:
     connections = (
-        Connection.objects.for_organization(request.organization)  # type: ignore[attr-defined]
+        Connection.objects.for_organization(request.organization)
         .live()
         .prefetch_related(Prefetch("accounts", queryset=BankAccount.objects.order_by("name", "iban")))
     )

@@ -14,24 +14,12 @@ from django.http import Http404
 
 from core.forms import BoundedDateField, DateRangeForm
 from core.models import Organization
+from core.validators import normalize_vat_number, validate_iban, validate_structured_reference
 from integrations.yuki import vat as yuki_vat
-from invoices.models import BillingProfile, Client, InvoiceStatus, PaymentMethod, normalize_iban
-from invoices.models.clients import normalize_vat_number
+from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, PaymentMethod
+from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
-from invoices.references import parse_reference
 from invoices.services import Line
-
-_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
-
-
-def validate_iban(value: str) -> str:
-    iban = normalize_iban(value)
-    if not _IBAN_SHAPE.match(iban):
-        raise ValidationError(f"{value} is not an IBAN (two letters, two check digits, then the account).")
-    digits = "".join(str(int(char, 36)) for char in iban[4:] + iban[:4])
-    if int(digits) % 97 != 1:
-        raise ValidationError(f"{value} has wrong check digits: check for a typing error.")
-    return iban
 
 
 class MoneyField(forms.DecimalField):
@@ -190,7 +178,7 @@ class InvoiceForm(forms.Form):
 
     def clean_payment_reference(self) -> str:
         text = str(self.cleaned_data["payment_reference"]).strip()
-        return parse_reference(text) if text else ""
+        return validate_structured_reference(text) if text else ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -275,6 +263,12 @@ class InvoiceFilterForm(SearchForm, DateRangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date_from"].label, self.fields["date_to"].label = "Issued from", "Issued to"
+
+    def invoices(self, organization: Organization) -> InvoiceQuerySet:
+        """The organisation's invoices these filters select, with their clients; none while the
+        filters are invalid."""
+        invoices = Invoice.objects.for_organization(organization).select_related("client")
+        return invoices.filtered(**self.cleaned_data) if self.is_valid() else invoices.none()
 
 
 class BillingProfileForm(forms.ModelForm[BillingProfile]):

@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from core.models import Organization
+from core.validators import format_iban
 from invoices.models import BillingProfile, Invoice
 from invoices.money import format_money
 
@@ -39,11 +40,6 @@ def _format_date(value: datetime.date) -> str:
     return f"{value:%d/%m/%Y}"
 
 
-def _format_iban(iban: str) -> str:
-    compact = _WHITESPACE.sub("", iban).upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
 def _context(invoice: Invoice, profile: BillingProfile | None) -> dict[str, Any]:
     organization = invoice.organization
     return {
@@ -53,7 +49,7 @@ def _context(invoice: Invoice, profile: BillingProfile | None) -> dict[str, Any]
         "sender_email": profile.email if profile else "",
         "sender_address_lines": profile.address_lines if profile else [],
         "sender_vat_number": profile.vat_number if profile else "",
-        "iban": _format_iban(profile.iban) if profile and profile.iban else "",
+        "iban": format_iban(profile.iban) if profile and profile.iban else "",
         "bic": profile.bic if profile else "",
         "total": format_money(invoice.total, invoice.currency),
         "amount_due": format_money(invoice.balance_due, invoice.currency),

@@ -30,6 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.models import Organization
+from core.validators import format_iban
 from invoices.models import (
     BillingProfile,
     Challan,
@@ -38,7 +39,6 @@ from invoices.models import (
     Invoice,
     InvoiceStatus,
     Payment,
-    normalize_iban,
 )
 from invoices.models.lines import LineItem
 from invoices.money import ZERO, format_money
@@ -292,7 +292,7 @@ def _issuer(organization: Organization) -> _Issuer:
     name = profile.legal_name or organization.name
     vat = [f"VAT {profile.vat_number}"] if profile.vat_number else []
     contact = [value for value in (profile.email, profile.phone) if value]
-    iban = _group(normalize_iban(profile.iban))
+    iban = format_iban(profile.iban)
     footer = profile.invoice_footer or " · ".join([name, *vat, *([f"IBAN {iban}"] if iban else []), *contact])
     return _Issuer(_Party(name, [*profile.address_lines, *vat, *contact]), iban=iban, bic=profile.bic, footer=footer)
 
@@ -332,10 +332,6 @@ def _number(value: Decimal) -> str:
 
 def _percent(rate: Decimal) -> str:
     return f"{_number(rate)} %"
-
-
-def _group(iban: str) -> str:
-    return " ".join(iban[start : start + 4] for start in range(0, len(iban), 4))
 
 
 def _paragraph(text: str, style: ParagraphStyle = _TEXT) -> Paragraph:

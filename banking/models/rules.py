@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TenantModel
-from invoices.models.clients import normalize_iban
+from core.validators import normalize_iban
 
 
 class RuleField(models.TextChoices):

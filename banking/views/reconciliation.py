@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.generic import DetailView
 
 from banking import reconciliation
 from banking.models import Allocation, Match, MatchStatus
-from core.models import AuditEvent, Organization, Role
+from core.http import OrganizationRequest
+from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices.models import Invoice
@@ -30,13 +31,8 @@ SPLIT_PREFIX = "amount-"
 MATCH_TARGET_TYPES = [Match._meta.label_lower, "dashboards.match"]
 
 
-def _organization(request: HttpRequest) -> Organization:
-    organization: Organization = request.organization  # type: ignore[attr-defined]
-    return organization
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return bool(request.membership.has_role(Role.FINANCE))  # type: ignore[attr-defined]
+def _can_write(request: OrganizationRequest) -> bool:
+    return request.membership.has_role(Role.FINANCE)
 
 
 def _candidates() -> Prefetch[Any]:
@@ -44,8 +40,8 @@ def _candidates() -> Prefetch[Any]:
 
 
 @organization_required()
-def reconciliation_list(request: HttpRequest) -> HttpResponse:
-    matches = Match.objects.filter(organization=_organization(request)).select_related("transaction")
+def reconciliation_list(request: OrganizationRequest) -> HttpResponse:
+    matches = Match.objects.filter(organization=request.organization).select_related("transaction")
     to_review = matches.filter(status__in=reconciliation.DECIDABLE).prefetch_related(_candidates())
     page, query = paginate(request, to_review.order_by("transaction__execution_date", "pk"))
     applied = list(
@@ -94,7 +90,7 @@ class MatchDetailView(OrganizationMixin, DetailView[Match]):
         context["split_prefix"] = SPLIT_PREFIX
         context["allocations"] = list(match.allocations.select_related("invoice", "payment"))
         context["decidable"] = match.status in reconciliation.DECIDABLE
-        context["can_write"] = _can_write(self.request)
+        context["can_write"] = _can_write(self.organization_request)
         context["history"] = list(
             AuditEvent.objects.filter(
                 organization=match.organization_id, target_type__in=MATCH_TARGET_TYPES, target_id=str(match.pk)
@@ -177,13 +173,3 @@ class ReverseMatchView(MatchAction):
         reconciliation.reverse(match, actor=acting_user(request), request=request)
         messages.success(request, "Reversed: its payments are deleted and the invoices owe again.")
         return None
-
-
-urlpatterns = [
-    path("reconciliation/", reconciliation_list, name="reconciliation"),
-    path("reconciliation/<int:pk>/", MatchDetailView.as_view(), name="match_detail"),
-    path("reconciliation/<int:pk>/confirm/", ConfirmMatchView.as_view(), name="match_confirm"),
-    path("reconciliation/<int:pk>/split/", SplitMatchView.as_view(), name="match_split"),
-    path("reconciliation/<int:pk>/reject/", RejectMatchView.as_view(), name="match_reject"),
-    path("reconciliation/<int:pk>/reverse/", ReverseMatchView.as_view(), name="match_reverse"),
-]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -81,6 +81,3 @@ class AgingDrilldownView(OrganizationMixin, TemplateView):
             all_clients_url=bucket_url(bucket.key, None, currency) if client is not None else "",
         )
         return context
-
-
-urlpatterns = [path("aging/<slug:bucket>/", AgingDrilldownView.as_view(), name="aging_bucket")]

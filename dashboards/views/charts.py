@@ -18,12 +18,12 @@ from django.views.generic import TemplateView
 
 from banking import sources
 from banking.models import BankAccount, Match, MatchStatus
+from core.csv import csv_response
 from core.permissions import OrganizationMixin
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
 from dashboards.models import DashboardState
 from dashboards.state import cache_key, cached, state_for
-from invoices.views.exports import csv_response
 
 # The charts drawn on the page, in order; the key figures' tiles read the first two.
 TILE_CHARTS = ["kpis", "position"]

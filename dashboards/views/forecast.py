@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -72,6 +71,3 @@ class ThresholdUpdateView(OrganizationMixin, View):
         ):
             return target
         return DASHBOARD_URL
-
-
-urlpatterns = [path("forecast/threshold/", ThresholdUpdateView.as_view(), name="forecast_threshold")]

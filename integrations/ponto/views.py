@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.http import OrganizationRequest
 from core.models import Role
 from core.permissions import acting_user, organization_required
 from core.ratelimit import check as rate_check
@@ -22,13 +23,13 @@ logger = logging.getLogger(__name__)
 
 @require_POST
 @organization_required(write_role=Role.ADMIN)
-def connect(request: HttpRequest) -> HttpResponse:
-    return redirect(consent.begin_ponto_consent(request, request.organization))  # type: ignore[attr-defined]
+def connect(request: OrganizationRequest) -> HttpResponse:
+    return redirect(consent.begin_ponto_consent(request, request.organization))
 
 
 @require_GET
 @organization_required(read_role=Role.ADMIN)
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: OrganizationRequest) -> HttpResponse:
     error = request.GET.get("error", "")
     if error:
         consent.discard_consent(request, request.GET.get("state", ""))
@@ -42,7 +43,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         connection = consent.complete_ponto_consent(
             request,
-            request.organization,  # type: ignore[attr-defined]
+            request.organization,
             acting_user(request),
             state=request.GET.get("state", ""),
             code=request.GET.get("code", ""),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from core import crypto
+from core.http import OrganizationRequest
 from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from integrations.errors import AuthError, ProviderError
@@ -34,7 +35,7 @@ WRONG_KEY = (
 
 
 @organization_required(write_role=Role.ADMIN)
-def connect(request: HttpRequest) -> HttpResponse:
+def connect(request: OrganizationRequest) -> HttpResponse:
     form = AccessKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         region, key = form.cleaned_data["region"], form.cleaned_data["access_key"]
@@ -62,7 +63,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 
 @organization_required(write_role=Role.ADMIN)
-def choose_administration(request: HttpRequest) -> HttpResponse:
+def choose_administration(request: OrganizationRequest) -> HttpResponse:
     pending: dict[str, Any] | None = request.session.get(PENDING_KEY)
     if not pending:
         messages.info(request, "Start by entering the Yuki access key.")
@@ -71,7 +72,7 @@ def choose_administration(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = next(a for a in pending["administrations"] if a["id"] == form.cleaned_data["administration"])
         connection = linking.link(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             actor=acting_user(request),
             region=pending["region"],
             access_key=crypto.decrypt(pending["key"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from invoices.models.challans import Challan, ChallanItem
-from invoices.models.clients import Client, ClientBankAccount, normalize_iban
+from invoices.models.clients import Client, ClientBankAccount
 from invoices.models.credit_notes import CreditNote, CreditNoteItem
 from invoices.models.invoices import OPEN_STATUSES, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus
 from invoices.models.numbering import DocumentSequence, Series, next_number
@@ -30,5 +30,4 @@ __all__ = [
     "ReminderLog",
     "Series",
     "next_number",
-    "normalize_iban",
 ]

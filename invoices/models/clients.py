@@ -8,60 +8,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from stdnum import exceptions as stdnum_errors
-from stdnum.be import vat as be_vat
-from stdnum.eu import vat as eu_vat
-from stdnum.nl import btw as nl_btw
 
 from core.models import TenantModel, TenantQuerySet
+from core.validators import normalize_iban, normalize_vat_number
+from invoices.money import ZERO
 
-_SPACES = re.compile(r"\s+")
-
-
-def normalize_iban(value: str) -> str:
-    return _SPACES.sub("", value).upper()
-
-
-# The Benelux's own rules first; the other member states through the EU module. Greece's VAT
-# numbers start with EL, not GR.
-_VAT_RULES = {"BE": be_vat, "NL": nl_btw}
-_VAT_PREFIXES = {"GR": "EL"}
-_VAT_SEPARATORS = re.compile(r"[\s.\-/]")
-
-
-def normalize_vat_number(value: str, country: str) -> str:
-    """The VAT number in its compact form with its country prefix (`BE 0403.170.701` becomes
-    `BE0403170701`), checked with the rules of its country when the country is in the EU.
-    Outside the EU the number is only compacted. Raises ValidationError with the reason."""
-    text = value.strip()
-    country = country.strip().upper()
-    if not text:
-        return ""
-    if country.lower() not in eu_vat.MEMBER_STATES:
-        return _VAT_SEPARATORS.sub("", text).upper()
-    number = _VAT_SEPARATORS.sub("", text).upper()
-    if not number[:2].isalpha():
-        number = _VAT_PREFIXES.get(country, country) + number
-    prefix, digits = number[:2], number[2:]
-    rules = _VAT_RULES.get(prefix)
-    try:
-        if rules is not None:
-            rules.validate(digits)
-        else:
-            eu_vat.validate(number)
-    except stdnum_errors.InvalidChecksum as exc:
-        raise ValidationError(
-            f"{text} is not a valid VAT number: its check digits do not match. Check for a typing error.",
-            code="vat_checksum",
-        ) from exc
-    except stdnum_errors.ValidationError as exc:
-        raise ValidationError(
-            f"{text} is not a {prefix} VAT number: use the country code and the number, e.g. BE0403170701.",
-            code="vat_format",
-        ) from exc
-    return number
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 class ClientQuerySet(TenantQuerySet["Client"]):
@@ -76,6 +31,28 @@ class ClientQuerySet(TenantQuerySet["Client"]):
             | Q(vat_number__icontains=compact)
             | Q(bank_accounts__iban__contains=compact)
         ).distinct()
+
+    def with_figures(self) -> ClientQuerySet:
+        """Each client's invoice count, totals invoiced and paid, and outstanding balance: issued,
+        active invoices in the client's own currency (balances per currency are on the client page)."""
+        # Invoice's module imports this one, so its statuses are read when the query is built.
+        from invoices.models.invoices import OPEN_STATUSES, InvoiceStatus
+
+        issued = (
+            ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
+            & Q(invoices__is_active=True)
+            & Q(invoices__currency=F("currency"))
+        )
+        return self.annotate(
+            invoice_count=Count("invoices", filter=issued),
+            total_invoiced=Coalesce(Sum("invoices__total", filter=issued), ZERO, output_field=_MONEY),
+            total_paid=Coalesce(Sum("invoices__amount_paid", filter=issued), ZERO, output_field=_MONEY),
+            outstanding=Coalesce(
+                Sum("invoices__balance_due", filter=issued & Q(invoices__status__in=OPEN_STATUSES)),
+                ZERO,
+                output_field=_MONEY,
+            ),
+        )
 
 
 class Client(TenantModel):

@@ -54,6 +54,34 @@ class InvoiceQuerySet(SoftDeleteQuerySet["Invoice"]):
         """Open, not yet marked overdue, and due before today."""
         return self.filter(status__in=(InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID), due_date__lt=today)
 
+    def filtered(
+        self,
+        *,
+        q: str = "",
+        status: str = "",
+        overdue: bool = False,
+        client: int | None = None,
+        date_from: datetime.date | None = None,
+        date_to: datetime.date | None = None,
+        sort: str = "",
+    ) -> InvoiceQuerySet:
+        """The invoices a list's filters select (`q` in the number or the client's name, dates of
+        issue), in the chosen order (newest first by default)."""
+        invoices = self
+        if q:
+            invoices = invoices.filter(Q(number__icontains=q) | Q(client__name__icontains=q))
+        if status:
+            invoices = invoices.filter(status=status)
+        if overdue:
+            invoices = invoices.overdue()
+        if client:
+            invoices = invoices.filter(client_id=client)
+        if date_from:
+            invoices = invoices.filter(issue_date__gte=date_from)
+        if date_to:
+            invoices = invoices.filter(issue_date__lte=date_to)
+        return invoices.order_by(sort or "-issue_date", "-id")
+
 
 def _sum(queryset: models.QuerySet[Any], field: str) -> Decimal:
     # SQLite sums decimals as floats: round back to the cent (exact on PostgreSQL anyway).

@@ -10,7 +10,8 @@ from django.http import HttpRequest
 
 from core.audit import record_event
 from core.models import Organization, User
-from invoices.models import Client, ClientBankAccount, normalize_iban
+from core.validators import normalize_iban
+from invoices.models import Client, ClientBankAccount
 
 CLIENT_FIELDS = (
     "name",

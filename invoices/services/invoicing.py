@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from core.audit import record_event
 from core.models import Organization, User
+from core.validators import validate_structured_reference
 from invoices.models import Client, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus, Series, next_number
-from invoices.references import make_reference, parse_reference
+from invoices.references import make_reference
 from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_lines
 from invoices.signals import invoice_sent
 
@@ -82,7 +83,7 @@ def create_invoice(
     _check_dates(issue_date, due_date)
     number, sequence = next_number(organization, Series.INVOICE, issue_date.year)
     if payment_reference:
-        payment_reference = parse_reference(payment_reference)
+        payment_reference = validate_structured_reference(payment_reference)
         _check_reference_free(organization, payment_reference)
     invoice = Invoice(
         organization=organization,
@@ -146,7 +147,7 @@ def update_invoice(
     validate_lines(lines)
     _check_dates(issue_date, due_date)
     if payment_reference:
-        payment_reference = parse_reference(payment_reference)
+        payment_reference = validate_structured_reference(payment_reference)
         _check_reference_free(invoice.organization, payment_reference, exclude_pk=invoice.pk)
     before = snapshot(invoice, AUDITED_FIELDS)
     invoice.client, invoice.issue_date, invoice.due_date = client, issue_date, due_date

@@ -7,31 +7,31 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from core.http import OrganizationRequest
 from core.models import Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
-from invoices.views.common import organization_of
 
 
 @organization_required()
-def challan_list(request: HttpRequest) -> HttpResponse:
-    challans = Challan.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+def challan_list(request: OrganizationRequest) -> HttpResponse:
+    challans = Challan.objects.for_organization(request.organization).select_related("client", "invoice")
     page, query = paginate(request, challans.order_by("-date", "-id"))
     return render(request, "invoices/challan_list.html", {"page": page, "query": query})
 
 
 @organization_required()
-def challan_create(request: HttpRequest) -> HttpResponse:
-    organization = organization_of(request)
+def challan_create(request: OrganizationRequest) -> HttpResponse:
+    organization = request.organization
     form = ChallanForm(request.POST or None, organization=organization, initial={"date": timezone.localdate()})
     formset = ChallanLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -70,7 +70,7 @@ class ChallanDetailView(OrganizationMixin, DetailView[Challan]):
 class ConvertChallanView(ObjectActionView):
     model = Challan
 
-    def act(self, request: HttpRequest, challan: Challan) -> str | None:
+    def act(self, request: OrganizationRequest, challan: Challan) -> str | None:
         invoice = services.convert_challan_to_invoice(challan, actor=acting_user(request), request=request)
         messages.success(request, f"{invoice.number} is a draft invoice made from {challan.number}.")
         return invoice.get_absolute_url()
@@ -80,7 +80,7 @@ class DeleteChallanView(ObjectActionView):
     model = Challan
     write_role = Role.ADMIN
 
-    def act(self, request: HttpRequest, challan: Challan) -> str | None:
+    def act(self, request: OrganizationRequest, challan: Challan) -> str | None:
         services.soft_delete(challan, actor=acting_user(request), request=request)
         messages.success(request, f"{challan.number} is deleted.")
         return reverse("invoices:challan_list")

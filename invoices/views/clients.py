@@ -3,56 +3,32 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from core.http import OrganizationRequest
 from core.models import Role
 from core.pagination import paginate
 from core.permissions import OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm, SearchForm
-from invoices.models import OPEN_STATUSES, Client, Invoice, InvoiceStatus
-from invoices.money import ZERO
+from invoices.models import Client, Invoice
 from invoices.statistics import average_days_to_pay
-from invoices.views.common import organization_of
-
-# Figures in the client's own currency; balances per currency are on the client page.
-_ISSUED = (
-    ~Q(invoices__status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
-    & Q(invoices__is_active=True)
-    & Q(invoices__currency=F("currency"))
-)
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
-
-
-def clients_with_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
-    return queryset.annotate(
-        invoice_count=Count("invoices", filter=_ISSUED),
-        total_invoiced=Coalesce(Sum("invoices__total", filter=_ISSUED), ZERO, output_field=_MONEY),
-        total_paid=Coalesce(Sum("invoices__amount_paid", filter=_ISSUED), ZERO, output_field=_MONEY),
-        outstanding=Coalesce(
-            Sum("invoices__balance_due", filter=_ISSUED & Q(invoices__status__in=OPEN_STATUSES)),
-            ZERO,
-            output_field=_MONEY,
-        ),
-    )
 
 
 @organization_required()
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: OrganizationRequest) -> HttpResponse:
     search = SearchForm(request.GET)
-    clients = Client.objects.for_organization(organization_of(request)).search(search.text())
-    page, query = paginate(request, clients_with_figures(clients).order_by("name", "id"))
+    clients = Client.objects.for_organization(request.organization).search(search.text())
+    page, query = paginate(request, clients.with_figures().order_by("name", "id"))
     return render(
         request, "invoices/client_list.html", {"page": page, "query": query, "q": search.text(), "search": search}
     )
@@ -64,7 +40,7 @@ class ClientDetailView(OrganizationMixin, DetailView[Client]):
     context_object_name = "client"
 
     def get_queryset(self) -> QuerySet[Client]:
-        return clients_with_figures(super().get_queryset())
+        return Client.objects.for_organization(self.organization).with_figures()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -101,12 +77,12 @@ def statement_start(given: str) -> datetime.date | None:
         return today.replace(year=today.year - 1, day=1)
 
 
-def _save_client_form(request: HttpRequest, client: Client | None) -> HttpResponse:
+def _save_client_form(request: OrganizationRequest, client: Client | None) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         saved = services.save_client(
             form.save(commit=False),
-            organization=organization_of(request),
+            organization=request.organization,
             ibans=form.cleaned_data["ibans"],
             actor=acting_user(request),
             request=request,
@@ -117,7 +93,7 @@ def _save_client_form(request: HttpRequest, client: Client | None) -> HttpRespon
 
 
 @organization_required(write_role=Role.FINANCE)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: OrganizationRequest) -> HttpResponse:
     return _save_client_form(request, None)
 
 
@@ -125,10 +101,6 @@ class ClientEditView(OrganizationMixin, DetailView[Client]):
     model = Client
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return _save_client_form(request, self.get_object())
+        return _save_client_form(self.organization_request, self.get_object())
 
     post = get
-
-
-def client_for(request: HttpRequest, pk: int) -> Client:
-    return get_object_or_404(Client.objects.for_organization(organization_of(request)), pk=pk)

@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-from typing import Any
+from django.http import StreamingHttpResponse
 
-from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
-
+from core.csv import csv_response
+from core.http import OrganizationRequest
 from core.permissions import organization_required
 from invoices.forms import InvoiceFilterForm
 from invoices.models import Client, Payment
-from invoices.views.clients import clients_with_figures
-from invoices.views.common import organization_of
-from invoices.views.invoices import filtered_invoices
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    # Text that a spreadsheet would run as a formula is quoted; numbers stay numbers.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return f"'{value}"
-    return value
-
-
-def csv_response(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
-    return response
 
 
 @organization_required()
-def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
-    invoices = filtered_invoices(request, InvoiceFilterForm(request.GET))
+def invoices_csv(request: OrganizationRequest) -> StreamingHttpResponse:
+    invoices = InvoiceFilterForm(request.GET).invoices(request.organization)
     rows = (
         (
             i.number,
@@ -84,8 +51,8 @@ def invoices_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @organization_required()
-def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
-    payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+def payments_csv(request: OrganizationRequest) -> StreamingHttpResponse:
+    payments = Payment.objects.for_organization(request.organization).select_related("client", "invoice")
     rows = (
         (
             p.date,
@@ -104,7 +71,7 @@ def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @organization_required()
-def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
+def clients_csv(request: OrganizationRequest) -> StreamingHttpResponse:
     header = [
         "name",
         "email",
@@ -119,5 +86,5 @@ def clients_csv(request: HttpRequest) -> StreamingHttpResponse:
         "total_paid",
         "outstanding",
     ]
-    clients = clients_with_figures(Client.objects.for_organization(organization_of(request))).order_by("name")
+    clients = Client.objects.for_organization(request.organization).with_figures().order_by("name")
     return csv_response("clients", header, clients.values_list(*header).iterator(chunk_size=2000))

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from core.http import OrganizationRequest
 from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
@@ -20,39 +21,15 @@ from integrations.yuki.booking import booking_state
 from invoices import services
 from invoices.forms import CancelInvoiceForm, CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
-from invoices.views.common import organization_of
-
-
-def filtered_invoices(request: HttpRequest, form: InvoiceFilterForm) -> QuerySet[Invoice]:
-    invoices = Invoice.objects.for_organization(organization_of(request)).select_related("client")
-    if not form.is_valid():
-        return invoices.none()
-    data = form.cleaned_data
-    if data["q"]:
-        invoices = invoices.filter(Q(number__icontains=data["q"]) | Q(client__name__icontains=data["q"]))
-    if data["status"]:
-        invoices = invoices.filter(status=data["status"])
-    if data["overdue"]:
-        invoices = invoices.overdue()
-    if data["client"]:
-        invoices = invoices.filter(client_id=data["client"])
-    if data["date_from"]:
-        invoices = invoices.filter(issue_date__gte=data["date_from"])
-    if data["date_to"]:
-        invoices = invoices.filter(issue_date__lte=data["date_to"])
-    sort = data["sort"] or "-issue_date"
-    return invoices.order_by(sort, "-id")
 
 
 @organization_required()
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoice_list(request: OrganizationRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
-    page, query = paginate(request, filtered_invoices(request, form))
+    page, query = paginate(request, form.invoices(request.organization))
     client = None
     if form.is_valid() and form.cleaned_data["client"]:
-        client = (
-            Client.objects.for_organization(organization_of(request)).filter(pk=form.cleaned_data["client"]).first()
-        )
+        client = Client.objects.for_organization(request.organization).filter(pk=form.cleaned_data["client"]).first()
     return render(request, "invoices/invoice_list.html", {"form": form, "page": page, "query": query, "client": client})
 
 
@@ -99,14 +76,14 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
         context["payment_form"] = PaymentForm(
             initial={"amount": invoice.balance_due, "date": timezone.localdate(), "currency": invoice.currency}
         )
-        context["can_write"] = self.request.membership.has_role(Role.FINANCE)  # type: ignore[attr-defined]
+        context["can_write"] = self.membership.has_role(Role.FINANCE)
         if invoice.source == InvoiceSource.MANUAL:
             context["yuki_booking"] = booking_state(invoice, context["items"])
         return context
 
 
-def _invoice_form_page(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
-    organization = organization_of(request)
+def _invoice_form_page(request: OrganizationRequest, invoice: Invoice | None) -> HttpResponse:
+    organization = request.organization
     if request.method == "POST":
         form = InvoiceForm(request.POST, organization=organization)
         formset = LineFormSet(request.POST, prefix="lines")
@@ -166,7 +143,7 @@ def _invoice_form_page(request: HttpRequest, invoice: Invoice | None) -> HttpRes
 
 
 @organization_required()
-def invoice_create(request: HttpRequest) -> HttpResponse:
+def invoice_create(request: OrganizationRequest) -> HttpResponse:
     return _invoice_form_page(request, None)
 
 
@@ -178,7 +155,7 @@ class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
         if invoice.status != InvoiceStatus.DRAFT:
             messages.error(request, "Only a draft can be edited. Issue a credit note to correct a sent invoice.")
             return redirect(invoice)
-        return _invoice_form_page(request, invoice)
+        return _invoice_form_page(self.organization_request, invoice)
 
     post = get
 
@@ -188,7 +165,7 @@ class InvoiceAction(ObjectActionView):
 
 
 class SendInvoiceView(InvoiceAction):
-    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         try:
             sent = services.send_invoice(invoice, actor=acting_user(request), request=request)
         except services.EmailDeliveryError as exc:
@@ -202,7 +179,7 @@ class SendInvoiceView(InvoiceAction):
 
 
 class CancelInvoiceView(InvoiceAction):
-    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         form = CancelInvoiceForm(request.POST)
         if not form.is_valid():
             raise ValidationError(list(form.errors["reason"]))
@@ -214,7 +191,7 @@ class CancelInvoiceView(InvoiceAction):
 
 
 class DuplicateInvoiceView(InvoiceAction):
-    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         copy = services.duplicate_invoice(invoice, actor=acting_user(request), request=request)
         messages.success(request, f"{copy.number} is a new draft copied from {invoice.number}.")
         return copy.get_absolute_url()
@@ -223,14 +200,14 @@ class DuplicateInvoiceView(InvoiceAction):
 class DeleteInvoiceView(InvoiceAction):
     write_role = Role.ADMIN
 
-    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         services.soft_delete(invoice, actor=acting_user(request), request=request)
         messages.success(request, f"{invoice.number} is deleted. An admin can restore it from Deleted items.")
         return reverse("invoices:invoice_list")
 
 
 class RecordPaymentView(InvoiceAction):
-    def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         form = PaymentForm(request.POST)
         if not form.is_valid():
             raise ValidationError(
@@ -239,7 +216,7 @@ class RecordPaymentView(InvoiceAction):
         data = form.cleaned_data
         # The form's fields are record_payment's keyword arguments.
         services.record_payment(
-            organization=organization_of(request),
+            organization=request.organization,
             client=invoice.client,
             invoice=invoice,
             actor=acting_user(request),

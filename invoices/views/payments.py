@@ -5,22 +5,22 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.http import OrganizationRequest
 from core.models import Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, acting_user, organization_required
 from invoices import services
 from invoices.forms import GeneralPaymentForm
 from invoices.models import CreditNote, Payment
-from invoices.views.common import organization_of
 
 
 @organization_required()
-def payment_list(request: HttpRequest) -> HttpResponse:
-    payments = Payment.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+def payment_list(request: OrganizationRequest) -> HttpResponse:
+    payments = Payment.objects.for_organization(request.organization).select_related("client", "invoice")
     client_filter = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     try:
         client_id = client_filter.clean(request.GET.get("client") or None)
@@ -33,8 +33,8 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 
 @organization_required()
-def general_payment_create(request: HttpRequest) -> HttpResponse:
-    organization = organization_of(request)
+def general_payment_create(request: OrganizationRequest) -> HttpResponse:
+    organization = request.organization
     form = GeneralPaymentForm(
         request.POST or None,
         organization=organization,
@@ -59,7 +59,7 @@ class DeletePaymentView(ObjectActionView):
     model = Payment
     write_role = Role.ADMIN
 
-    def act(self, request: HttpRequest, payment: Payment) -> str | None:
+    def act(self, request: OrganizationRequest, payment: Payment) -> str | None:
         services.soft_delete(payment, actor=acting_user(request), request=request)
         messages.success(request, "The payment is deleted; the balance due is updated.")
         return None
@@ -69,14 +69,14 @@ class DeleteCreditNoteView(ObjectActionView):
     model = CreditNote
     write_role = Role.ADMIN
 
-    def act(self, request: HttpRequest, note: CreditNote) -> str | None:
+    def act(self, request: OrganizationRequest, note: CreditNote) -> str | None:
         services.soft_delete(note, actor=acting_user(request), request=request)
         messages.success(request, f"{note.number} is deleted; the balance due is updated.")
         return None
 
 
 @organization_required()
-def credit_note_list(request: HttpRequest) -> HttpResponse:
-    notes = CreditNote.objects.for_organization(organization_of(request)).select_related("client", "invoice")
+def credit_note_list(request: OrganizationRequest) -> HttpResponse:
+    notes = CreditNote.objects.for_organization(request.organization).select_related("client", "invoice")
     page, query = paginate(request, notes.order_by("-issue_date", "-id"))
     return render(request, "invoices/credit_note_list.html", {"page": page, "query": query})

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from core.audit import record_event
+from core.http import OrganizationRequest
 from core.models import Role
 from core.permissions import acting_user, organization_required
 from invoices.forms import BillingProfileForm
 from invoices.models import BillingProfile
-from invoices.views.common import organization_of
 
 
 @organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
-def billing_settings(request: HttpRequest) -> HttpResponse:
-    organization = organization_of(request)
+def billing_settings(request: OrganizationRequest) -> HttpResponse:
+    organization = request.organization
     profile = BillingProfile.objects.filter(organization=organization).first() or BillingProfile(
         organization=organization, legal_name=organization.name
     )

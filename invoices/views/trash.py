@@ -6,22 +6,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.http import OrganizationRequest
 from core.models import Role
 from core.permissions import ObjectActionView, acting_user, organization_required
 from invoices import services
 from invoices.models import Challan, CreditNote, Invoice, Payment
-from invoices.views.common import organization_of
 
 TRASH_LIMIT = 100
 
 
 @organization_required(read_role=Role.ADMIN, write_role=Role.ADMIN)
-def deleted_items(request: HttpRequest) -> HttpResponse:
-    organization = organization_of(request)
+def deleted_items(request: OrganizationRequest) -> HttpResponse:
+    organization = request.organization
 
     def deleted(model: Any) -> list[Any]:
         rows = model.all_objects.for_organization(organization).deleted().select_related("client")
@@ -46,7 +46,7 @@ class RestoreView(ObjectActionView):
     def get_queryset(self) -> QuerySet[Any]:
         return self.model.all_objects.for_organization(self.organization).deleted()  # type: ignore[no-any-return]
 
-    def act(self, request: HttpRequest, document: Any) -> str | None:
+    def act(self, request: OrganizationRequest, document: Any) -> str | None:
         restored = services.restore(document, actor=acting_user(request), request=request)
         messages.success(request, f"{restored} is restored.")
         return None

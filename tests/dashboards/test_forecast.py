@@ -10,17 +10,14 @@ import plotly.graph_objects as go  # type: ignore[import-untyped,unused-ignore]
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.urls import include, path
 
 from banking import recurring
 from banking.models import BankAccount, Bill, RecurringFlow
-from config.urls import urlpatterns as site_urlpatterns
 from core.models import AuditEvent, Organization, Role
 from dashboards.charts import CHARTS, ChartData, Context
 from dashboards.figures import forecast
 from dashboards.filters import Filters
 from dashboards.models import DashboardState
-from dashboards.views import forecast as forecast_views
 from integrations.models import Connection, Provider
 from invoices import services as invoice_services
 from invoices.models import Client
@@ -37,9 +34,6 @@ from tests.factories import (
 from tests.helpers import logged_in_client
 
 TODAY = datetime.date(2026, 4, 15)  # a Wednesday; the forecast runs from Thursday 16 April to 15 July
-
-# The threshold view's route, as the lead mounts it: /dashboard/forecast/threshold/.
-urlpatterns = [path("dashboard/", include((forecast_views.urlpatterns, "dashboards"))), *site_urlpatterns]
 
 pytestmark = pytest.mark.django_db
 
@@ -328,7 +322,6 @@ def test_queries_do_not_grow_with_the_data(scenario, django_assert_max_num_queri
 THRESHOLD_URL = "/dashboard/forecast/threshold/"
 
 
-@pytest.mark.urls(__name__)
 def test_threshold_is_saved_audited_and_bumps_the_version(
     organization, owner_client, django_capture_on_commit_callbacks
 ):
@@ -345,7 +338,6 @@ def test_threshold_is_saved_audited_and_bumps_the_version(
     assert event.changes == {"before": {"cash_threshold": "1000.00"}, "after": {"cash_threshold": "2500.50"}}
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize("value", ["abc", "", "1e400", "NaN", "5000000000", "12.345"])
 def test_threshold_rejects_what_is_not_a_sensible_amount(organization, owner_client, value):
     response = owner_client.post(THRESHOLD_URL, {"cash_threshold": value})
@@ -356,14 +348,12 @@ def test_threshold_rejects_what_is_not_a_sensible_amount(organization, owner_cli
     assert not AuditEvent.objects.filter(action="dashboard.threshold_changed").exists()
 
 
-@pytest.mark.urls(__name__)
 def test_threshold_ignores_a_foreign_next(organization, owner_client):
     response = owner_client.post(THRESHOLD_URL, {"cash_threshold": "10", "next": "https://evil.example/dashboard/"})
 
     assert response["Location"] == "/dashboard/"
 
 
-@pytest.mark.urls(__name__)
 def test_a_viewer_cannot_set_the_threshold(organization):
     viewer = logged_in_client(member(organization, Role.VIEWER))
 
@@ -373,7 +363,6 @@ def test_a_viewer_cannot_set_the_threshold(organization):
     assert not DashboardState.objects.filter(organization=organization, cash_threshold=10).exists()
 
 
-@pytest.mark.urls(__name__)
 def test_finance_can_set_the_threshold_but_not_read_it_with_get(organization):
     finance = logged_in_client(member(organization, Role.FINANCE))
 

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 
-from invoices.references import format_reference, make_reference, parse_reference
+from core.validators import validate_structured_reference
+from invoices.references import format_reference, make_reference
 from sandboxes.ponto import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -464,7 +465,9 @@ def test_structured_references_are_valid_and_number_invoices_per_year(api: httpx
     walked = walk(api, f"{API}/accounts/{sandbox.accounts[0].id}/transactions?page[limit]=100")
     structured = [t["attributes"] for t in walked if t["attributes"]["remittanceInformationType"] == "structured"]
     assert len(structured) > 60
-    references = {parse_reference(attributes["remittanceInformation"]): attributes for attributes in structured}
+    references = {
+        validate_structured_reference(attributes["remittanceInformation"]): attributes for attributes in structured
+    }
     first_amounts = [Decimal(text) for text in ("177.15", "674.10", "901.45", "1438.21", "1512.50")]
     for year in (2024, 2025, 2026):
         for number, amount in enumerate(first_amounts, start=1):
