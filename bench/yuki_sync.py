@@ -242,20 +242,22 @@ class SyncTiming:
 
 @contextlib.contextmanager
 def counted_operations(operations: Counter[str]) -> Iterator[None]:
-    """Count every HTTP attempt of the Yuki client (`_SoapHttp._once`) by SOAP operation."""
-    from integrations.yuki.client import _SoapHttp
+    """Count every HTTP attempt of the Yuki client by SOAP operation (read from its SOAPAction)."""
+    import httpx
 
-    original = _SoapHttp._once
+    from integrations.yuki import soap
 
-    def once(self: _SoapHttp, method: str, url: str, *, operation: str = "", **kwargs: Any) -> Any:
-        operations[operation or "?"] += 1
-        return original(self, method, url, operation=operation, **kwargs)
+    original = httpx.Client.send
 
-    _SoapHttp._once = once  # type: ignore[method-assign]
+    def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        operations[soap.operation_of(request) or "?"] += 1
+        return original(self, request, **kwargs)
+
+    httpx.Client.send = send  # type: ignore[method-assign]
     try:
         yield
     finally:
-        _SoapHttp._once = original  # type: ignore[method-assign]
+        httpx.Client.send = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

@@ -2,8 +2,10 @@
 when Yuki forgets it, every HTTP call announced to `on_call` (the daily quota is per domain), and
 typed results with Decimal amounts.
 
-Transport failures (timeouts, dropped connections, 5xx that are not SOAP faults, 429) are retried by
-the framework's ResilientClient; SOAP faults are mapped by their text and never retried blindly."""
+The framework's ResilientClient does the HTTP: its `parse` hook (`soap.answer_body`) turns an answer
+into its SOAP Body or the error a fault means, and its `retryable` hook (`retried_here`) retries only
+plain transient failures (timeouts, dropped connections, 5xx, 429, a busy Yuki), never a fault that
+means the quota, the session or a refusal."""
 
 from __future__ import annotations
 
@@ -12,16 +14,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 from xml.etree.ElementTree import Element
 
 import httpx
 from django.conf import settings
 
 from integrations.errors import PermanentError, ProviderError, TransientError
-from integrations.http import REQUEST_ID_HEADERS, ResilientClient, Response, RetryPolicy
+from integrations.http import ResilientClient, RetryPolicy
 from integrations.yuki import soap
 from integrations.yuki.soap import (
     Param,
@@ -405,59 +407,21 @@ def sales_invoices_document(invoices: Sequence[SalesInvoiceInput]) -> str:
 # Transport
 
 
-class _Unretried(Exception):
-    """Carries an error out of ResilientClient's retry loop: a SOAP fault or the caller's quota
-    stop must not be retried there, even when it is a TransientError."""
-
-    def __init__(self, error: ProviderError) -> None:
-        super().__init__(error.message)
-        self.error = error
+def retried_here(error: ProviderError) -> bool:
+    """The `retryable` hook: only a plain transient failure (a timeout, a dropped connection, a busy
+    server) is tried again at once. A forgotten session is renewed by the client, the quota lasts
+    until midnight, and a refusal stays a refusal."""
+    return type(error) is TransientError
 
 
-@dataclass
-class _SoapHttp(ResilientClient):
-    """ResilientClient for XML: `data` is the parsed SOAP Body; faults are raised unretried."""
+def _announcing(on_call: Callable[[str], None]) -> Callable[[httpx.Request], None]:
+    """An httpx request hook: every HTTP attempt, retries included, is announced before it is sent
+    (each one costs a call of the domain's daily quota); what it raises stops the call."""
 
-    on_call: Callable[[str], None] | None = field(default=None)
+    def announce(request: httpx.Request) -> None:
+        on_call(soap.operation_of(request))
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Response:
-        try:
-            return super().request(method, url, **kwargs)
-        except _Unretried as carrier:
-            raise carrier.error from carrier.error.__cause__
-
-    def _once(self, method: str, url: str, *, operation: str = "", **kwargs: Any) -> Response:
-        if self.on_call is not None:
-            try:
-                self.on_call(operation)
-            except ProviderError as exc:
-                raise _Unretried(exc) from exc
-        try:
-            response = self.client.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Yuki did not answer in time ({exc.__class__.__name__}).") from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"The connection to Yuki failed ({exc.__class__.__name__}).") from exc
-        status = response.status_code
-        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
-        if request_id:
-            self.request_ids.append(request_id)
-        if status < 400 and not response.is_success:
-            raise PermanentError(f"Yuki answered HTTP {status} to {operation}.", request_id=request_id, status=status)
-        try:
-            body = soap.parse_envelope(response.content, status=status)  # unsafe XML: PermanentError
-        except TransientError:
-            if status >= 400:  # not a SOAP answer at all, e.g. a proxy's 503 page
-                raise self.classify(response) from None
-            raise
-        fault = soap.fault_error(body, operation=operation, request_id=request_id, status=status)
-        if type(fault) is TransientError:  # Yuki was busy (a timeout, a deadlock): worth another try
-            raise fault
-        if fault is not None:  # the quota, a forgotten session or a refusal: retrying here cannot help
-            raise _Unretried(fault)
-        if status >= 400:
-            raise self.classify(response)
-        return Response(status, body, request_id, response.headers)
+    return announce
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,9 +450,11 @@ class YukiClient:
         self.session_cache: SessionCache = session_cache if session_cache is not None else MemorySessionCache()
         policy = policy or RetryPolicy.from_settings()
         client = httpx.Client(
-            timeout=timeout if timeout is not None else settings.YUKI_TIMEOUT_SECONDS, transport=transport
+            timeout=timeout if timeout is not None else settings.YUKI_TIMEOUT_SECONDS,
+            transport=transport,
+            event_hooks={"request": [_announcing(on_call)] if on_call is not None else []},
         )
-        self.http = _SoapHttp(client, classify=soap.classify, policy=policy, sleep=sleep, on_call=on_call)
+        self.http = ResilientClient(client, parse=soap.answer_body, retryable=retried_here, policy=policy, sleep=sleep)
         # Writes are not idempotent: one attempt, the caller checks before trying again.
         self._write_http = replace(self.http, policy=replace(policy, attempts=1))
 
@@ -551,15 +517,12 @@ class YukiClient:
 
     def _post(self, service: str, operation: str, params: Sequence[Param], *, write: bool = False) -> Element:
         http = self._write_http if write else self.http
-        response = http.request(
+        return http.request(
             "POST",
             f"{self.base_url}/ws/{service}.asmx",
             content=soap.envelope(operation, params),
             headers=soap.headers(operation),
-            operation=operation,
         )
-        body: Element = response.data
-        return body
 
     # -- administrations -------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from defusedxml import ElementTree as SafeET
 
 from integrations import errors
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
-from integrations.http import REQUEST_ID_HEADERS, classify_status
+from integrations.http import classify_status, request_id_of
 
 YUKI_NS = "http://www.theyukicompany.com/"
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -323,7 +323,7 @@ def fault_error(
 def classify(response: httpx.Response) -> ProviderError:
     """An error response mapped by its body first (Yuki's faults are HTTP 500 with a SOAP fault),
     then by its status (a proxy's 502/503 or a 429 is transient)."""
-    request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
+    request_id = request_id_of(response)
     try:
         body = parse_envelope(response.content, status=response.status_code)
     except PermanentError as exc:  # unsafe XML: never retried
@@ -335,6 +335,34 @@ def classify(response: httpx.Response) -> ProviderError:
         if fault is not None:
             return fault
     return classify_status(response, f"Yuki answered HTTP {response.status_code}.")
+
+
+def answer_body(response: httpx.Response) -> Element:
+    """The `parse` hook of Yuki's ResilientClient: the SOAP Body of a good answer, or the error a
+    fault, an unsafe or malformed answer, or an error status means."""
+    status = response.status_code
+    request_id = request_id_of(response)
+    operation = operation_of(response.request)
+    if status < 400 and not response.is_success:
+        raise PermanentError(f"Yuki answered HTTP {status} to {operation}.", request_id=request_id, status=status)
+    try:
+        body = parse_envelope(response.content, status=status)  # unsafe XML: PermanentError
+    except TransientError:
+        if status >= 400:  # not a SOAP answer at all, e.g. a proxy's 503 page
+            raise classify(response) from None
+        raise
+    fault = fault_error(body, operation=operation, request_id=request_id, status=status)
+    if fault is not None:
+        raise fault
+    if status >= 400:
+        raise classify(response)
+    return body
+
+
+def operation_of(request: httpx.Request) -> str:
+    """The operation a request calls, read back from its SOAPAction header."""
+    action: str = request.headers.get("SOAPAction", "")
+    return action.strip('"').removeprefix(YUKI_NS)
 
 
 def operation_result(body: Element, operation: str) -> Element:
