@@ -530,13 +530,13 @@ class YukiClient:
         result = self._call("Accounting", "Administrations")
         return [
             Administration(
-                id=required(text(el, "ID"), "an administration ID"),
-                name=text(el, "Name") or "",
-                country=text(el, "Country"),
-                domain_id=text(el, "DomainID"),
-                active=to_bool(text(el, "Active"), "Active") is not False,
+                id=required(value("ID"), "an administration ID"),
+                name=value("Name") or "",
+                country=value("Country"),
+                domain_id=value("DomainID"),
+                active=to_bool(value("Active"), "Active") is not False,
             )
-            for el in soap.find_all(result, "Administration")
+            for value in map(soap.Values, soap.find_all(result, "Administration"))
         ]
 
     # -- open items ------------------------------------------------------------------------
@@ -569,13 +569,13 @@ class YukiClient:
         result = self._call("AccountingInfo", "GetGLAccountScheme", administration_id=administration_id)
         return [
             GLAccount(
-                code=required(text(el, "code"), "a GL account code"),
-                type=text(el, "type"),
-                subtype=text(el, "subtype"),
-                enabled=to_bool(text(el, "isEnabled", "enabled"), "isEnabled") is not False,
-                description=text(el, "descripton", "description") or "",  # Yuki's own misspelling first
+                code=required(value("code"), "a GL account code"),
+                type=value("type"),
+                subtype=value("subtype"),
+                enabled=to_bool(value("isEnabled", "enabled"), "isEnabled") is not False,
+                description=value("descripton", "description") or "",  # Yuki's own misspelling first
             )
-            for el in soap.find_all(result, "GlAccount")
+            for value in map(soap.Values, soap.find_all(result, "GlAccount"))
         ]
 
     def gl_account_balance(self, administration_id: str, on: datetime.date) -> list[GLBalance]:
@@ -585,12 +585,12 @@ class YukiClient:
         )
         return [
             GLBalance(
-                code=required(text(el, "Code"), "a GL account code"),
-                balance_type=text(el, "BalanceType") or "",
-                description=text(el, "Description") or "",
-                amount=_amount(text(el, "Amount"), "a balance amount"),
+                code=required(value("Code"), "a GL account code"),
+                balance_type=value("BalanceType") or "",
+                description=value("Description") or "",
+                amount=_amount(value("Amount"), "a balance amount"),
             )
-            for el in soap.find_all(result, "GLAccount")
+            for value in map(soap.Values, soap.find_all(result, "GLAccount"))
         ]
 
     def gl_account_transactions(
@@ -601,15 +601,15 @@ class YukiClient:
         result = self._call("Accounting", "GLAccountTransactions", params, administration_id=administration_id)
         return [
             GLTransaction(
-                id=required(text(el, "ID"), "a transaction ID"),
-                date=_date(text(el, "Date"), "a transaction date"),
-                description=text(el, "Description") or "",
-                amount=_amount(text(el, "Amount"), "a transaction amount"),
-                contact=text(el, "Contact") or "",
-                contact_id=text(el, "ContactID"),
-                gl_account_code=text(el, "GLAccountCode") or gl_account_code,
+                id=required(value("ID"), "a transaction ID"),
+                date=_date(value("Date"), "a transaction date"),
+                description=value("Description") or "",
+                amount=_amount(value("Amount"), "a transaction amount"),
+                contact=value("Contact") or "",
+                contact_id=value("ContactID"),
+                gl_account_code=value("GLAccountCode") or gl_account_code,
             )
-            for el in soap.find_all(result, "GLAccountTransaction")
+            for value in map(soap.Values, soap.find_all(result, "GLAccountTransaction"))
         ]
 
     def updated_and_deleted_transactions(
@@ -693,12 +693,12 @@ class YukiClient:
             raise PermanentError("Yuki's ProcessSalesInvoices answer holds no result document.")
         return [
             SalesInvoiceResult(
-                succeeded=to_bool(text(el, "Succeeded"), "Succeeded") is True,
-                reference=text(el, "Reference"),
-                subject=text(el, "Subject"),
-                message=text(el, "Message"),
+                succeeded=to_bool(value("Succeeded"), "Succeeded") is True,
+                reference=value("Reference"),
+                subject=value("Subject"),
+                message=value("Message"),
             )
-            for el in soap.find_all(answer, "Invoice")
+            for value in map(soap.Values, soap.find_all(answer, "Invoice"))
         ]
 
 
@@ -721,56 +721,59 @@ def _date(value: str | None, what: str) -> datetime.date:
 
 
 def _open_item(el: Element) -> OpenItem:
+    value = soap.Values(el)
     type_el = soap.child(el, "Type")
     type_id = to_int(text(type_el, "ID") if type_el is not None else None, "an item type") or to_int(
-        text(el, "TypeID"), "an item type"
+        value("TypeID"), "an item type"
     )
     return OpenItem(
-        id=required(text(el, "ID"), "an open item ID"),
-        date=_date(text(el, "Date"), "an open item date"),
-        description=text(el, "Description") or "",
-        contact=text(el, "Contact") or "",
-        contact_id=text(el, "ContactID"),
-        contact_code=text(el, "ContactCode"),
-        open_amount=_amount(text(el, "OpenAmount"), "an open amount"),
-        original_amount=_amount(text(el, "OriginalAmount"), "an original amount"),
+        id=required(value("ID"), "an open item ID"),
+        date=_date(value("Date"), "an open item date"),
+        description=value("Description") or "",
+        contact=value("Contact") or "",
+        contact_id=value("ContactID"),
+        contact_code=value("ContactCode"),
+        open_amount=_amount(value("OpenAmount"), "an open amount"),
+        original_amount=_amount(value("OriginalAmount"), "an original amount"),
         type_id=type_id,
-        reference=text(el, "Reference"),
-        due_date=to_date(text(el, "DueDate"), "a due date"),
-        document_id=text(el, "DocumentID"),
-        vat_number=text(el, "VATNumber"),
-        country=text(el, "Country"),
-        email=text(el, "RecipientEmail", "EMailWork", "EmailWork", "EmailHome", "EMailHome"),
+        reference=value("Reference"),
+        due_date=to_date(value("DueDate"), "a due date"),
+        document_id=value("DocumentID"),
+        vat_number=value("VATNumber"),
+        country=value("Country"),
+        email=value("RecipientEmail", "EMailWork", "EmailWork", "EmailHome", "EMailHome"),
     )
 
 
 def _changed_transaction(el: Element) -> ChangedTransaction:
+    value = soap.Values(el)
     return ChangedTransaction(
-        id=required(text(el, "id"), "a transaction ID"),
-        date=to_date(text(el, "transactionDate"), "a transaction date"),
-        description=text(el, "description") or "",
-        amount=to_decimal(text(el, "transactionAmount", "amount"), "a transaction amount"),
-        gl_account_code=text(el, "glAccountCode"),
-        contact_id=text(el, "contactID"),
-        full_name=text(el, "fullName"),
-        created=to_datetime(text(el, "created"), "a creation time"),
-        updated=to_datetime(text(el, "updated"), "an update time"),
-        deleted=to_bool(text(el, "deleted"), "deleted") is True,
+        id=required(value("id"), "a transaction ID"),
+        date=to_date(value("transactionDate"), "a transaction date"),
+        description=value("description") or "",
+        amount=to_decimal(value("transactionAmount", "amount"), "a transaction amount"),
+        gl_account_code=value("glAccountCode"),
+        contact_id=value("contactID"),
+        full_name=value("fullName"),
+        created=to_datetime(value("created"), "a creation time"),
+        updated=to_datetime(value("updated"), "an update time"),
+        deleted=to_bool(value("deleted"), "deleted") is True,
     )
 
 
 def _contact(el: Element) -> Contact:
+    value = soap.Values(el)
     return Contact(
-        id=required(text(el, "ID"), "a contact ID"),
-        code=text(el, "Code"),
-        name=text(el, "Name") or "",
-        vat_number=text(el, "VATNumber"),
-        email=text(el, "EMailWork", "EmailWork", "EmailHome", "EMailHome", "Email"),
-        country=text(el, "Country"),
-        city=text(el, "City"),
-        postcode=text(el, "Postcode", "Zipcode"),
-        address=text(el, "AddressLine_1", "AddressLine1"),
-        is_supplier=to_bool(text(el, "IsSupplier"), "IsSupplier"),
-        created=to_datetime(text(el, "Created"), "a creation time"),
-        modified=to_datetime(text(el, "Modified"), "a modification time"),
+        id=required(value("ID"), "a contact ID"),
+        code=value("Code"),
+        name=value("Name") or "",
+        vat_number=value("VATNumber"),
+        email=value("EMailWork", "EmailWork", "EmailHome", "EMailHome", "Email"),
+        country=value("Country"),
+        city=value("City"),
+        postcode=value("Postcode", "Zipcode"),
+        address=value("AddressLine_1", "AddressLine1"),
+        is_supplier=to_bool(value("IsSupplier"), "IsSupplier"),
+        created=to_datetime(value("Created"), "a creation time"),
+        modified=to_datetime(value("Modified"), "a modification time"),
     )

@@ -9,6 +9,7 @@ which also reports deleted transactions.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +30,10 @@ from integrations.models import (
 )
 from integrations.writes import AccountDay, delete_transactions, save_transactions
 from integrations.yuki import linking
-from integrations.yuki.client import OpenItem, YukiClient
+from integrations.yuki.client import ChangedTransaction, GLTransaction, OpenItem, YukiClient
 from invoices.models import Client, Invoice, InvoiceSource
 from invoices.models.invoices import OPEN_STATUSES
-from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoice, retire_mirror
+from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoices, retire_mirror
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
 LEDGER_FIELDS = [
@@ -103,15 +104,15 @@ class YukiSync:
         self.run.pages_fetched += 1
         ours = self._booked_invoices({item.reference for item in items if item.reference})
         linked: dict[str, int] = {}
+        mirrored: list[tuple[Client, ImportedInvoice]] = []
         for item in items:
             invoice = ours.get(item.reference or "")
             if invoice is not None:
                 self._follow_booked(invoice, item)
                 linked[item.id] = invoice.pk
-                continue
-            _, created, changed = mirror_invoice(
-                self.connection.organization, self._client_for(item), self._imported(item)
-            )
+            else:
+                mirrored.append((self._client_for(item), self._imported(item)))
+        for _, created, changed in mirror_invoices(self.connection.organization, "yuki", mirrored):
             self._count(created, changed)
         self._settle_vanished_booked(linked)
         self._settle_vanished_receivables({item.id for item in items if item.id not in linked})
@@ -174,9 +175,8 @@ class YukiSync:
         vanished = Invoice.objects.filter(
             organization_id=self.connection.organization_id, source=InvoiceSource.YUKI, status__in=OPEN_STATUSES
         ).exclude(external_id__in=open_ids)
-        for invoice in vanished.select_related("client"):
-            mirror_invoice(
-                self.connection.organization,
+        settled = [
+            (
                 invoice.client,
                 ImportedInvoice(
                     source="yuki",
@@ -190,7 +190,10 @@ class YukiSync:
                     open_amount=Decimal("0.00"),
                 ),
             )
-            self.run.rows_updated += 1
+            for invoice in vanished.select_related("client")
+        ]
+        mirror_invoices(self.connection.organization, "yuki", settled)
+        self.run.rows_updated += len(settled)
 
     def _client_for(self, item: OpenItem) -> Client:
         key = item.contact_code or item.vat_number or item.contact or ""
@@ -289,17 +292,17 @@ class YukiSync:
         return account
 
     def _ledger_by_month(self, client: YukiClient, accounts: dict[str, BankAccount], today: datetime.date) -> None:
+        """One call a month: with several accounts read, GLAccountTransactions with an empty code
+        (every account, which Yuki allows) and the lines of the accounts read kept."""
+        code = next(iter(accounts)) if len(accounts) == 1 else ""
         start = self.config.get("ledger_next_month")
         month = datetime.date.fromisoformat(start) if start else datetime.date(today.year - 2, today.month, 1)
         while month <= today:
             end = min(next_month(month) - datetime.timedelta(days=1), today)
-            rows = []
-            for code, account in accounts.items():
-                rows.append((account, client.gl_account_transactions(self.administration, code, month, end)))
-                self.run.pages_fetched += 1
+            transactions = client.gl_account_transactions(self.administration, code, month, end)
+            self.run.pages_fetched += 1
             with transaction.atomic():
-                for account, transactions in rows:
-                    self._upsert_ledger(account, transactions)
+                self._upsert_ledger(accounts, transactions)
                 done = next_month(month) > today
                 self._save_config(
                     ledger_next_month=next_month(month).isoformat(),
@@ -314,35 +317,31 @@ class YukiSync:
         changes = client.updated_and_deleted_transactions(self.administration, since - INCREMENTAL_OVERLAP, today)
         self.run.pages_fetched += 1
         # A line moved to an account we do not read has left ours: it goes, like a deleted one.
-        moved_out = [change.id for change in changes if not change.deleted and change.gl_account_code not in accounts]
+        gone = [change.id for change in changes if change.deleted or change.gl_account_code not in accounts]
         with transaction.atomic():
             self.run.rows_updated += delete_transactions(
                 self.connection.organization_id,
-                BankTransaction.objects.filter(connection=self.connection, external_id__in=moved_out),
+                BankTransaction.objects.filter(connection=self.connection, external_id__in=gone),
             )
-            for code, account in accounts.items():
-                mine = [change for change in changes if change.gl_account_code == code]
-                deleted = [change.id for change in mine if change.deleted]
-                self.run.rows_updated += delete_transactions(
-                    self.connection.organization_id,
-                    BankTransaction.objects.filter(connection=self.connection, external_id__in=deleted),
-                )
-                self._upsert_ledger(account, [change for change in mine if not change.deleted])
+            self._upsert_ledger(accounts, [change for change in changes if not change.deleted])
             self._save_config(ledger_synced_until=today.isoformat())
 
-    def _upsert_ledger(self, account: BankAccount, transactions: list[Any]) -> None:
+    def _upsert_ledger(
+        self, accounts: dict[str, BankAccount], transactions: Sequence[GLTransaction | ChangedTransaction]
+    ) -> None:
+        """Insert or update the lines of the accounts read (others are skipped), in one write."""
+        mine = [(accounts[entry.gl_account_code], entry) for entry in transactions if entry.gl_account_code in accounts]
         existing = {
             row.external_id: row
             for row in BankTransaction.objects.filter(
-                connection=self.connection, external_id__in=[t.id for t in transactions]
+                connection=self.connection, external_id__in=[entry.id for _, entry in mine]
             )
         }
         new: list[BankTransaction] = []
         changed: list[BankTransaction] = []
         previous_days: set[AccountDay] = set()
-        for entry in transactions:
+        for account, entry in mine:
             fields = {
-                "account": account,
                 "status": TransactionStatus.BOOKED,
                 "value_date": entry.date,
                 "execution_date": entry.date,
@@ -358,16 +357,16 @@ class YukiSync:
                         organization_id=self.connection.organization_id,
                         connection=self.connection,
                         external_id=entry.id,
+                        account=account,
                         **fields,
                     )
                 )
                 continue
-            differs = row.account_id != account.pk or any(
-                getattr(row, name) != value for name, value in fields.items() if name != "account"
-            )
+            differs = row.account_id != account.pk or any(getattr(row, name) != value for name, value in fields.items())
             if differs:
                 if row.execution_date:
                     previous_days.add((row.account_id, row.execution_date))
+                row.account = account
                 for name, value in fields.items():
                     setattr(row, name, value)
                 changed.append(row)
