@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.months import next_month
@@ -36,6 +37,18 @@ from invoices.models.invoices import OPEN_STATUSES
 from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoices, retire_mirror
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
+BULK_SIZE = 1000
+PAYABLE_FIELDS = (
+    "supplier",
+    "supplier_code",
+    "reference",
+    "description",
+    "date",
+    "due_date",
+    "original_amount",
+    "open_amount",
+    "settled_on",
+)
 LEDGER_FIELDS = [
     "account",
     "status",
@@ -224,8 +237,11 @@ class YukiSync:
         items = client.outstanding_creditor_items(self.administration)
         self.run.pages_fetched += 1
         today = timezone.localdate()
+        bills = Bill.objects.filter(connection=self.connection)
         with transaction.atomic():
-            existing = {bill.external_id: bill for bill in Bill.objects.filter(connection=self.connection)}
+            existing = {bill.external_id: bill for bill in bills.filter(external_id__in=[item.id for item in items])}
+            new: list[Bill] = []
+            changed: list[Bill] = []
             for item in items:
                 fields = {
                     "supplier": (item.contact or "")[:200],
@@ -237,30 +253,39 @@ class YukiSync:
                     "original_amount": item.original_amount,
                     "open_amount": item.open_amount,
                     "settled_on": None,
-                    "last_seen_on": today,
                 }
                 bill = existing.get(item.id)
                 if bill is None:
-                    Bill.objects.create(
-                        organization_id=self.connection.organization_id,
-                        connection=self.connection,
-                        external_id=item.id,
-                        **fields,
+                    new.append(
+                        Bill(
+                            organization_id=self.connection.organization_id,
+                            connection=self.connection,
+                            external_id=item.id,
+                            last_seen_on=today,
+                            **fields,
+                        )
                     )
-                    self.run.rows_added += 1
-                else:
-                    changed = any(
-                        getattr(bill, name) != value for name, value in fields.items() if name != "last_seen_on"
-                    )
-                    Bill.objects.filter(pk=bill.pk).update(**fields)
-                    self._count(False, changed)
-            gone = Bill.objects.filter(connection=self.connection, settled_on__isnull=True).exclude(
-                external_id__in=[item.id for item in items]
-            )
+                    continue
+                differs = any(getattr(bill, name) != value for name, value in fields.items())
+                if differs:
+                    for name, value in fields.items():
+                        setattr(bill, name, value)
+                    changed.append(bill)
+                self._count(False, differs)
+            Bill.objects.bulk_create(new, batch_size=BULK_SIZE)
+            Bill.objects.bulk_update(changed, [*PAYABLE_FIELDS], batch_size=BULK_SIZE)
+            self.run.rows_added += len(new)
+            seen = [bill.pk for bill in existing.values()]
+            for start in range(0, len(seen), BULK_SIZE):
+                bills.filter(pk__in=seen[start : start + BULK_SIZE]).exclude(last_seen_on=today).update(
+                    last_seen_on=today
+                )
             # Settled on the day it was last seen open: the best date a daily list can give.
-            for bill in gone:
-                Bill.objects.filter(pk=bill.pk).update(settled_on=bill.last_seen_on or today, open_amount=0)
-                self.run.rows_updated += 1
+            self.run.rows_updated += (
+                bills.filter(settled_on__isnull=True)
+                .exclude(external_id__in=[item.id for item in items])
+                .update(settled_on=Coalesce("last_seen_on", Value(today)), open_amount=0)
+            )
 
     # --- ledger --------------------------------------------------------------------------
 

@@ -96,34 +96,13 @@ def _taken_numbers(organization: Organization, source: str, imported: Sequence[I
     )
 
 
-@transaction.atomic
 def mirror_invoice(organization: Organization, client: Client, data: ImportedInvoice) -> tuple[Invoice, bool, bool]:
     """Create or update the mirror of an external invoice; (invoice, created, changed).
 
     Every mirrored field follows the external system on each call (number, dates, client,
     currency, description, total and open amount); a change to an existing mirror is audited."""
-    invoice = (
-        Invoice.all_objects.select_for_update()
-        .filter(organization=organization, source=data.source, external_id=data.external_id)
-        .first()
-    )
-    created = invoice is None
-    if invoice is None:
-        invoice = Invoice.objects.create(
-            **_new_mirror_fields(organization, client, data),
-            number=_free_number(organization, _wanted_number(data), data.source),
-        )
-        _mirror_line(invoice, data).save()
-    before = snapshot(invoice, IMPORTED_FIELDS)
-    if not created:
-        _follow(invoice, client, data, InvoiceItem.objects.filter(invoice=invoice))
-    _settle_elsewhere(invoice, data.total - data.open_amount, data.source)
-    invoice.recompute()
-    invoice.save()
-    after = snapshot(invoice, IMPORTED_FIELDS)
-    if not created and after != before:
-        _audit_import_change(invoice, before, after)
-    return invoice, created, created or after != before
+    (mirrored,) = mirror_invoices(organization, data.source, [(client, data)])
+    return mirrored
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Mirroring many external invoices at once gives exactly what mirroring them one by one gives."""
+"""Mirroring many external invoices at once gives exactly what mirroring them one by one gives, and
+what Invoice.recompute gives for each."""
 
 from __future__ import annotations
 
