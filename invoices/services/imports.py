@@ -22,7 +22,8 @@ from django.utils import timezone
 from core.audit import record_event
 from core.models import Organization
 from invoices.models import Client, Invoice, InvoiceItem, InvoiceStatus, Payment, PaymentMethod
-from invoices.money import ZERO
+from invoices.models.invoices import Sums
+from invoices.money import ZERO, round_cents
 from invoices.services.common import snapshot
 from invoices.services.totals import recompute_many
 
@@ -111,47 +112,53 @@ def mirror_invoices(
 ) -> list[tuple[Invoice, bool, bool]]:
     """mirror_invoice for many invoices of one external source, with the same results and audit
     events, in a few statements per thousand invoices: the mirrors are locked and read together,
-    new ones are inserted in bulk with their line, the settled-there payments are written in bulk,
-    the totals of all are recomputed at once (recompute_many), and a mirror that did not change is
-    not written. (invoice, created, changed) per external invoice."""
+    new ones are inserted in bulk with their line and totals, the settled-there payments are
+    written in bulk, the existing ones are recomputed together (recompute_many), and a mirror that
+    did not change is not written. (invoice, created, changed) per external invoice."""
     if any(data.source != source for _, data in imported):
         raise ValueError(f"every invoice mirrored here must come from {source}")
     latest = {data.external_id: (client, data) for client, data in imported}
     existing = _locked_mirrors(organization, source, list(latest))
     taken = _taken_numbers(organization, source, [data for key, (_, data) in latest.items() if key not in existing])
+    payments = _SettledThere.of(list(existing.values()), source)
     new: list[Invoice] = []
+    new_lines: list[InvoiceItem] = []
     followed: list[Invoice] = []
     for external_id, (client, data) in latest.items():
         invoice = existing.get(external_id)
-        if invoice is None:
-            number = _free_number_among(taken, _wanted_number(data), source)
-            taken.add(number)
-            new.append(Invoice(**_new_mirror_fields(organization, client, data), number=number))
-        else:
+        if invoice is not None:
             followed.append(invoice)
+            continue
+        number = _free_number_among(taken, _wanted_number(data), source)
+        taken.add(number)
+        invoice = Invoice(**_new_mirror_fields(organization, client, data), number=number)
+        line = _mirror_line(invoice, data)
+        payment = payments.settle(invoice, data.total - data.open_amount)
+        # A new mirror's sums are its one line and its one payment: settled before the insert.
+        invoice.settle(
+            Sums(
+                net=line.net_amount,
+                vat=line.vat_amount,
+                paid=round_cents(payment.amount) if payment is not None else ZERO,
+                last_payment=payment.date if payment is not None else None,
+                credited=ZERO,
+            )
+        )
+        new.append(invoice)
+        new_lines.append(line)
     Invoice.objects.bulk_create(new, batch_size=BULK_SIZE)
-    lines = [_mirror_line(invoice, latest[invoice.external_id][1]) for invoice in new]
-    InvoiceItem.objects.bulk_create(lines, batch_size=BULK_SIZE)
+    InvoiceItem.objects.bulk_create(new_lines, batch_size=BULK_SIZE)
 
     before = {invoice.pk: snapshot(invoice, STORED_FIELDS) for invoice in followed}
     followed_lines = _by_invoice(InvoiceItem.objects.filter(invoice__in=followed))
     for invoice in followed:
         client, data = latest[invoice.external_id]
         _follow(invoice, client, data, followed_lines.get(invoice.pk, []))
-    everything = [*new, *followed]
-    payments = _SettledThere.of(followed, source)
-    for invoice in everything:
-        data = latest[invoice.external_id][1]
         payments.settle(invoice, data.total - data.open_amount)
     payments.write()
-
-    recompute_many(everything)
+    recompute_many(followed)
     now = timezone.now()
-    written = [
-        invoice
-        for invoice in everything
-        if invoice.pk not in before or snapshot(invoice, STORED_FIELDS) != before[invoice.pk]
-    ]
+    written = [invoice for invoice in followed if snapshot(invoice, STORED_FIELDS) != before[invoice.pk]]
     for invoice in written:
         invoice.updated_at = now
     Invoice.objects.bulk_update(written, [*STORED_FIELDS, "updated_at"], batch_size=BULK_SIZE)
@@ -339,29 +346,30 @@ class _SettledThere:
                 current[payment.invoice_id] = payment  # type: ignore[index]
         return cls(source, current)
 
-    def settle(self, invoice: Invoice, paid: Decimal) -> None:
-        payment = self.current.get(invoice.pk)
+    def settle(self, invoice: Invoice, paid: Decimal) -> Payment | None:
+        """The invoice's settled-there payment once written (None when nothing is paid there)."""
+        payment = self.current.get(invoice.pk) if invoice.pk is not None else None
         if paid <= 0:
             if payment is not None:
                 self.deleted.append(payment.pk)
-            return
+            return None
         if payment is None:
-            self.created.append(
-                Payment(
-                    organization_id=invoice.organization_id,
-                    client_id=invoice.client_id,
-                    invoice=invoice,
-                    amount=paid,
-                    currency=invoice.currency,
-                    date=timezone.localdate(),
-                    method=PaymentMethod.OTHER,
-                    reference=self.reference,
-                )
+            payment = Payment(
+                organization_id=invoice.organization_id,
+                client_id=invoice.client_id,
+                invoice=invoice,
+                amount=paid,
+                currency=invoice.currency,
+                date=timezone.localdate(),
+                method=PaymentMethod.OTHER,
+                reference=self.reference,
             )
+            self.created.append(payment)
         elif payment.amount != paid:
             payment.amount = paid
             payment.updated_at = timezone.now()
             self.changed.append(payment)
+        return payment
 
     def write(self) -> None:
         Payment.objects.filter(pk__in=self.deleted).delete()
