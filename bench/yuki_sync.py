@@ -6,15 +6,17 @@ cash 570000 and, to reach the size, the accounts the sandbox pads with cost allo
 about 200,000 GL transactions over the sandbox's two-year window; served on a local port. A
 connection is linked with `integrations.yuki.linking` (the administration found through
 `administrations_for_key`, picked by id), then one initial `run_sync` of it into PostgreSQL is
-timed: total seconds, rows per second, SOAP calls (from QuotaUsage and counted on the client's
-HTTP layer) against Yuki's real limit of 1,000 calls a day per domain, and where the time goes
+timed: total seconds, rows per second (also without the sandbox's own time, and without the
+reconciliation and recurring detection that follow the sync), SOAP calls per operation (from
+QuotaUsage and counted on httpx's send) against Yuki's real limit of 1,000 calls a day per domain, and where the time goes
 (HTTP and XML parsing, mirror_invoices, ledger upserts, the rest), measured by wrapping functions
 here, never by changing project code. The stored rows are checked against the sandbox's ground
 truth.
 
 The sandbox runs in this process (a server thread), as the tests run it: building its answers
-shares the interpreter with the sync, so the HTTP time includes it; it is shown on its own.
-Django's query log is off while timing, as in production.
+shares the interpreter with the sync, so the HTTP time includes it; it is shown on its own and
+subtracted. Its books are frozen out of the garbage collector's reach (gc.freeze), which a
+production process does not hold at all. Django's query log is off while timing, as in production.
 
 Run it by hand, never from the test suite::
 
