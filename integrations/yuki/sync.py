@@ -239,7 +239,7 @@ class YukiSync:
         today = timezone.localdate()
         bills = Bill.objects.filter(connection=self.connection)
         with transaction.atomic():
-            existing = {bill.external_id: bill for bill in bills.filter(external_id__in=[item.id for item in items])}
+            existing = {bill.external_id: bill for bill in bills}
             new: list[Bill] = []
             changed: list[Bill] = []
             for item in items:
@@ -275,7 +275,7 @@ class YukiSync:
             Bill.objects.bulk_create(new, batch_size=BULK_SIZE)
             Bill.objects.bulk_update(changed, [*PAYABLE_FIELDS], batch_size=BULK_SIZE)
             self.run.rows_added += len(new)
-            seen = [bill.pk for bill in existing.values()]
+            seen = [existing[item.id].pk for item in items if item.id in existing]
             for start in range(0, len(seen), BULK_SIZE):
                 bills.filter(pk__in=seen[start : start + BULK_SIZE]).exclude(last_seen_on=today).update(
                     last_seen_on=today

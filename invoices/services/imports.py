@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -89,12 +89,12 @@ def _taken_numbers(organization: Organization, source: str, imported: Sequence[I
     numbers themselves and every number suffixed for the source."""
     if not imported:
         return set()
-    wanted = {_wanted_number(data) for data in imported}
-    return set(
-        Invoice.all_objects.filter(
-            Q(number__in=wanted) | Q(number__contains=f" ({source} "), organization=organization
-        ).values_list("number", flat=True)
-    )
+    numbers = Invoice.all_objects.filter(organization=organization).values_list("number", flat=True)
+    taken = set(numbers.filter(number__contains=f" ({source} "))
+    wanted = sorted({_wanted_number(data) for data in imported})
+    for start in range(0, len(wanted), BULK_SIZE):
+        taken.update(numbers.filter(number__in=wanted[start : start + BULK_SIZE]))
+    return taken
 
 
 def mirror_invoice(organization: Organization, client: Client, data: ImportedInvoice) -> tuple[Invoice, bool, bool]:
