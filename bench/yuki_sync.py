@@ -8,10 +8,10 @@ connection is linked with `integrations.yuki.linking` (the administration found 
 `administrations_for_key`, picked by id), then one initial `run_sync` of it into PostgreSQL is
 timed: total seconds, rows per second (also without the sandbox's own time, and without the
 reconciliation and recurring detection that follow the sync), SOAP calls per operation (from
-QuotaUsage and counted on httpx's send) against Yuki's real limit of 1,000 calls a day per domain, and where the time goes
-(HTTP and XML parsing, mirror_invoices, ledger upserts, the rest), measured by wrapping functions
-here, never by changing project code. The stored rows are checked against the sandbox's ground
-truth.
+QuotaUsage and counted on httpx's send) against Yuki's real limit of 1,000 calls a day per
+domain, and where the time goes (HTTP and XML parsing, mirror_invoices, ledger upserts, the
+rest), measured by wrapping functions here, never by changing project code. The stored rows
+are checked against the sandbox's ground truth.
 
 The sandbox runs in this process (a server thread), as the tests run it: building its answers
 shares the interpreter with the sync, so the HTTP time includes it; it is shown on its own and
