@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from django.conf import settings
@@ -20,6 +20,8 @@ from integrations.errors import AuthError, PermanentError, ProviderError, Transi
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADERS = ("ibanity-request-id", "x-request-id")
+
+ResultT = TypeVar("ResultT")
 
 
 @dataclass
@@ -52,46 +54,64 @@ class Response:
     headers: httpx.Headers
 
 
+def is_transient(error: ProviderError) -> bool:
+    """The default `retryable`: every transient failure is tried again."""
+    return isinstance(error, TransientError)
+
+
 @dataclass
-class ResilientClient:
-    """JSON over HTTP with retries. `classify` maps an error response to the error to raise."""
+class ResilientClient(Generic[ResultT]):
+    """HTTP with retries. Two hooks make it fit a provider: `parse` turns a response into the
+    caller's result or raises the classified error, and `retryable` decides whether a raised
+    error is tried again (transport failures are TransientErrors)."""
 
     client: httpx.Client
-    classify: Callable[[httpx.Response], ProviderError]
+    parse: Callable[[httpx.Response], ResultT]
+    retryable: Callable[[ProviderError], bool] = is_transient
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     request_ids: list[str] = field(default_factory=list)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Response:
+    def request(self, method: str, url: str, **kwargs: Any) -> ResultT:
         started = time.monotonic()
         attempt = 0
         while True:
             try:
                 return self._once(method, url, **kwargs)
-            except TransientError as exc:
+            except ProviderError as exc:
+                if not self.retryable(exc):
+                    raise
                 attempt += 1
-                wait = self.policy.delay(attempt, exc.retry_after)
+                wait = self.policy.delay(attempt, exc.retry_after if isinstance(exc, TransientError) else None)
                 if attempt >= self.policy.attempts or time.monotonic() - started + wait > self.policy.total_cap:
                     raise
                 logger.info("retrying %s %s in %.1fs after: %s", method, url, wait, exc.message)
                 self.sleep(wait)
 
-    def _once(self, method: str, url: str, **kwargs: Any) -> Response:
+    def _once(self, method: str, url: str, **kwargs: Any) -> ResultT:
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
             raise TransientError(f"The provider did not answer in time ({exc.__class__.__name__}).") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"The connection to the provider failed ({exc.__class__.__name__}).") from exc
-        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
+        request_id = request_id_of(response)
         if request_id:
             self.request_ids.append(request_id)
+        return self.parse(response)
+
+
+def json_parser(classify: Callable[[httpx.Response], ProviderError]) -> Callable[[httpx.Response], Response]:
+    """A `parse` hook for JSON APIs: an error status is raised as `classify` maps it; a body is
+    read with its amounts as Decimal, never through a float."""
+
+    def parse(response: httpx.Response) -> Response:
+        request_id = request_id_of(response)
         if response.status_code >= 400:
-            raise self.classify(response)
+            raise classify(response)
         if not response.content:
             return Response(response.status_code, None, request_id, response.headers)
         try:
-            # Amounts arrive as JSON numbers: read them as Decimal, never through a float.
             data = json.loads(response.content, parse_float=Decimal)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise TransientError(
@@ -100,6 +120,12 @@ class ResilientClient:
                 status=response.status_code,
             ) from exc
         return Response(response.status_code, data, request_id, response.headers)
+
+    return parse
+
+
+def request_id_of(response: httpx.Response) -> str:
+    return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -114,7 +140,7 @@ def classify_status(
     response: httpx.Response, message: str, *, auth_codes: frozenset[str] = frozenset(), code: str = ""
 ) -> ProviderError:
     """The generic mapping: 429 and 5xx transient, 401/403 (or a known auth code) auth, rest permanent."""
-    request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
+    request_id = request_id_of(response)
     status = response.status_code
     if status == 429 or status >= 500:
         return TransientError(message, retry_after=retry_after_seconds(response), request_id=request_id, status=status)

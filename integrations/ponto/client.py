@@ -10,7 +10,7 @@ import httpx
 from django.conf import settings
 
 from integrations.errors import TransientError
-from integrations.http import ResilientClient, RetryPolicy
+from integrations.http import ResilientClient, RetryPolicy, json_parser
 from integrations.models import Connection
 from integrations.ponto import tokens
 from integrations.ponto.errors import classify
@@ -41,7 +41,7 @@ class PontoClient:
                 cert=client_certificate(),
                 headers={"Accept": JSON_API},
             ),
-            classify=classify,
+            parse=json_parser(classify),
             policy=policy or RetryPolicy.from_settings(),
         )
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
-from integrations.http import ResilientClient, RetryPolicy, classify_status
+from integrations.http import ResilientClient, Response, RetryPolicy, classify_status, json_parser
 from integrations.ponto.errors import first_error
 
 # OAuth errors that mean the grant or the client is refused: the customer must consent again.
@@ -92,7 +92,7 @@ def classify_token_error(response: httpx.Response) -> ProviderError:
     return classify_status(response, text, code=code)
 
 
-def token_http(policy: RetryPolicy | None = None) -> ResilientClient:
+def token_http(policy: RetryPolicy | None = None) -> ResilientClient[Response]:
     return ResilientClient(
         httpx.Client(
             timeout=settings.PONTO_TIMEOUT_SECONDS,
@@ -100,7 +100,7 @@ def token_http(policy: RetryPolicy | None = None) -> ResilientClient:
             auth=httpx.BasicAuth(settings.PONTO_CLIENT_ID, settings.PONTO_CLIENT_SECRET),
             headers={"Accept": "application/json"},
         ),
-        classify=classify_token_error,
+        parse=json_parser(classify_token_error),
         policy=policy or RetryPolicy.from_settings(),
     )
 

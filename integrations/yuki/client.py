@@ -2,8 +2,10 @@
 when Yuki forgets it, every HTTP call announced to `on_call` (the daily quota is per domain), and
 typed results with Decimal amounts.
 
-Transport failures (timeouts, dropped connections, 5xx that are not SOAP faults, 429) are retried by
-the framework's ResilientClient; SOAP faults are mapped by their text and never retried blindly."""
+The framework's ResilientClient does the HTTP: its `parse` hook (`soap.answer_body`) turns an answer
+into its SOAP Body or the error a fault means, and its `retryable` hook (`retried_here`) retries only
+plain transient failures (timeouts, dropped connections, 5xx, 429, a busy Yuki), never a fault that
+means the quota, the session or a refusal."""
 
 from __future__ import annotations
 
@@ -12,16 +14,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 from xml.etree.ElementTree import Element
 
 import httpx
 from django.conf import settings
 
 from integrations.errors import PermanentError, ProviderError, TransientError
-from integrations.http import REQUEST_ID_HEADERS, ResilientClient, Response, RetryPolicy
+from integrations.http import ResilientClient, RetryPolicy
 from integrations.yuki import soap
 from integrations.yuki.soap import (
     Param,
@@ -405,59 +407,21 @@ def sales_invoices_document(invoices: Sequence[SalesInvoiceInput]) -> str:
 # Transport
 
 
-class _Unretried(Exception):
-    """Carries an error out of ResilientClient's retry loop: a SOAP fault or the caller's quota
-    stop must not be retried there, even when it is a TransientError."""
-
-    def __init__(self, error: ProviderError) -> None:
-        super().__init__(error.message)
-        self.error = error
+def retried_here(error: ProviderError) -> bool:
+    """The `retryable` hook: only a plain transient failure (a timeout, a dropped connection, a busy
+    server) is tried again at once. A forgotten session is renewed by the client, the quota lasts
+    until midnight, and a refusal stays a refusal."""
+    return type(error) is TransientError
 
 
-@dataclass
-class _SoapHttp(ResilientClient):
-    """ResilientClient for XML: `data` is the parsed SOAP Body; faults are raised unretried."""
+def _announcing(on_call: Callable[[str], None]) -> Callable[[httpx.Request], None]:
+    """An httpx request hook: every HTTP attempt, retries included, is announced before it is sent
+    (each one costs a call of the domain's daily quota); what it raises stops the call."""
 
-    on_call: Callable[[str], None] | None = field(default=None)
+    def announce(request: httpx.Request) -> None:
+        on_call(soap.operation_of(request))
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Response:
-        try:
-            return super().request(method, url, **kwargs)
-        except _Unretried as carrier:
-            raise carrier.error from carrier.error.__cause__
-
-    def _once(self, method: str, url: str, *, operation: str = "", **kwargs: Any) -> Response:
-        if self.on_call is not None:
-            try:
-                self.on_call(operation)
-            except ProviderError as exc:
-                raise _Unretried(exc) from exc
-        try:
-            response = self.client.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Yuki did not answer in time ({exc.__class__.__name__}).") from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"The connection to Yuki failed ({exc.__class__.__name__}).") from exc
-        status = response.status_code
-        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "")
-        if request_id:
-            self.request_ids.append(request_id)
-        if status < 400 and not response.is_success:
-            raise PermanentError(f"Yuki answered HTTP {status} to {operation}.", request_id=request_id, status=status)
-        try:
-            body = soap.parse_envelope(response.content, status=status)  # unsafe XML: PermanentError
-        except TransientError:
-            if status >= 400:  # not a SOAP answer at all, e.g. a proxy's 503 page
-                raise self.classify(response) from None
-            raise
-        fault = soap.fault_error(body, operation=operation, request_id=request_id, status=status)
-        if type(fault) is TransientError:  # Yuki was busy (a timeout, a deadlock): worth another try
-            raise fault
-        if fault is not None:  # the quota, a forgotten session or a refusal: retrying here cannot help
-            raise _Unretried(fault)
-        if status >= 400:
-            raise self.classify(response)
-        return Response(status, body, request_id, response.headers)
+    return announce
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,9 +450,11 @@ class YukiClient:
         self.session_cache: SessionCache = session_cache if session_cache is not None else MemorySessionCache()
         policy = policy or RetryPolicy.from_settings()
         client = httpx.Client(
-            timeout=timeout if timeout is not None else settings.YUKI_TIMEOUT_SECONDS, transport=transport
+            timeout=timeout if timeout is not None else settings.YUKI_TIMEOUT_SECONDS,
+            transport=transport,
+            event_hooks={"request": [_announcing(on_call)] if on_call is not None else []},
         )
-        self.http = _SoapHttp(client, classify=soap.classify, policy=policy, sleep=sleep, on_call=on_call)
+        self.http = ResilientClient(client, parse=soap.answer_body, retryable=retried_here, policy=policy, sleep=sleep)
         # Writes are not idempotent: one attempt, the caller checks before trying again.
         self._write_http = replace(self.http, policy=replace(policy, attempts=1))
 
@@ -551,15 +517,12 @@ class YukiClient:
 
     def _post(self, service: str, operation: str, params: Sequence[Param], *, write: bool = False) -> Element:
         http = self._write_http if write else self.http
-        response = http.request(
+        return http.request(
             "POST",
             f"{self.base_url}/ws/{service}.asmx",
             content=soap.envelope(operation, params),
             headers=soap.headers(operation),
-            operation=operation,
         )
-        body: Element = response.data
-        return body
 
     # -- administrations -------------------------------------------------------------------
 
@@ -567,13 +530,13 @@ class YukiClient:
         result = self._call("Accounting", "Administrations")
         return [
             Administration(
-                id=required(text(el, "ID"), "an administration ID"),
-                name=text(el, "Name") or "",
-                country=text(el, "Country"),
-                domain_id=text(el, "DomainID"),
-                active=to_bool(text(el, "Active"), "Active") is not False,
+                id=required(value("ID"), "an administration ID"),
+                name=value("Name") or "",
+                country=value("Country"),
+                domain_id=value("DomainID"),
+                active=to_bool(value("Active"), "Active") is not False,
             )
-            for el in soap.find_all(result, "Administration")
+            for value in map(soap.Values, soap.find_all(result, "Administration"))
         ]
 
     # -- open items ------------------------------------------------------------------------
@@ -606,13 +569,13 @@ class YukiClient:
         result = self._call("AccountingInfo", "GetGLAccountScheme", administration_id=administration_id)
         return [
             GLAccount(
-                code=required(text(el, "code"), "a GL account code"),
-                type=text(el, "type"),
-                subtype=text(el, "subtype"),
-                enabled=to_bool(text(el, "isEnabled", "enabled"), "isEnabled") is not False,
-                description=text(el, "descripton", "description") or "",  # Yuki's own misspelling first
+                code=required(value("code"), "a GL account code"),
+                type=value("type"),
+                subtype=value("subtype"),
+                enabled=to_bool(value("isEnabled", "enabled"), "isEnabled") is not False,
+                description=value("descripton", "description") or "",  # Yuki's own misspelling first
             )
-            for el in soap.find_all(result, "GlAccount")
+            for value in map(soap.Values, soap.find_all(result, "GlAccount"))
         ]
 
     def gl_account_balance(self, administration_id: str, on: datetime.date) -> list[GLBalance]:
@@ -622,12 +585,12 @@ class YukiClient:
         )
         return [
             GLBalance(
-                code=required(text(el, "Code"), "a GL account code"),
-                balance_type=text(el, "BalanceType") or "",
-                description=text(el, "Description") or "",
-                amount=_amount(text(el, "Amount"), "a balance amount"),
+                code=required(value("Code"), "a GL account code"),
+                balance_type=value("BalanceType") or "",
+                description=value("Description") or "",
+                amount=_amount(value("Amount"), "a balance amount"),
             )
-            for el in soap.find_all(result, "GLAccount")
+            for value in map(soap.Values, soap.find_all(result, "GLAccount"))
         ]
 
     def gl_account_transactions(
@@ -638,15 +601,15 @@ class YukiClient:
         result = self._call("Accounting", "GLAccountTransactions", params, administration_id=administration_id)
         return [
             GLTransaction(
-                id=required(text(el, "ID"), "a transaction ID"),
-                date=_date(text(el, "Date"), "a transaction date"),
-                description=text(el, "Description") or "",
-                amount=_amount(text(el, "Amount"), "a transaction amount"),
-                contact=text(el, "Contact") or "",
-                contact_id=text(el, "ContactID"),
-                gl_account_code=text(el, "GLAccountCode") or gl_account_code,
+                id=required(value("ID"), "a transaction ID"),
+                date=_date(value("Date"), "a transaction date"),
+                description=value("Description") or "",
+                amount=_amount(value("Amount"), "a transaction amount"),
+                contact=value("Contact") or "",
+                contact_id=value("ContactID"),
+                gl_account_code=value("GLAccountCode") or gl_account_code,
             )
-            for el in soap.find_all(result, "GLAccountTransaction")
+            for value in map(soap.Values, soap.find_all(result, "GLAccountTransaction"))
         ]
 
     def updated_and_deleted_transactions(
@@ -730,12 +693,12 @@ class YukiClient:
             raise PermanentError("Yuki's ProcessSalesInvoices answer holds no result document.")
         return [
             SalesInvoiceResult(
-                succeeded=to_bool(text(el, "Succeeded"), "Succeeded") is True,
-                reference=text(el, "Reference"),
-                subject=text(el, "Subject"),
-                message=text(el, "Message"),
+                succeeded=to_bool(value("Succeeded"), "Succeeded") is True,
+                reference=value("Reference"),
+                subject=value("Subject"),
+                message=value("Message"),
             )
-            for el in soap.find_all(answer, "Invoice")
+            for value in map(soap.Values, soap.find_all(answer, "Invoice"))
         ]
 
 
@@ -758,56 +721,59 @@ def _date(value: str | None, what: str) -> datetime.date:
 
 
 def _open_item(el: Element) -> OpenItem:
+    value = soap.Values(el)
     type_el = soap.child(el, "Type")
     type_id = to_int(text(type_el, "ID") if type_el is not None else None, "an item type") or to_int(
-        text(el, "TypeID"), "an item type"
+        value("TypeID"), "an item type"
     )
     return OpenItem(
-        id=required(text(el, "ID"), "an open item ID"),
-        date=_date(text(el, "Date"), "an open item date"),
-        description=text(el, "Description") or "",
-        contact=text(el, "Contact") or "",
-        contact_id=text(el, "ContactID"),
-        contact_code=text(el, "ContactCode"),
-        open_amount=_amount(text(el, "OpenAmount"), "an open amount"),
-        original_amount=_amount(text(el, "OriginalAmount"), "an original amount"),
+        id=required(value("ID"), "an open item ID"),
+        date=_date(value("Date"), "an open item date"),
+        description=value("Description") or "",
+        contact=value("Contact") or "",
+        contact_id=value("ContactID"),
+        contact_code=value("ContactCode"),
+        open_amount=_amount(value("OpenAmount"), "an open amount"),
+        original_amount=_amount(value("OriginalAmount"), "an original amount"),
         type_id=type_id,
-        reference=text(el, "Reference"),
-        due_date=to_date(text(el, "DueDate"), "a due date"),
-        document_id=text(el, "DocumentID"),
-        vat_number=text(el, "VATNumber"),
-        country=text(el, "Country"),
-        email=text(el, "RecipientEmail", "EMailWork", "EmailWork", "EmailHome", "EMailHome"),
+        reference=value("Reference"),
+        due_date=to_date(value("DueDate"), "a due date"),
+        document_id=value("DocumentID"),
+        vat_number=value("VATNumber"),
+        country=value("Country"),
+        email=value("RecipientEmail", "EMailWork", "EmailWork", "EmailHome", "EMailHome"),
     )
 
 
 def _changed_transaction(el: Element) -> ChangedTransaction:
+    value = soap.Values(el)
     return ChangedTransaction(
-        id=required(text(el, "id"), "a transaction ID"),
-        date=to_date(text(el, "transactionDate"), "a transaction date"),
-        description=text(el, "description") or "",
-        amount=to_decimal(text(el, "transactionAmount", "amount"), "a transaction amount"),
-        gl_account_code=text(el, "glAccountCode"),
-        contact_id=text(el, "contactID"),
-        full_name=text(el, "fullName"),
-        created=to_datetime(text(el, "created"), "a creation time"),
-        updated=to_datetime(text(el, "updated"), "an update time"),
-        deleted=to_bool(text(el, "deleted"), "deleted") is True,
+        id=required(value("id"), "a transaction ID"),
+        date=to_date(value("transactionDate"), "a transaction date"),
+        description=value("description") or "",
+        amount=to_decimal(value("transactionAmount", "amount"), "a transaction amount"),
+        gl_account_code=value("glAccountCode"),
+        contact_id=value("contactID"),
+        full_name=value("fullName"),
+        created=to_datetime(value("created"), "a creation time"),
+        updated=to_datetime(value("updated"), "an update time"),
+        deleted=to_bool(value("deleted"), "deleted") is True,
     )
 
 
 def _contact(el: Element) -> Contact:
+    value = soap.Values(el)
     return Contact(
-        id=required(text(el, "ID"), "a contact ID"),
-        code=text(el, "Code"),
-        name=text(el, "Name") or "",
-        vat_number=text(el, "VATNumber"),
-        email=text(el, "EMailWork", "EmailWork", "EmailHome", "EMailHome", "Email"),
-        country=text(el, "Country"),
-        city=text(el, "City"),
-        postcode=text(el, "Postcode", "Zipcode"),
-        address=text(el, "AddressLine_1", "AddressLine1"),
-        is_supplier=to_bool(text(el, "IsSupplier"), "IsSupplier"),
-        created=to_datetime(text(el, "Created"), "a creation time"),
-        modified=to_datetime(text(el, "Modified"), "a modification time"),
+        id=required(value("ID"), "a contact ID"),
+        code=value("Code"),
+        name=value("Name") or "",
+        vat_number=value("VATNumber"),
+        email=value("EMailWork", "EmailWork", "EmailHome", "EMailHome", "Email"),
+        country=value("Country"),
+        city=value("City"),
+        postcode=value("Postcode", "Zipcode"),
+        address=value("AddressLine_1", "AddressLine1"),
+        is_supplier=to_bool(value("IsSupplier"), "IsSupplier"),
+        created=to_datetime(value("Created"), "a creation time"),
+        modified=to_datetime(value("Modified"), "a modification time"),
     )

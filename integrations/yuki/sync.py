@@ -9,11 +9,13 @@ which also reports deleted transactions.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from banking.ingest import AccountDay, delete_transactions, save_transactions
@@ -21,12 +23,24 @@ from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus
 from core.months import next_month
 from integrations.models import Connection, ExternalBooking, Provider, SyncRun
 from integrations.yuki import linking
-from integrations.yuki.client import OpenItem, YukiClient
+from integrations.yuki.client import ChangedTransaction, GLTransaction, OpenItem, YukiClient
 from invoices.models import Client, Invoice, InvoiceSource
 from invoices.models.invoices import OPEN_STATUSES
-from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoice, retire_mirror
+from invoices.services.imports import ImportedInvoice, follow_booked_invoice, mirror_invoices, retire_mirror
 
 INCREMENTAL_OVERLAP = datetime.timedelta(days=2)
+BULK_SIZE = 1000
+PAYABLE_FIELDS = (
+    "supplier",
+    "supplier_code",
+    "reference",
+    "description",
+    "date",
+    "due_date",
+    "original_amount",
+    "open_amount",
+    "settled_on",
+)
 LEDGER_FIELDS = [
     "account",
     "status",
@@ -95,15 +109,15 @@ class YukiSync:
         self.run.pages_fetched += 1
         ours = self._booked_invoices({item.reference for item in items if item.reference})
         linked: dict[str, int] = {}
+        mirrored: list[tuple[Client, ImportedInvoice]] = []
         for item in items:
             invoice = ours.get(item.reference or "")
             if invoice is not None:
                 self._follow_booked(invoice, item)
                 linked[item.id] = invoice.pk
-                continue
-            _, created, changed = mirror_invoice(
-                self.connection.organization, self._client_for(item), self._imported(item)
-            )
+            else:
+                mirrored.append((self._client_for(item), self._imported(item)))
+        for _, created, changed in mirror_invoices(self.connection.organization, "yuki", mirrored):
             self._count(created, changed)
         self._settle_vanished_booked(linked)
         self._settle_vanished_receivables({item.id for item in items if item.id not in linked})
@@ -166,9 +180,8 @@ class YukiSync:
         vanished = Invoice.objects.filter(
             organization_id=self.connection.organization_id, source=InvoiceSource.YUKI, status__in=OPEN_STATUSES
         ).exclude(external_id__in=open_ids)
-        for invoice in vanished.select_related("client"):
-            mirror_invoice(
-                self.connection.organization,
+        settled = [
+            (
                 invoice.client,
                 ImportedInvoice(
                     source="yuki",
@@ -182,7 +195,10 @@ class YukiSync:
                     open_amount=Decimal("0.00"),
                 ),
             )
-            self.run.rows_updated += 1
+            for invoice in vanished.select_related("client")
+        ]
+        mirror_invoices(self.connection.organization, "yuki", settled)
+        self.run.rows_updated += len(settled)
 
     def _client_for(self, item: OpenItem) -> Client:
         key = item.contact_code or item.vat_number or item.contact or ""
@@ -213,8 +229,11 @@ class YukiSync:
         items = client.outstanding_creditor_items(self.administration)
         self.run.pages_fetched += 1
         today = timezone.localdate()
+        bills = Bill.objects.filter(connection=self.connection)
         with transaction.atomic():
-            existing = {bill.external_id: bill for bill in Bill.objects.filter(connection=self.connection)}
+            existing = {bill.external_id: bill for bill in bills}
+            new: list[Bill] = []
+            changed: list[Bill] = []
             for item in items:
                 fields = {
                     "supplier": (item.contact or "")[:200],
@@ -226,30 +245,39 @@ class YukiSync:
                     "original_amount": item.original_amount,
                     "open_amount": item.open_amount,
                     "settled_on": None,
-                    "last_seen_on": today,
                 }
                 bill = existing.get(item.id)
                 if bill is None:
-                    Bill.objects.create(
-                        organization_id=self.connection.organization_id,
-                        connection=self.connection,
-                        external_id=item.id,
-                        **fields,
+                    new.append(
+                        Bill(
+                            organization_id=self.connection.organization_id,
+                            connection=self.connection,
+                            external_id=item.id,
+                            last_seen_on=today,
+                            **fields,
+                        )
                     )
-                    self.run.rows_added += 1
-                else:
-                    changed = any(
-                        getattr(bill, name) != value for name, value in fields.items() if name != "last_seen_on"
-                    )
-                    Bill.objects.filter(pk=bill.pk).update(**fields)
-                    self._count(False, changed)
-            gone = Bill.objects.filter(connection=self.connection, settled_on__isnull=True).exclude(
-                external_id__in=[item.id for item in items]
-            )
+                    continue
+                differs = any(getattr(bill, name) != value for name, value in fields.items())
+                if differs:
+                    for name, value in fields.items():
+                        setattr(bill, name, value)
+                    changed.append(bill)
+                self._count(False, differs)
+            Bill.objects.bulk_create(new, batch_size=BULK_SIZE)
+            Bill.objects.bulk_update(changed, [*PAYABLE_FIELDS], batch_size=BULK_SIZE)
+            self.run.rows_added += len(new)
+            seen = [existing[item.id].pk for item in items if item.id in existing]
+            for start in range(0, len(seen), BULK_SIZE):
+                bills.filter(pk__in=seen[start : start + BULK_SIZE]).exclude(last_seen_on=today).update(
+                    last_seen_on=today
+                )
             # Settled on the day it was last seen open: the best date a daily list can give.
-            for bill in gone:
-                Bill.objects.filter(pk=bill.pk).update(settled_on=bill.last_seen_on or today, open_amount=0)
-                self.run.rows_updated += 1
+            self.run.rows_updated += (
+                bills.filter(settled_on__isnull=True)
+                .exclude(external_id__in=[item.id for item in items])
+                .update(settled_on=Coalesce("last_seen_on", Value(today)), open_amount=0)
+            )
 
     # --- ledger --------------------------------------------------------------------------
 
@@ -281,17 +309,17 @@ class YukiSync:
         return account
 
     def _ledger_by_month(self, client: YukiClient, accounts: dict[str, BankAccount], today: datetime.date) -> None:
+        """One call a month: with several accounts read, GLAccountTransactions with an empty code
+        (every account, which Yuki allows) and the lines of the accounts read kept."""
+        code = next(iter(accounts)) if len(accounts) == 1 else ""
         start = self.config.get("ledger_next_month")
         month = datetime.date.fromisoformat(start) if start else datetime.date(today.year - 2, today.month, 1)
         while month <= today:
             end = min(next_month(month) - datetime.timedelta(days=1), today)
-            rows = []
-            for code, account in accounts.items():
-                rows.append((account, client.gl_account_transactions(self.administration, code, month, end)))
-                self.run.pages_fetched += 1
+            transactions = client.gl_account_transactions(self.administration, code, month, end)
+            self.run.pages_fetched += 1
             with transaction.atomic():
-                for account, transactions in rows:
-                    self._upsert_ledger(account, transactions)
+                self._upsert_ledger(accounts, transactions)
                 done = next_month(month) > today
                 self._save_config(
                     ledger_next_month=next_month(month).isoformat(),
@@ -306,35 +334,31 @@ class YukiSync:
         changes = client.updated_and_deleted_transactions(self.administration, since - INCREMENTAL_OVERLAP, today)
         self.run.pages_fetched += 1
         # A line moved to an account we do not read has left ours: it goes, like a deleted one.
-        moved_out = [change.id for change in changes if not change.deleted and change.gl_account_code not in accounts]
+        gone = [change.id for change in changes if change.deleted or change.gl_account_code not in accounts]
         with transaction.atomic():
             self.run.rows_updated += delete_transactions(
                 self.connection.organization_id,
-                BankTransaction.objects.filter(connection=self.connection, external_id__in=moved_out),
+                BankTransaction.objects.filter(connection=self.connection, external_id__in=gone),
             )
-            for code, account in accounts.items():
-                mine = [change for change in changes if change.gl_account_code == code]
-                deleted = [change.id for change in mine if change.deleted]
-                self.run.rows_updated += delete_transactions(
-                    self.connection.organization_id,
-                    BankTransaction.objects.filter(connection=self.connection, external_id__in=deleted),
-                )
-                self._upsert_ledger(account, [change for change in mine if not change.deleted])
+            self._upsert_ledger(accounts, [change for change in changes if not change.deleted])
             self._save_config(ledger_synced_until=today.isoformat())
 
-    def _upsert_ledger(self, account: BankAccount, transactions: list[Any]) -> None:
+    def _upsert_ledger(
+        self, accounts: dict[str, BankAccount], transactions: Sequence[GLTransaction | ChangedTransaction]
+    ) -> None:
+        """Insert or update the lines of the accounts read (others are skipped), in one write."""
+        mine = [(accounts[entry.gl_account_code], entry) for entry in transactions if entry.gl_account_code in accounts]
         existing = {
             row.external_id: row
             for row in BankTransaction.objects.filter(
-                connection=self.connection, external_id__in=[t.id for t in transactions]
+                connection=self.connection, external_id__in=[entry.id for _, entry in mine]
             )
         }
         new: list[BankTransaction] = []
         changed: list[BankTransaction] = []
         previous_days: set[AccountDay] = set()
-        for entry in transactions:
+        for account, entry in mine:
             fields = {
-                "account": account,
                 "status": TransactionStatus.BOOKED,
                 "value_date": entry.date,
                 "execution_date": entry.date,
@@ -350,16 +374,16 @@ class YukiSync:
                         organization_id=self.connection.organization_id,
                         connection=self.connection,
                         external_id=entry.id,
+                        account=account,
                         **fields,
                     )
                 )
                 continue
-            differs = row.account_id != account.pk or any(
-                getattr(row, name) != value for name, value in fields.items() if name != "account"
-            )
+            differs = row.account_id != account.pk or any(getattr(row, name) != value for name, value in fields.items())
             if differs:
                 if row.execution_date:
                     previous_days.add((row.account_id, row.execution_date))
+                row.account = account
                 for name, value in fields.items():
                     setattr(row, name, value)
                 changed.append(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +82,17 @@ class InvoiceQuerySet(SoftDeleteQuerySet["Invoice"]):
         if date_to:
             invoices = invoices.filter(issue_date__lte=date_to)
         return invoices.order_by(sort or "-issue_date", "-id")
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What an invoice's stored totals follow from, each rounded to the cent."""
+
+    net: Decimal  # of the lines
+    vat: Decimal  # of the lines
+    paid: Decimal  # active payments
+    last_payment: datetime.date | None
+    credited: Decimal  # active credit notes
 
 
 def _sum(queryset: models.QuerySet[Any], field: str) -> Decimal:
@@ -201,17 +213,30 @@ class Invoice(BillingDocument):
     def recompute(self) -> None:
         """Totals from the lines, paid and credited amounts, balance, and the status that follows."""
         items = self.items.all()
-        self.subtotal = _sum(items, "net_amount")
-        self.vat_total = _sum(items, "vat_amount")
-        self.total = self.subtotal + self.vat_total
         payments = self.payments.aggregate(total=Coalesce(Sum("amount"), ZERO), last=Max("date"))
-        self.amount_paid = round_cents(payments["total"])
-        self.amount_credited = _sum(self.credit_notes.all(), "total")
+        self.settle(
+            Sums(
+                net=_sum(items, "net_amount"),
+                vat=_sum(items, "vat_amount"),
+                paid=round_cents(payments["total"]),
+                last_payment=payments["last"],
+                credited=_sum(self.credit_notes.all(), "total"),
+            )
+        )
+
+    def settle(self, sums: Sums) -> None:
+        """The stored totals, balance and status that follow from the sums of the lines, payments
+        and credit notes: recompute's rule, also applied to many invoices at once."""
+        self.subtotal = sums.net
+        self.vat_total = sums.vat
+        self.total = self.subtotal + self.vat_total
+        self.amount_paid = sums.paid
+        self.amount_credited = sums.credited
         # A cancelled invoice asks for nothing, whatever its lines say.
         owed = self.total - self.amount_paid - self.amount_credited
         self.balance_due = ZERO if self.status == InvoiceStatus.CANCELLED else owed
         self.status = self._status_after_settlement()
-        self.paid_on = payments["last"] if self.status == InvoiceStatus.PAID else None
+        self.paid_on = sums.last_payment if self.status == InvoiceStatus.PAID else None
 
     def _status_after_settlement(self) -> str:
         if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
