@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, DecimalField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import CharField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
+from core.pagination import Page
 from invoices.models import Client, CreditNote, Invoice, Payment
 from invoices.money import ZERO, round_cents
 
@@ -47,13 +48,20 @@ def client_balances(client: Client) -> dict[str, Decimal]:
     return dict(balances)
 
 
+STATEMENT_PAGE_SIZE = 100
+
+
 @dataclass(frozen=True)
 class Statement:
-    opening: dict[str, Decimal]  # per currency, before the first movement shown
+    """One page of a client's statement."""
+
+    opening: dict[str, Decimal]  # per currency, brought forward to the first movement shown
     movements: list[Movement]
+    page: Page  # of the movements: its number and whether another follows
 
     @property
     def closing(self) -> dict[str, Decimal]:
+        """Per currency after the last movement shown: what the next page opens with."""
         balances = dict(self.opening)
         for movement in self.movements:
             balances[movement.currency] = movement.balance
@@ -125,20 +133,42 @@ def _description(kind: str, about: str) -> str:
     return f"Payment on {about}" if about else "General payment"
 
 
-def statement(client: Client, since: datetime.date | None = None) -> Statement:
-    """Every movement on the client's account from `since` (all when None) in date order, with
-    a running balance per currency; what came before is brought forward. Two queries."""
+def _before(source: QuerySet[Any], rank: int, first: dict[str, Any]) -> QuerySet[Any]:
+    """The rows of `source` (whose rows all have this rank) ordered before `first`, by
+    (day, rank, id) as the statement orders them."""
+    if rank < first["rank"]:
+        return source.filter(day__lte=first["day"])
+    if rank > first["rank"]:
+        return source.filter(day__lt=first["day"])
+    return source.filter(Q(day__lt=first["day"]) | Q(day=first["day"], id__lt=first["id"]))
+
+
+def statement(
+    client: Client, since: datetime.date | None = None, number: int = 1, size: int = STATEMENT_PAGE_SIZE
+) -> Statement:
+    """Page `number` of the movements on the client's account from `since` (all when None), in
+    date order, with a running balance per currency from everything before the page, so each
+    page opens with the balance the previous one closed with. Two queries, however long the
+    history: the page's rows, then the sums of what precedes its first row."""
+    sources = _movement_sources(client)  # their rank is their position
+    shown = [q.filter(day__gte=since) for q in sources] if since is not None else sources
+    start = (number - 1) * size
+    rows = list(shown[0].union(*shown[1:], all=True).order_by("day", "rank", "id")[start : start + size + 1])
+    if rows:
+        earlier = [_before(q, rank, rows[0]) for rank, q in enumerate(sources)]
+    elif number > 1:  # past the last page: every movement shown comes before it
+        earlier = sources
+    else:
+        earlier = [q.filter(day__lt=since) for q in sources] if since is not None else []
     opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
     opening[client.currency] += client.opening_balance
-    sources = _movement_sources(client)
-    if since is not None:
-        earlier = [q.filter(day__lt=since).values("money").annotate(net=Sum(F("debit") - F("credit"))) for q in sources]
-        for row in earlier[0].union(*earlier[1:], all=True):
+    if earlier:
+        sums = [q.values("money").annotate(net=Sum(F("debit") - F("credit"))) for q in earlier]
+        for row in sums[0].union(*sums[1:], all=True):
             opening[row["money"]] += round_cents(row["net"])
-        sources = [q.filter(day__gte=since) for q in sources]
     running = dict(opening)
     movements = []
-    for row in sources[0].union(*sources[1:], all=True).order_by("day", "rank", "id"):
+    for row in rows[:size]:
         currency = row["money"]
         running[currency] = running.get(currency, ZERO) + row["debit"] - row["credit"]
         movements.append(
@@ -154,4 +184,4 @@ def statement(client: Client, since: datetime.date | None = None) -> Statement:
                 row["id"],
             )
         )
-    return Statement(dict(opening), movements)
+    return Statement(dict(opening), movements, Page(movements, number, len(rows) > size))
