@@ -150,7 +150,7 @@ def sign_in_as(user: User) -> str:
 def collect_static(environment: dict[str, str]) -> float:
     """The manifest and compressed files the production image builds, with the same settings."""
     started = perf_counter()
-    subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+    subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
         env=environment,
@@ -333,7 +333,9 @@ def parse_wrk(endpoint: Endpoint, output: str) -> LoadResult:
     )
 
 
-def run_wrk(args: argparse.Namespace, base: str, endpoint: Endpoint, cookies: dict[str, str], script: Path) -> LoadResult:
+def run_wrk(
+    args: argparse.Namespace, base: str, endpoint: Endpoint, cookies: dict[str, str], script: Path
+) -> LoadResult:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     command += ["--timeout", "10s", "-s", str(script)]
     if endpoint.signed_in:
@@ -402,7 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     from django.core.cache import cache
 
-    print(f"Smart Invoice benchmark: gunicorn under wrk, {args.invoices:,} invoices, {args.transactions:,} transactions")
+    print(f"Load benchmark: gunicorn under wrk, {args.invoices:,} invoices, {args.transactions:,} transactions")
+
     data = reusable_data(args.reuse, params, lambda: existing_data(args))
     if data is None:
         recreate_database(params)
@@ -414,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     password = sign_in_as(user)
     cache.clear()  # nothing cached by an earlier run (or another data set) is served
     environment = production_environment(database_url, redis_url)
-    print(f"collectstatic (manifest and compressed files, as the image builds them): {collect_static(environment):.1f} s.")
+    print(f"collectstatic (the manifest and compressed files the image builds): {collect_static(environment):.1f} s.")
     print_environment(params)
     print(f"Redis: {redis_url} (cache and sessions)")
 
