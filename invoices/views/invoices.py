@@ -53,7 +53,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         client = (
             Client.objects.for_organization(organization_of(request)).filter(pk=form.cleaned_data["client"]).first()
         )
-    return render(request, "invoices/invoice_list.html", {"form": form, "page": page, "query": query, "client": client})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "client": client,
+        "invoice_base": reverse("invoices:invoice_list"),
+        "client_base": reverse("invoices:client_list"),
+    }
+    return render(request, "invoices/invoice_list.html", context)
 
 
 def movements_of(invoice: Invoice) -> QuerySet[Any]:
