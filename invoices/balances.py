@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import CharField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
-from core.pagination import Page
+from core.pagination import PAGE_SIZE, Page
 from invoices.models import Client, CreditNote, Invoice, Payment
 from invoices.money import ZERO, round_cents
 
@@ -46,9 +46,6 @@ def client_balances(client: Client) -> dict[str, Decimal]:
     for row in open_amounts.union(general_payments, all=True):
         balances[row["currency"]] += round_cents(row["amount"])
     return dict(balances)
-
-
-STATEMENT_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ def _before(source: QuerySet[Any], rank: int, first: dict[str, Any]) -> QuerySet
 
 
 def statement(
-    client: Client, since: datetime.date | None = None, number: int = 1, size: int = STATEMENT_PAGE_SIZE
+    client: Client, since: datetime.date | None = None, number: int = 1, size: int = PAGE_SIZE
 ) -> Statement:
     """Page `number` of the movements on the client's account from `since` (all when None), in
     date order, with a running balance per currency from everything before the page, so each

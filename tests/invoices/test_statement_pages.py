@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import Organization
+from core.pagination import PAGE_SIZE
 from invoices import services
-from invoices.balances import STATEMENT_PAGE_SIZE, Statement, statement
+from invoices.balances import Statement, statement
 from invoices.models import Client, Payment
 from tests.factories import make_client, make_invoice, make_lines, pay
 
@@ -116,13 +117,13 @@ def test_the_statement_page_links_to_the_next_and_carries_the_balance(
     owner_client: HttpClient, organization: Organization
 ):
     client = make_client(organization, opening_balance=D("500.00"))
-    general_payments(client, STATEMENT_PAGE_SIZE + 10)
+    general_payments(client, PAGE_SIZE + 10)
     url = reverse("invoices:client_statement", args=[client.pk])
 
     first = owner_client.get(url, {"from": "all"}).content.decode()
     second = owner_client.get(url, {"from": "all", "page": "2"}).content.decode()
 
-    carried = 500 - STATEMENT_PAGE_SIZE
+    carried = 500 - PAGE_SIZE
     assert f'Carried forward to page 2 EUR</th><th class="number">EUR {carried}.00' in first
     assert "from=all&amp;page=2" in first
     assert f'Balance brought forward from page 1</td><td></td><td></td><td class="number">EUR {carried}.00' in second
@@ -136,7 +137,7 @@ def test_the_statement_page_makes_as_many_queries_for_a_long_history_as_for_a_sh
 ):
     short, long = make_client(organization), make_client(organization)
     general_payments(short, 2)
-    general_payments(long, 3 * STATEMENT_PAGE_SIZE)
+    general_payments(long, 3 * PAGE_SIZE)
     make_invoice(organization, long, issue_date=datetime.date(2025, 6, 1))
     counts = []
     for client, page in ((short, "1"), (long, "1"), (long, "2")):
