@@ -52,8 +52,9 @@ LIST_COLUMNS = ("id", "number", "client_id", "issue_date", "due_date", "status",
 FRAGMENT_CACHE_SECONDS = 300
 
 
-def list_rows(invoices: QuerySet[Invoice]) -> QuerySet[Any]:
-    return invoices.values(*LIST_COLUMNS, client_name=F("client__name"))
+def list_rows(invoices: QuerySet[Invoice]) -> QuerySet[Invoice, dict[str, Any]]:
+    rows: QuerySet[Invoice, dict[str, Any]] = invoices.values(*LIST_COLUMNS, client_name=F("client__name"))
+    return rows
 
 
 def rows_digest(rows: list[dict[str, Any]]) -> str:
