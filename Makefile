@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki bench-dashboards clean
+.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki bench-dashboards bench-load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -68,6 +68,13 @@ bench-yuki: $(VENV)/.installed
 ## Redis database 5). BENCH_ARGS="--reuse" keeps the data; "--explain" explains slow cold requests.
 bench-dashboards: $(VENV)/.installed
 	$(PY) -m bench.dashboards $(BENCH_ARGS)
+
+## Requests per second and p99 of /health/, the dashboard, a chart's JSON and the invoice list under
+## wrk (-t2 -c8 -d30s) against gunicorn (platform/gunicorn.conf.py) on 127.0.0.1, on PostgreSQL and Redis;
+## run by hand. DROPS and re-creates BENCH_LOAD_DATABASE_URL's database; flushes BENCH_REDIS_URL's (default
+## Redis database 5). BENCH_ARGS="--reuse" keeps the data; "--duration 10" shortens each wrk run.
+bench-load: $(VENV)/.installed
+	$(PY) -m bench.load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -42,18 +42,20 @@ class Page:
         return self.number - 1
 
 
-def _page_number(request: HttpRequest) -> int:
+def page_request(request: HttpRequest) -> tuple[int, str]:
+    """The page number asked for, and the query string without `page` (for the page links)."""
     try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+        number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
-        return 1
+        number = 1
+    query = request.GET.copy()
+    query.pop("page", None)
+    return number, query.urlencode()
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> tuple[Page, str]:
     """The requested page of an ordered queryset, and the query string without `page`."""
-    number = _page_number(request)
+    number, query = page_request(request)
     start = (number - 1) * size
     rows = list(queryset[start : start + size + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return Page(rows[:size], number, len(rows) > size), query.urlencode()
+    return Page(rows[:size], number, len(rows) > size), query

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, DecimalField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import CharField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 
+from core.pagination import PAGE_SIZE, Page
 from invoices.models import Client, CreditNote, Invoice, Payment
 from invoices.money import ZERO, round_cents
 
@@ -49,11 +50,15 @@ def client_balances(client: Client) -> dict[str, Decimal]:
 
 @dataclass(frozen=True)
 class Statement:
-    opening: dict[str, Decimal]  # per currency, before the first movement shown
+    """One page of a client's statement."""
+
+    opening: dict[str, Decimal]  # per currency, brought forward to the first movement shown
     movements: list[Movement]
+    page: Page  # of the movements: its number and whether another follows
 
     @property
     def closing(self) -> dict[str, Decimal]:
+        """Per currency after the last movement shown: what the next page opens with."""
         balances = dict(self.opening)
         for movement in self.movements:
             balances[movement.currency] = movement.balance
@@ -125,20 +130,53 @@ def _description(kind: str, about: str) -> str:
     return f"Payment on {about}" if about else "General payment"
 
 
-def statement(client: Client, since: datetime.date | None = None) -> Statement:
-    """Every movement on the client's account from `since` (all when None) in date order, with
-    a running balance per currency; what came before is brought forward. Two queries."""
+def _net_amounts(client: Client) -> list[tuple[QuerySet[Any], str, Any]]:
+    """Per kind of movement, in rank order: its rows, their date field, and what they add to
+    the balance. Plain aggregates: the shaped rows of `_movement_sources` cost several times as
+    much to compile, and the sums need none of their columns."""
+    return [
+        (Invoice.objects.issued().filter(client=client), "issue_date", Sum("total")),
+        (CreditNote.objects.filter(client=client), "issue_date", -Sum("total")),
+        (Payment.objects.filter(client=client), "date", -Sum("amount")),
+    ]
+
+
+def _before(rows: QuerySet[Any], day: str, rank: int, first: dict[str, Any] | None) -> QuerySet[Any]:
+    """The rows (all of this rank) that the statement orders, by (day, rank, id), before
+    `first`; all of them when there is no first row."""
+    if first is None:
+        return rows
+    if rank < first["rank"]:
+        return rows.filter(**{f"{day}__lte": first["day"]})
+    if rank > first["rank"]:
+        return rows.filter(**{f"{day}__lt": first["day"]})
+    return rows.filter(Q(**{f"{day}__lt": first["day"]}) | Q(**{day: first["day"], "id__lt": first["id"]}))
+
+
+def statement(client: Client, since: datetime.date | None = None, number: int = 1, size: int = PAGE_SIZE) -> Statement:
+    """Page `number` of the movements on the client's account from `since` (all when None), in
+    date order, with a running balance per currency from everything before the page, so each
+    page opens with the balance the previous one closed with. Two queries, however long the
+    history: the page's rows, then the sums of what precedes its first row."""
+    sources = _movement_sources(client)  # their rank is their position
+    shown = [q.filter(day__gte=since) for q in sources] if since is not None else sources
+    start = (number - 1) * size
+    rows = list(shown[0].union(*shown[1:], all=True).order_by("day", "rank", "id")[start : start + size + 1])
     opening: dict[str, Decimal] = defaultdict(lambda: ZERO)
     opening[client.currency] += client.opening_balance
-    sources = _movement_sources(client)
-    if since is not None:
-        earlier = [q.filter(day__lt=since).values("money").annotate(net=Sum(F("debit") - F("credit"))) for q in sources]
-        for row in earlier[0].union(*earlier[1:], all=True):
-            opening[row["money"]] += round_cents(row["net"])
-        sources = [q.filter(day__gte=since) for q in sources]
+    if rows or number > 1 or since is not None:
+        # Before the page's first row; past the last page, before nothing: all of it. An empty
+        # first page of a period opens with what came before the period.
+        first = rows[0] if rows else None if number > 1 else {"day": since, "rank": -1, "id": 0}
+        sums = [
+            _before(queryset, day, rank, first).values("currency").annotate(net=net).order_by()
+            for rank, (queryset, day, net) in enumerate(_net_amounts(client))
+        ]
+        for row in sums[0].union(*sums[1:], all=True):
+            opening[row["currency"]] += round_cents(row["net"])
     running = dict(opening)
     movements = []
-    for row in sources[0].union(*sources[1:], all=True).order_by("day", "rank", "id"):
+    for row in rows[:size]:
         currency = row["money"]
         running[currency] = running.get(currency, ZERO) + row["debit"] - row["credit"]
         movements.append(
@@ -154,4 +192,4 @@ def statement(client: Client, since: datetime.date | None = None) -> Statement:
                 row["id"],
             )
         )
-    return Statement(dict(opening), movements)
+    return Statement(dict(opening), movements, Page(movements, number, len(rows) > size))

@@ -15,7 +15,7 @@ from django.views.generic import DetailView
 
 from core.http import OrganizationRequest
 from core.models import Role
-from core.pagination import paginate
+from core.pagination import page_request, paginate
 from core.permissions import OrganizationMixin, acting_user, organization_required
 from invoices import services
 from invoices.balances import client_balances, statement
@@ -59,9 +59,15 @@ class ClientStatementView(OrganizationMixin, DetailView[Client]):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         since = statement_start(self.request.GET.get("from", ""))
+        number, query = page_request(self.request)
+        account = statement(self.object, since, number)
         # Rows link to invoices/<pk>/: one reverse() for the page instead of one a row.
         context.update(
-            statement=statement(self.object, since), since=since, invoice_base=reverse("invoices:invoice_list")
+            statement=account,
+            page=account.page,
+            query=query,
+            since=since,
+            invoice_base=reverse("invoices:invoice_list"),
         )
         return context
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -22,15 +23,42 @@ from invoices import services
 from invoices.forms import CancelInvoiceForm, CreditNoteForm, InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
 
+# The list's rows as plain values (no model instances to build), and their HTML cached under a
+# digest of exactly what they show: any change to a row shown is a new key, never a stale row,
+# and a repeat view of an unchanged page costs its query and one cache read, not fifty rows.
+LIST_COLUMNS = ("id", "number", "client_id", "issue_date", "due_date", "status", "currency", "total", "balance_due")
+FRAGMENT_CACHE_SECONDS = 300
+
+
+def list_rows(invoices: QuerySet[Invoice]) -> QuerySet[Invoice, dict[str, Any]]:
+    rows: QuerySet[Invoice, dict[str, Any]] = invoices.values(*LIST_COLUMNS, client_name=F("client__name"))
+    return rows
+
+
+def rows_digest(rows: list[dict[str, Any]]) -> str:
+    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+
 
 @organization_required()
 def invoice_list(request: OrganizationRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
-    page, query = paginate(request, form.invoices(request.organization))
+    page, query = paginate(request, list_rows(form.invoices(request.organization)))
+    for row in page:
+        row["status_label"] = InvoiceStatus(row["status"]).label
     client = None
     if form.is_valid() and form.cleaned_data["client"]:
         client = Client.objects.for_organization(request.organization).filter(pk=form.cleaned_data["client"]).first()
-    return render(request, "invoices/invoice_list.html", {"form": form, "page": page, "query": query, "client": client})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "client": client,
+        "invoice_base": reverse("invoices:invoice_list"),
+        "client_base": reverse("invoices:client_list"),
+        "rows_digest": rows_digest(page.object_list),
+        "fragment_cache_seconds": FRAGMENT_CACHE_SECONDS,
+    }
+    return render(request, "invoices/invoice_list.html", context)
 
 
 def movements_of(invoice: Invoice) -> QuerySet[Any]:

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from banking import reconciliation
@@ -259,3 +262,27 @@ def test_refused_input_does_not_move_the_version(organization, account, django_c
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         pay(invoice, Decimal("-5"))
     assert version(organization) == before
+
+
+def test_the_page_makes_as_many_queries_for_many_invoices_as_for_one(browsing_client, organization, account):
+    url = reverse("dashboards:overview") + "?period=90d"
+
+    def queries() -> tuple[int, int]:
+        """With nothing cached (every figure computed), then repeated (from the cache)."""
+        cache.clear()
+        counts = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                assert browsing_client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts[0], counts[1]
+
+    client = make_client(organization)
+    make_invoice(organization, client)
+    one = queries()
+    for _ in range(25):
+        make_invoice(organization, client)
+    many = queries()
+
+    assert one == many
+    assert one[1] <= 3  # the signed-in user, the data version, and the session once a minute
