@@ -28,7 +28,8 @@ class UpsertPlan:
     """How rows meet a table: `columns` are what each staged row gives, in order; `constants`
     (given per call) complete every row; `key` is the unique constraint an upsert meets;
     `update` the columns an update sets, only when one of `compare` differs; `returning` the
-    written row's columns and `previous` the existing row's columns, returned for each write."""
+    written row's columns and `previous` the existing row's columns, returned for each write.
+    A constant is a query parameter: text, numbers, booleans and timestamps; stage a JSON one."""
 
     table: str
     columns: tuple[str, ...]
@@ -69,7 +70,7 @@ def copy_upsert(
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg2's own, for copy_expert and composing SQL
 
-        def execute(statement: sql.Composable, params: Sequence[object] = ()) -> None:
+        def execute(statement: sql.Composable, params: Sequence[Any] = ()) -> None:
             cursor.execute(statement.as_string(raw), params)
 
         execute(

@@ -41,7 +41,7 @@ SYNCHRONIZATION_GIVE_UP = datetime.timedelta(days=1)
 FLUSH_ROWS = 1000
 
 
-def _incoming(resource: dict[str, Any]) -> IncomingTransaction:
+def incoming_transaction(resource: dict[str, Any]) -> IncomingTransaction:
     """The resource mapped, with its JSON text (serialised once: the digest's input and the raw copy)."""
     raw_json = json.dumps(resource, sort_keys=True, cls=RawJSONEncoder)
     digest = hashlib.sha256(raw_json.encode()).hexdigest()
@@ -277,7 +277,7 @@ class PontoSync:
         incoming = {resource["id"]: resource for resource in resources}  # a repeated id: its last copy
         if not incoming:
             return
-        rows = [_incoming(resource) for resource in incoming.values()]
+        rows = [incoming_transaction(resource) for resource in incoming.values()]
         counts = upsert_transactions(self.connection, account, status, rows)
         self.run.rows_added += counts.added
         self.run.rows_updated += counts.updated
