@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# kwargs: organization_id, rows (the BankTransaction objects about to be inserted or updated;
-# receivers may set `category` on them).
+# kwargs: organization_id, rows (the BankTransaction objects being inserted or updated: before the
+# write on the ORM path, just after it on the COPY path; the `category` receivers set is saved).
 transactions_saving = Signal()
 # kwargs: organization_id, account_days (set of (account id, execution date) whose booked rows changed).
 transactions_saved = Signal()
