@@ -4,15 +4,149 @@ dashboards' data version with every change. Categorising follows in banking.pipe
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+from django.db import connection as database
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from banking.models import BankTransaction
+from banking.models import BankAccount, BankTransaction
+from core.bulk import UpsertPlan, WrittenRow, copy_upsert
 from dashboards import rollups
 from dashboards.state import bump
+from integrations.models import Connection
 
 AccountDay = tuple[int, datetime.date]
+
+# The columns a provider's mapping gives each transaction, besides its id and raw copy.
+MAPPED_FIELDS = (
+    "value_date",
+    "execution_date",
+    "amount",
+    "currency",
+    "counterpart_name",
+    "counterpart_iban",
+    "remittance_information",
+    "remittance_information_type",
+    "bank_transaction_code",
+    "description",
+)
+# What an upsert by (connection, external id) writes over an existing row.
+UPSERTED_FIELDS = ("account", "status", *MAPPED_FIELDS, "raw", "raw_digest")
+
+_COPY_PLAN = UpsertPlan(
+    table=BankTransaction._meta.db_table,
+    columns=("external_id", *MAPPED_FIELDS, "raw_digest", "raw"),
+    key=("connection_id", "external_id"),
+    # A changed row loses its category: the pipeline after the sync puts it where its fields now match.
+    update=("account_id", "status", *MAPPED_FIELDS, "raw", "raw_digest", "category", "updated_at"),
+    # The digest stands for the whole raw resource, from which every mapped column comes.
+    compare=("raw_digest", "account_id", "status"),
+    returning=("id", "account_id", "execution_date"),
+    previous=("account_id", "execution_date"),
+)
+
+
+class IncomingTransaction(NamedTuple):
+    """A provider's transaction, mapped: `fields` holds MAPPED_FIELDS and `raw` (the resource),
+    `raw_json` the resource as JSON text and `raw_digest` that text's digest."""
+
+    external_id: str
+    raw_digest: str
+    raw_json: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def upsert_transactions(
+    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> UpsertCounts:
+    """Insert or update `rows` (one per external id) by (connection, external id); a row whose
+    digest, account and status are unchanged is left alone. Call inside the sync's transaction."""
+    if database.vendor == "postgresql":
+        return upsert_by_copy(connection, account, status, rows)
+    return upsert_by_orm(connection, account, status, rows)
+
+
+def upsert_by_copy(
+    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> UpsertCounts:
+    """PostgreSQL: COPY into a staging table and one INSERT … ON CONFLICT (core.bulk)."""
+    now = timezone.now()
+    constants = {
+        "organization_id": connection.organization_id,
+        "connection_id": connection.pk,
+        "account_id": account.pk,
+        "status": status,
+        "category": "",  # banking.pipeline categorises after the sync
+        "created_at": now,
+        "updated_at": now,
+    }
+    staged = (
+        (row.external_id, *[row.fields[name] for name in MAPPED_FIELDS], row.raw_digest, row.raw_json) for row in rows
+    )
+    written = copy_upsert(_COPY_PLAN, staged, constants)
+    if written:
+        _announce(connection.organization_id, _days_of(written))
+    added = sum(row.inserted for row in written)
+    return UpsertCounts(added=added, updated=len(written) - added, unchanged=len(rows) - len(written))
+
+
+def _days_of(written: Iterable[WrittenRow]) -> set[AccountDay]:
+    """The (account, day) pairs the written rows have, and had before an update."""
+    days: set[AccountDay] = set()
+    for row in written:
+        _, account_id, day = row.values
+        if day:
+            days.add((account_id, day))
+        if row.previous is not None and row.previous[1]:
+            days.add((row.previous[0], row.previous[1]))
+    return days
+
+
+def upsert_by_orm(
+    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> UpsertCounts:
+    """Any database: read the existing rows, then bulk INSERT and UPDATE through the ORM."""
+    existing = {
+        row[0]: row[1:]
+        for row in BankTransaction.objects.filter(
+            connection=connection, external_id__in=[row.external_id for row in rows]
+        ).values_list("external_id", "raw_digest", "account_id", "status", "pk", "execution_date")
+    }
+    counts = UpsertCounts()
+    new: list[BankTransaction] = []
+    changed: list[BankTransaction] = []
+    previous_days: set[AccountDay] = set()
+    for row in rows:
+        known = existing.get(row.external_id)
+        if known is not None and known[:3] == (row.raw_digest, account.pk, status):
+            counts.unchanged += 1
+            continue
+        transaction = BankTransaction(
+            pk=known[3] if known else None,
+            organization_id=connection.organization_id,
+            connection=connection,
+            account=account,
+            external_id=row.external_id,
+            status=status,
+            raw_digest=row.raw_digest,
+            **row.fields,
+        )
+        (changed if known else new).append(transaction)
+        if known and known[4]:
+            previous_days.add((known[1], known[4]))
+    save_transactions(connection.organization_id, new, changed, UPSERTED_FIELDS, previous_days)
+    counts.added, counts.updated = len(new), len(changed)
+    return counts
 
 
 def save_transactions(

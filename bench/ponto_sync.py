@@ -4,7 +4,8 @@ What it measures: a Ponto sandbox with 100,000 bookings on its main account (and
 accounts' bookings), served on a local port; a connection linked through the real OAuth code
 flow (PKCE, consent page, callback view); then the time of one initial `run_sync` of it into
 PostgreSQL, in transactions per second, with where that time goes (HTTP fetch, of which the
-token check and the sandbox's own work; the upsert, of which mapping and INSERTs). The stored
+token check and the sandbox's own work; the upsert, of which mapping and the COPY upsert; the
+work that follows a sync: reconciliation and recurring detection). The stored
 rows are checked against the sandbox's ground truth. In the same run, the same rows (read back
 as CSV into memory, untimed) are loaded with COPY into an empty temporary table of the same
 shape, which is the floor for getting these rows into PostgreSQL at all; the ratio says how far
@@ -218,7 +219,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
     from django.db import connection as db
     from django.test.utils import override_settings
 
-    from banking.models import BankTransaction
+    from banking import ingest, pipeline
     from integrations.ponto import mapping, tokens
     from integrations.ponto.client import PontoClient
     from integrations.ponto.sync import PontoSync
@@ -230,9 +231,10 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
             ("fetch", "HTTP fetch (PontoClient._get: token check, request, JSON decoding)"),
             ("token", "token check (a SELECT … FOR UPDATE of the credential per request)"),
             ("sandbox", "the sandbox building and encoding pages (server thread, same process)"),
-            ("upsert", "upsert (PontoSync._upsert: mapping, reading existing rows, INSERT)"),
+            ("upsert", "upsert (PontoSync._upsert: mapping, writing, rollups)"),
             ("mapping", "mapping resources to fields (mapping.transaction_fields)"),
-            ("insert", "INSERT (BankTransaction.objects.bulk_create)"),
+            ("write", "COPY into a staging table and INSERT … ON CONFLICT (core.bulk.copy_upsert)"),
+            ("after", "after the sync: banking.pipeline (categorise, reconcile, recurring flows)"),
             ("sql", "SQL statements, driver call to result (connection.execute_wrapper)"),
         ]
     }
@@ -245,7 +247,8 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: PontoSand
         stack.enter_context(timed_calls(tokens, "access_token_until", watches["token"]))
         stack.enter_context(timed_calls(PontoSync, "_upsert", watches["upsert"]))
         stack.enter_context(timed_calls(mapping, "transaction_fields", watches["mapping"]))
-        stack.enter_context(timed_calls(BankTransaction.objects, "bulk_create", watches["insert"]))
+        stack.enter_context(timed_calls(ingest, "copy_upsert", watches["write"]))
+        stack.enter_context(timed_calls(pipeline, "after_sync", watches["after"]))
         stack.enter_context(override_settings(DEBUG=False))  # no query log, as in production
         stack.enter_context(db.execute_wrapper(time_sql))
         started = perf_counter()
@@ -367,13 +370,14 @@ def print_sync(result: SyncTiming, booked: int, pending: int, requests: int) -> 
         f"(up to {PAGE_LIMIT} a page), {requests:,} API requests in all, {run.rows_added:,} rows added"
     )
     print("  Where the time goes (wall time, share of the whole sync):")
-    fetch, upsert = watches["fetch"].seconds, watches["upsert"].seconds
-    for key, indent in [("fetch", 4), ("token", 6), ("sandbox", 6), ("upsert", 4), ("mapping", 6), ("insert", 6)]:
+    fetch, upsert, after = watches["fetch"].seconds, watches["upsert"].seconds, watches["after"].seconds
+    parts = [("fetch", 4), ("token", 6), ("sandbox", 6), ("upsert", 4), ("mapping", 6), ("write", 6), ("after", 4)]
+    for key, indent in parts:
         watch = watches[key]
         print(
             f"{' ' * indent}{watch.seconds:7.2f} s {watch.seconds / seconds:6.1%}  {watch.label}, {watch.calls:,} calls"
         )
-    rest = seconds - fetch - upsert
+    rest = seconds - fetch - upsert - after
     print(f"    {rest:7.2f} s {rest / seconds:6.1%}  the rest: commits, accounts, pending, SyncRun bookkeeping")
     sql = watches["sql"]
     print(

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from banking.ingest import AccountDay, save_transactions
+from banking.ingest import IncomingTransaction, upsert_transactions
 from banking.models import BankAccount, BankTransaction, TransactionStatus
 from banking.models.accounts import RawJSONEncoder
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
@@ -35,29 +35,17 @@ from integrations.ponto.client import PontoClient
 from integrations.ponto.errors import AUTH_CODES
 from integrations.ponto.models import PontoSynchronization, SynchronizationOrigin
 
-UPDATABLE_FIELDS = [
-    "account",
-    "status",
-    "value_date",
-    "execution_date",
-    "amount",
-    "currency",
-    "counterpart_name",
-    "counterpart_iban",
-    "remittance_information",
-    "remittance_information_type",
-    "bank_transaction_code",
-    "description",
-    "raw",
-]
 SYNCHRONIZATION_POLL_SECONDS = 30
 SYNCHRONIZATION_GIVE_UP = datetime.timedelta(days=1)
 # Pages are written in batches of about this many rows: fewer, larger transactions.
 FLUSH_ROWS = 1000
 
 
-def _digest(resource: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(resource, sort_keys=True, cls=RawJSONEncoder).encode()).hexdigest()
+def incoming_transaction(resource: dict[str, Any]) -> IncomingTransaction:
+    """The resource mapped, with its JSON text (serialised once: the digest's input and the raw copy)."""
+    raw_json = json.dumps(resource, sort_keys=True, cls=RawJSONEncoder)
+    digest = hashlib.sha256(raw_json.encode()).hexdigest()
+    return IncomingTransaction(resource["id"], digest, raw_json, mapping.transaction_fields(resource))
 
 
 class PontoSync:
@@ -285,42 +273,14 @@ class PontoSync:
     # --- the upsert ----------------------------------------------------------------------
 
     def _upsert(self, account: BankAccount, resources: Iterable[dict[str, Any]], status: str) -> None:
-        incoming = {resource["id"]: resource for resource in resources}
+        incoming = {resource["id"]: resource for resource in resources}  # a repeated id: its last copy
         if not incoming:
             return
-        existing = {
-            row[0]: row[1:]
-            for row in BankTransaction.objects.filter(
-                connection=self.connection, external_id__in=list(incoming)
-            ).values_list("external_id", "raw_digest", "account_id", "status", "pk", "execution_date")
-        }
-        new: list[BankTransaction] = []
-        changed: list[BankTransaction] = []
-        previous_days: set[AccountDay] = set()
-        for external_id, resource in incoming.items():
-            digest = _digest(resource)
-            known = existing.get(external_id)
-            if known is not None and known[:3] == (digest, account.pk, status):
-                self.run.rows_unchanged += 1
-                continue
-            row = BankTransaction(
-                pk=known[3] if known else None,
-                organization_id=self.connection.organization_id,
-                connection=self.connection,
-                account=account,
-                external_id=external_id,
-                status=status,
-                raw_digest=digest,
-                **mapping.transaction_fields(resource),
-            )
-            (changed if known else new).append(row)
-            if known and known[4]:
-                previous_days.add((known[1], known[4]))
-        save_transactions(
-            self.connection.organization_id, new, changed, [*UPDATABLE_FIELDS, "raw_digest"], previous_days
-        )
-        self.run.rows_added += len(new)
-        self.run.rows_updated += len(changed)
+        rows = [incoming_transaction(resource) for resource in incoming.values()]
+        counts = upsert_transactions(self.connection, account, status, rows)
+        self.run.rows_added += counts.added
+        self.run.rows_updated += counts.updated
+        self.run.rows_unchanged += counts.unchanged
 
 
 def _account_of(resource: dict[str, Any]) -> str:
