@@ -11,7 +11,6 @@ import json
 import re
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -498,12 +497,13 @@ def test_same_seed_same_data_other_seed_other_data():
     assert not set(ids(7)) & set(ids(8))
 
 
-def test_generating_100000_transactions_takes_under_five_seconds():
-    started = time.perf_counter()
+def test_a_sandbox_of_100000_transactions_an_account_holds_them_all_once():
+    # How long building it takes is for `make bench-ponto`, which builds one of this size: a wall-time
+    # assertion here failed whenever the machine was busy.
     sandbox = PontoSandbox(transactions_per_account=100_000, now=lambda: NOW)
-    elapsed = time.perf_counter() - started
-    assert len(sandbox.accounts[0].transactions) == 100_000
-    assert elapsed < 5, f"{elapsed:.2f} s"
+    transactions = sandbox.accounts[0].transactions
+    assert len(transactions) == 100_000
+    assert len({transaction.id for transaction in transactions}) == 100_000
 
 
 # --- synchronizations -----------------------------------------------------------------------------------

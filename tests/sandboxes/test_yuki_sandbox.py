@@ -891,11 +891,9 @@ def test_the_same_seed_and_day_give_the_same_books() -> None:
 
 
 @pytest.mark.slow
-def test_a_big_sandbox_is_generated_in_under_ten_seconds() -> None:
-    started = time.perf_counter()
+def test_a_big_sandbox_holds_the_books_it_was_asked_for() -> None:
+    # Its build time is measured by `make bench-yuki`, which builds one of this size.
     sandbox = YukiSandbox(seed=2026, now=lambda: NOW, open_items=20_000, gl_transactions_per_month=8_000)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10
     ledger = sandbox.administration.ledger
     assert len(ledger.outstanding("debtor", include_bank=False)) == 20_000
     assert ledger.counts()["glTransactions"] >= 200_000
