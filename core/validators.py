@@ -39,15 +39,24 @@ def validate_iban(value: str) -> str:
     if _is_iban(compact):
         return compact
     # Only the check digits are wrong when the same account with the right ones is an IBAN.
-    if len(compact) > 4 and compact.isascii() and compact.isalnum() and _is_iban(_with_right_check_digits(compact)):
+    if (
+        4 < len(compact) <= _IBAN_MAX_LENGTH
+        and compact.isascii()
+        and compact.isalnum()
+        and _is_iban(_with_right_check_digits(compact))
+    ):
         raise ValidationError(f"{value} has wrong check digits: check for a typing error.", code="iban_checksum")
     raise ValidationError(
         f"{value} is not an IBAN (two letters, two check digits, then the account).", code="iban_format"
     )
 
 
+# The longest IBAN of any country (ISO 13616); stdnum would turn a longer text into one huge integer.
+_IBAN_MAX_LENGTH = 34
+
+
 def _is_iban(compact: str) -> bool:
-    return stdnum_iban.is_valid(compact, check_country=False)
+    return len(compact) <= _IBAN_MAX_LENGTH and stdnum_iban.is_valid(compact, check_country=False)
 
 
 def _with_right_check_digits(compact: str) -> str:

@@ -19,7 +19,7 @@ from banking import services as banking_services
 from banking.models import CategoryRule
 from core.models import Role
 from dashboards.charts import CHARTS
-from dashboards.state import state_for
+from dashboards.state import cache_key, state_for
 from dashboards.views.charts import PAGE_CHARTS
 from invoices import services
 from tests.factories import (
@@ -286,3 +286,9 @@ def test_the_page_makes_as_many_queries_for_many_invoices_as_for_one(browsing_cl
 
     assert one == many
     assert one[1] <= 3  # the signed-in user, the data version, and the session once a minute
+
+
+def test_a_query_string_of_any_length_or_byte_makes_a_short_cache_key():
+    key = cache_key(1, 1, "page:url", "account=a%00b&" * 100)
+    assert len(key) < 250 and "%00" not in key
+    assert key != cache_key(1, 1, "page:url", "account=a%00c&" * 100)

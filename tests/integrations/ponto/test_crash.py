@@ -56,9 +56,11 @@ NEW_PER_ROUND = 4
 _INHERITED = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
 
 WORKER = """
+import sys
 import django
 
 django.setup()
+from integrations.runner import run_sync
 
 run = run_sync(int(sys.argv[1]))
 print("coalesced" if run is None else run.status, flush=True)
