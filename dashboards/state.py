@@ -8,7 +8,6 @@ and today's date, so it is never served after a write, and a TTL bounds everythi
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Callable
 from typing import TypeVar, cast
 
