@@ -1,5 +1,5 @@
-"""What follows every sync run, in order: categorise → reconcile → detect recurring flows → bump
-the dashboards' data version.
+"""What follows every sync run, in order: refresh the planner's statistics after a large write →
+categorise → reconcile → detect recurring flows → bump the dashboards' data version.
 
 The runner calls `after_sync` once the run is recorded, whatever its outcome. The synced rows are
 committed by then, and no step undoes them. Every step runs even when an earlier one failed (none
@@ -16,18 +16,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sentry_sdk
+from django.db import connection as database
 
 from banking import categories, reconciliation, recurring
+from banking.models import BankTransaction
 from dashboards.state import bump
 from integrations.models import Connection, SyncRun
 
 logger = logging.getLogger(__name__)
 
 
+# A run that wrote at least this many rows has PostgreSQL re-read the table's statistics.
+ANALYZE_AFTER_ROWS = 10_000
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
     run: Callable[[int], object]  # called with the organisation's id
+
+
+def statistics_step(run: SyncRun) -> Step:
+    """After a bulk load the planner still believes the table as it was (an initial sync of a
+    100,000-row history left it estimating one row), and picked plans that made reconciliation
+    read every newer row once per batch. PostgreSQL's own advice after a bulk load is ANALYZE;
+    autovacuum would do it too, but only after the steps below have run."""
+
+    def refresh(_organization_id: int) -> None:
+        if database.vendor == "postgresql" and run.rows_added + run.rows_updated >= ANALYZE_AFTER_ROWS:
+            with database.cursor() as cursor:
+                cursor.execute(f'ANALYZE "{BankTransaction._meta.db_table}"')
+
+    return Step("statistics", refresh)
 
 
 STEPS = (
@@ -41,7 +61,7 @@ STEPS = (
 def after_sync(connection: Connection, run: SyncRun) -> list[str]:
     """Run every step for the connection's organisation; return the names of those that failed."""
     failures = []
-    for step in STEPS:
+    for step in (statistics_step(run), *STEPS):
         try:
             step.run(connection.organization_id)
         except Exception as exc:

@@ -272,7 +272,8 @@ def _next_batch(account_ids: list[int], after_id: int, *, through: int | None = 
     )
     if through is not None:
         rows = rows.filter(id__lte=through)
-    return list(rows.order_by("id")[:BATCH_SIZE])
+    # Not the provider's raw copy: it is most of a row's bytes, and matching never reads it.
+    return list(rows.defer("raw").order_by("id")[:BATCH_SIZE])
 
 
 def _advance_watermark(state: DashboardState, rows: Sequence[BankTransaction]) -> None:

@@ -15,6 +15,7 @@ from integrations.models import Connection
 from integrations.ponto import tokens
 from integrations.ponto.errors import classify
 from integrations.ponto.oauth import client_certificate
+from integrations.read_ahead import read_ahead
 
 PAGE_LIMIT = 100
 JSON_API = "application/vnd.api+json"
@@ -55,16 +56,21 @@ class PontoClient:
     def request_ids(self) -> list[str]:
         return self.http.request_ids
 
-    def _authorization(self) -> dict[str, str]:
+    def _keep_token_fresh(self) -> None:
         # Reuse the token while it is comfortably valid: a locked read of the credential per
         # request cost a twentieth of a large sync.
         if self.connection is not None and (self._token is None or not self._token.fresh()):
             self._token = tokens.access_token_until(self.connection)
+
+    def _authorization(self, *, refresh: bool = True) -> dict[str, str]:
+        if refresh:
+            self._keep_token_fresh()
         assert self._token is not None  # the constructor guarantees a connection or a token
         return {"Authorization": f"Bearer {self._token.token}"}
 
-    def _get(self, path_or_url: str, **params: Any) -> Any:
-        return self.http.request("GET", path_or_url, params=params or None, headers=self._authorization()).data
+    def _get(self, path_or_url: str, *, refresh: bool = True, **params: Any) -> Any:
+        headers = self._authorization(refresh=refresh)
+        return self.http.request("GET", path_or_url, params=params or None, headers=headers).data
 
     def userinfo(self) -> dict[str, Any]:
         info = self._get("userinfo")
@@ -79,8 +85,11 @@ class PontoClient:
         return self._all(f"accounts/{account_id}/pending-transactions")
 
     def transaction_pages(self, account_id: str) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """Booked transactions, newest first: (a page, whether more pages follow)."""
-        return self._pages(f"accounts/{account_id}/transactions")
+        """Booked transactions, newest first: (a page, whether more pages follow). The next page
+        is requested while the caller writes this one; the token is refreshed in the caller's
+        thread, which holds the database connection."""
+        pages = self._pages(f"accounts/{account_id}/transactions", refresh=False)
+        return read_ahead(pages, before_each=self._keep_token_fresh, name="ponto-pages")
 
     def create_synchronization(
         self, account_id: str, subtype: str, idempotency_key: uuid.UUID | None = None
@@ -116,8 +125,8 @@ class PontoClient:
     def _all(self, path: str) -> list[dict[str, Any]]:
         return [item for page, _ in self._pages(path) for item in page]
 
-    def _pages(self, path: str) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        document = self._get(path, **{"page[limit]": PAGE_LIMIT})
+    def _pages(self, path: str, *, refresh: bool = True) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        document = self._get(path, refresh=refresh, **{"page[limit]": PAGE_LIMIT})
         while True:
             items = _collection(document)
             next_url = (document.get("links") or {}).get("next")
@@ -127,7 +136,7 @@ class PontoClient:
             if not next_url:
                 return
             # Follow the provider's own link verbatim: it carries the cursor.
-            document = self._get(next_url)
+            document = self._get(next_url, refresh=refresh)
 
 
 def _is_resource(item: Any) -> bool:

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
+from banking import pipeline
 from banking.models import BankTransaction, CategoryRule, RecurringFlow, TransactionStatus
 from dashboards.models import DailyRollup, DashboardState
 from integrations.models import Connection, SyncRun, SyncStatus
@@ -151,3 +152,31 @@ def test_a_changed_row_is_categorised_again_by_its_new_fields(owner_client: Clie
 
     row.refresh_from_db()
     assert (row.remittance_information, row.category) == ("Fixed text", "Corrected")
+
+
+@pytest.mark.skipif(database.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_large_write_has_postgresql_refresh_the_tables_statistics_before_reconciling(
+    owner_client: Client, ponto: PontoSandbox, statements: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    connection = link_ponto(owner_client)
+    run = synced(connection)
+    monkeypatch.setattr("banking.pipeline.ANALYZE_AFTER_ROWS", run.rows_added)
+    statements.clear()
+
+    pipeline.after_sync(connection, run)
+
+    analysed = first(statements, 'ANALYZE "integrations_banktransaction"')
+    assert analysed < first(statements, '"dashboards_dashboardstate"', "FOR UPDATE")  # reconciliation's lock
+
+
+def test_a_small_write_leaves_the_statistics_to_autovacuum(
+    owner_client: Client, ponto: PontoSandbox, statements: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    connection = link_ponto(owner_client)
+    run = synced(connection)
+    monkeypatch.setattr("banking.pipeline.ANALYZE_AFTER_ROWS", run.rows_added + run.rows_updated + 1)
+    statements.clear()
+
+    pipeline.after_sync(connection, run)
+
+    assert not any("ANALYZE" in sql for sql in statements)
