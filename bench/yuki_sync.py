@@ -55,6 +55,7 @@ from sandboxes.yuki import SandboxServer, YukiSandbox, serve
 from sandboxes.yuki.history import ALLOCATION_ROLES
 
 if TYPE_CHECKING:
+    from banking.pipeline import Step
     from integrations.models import Connection, SyncRun
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smart_invoice_bench_yuki"
@@ -265,12 +266,14 @@ def counted_operations(operations: Counter[str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def timed_steps(pipeline: Any, watches: dict[str, Stopwatch]) -> Iterator[None]:
+def timed_steps(watches: dict[str, Stopwatch]) -> Iterator[None]:
     """Time each step of banking.pipeline on its own (watches "step <name>"): the steps hold their
     functions since import, so the STEPS tuple is swapped for timed copies, then restored."""
+    from banking import pipeline
+
     original = pipeline.STEPS
 
-    def timed(step: Any) -> Any:
+    def timed(step: Step) -> Step:
         watch = watches.setdefault(f"step {step.name}", Stopwatch(f"pipeline step {step.name}"))
 
         def run(organization_id: int) -> object:
@@ -283,7 +286,7 @@ def timed_steps(pipeline: Any, watches: dict[str, Stopwatch]) -> Iterator[None]:
 
         return replace(step, run=run)
 
-    pipeline.STEPS = tuple(timed(step) for step in original)
+    pipeline.STEPS = tuple(timed(step) for step in original)  # type: ignore[assignment]  # the same steps
     try:
         yield
     finally:
@@ -375,7 +378,7 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
         stack.enter_context(timed_calls(rollups, "refresh", watches["rollups"]))
         # The runner calls `pipeline.after_sync` through the module, so the module attribute is wrapped.
         stack.enter_context(timed_calls(pipeline, "after_sync", watches["post_sync"]))
-        stack.enter_context(timed_steps(pipeline, watches))
+        stack.enter_context(timed_steps(watches))
         stack.enter_context(timed_calls(Bill.objects, "bulk_create", watches["bill_insert"]))
         stack.enter_context(timed_calls(sync_module, "copy_upsert", watches["gl_write"]))
         stack.enter_context(counted_operations(operations))
@@ -628,7 +631,8 @@ def print_sync(result: SyncTiming, checked: Checked, budget: Budget, quota_calls
     line("post_sync", 2)
     for key in (key for key in w if key.startswith("step ")):
         line(key, 4)
-    line("http", 2, "other: ledger commits and progress marks, balances, SyncRun bookkeeping", rest)
+    other = "other: ledger commits (their deferred foreign-key checks), progress marks, balances, SyncRun bookkeeping"
+    line("http", 2, other, rest)
     print("  Per client call:")
     for method in CLIENT_METHODS:
         watch = w[f"client {method}"]
