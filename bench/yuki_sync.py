@@ -7,7 +7,7 @@ about 200,000 GL transactions over the sandbox's two-year window; served on a lo
 connection is linked with `integrations.yuki.linking` (the administration found through
 `administrations_for_key`, picked by id), then one initial `run_sync` of it into PostgreSQL is
 timed: total seconds, rows per second (also without the sandbox's own time, and without the
-reconciliation and recurring detection that follow the sync), SOAP calls per operation (from
+post-sync pipeline, banking.pipeline.after_sync, that follows it), SOAP calls per operation (from
 QuotaUsage and counted on httpx's send) against Yuki's real limit of 1,000 calls a day per
 domain, and where the time goes (HTTP and XML parsing, mirror_invoices, ledger upserts, the
 rest), measured by wrapping functions here, never by changing project code. The stored rows
@@ -41,7 +41,7 @@ import sys
 import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, cast
@@ -55,6 +55,7 @@ from sandboxes.yuki import SandboxServer, YukiSandbox, serve
 from sandboxes.yuki.history import ALLOCATION_ROLES
 
 if TYPE_CHECKING:
+    from banking.pipeline import Step
     from integrations.models import Connection, SyncRun
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/smart_invoice_bench_yuki"
@@ -265,6 +266,34 @@ def counted_operations(operations: Counter[str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def timed_steps(watches: dict[str, Stopwatch]) -> Iterator[None]:
+    """Time each step of banking.pipeline on its own (watches "step <name>"): the steps hold their
+    functions since import, so the STEPS tuple is swapped for timed copies, then restored."""
+    from banking import pipeline
+
+    original = pipeline.STEPS
+
+    def timed(step: Step) -> Step:
+        watch = watches.setdefault(f"step {step.name}", Stopwatch(f"pipeline step {step.name}"))
+
+        def run(organization_id: int) -> object:
+            started = perf_counter()
+            try:
+                return step.run(organization_id)
+            finally:
+                watch.seconds += perf_counter() - started
+                watch.calls += 1
+
+        return replace(step, run=run)
+
+    pipeline.STEPS = tuple(timed(step) for step in original)  # type: ignore[assignment]  # the same steps
+    try:
+        yield
+    finally:
+        pipeline.STEPS = original
+
+
+@contextlib.contextmanager
 def enriched_contacts(found: list[int]) -> Iterator[None]:
     """Wrap YukiSync._contacts to note how many clients it updated (the run's rows_updated)."""
     from integrations.yuki.sync import YukiSync
@@ -291,8 +320,8 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from banking import reconciliation, recurring
-    from banking.models import BankTransaction, Bill
+    from banking import pipeline
+    from banking.models import Bill
     from dashboards import rollups
     from integrations.runner import run_sync
     from integrations.yuki import linking, soap
@@ -316,10 +345,10 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
         ("contacts", "YukiSync._contacts (its fetch included)"),
         ("ledger", "YukiSync._ledger (its fetch included)"),
         ("upsert", "ledger upserts (YukiSync._upsert_ledger)"),
-        ("gl_insert", "INSERT of GL transactions (BankTransaction.objects.bulk_create)"),
+        ("gl_write", "COPY of GL transactions into a staging table and INSERT … ON CONFLICT (copy_upsert)"),
         ("balances", "YukiSync._balances (its fetch included)"),
         ("rollups", "rollups.refresh (daily and counterparty rollups of the days written)"),
-        ("post_sync", "after the sync: reconciliation.reconcile and recurring.detect"),
+        ("post_sync", "after the sync: banking.pipeline.after_sync"),
         ("sql", "SQL statements, driver call to result (connection.execute_wrapper)"),
     ]
     watches = {key: Stopwatch(label) for key, label in labels}
@@ -347,10 +376,11 @@ def timed_sync(connection: Connection, server: SandboxServer, sandbox: YukiSandb
             stack.enter_context(timed_calls(YukiSync, method, watches[key]))
         stack.enter_context(timed_calls(YukiSync, "_settle_vanished_receivables", watches["vanished"]))
         stack.enter_context(timed_calls(rollups, "refresh", watches["rollups"]))
-        stack.enter_context(timed_calls(reconciliation, "reconcile", watches["post_sync"]))
-        stack.enter_context(timed_calls(recurring, "detect", watches["post_sync"]))
+        # The runner calls `pipeline.after_sync` through the module, so the module attribute is wrapped.
+        stack.enter_context(timed_calls(pipeline, "after_sync", watches["post_sync"]))
+        stack.enter_context(timed_steps(watches))
         stack.enter_context(timed_calls(Bill.objects, "bulk_create", watches["bill_insert"]))
-        stack.enter_context(timed_calls(BankTransaction.objects, "bulk_create", watches["gl_insert"]))
+        stack.enter_context(timed_calls(sync_module, "copy_upsert", watches["gl_write"]))
         stack.enter_context(counted_operations(operations))
         stack.enter_context(enriched_contacts(enriched))
         stack.enter_context(override_settings(DEBUG=False))  # no query log, as in production
@@ -519,8 +549,8 @@ def print_sync(result: SyncTiming, checked: Checked, budget: Budget, quota_calls
     )
     ingest = own - w["post_sync"].seconds
     print(
-        f"  and without what follows the sync ({w['post_sync'].seconds:.1f} s reconciling and detecting "
-        f"recurring flows): {rows:,} rows in {ingest:.1f} s: {rows / ingest:,.0f} rows/s"
+        f"  and without what follows the sync ({w['post_sync'].seconds:.1f} s in banking.pipeline.after_sync): "
+        f"{rows:,} rows in {ingest:.1f} s: {rows / ingest:,.0f} rows/s"
     )
     print(f"  invoices mirrored      {checked.invoices:>8,}  ({checked.partly_paid:,} partly paid there)")
     print(f"  bills                  {checked.bills:>8,}")
@@ -591,7 +621,7 @@ def print_sync(result: SyncTiming, checked: Checked, budget: Budget, quota_calls
     line("free_number", 4)
     line("recompute", 4)
     line("upsert", 2)
-    line("gl_insert", 4)
+    line("gl_write", 4)
     line("rollups", 4)
     line("client_for", 2)
     line("payables", 2, "bills (YukiSync._payables without its fetch)", payables_db)
@@ -599,7 +629,10 @@ def print_sync(result: SyncTiming, checked: Checked, budget: Budget, quota_calls
     line("contacts", 2, "contacts (YukiSync._contacts without its fetch)", contacts_db)
     line("vanished", 2)
     line("post_sync", 2)
-    line("http", 2, "other: ledger commits and progress marks, balances, SyncRun bookkeeping", rest)
+    for key in (key for key in w if key.startswith("step ")):
+        line(key, 4)
+    other = "other: ledger commits (their deferred foreign-key checks), progress marks, balances, SyncRun bookkeeping"
+    line("http", 2, other, rest)
     print("  Per client call:")
     for method in CLIENT_METHODS:
         watch = w[f"client {method}"]

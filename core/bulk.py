@@ -101,30 +101,30 @@ def _renamed(alias: str, names: Iterable[str], prefix: str) -> sql.Composable:
 
 
 def _upsert_statement(plan: UpsertPlan, constant_columns: list[str]) -> sql.Composed:
-    """WITH incoming (staged rows and constants), previous (the existing rows they meet, read in
-    the statement's snapshot, so before the update), written (the upsert): written ⟕ previous."""
+    """WITH written (the upsert of the staged rows and constants), then each written row ⟕ its
+    previous values, read from the table in the statement's snapshot, so before the update.
+
+    The previous row is looked up through the key's unique index, for written rows only (LIMIT 1
+    keeps the lateral subquery from being flattened into a join, which let the planner hash the
+    whole table: every earlier batch of a long sync read again for each new one)."""
     all_columns = _names([*plan.columns, *constant_columns])
     return sql.SQL(
-        "WITH incoming AS (SELECT {staged}{constants} FROM {staging}), "
-        "previous AS (SELECT {existing_key}{previous_values} FROM {table} AS existing "
-        "JOIN incoming ON {key_match}), "
-        "written AS (INSERT INTO {table} AS existing ({all_columns}) SELECT {all_columns} FROM incoming "
+        "WITH written AS (INSERT INTO {table} AS existing ({all_columns}) SELECT {staged}{constants} FROM {staging} "
         "ON CONFLICT ({key}) DO UPDATE SET {assignments} "
         "WHERE ({compared_existing}) IS DISTINCT FROM ({compared_excluded}) "
         "RETURNING {existing_key}{written_values}) "
-        "SELECT {written_selected}, previous.{first_key} IS NULL{previous_selected} "
-        "FROM written LEFT JOIN previous USING ({key})"
+        "SELECT {written_selected}, previous.{first_key} IS NULL{previous_selected} FROM written "
+        "LEFT JOIN LATERAL (SELECT {existing_key}{previous_values} FROM {table} AS existing "
+        "WHERE {key_match} LIMIT 1) AS previous ON TRUE"
     ).format(
         staged=_names(plan.columns),
-        constants=sql.SQL("").join(
-            sql.SQL(", {} AS {}").format(sql.Placeholder(), sql.Identifier(name)) for name in constant_columns
-        ),
+        constants=sql.SQL("").join(sql.SQL(", {}").format(sql.Placeholder()) for _ in constant_columns),
         staging=sql.Identifier(STAGING_TABLE),
         existing_key=_names(plan.key, "existing"),
         previous_values=_renamed("existing", plan.previous, "previous_"),
         table=sql.Identifier(plan.table),
         key_match=sql.SQL(" AND ").join(
-            sql.SQL("{} = {}").format(sql.Identifier("existing", name), sql.Identifier("incoming", name))
+            sql.SQL("{} = {}").format(sql.Identifier("existing", name), sql.Identifier("written", name))
             for name in plan.key
         ),
         all_columns=all_columns,

@@ -96,28 +96,30 @@ def _counterparty_rows(organization_id: int, transactions: QuerySet[BankTransact
 
 
 def refresh(organization_id: int, account_days: Iterable[tuple[int, datetime.date]]) -> None:
-    """Recompute the rollups of these (account, day) pairs and of their months."""
+    """Recompute the rollups of these (account, day) pairs and of their months: one statement of
+    each kind for all the accounts, not one per account."""
     days_by_account: dict[int, set[datetime.date]] = defaultdict(set)
     for account_id, day in account_days:
         days_by_account[account_id].add(day)
     if not days_by_account:
         return
+    # Accounts written on the same days (every ledger of a Yuki month) share one condition.
+    accounts_by_days: dict[frozenset[datetime.date], list[int]] = defaultdict(list)
+    for account_id, days in days_by_account.items():
+        accounts_by_days[frozenset(days)].append(account_id)
+    rollup_days, on_days, rollup_months, in_months = Q(), Q(), Q(), Q()
+    for shared_days, accounts in accounts_by_days.items():
+        months = {month_start(day) for day in shared_days}
+        rollup_days |= Q(account_id__in=accounts, day__in=shared_days)
+        on_days |= Q(account_id__in=accounts, execution_date__in=shared_days)
+        rollup_months |= Q(account_id__in=accounts, month__in=months)
+        for month in months:
+            in_months |= Q(account_id__in=accounts, execution_date__gte=month, execution_date__lt=next_month(month))
     with transaction.atomic():
-        daily: list[DailyRollup] = []
-        monthly: list[CounterpartyRollup] = []
-        for account_id, days in days_by_account.items():
-            DailyRollup.objects.filter(account_id=account_id, day__in=days).delete()
-            daily += _daily_rows(
-                organization_id, BankTransaction.objects.filter(account_id=account_id, execution_date__in=days)
-            )
-            months = {month_start(day) for day in days}
-            CounterpartyRollup.objects.filter(account_id=account_id, month__in=months).delete()
-            in_months = Q()
-            for month in months:
-                in_months |= Q(execution_date__gte=month, execution_date__lt=next_month(month))
-            monthly += _counterparty_rows(
-                organization_id, BankTransaction.objects.filter(in_months, account_id=account_id)
-            )
+        DailyRollup.objects.filter(rollup_days).delete()
+        CounterpartyRollup.objects.filter(rollup_months).delete()
+        daily = _daily_rows(organization_id, BankTransaction.objects.filter(on_days))
+        monthly = _counterparty_rows(organization_id, BankTransaction.objects.filter(in_months))
         DailyRollup.objects.bulk_create(daily, batch_size=2000)
         CounterpartyRollup.objects.bulk_create(monthly, batch_size=2000)
 

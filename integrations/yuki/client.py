@@ -13,7 +13,7 @@ import datetime
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
@@ -594,23 +594,35 @@ class YukiClient:
         ]
 
     def gl_account_transactions(
-        self, administration_id: str, gl_account_code: str, start: datetime.date, end: datetime.date
+        self,
+        administration_id: str,
+        gl_account_code: str,
+        start: datetime.date,
+        end: datetime.date,
+        *,
+        only: Collection[str] | None = None,
     ) -> list[GLTransaction]:
-        """Transactions on one GL account (an empty code: all accounts) between two dates."""
+        """Transactions on one GL account (an empty code: all accounts) between two dates; with
+        `only`, the lines of those accounts alone (the others are not read beyond their code)."""
         params: list[Param] = [("GLAccountCode", gl_account_code), ("StartDate", start), ("EndDate", end)]
         result = self._call("Accounting", "GLAccountTransactions", params, administration_id=administration_id)
-        return [
-            GLTransaction(
-                id=required(value("ID"), "a transaction ID"),
-                date=_date(value("Date"), "a transaction date"),
-                description=value("Description") or "",
-                amount=_amount(value("Amount"), "a transaction amount"),
-                contact=value("Contact") or "",
-                contact_id=value("ContactID"),
-                gl_account_code=value("GLAccountCode") or gl_account_code,
+        transactions: list[GLTransaction] = []
+        for value in map(soap.Values, soap.find_all(result, "GLAccountTransaction")):
+            code = value("GLAccountCode") or gl_account_code
+            if only is not None and code not in only:
+                continue
+            transactions.append(
+                GLTransaction(
+                    id=required(value("ID"), "a transaction ID"),
+                    date=_date(value("Date"), "a transaction date"),
+                    description=value("Description") or "",
+                    amount=_amount(value("Amount"), "a transaction amount"),
+                    contact=value("Contact") or "",
+                    contact_id=value("ContactID"),
+                    gl_account_code=code,
+                )
             )
-            for value in map(soap.Values, soap.find_all(result, "GLAccountTransaction"))
-        ]
+        return transactions
 
     def updated_and_deleted_transactions(
         self, administration_id: str, start: datetime.date, end: datetime.date, page_size: int = 1000

@@ -463,7 +463,7 @@ def find_all(el: Element, *names: str) -> list[Element]:
 
 def attribute(el: Element, *names: str) -> str | None:
     wanted = _wanted(names)
-    for key, value in el.attrib.items():
+    for key, value in el.items():
         if _local(key) in wanted:
             return value.strip() or None
     return None
@@ -471,7 +471,8 @@ def attribute(el: Element, *names: str) -> str | None:
 
 def own_text(el: Element) -> str | None:
     """The element's own text; empty, whitespace or `xsi:nil` read as None."""
-    if el.attrib and (attribute(el, "nil") or "").lower() == "true":
+    # keys(), not attrib: reading attrib gives each of the many attribute-less elements a dict.
+    if el.keys() and (attribute(el, "nil") or "").lower() == "true":
         return None
     return (el.text or "").strip() or None
 
@@ -484,7 +485,7 @@ class Values:
 
     def __init__(self, el: Element) -> None:
         self._attributes: dict[str, str | None] = {}
-        for key, value in el.attrib.items():
+        for key, value in el.items():
             self._attributes.setdefault(_local(key), value.strip() or None)
         self._children: dict[str, Element] = {}
         for c in el:

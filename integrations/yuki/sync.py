@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection as database
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from banking.ingest import AccountDay, delete_transactions, save_transactions
+from banking.ingest import AccountDay, _announce, _days_of, delete_transactions, save_transactions
 from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus
+from core.bulk import UpsertPlan, copy_upsert
 from core.months import next_month
 from integrations.models import Connection, ExternalBooking, Provider, SyncRun
 from integrations.yuki import linking
@@ -41,16 +43,31 @@ PAYABLE_FIELDS = (
     "open_amount",
     "settled_on",
 )
-LEDGER_FIELDS = [
-    "account",
-    "status",
-    "value_date",
-    "execution_date",
-    "amount",
-    "currency",
-    "counterpart_name",
-    "description",
-]
+# What a ledger line sets: the same on every line, and taken from Yuki's line (_ledger_values).
+LEDGER_CONSTANTS = {"status": TransactionStatus.BOOKED.value, "currency": "EUR"}
+LEDGER_VALUES = ("value_date", "execution_date", "amount", "counterpart_name", "description")
+LEDGER_FIELDS = ["account", *LEDGER_CONSTANTS, *LEDGER_VALUES]
+# A line's id, its account's pk and its LEDGER_VALUES.
+LedgerLine = tuple[str, int, tuple[Any, ...]]
+
+_LEDGER_PLAN = UpsertPlan(
+    table=BankTransaction._meta.db_table,
+    columns=("external_id", "account_id", *LEDGER_VALUES, "raw"),
+    key=("connection_id", "external_id"),
+    # A changed line loses its category: the pipeline after the sync puts it where its fields now match.
+    update=("account_id", *LEDGER_CONSTANTS, *LEDGER_VALUES, "category", "updated_at"),
+    compare=("account_id", *LEDGER_CONSTANTS, *LEDGER_VALUES),
+    returning=("id", "account_id", "execution_date"),
+    previous=("account_id", "execution_date"),
+)
+# The columns a ledger line leaves empty; `raw` is staged ("{}"): a JSON constant cannot be one.
+_LEDGER_BLANKS = (
+    "counterpart_iban",
+    "remittance_information",
+    "remittance_information_type",
+    "bank_transaction_code",
+    "raw_digest",
+)
 
 
 class YukiSync:
@@ -110,15 +127,17 @@ class YukiSync:
         ours = self._booked_invoices({item.reference for item in items if item.reference})
         linked: dict[str, int] = {}
         mirrored: list[tuple[Client, ImportedInvoice]] = []
-        for item in items:
-            invoice = ours.get(item.reference or "")
-            if invoice is not None:
-                self._follow_booked(invoice, item)
-                linked[item.id] = invoice.pk
-            else:
-                mirrored.append((self._client_for(item), self._imported(item)))
-        for _, created, changed in mirror_invoices(self.connection.organization, "yuki", mirrored):
-            self._count(created, changed)
+        # One transaction: the clients made for the open items commit with their mirrors, not one by one.
+        with transaction.atomic():
+            for item in items:
+                invoice = ours.get(item.reference or "")
+                if invoice is not None:
+                    self._follow_booked(invoice, item)
+                    linked[item.id] = invoice.pk
+                else:
+                    mirrored.append((self._client_for(item), self._imported(item)))
+            for _, created, changed in mirror_invoices(self.connection.organization, "yuki", mirrored):
+                self._count(created, changed)
         self._settle_vanished_booked(linked)
         self._settle_vanished_receivables({item.id for item in items if item.id not in linked})
 
@@ -316,7 +335,7 @@ class YukiSync:
         month = datetime.date.fromisoformat(start) if start else datetime.date(today.year - 2, today.month, 1)
         while month <= today:
             end = min(next_month(month) - datetime.timedelta(days=1), today)
-            transactions = client.gl_account_transactions(self.administration, code, month, end)
+            transactions = client.gl_account_transactions(self.administration, code, month, end, only=accounts)
             self.run.pages_fetched += 1
             with transaction.atomic():
                 self._upsert_ledger(accounts, transactions)
@@ -347,43 +366,63 @@ class YukiSync:
         self, accounts: dict[str, BankAccount], transactions: Sequence[GLTransaction | ChangedTransaction]
     ) -> None:
         """Insert or update the lines of the accounts read (others are skipped), in one write."""
-        mine = [(accounts[entry.gl_account_code], entry) for entry in transactions if entry.gl_account_code in accounts]
+        lines = _ledger_lines(accounts, transactions)
+        if database.vendor == "postgresql":
+            self._upsert_ledger_by_copy(lines)
+        else:
+            self._upsert_ledger_by_orm(lines)
+
+    def _upsert_ledger_by_copy(self, lines: list[LedgerLine]) -> None:
+        """PostgreSQL: COPY into a staging table and one INSERT … ON CONFLICT (core.bulk)."""
+        now = timezone.now()
+        constants = {
+            "organization_id": self.connection.organization_id,
+            "connection_id": self.connection.pk,
+            **LEDGER_CONSTANTS,
+            **dict.fromkeys(_LEDGER_BLANKS, ""),
+            "category": "",  # banking.pipeline categorises after the sync
+            "created_at": now,
+            "updated_at": now,
+        }
+        staged = ((external_id, account_id, *values, "{}") for external_id, account_id, values in lines)
+        written = copy_upsert(_LEDGER_PLAN, staged, constants)
+        if written:
+            _announce(self.connection.organization_id, _days_of(written))
+        added = sum(row.inserted for row in written)
+        self.run.rows_added += added
+        self.run.rows_updated += len(written) - added
+        self.run.rows_unchanged += len(lines) - len(written)
+
+    def _upsert_ledger_by_orm(self, lines: list[LedgerLine]) -> None:
+        """Any database: read the existing rows, then bulk INSERT and UPDATE through the ORM."""
         existing = {
             row.external_id: row
             for row in BankTransaction.objects.filter(
-                connection=self.connection, external_id__in=[entry.id for _, entry in mine]
+                connection=self.connection, external_id__in=[external_id for external_id, _, _ in lines]
             )
         }
         new: list[BankTransaction] = []
         changed: list[BankTransaction] = []
         previous_days: set[AccountDay] = set()
-        for account, entry in mine:
-            fields = {
-                "status": TransactionStatus.BOOKED,
-                "value_date": entry.date,
-                "execution_date": entry.date,
-                "amount": entry.amount,
-                "currency": "EUR",
-                "counterpart_name": (getattr(entry, "contact", None) or getattr(entry, "full_name", None) or "")[:200],
-                "description": (entry.description or "")[:300],
-            }
-            row = existing.get(entry.id)
+        for external_id, account_id, values in lines:
+            fields = {**LEDGER_CONSTANTS, **dict(zip(LEDGER_VALUES, values, strict=True))}
+            row = existing.get(external_id)
             if row is None:
                 new.append(
                     BankTransaction(
                         organization_id=self.connection.organization_id,
                         connection=self.connection,
-                        external_id=entry.id,
-                        account=account,
+                        external_id=external_id,
+                        account_id=account_id,
                         **fields,
                     )
                 )
                 continue
-            differs = row.account_id != account.pk or any(getattr(row, name) != value for name, value in fields.items())
+            differs = row.account_id != account_id or any(getattr(row, name) != value for name, value in fields.items())
             if differs:
                 if row.execution_date:
                     previous_days.add((row.account_id, row.execution_date))
-                row.account = account
+                row.account_id = account_id
                 for name, value in fields.items():
                     setattr(row, name, value)
                 changed.append(row)
@@ -415,3 +454,20 @@ class YukiSync:
             self.run.rows_updated += 1
         else:
             self.run.rows_unchanged += 1
+
+
+def _ledger_lines(
+    accounts: dict[str, BankAccount], transactions: Sequence[GLTransaction | ChangedTransaction]
+) -> list[LedgerLine]:
+    """The lines of the accounts read, as the upserts take them."""
+    return [
+        (entry.id, accounts[entry.gl_account_code].pk, _ledger_values(entry))
+        for entry in transactions
+        if entry.gl_account_code in accounts
+    ]
+
+
+def _ledger_values(entry: GLTransaction | ChangedTransaction) -> tuple[Any, ...]:
+    """A Yuki line's LEDGER_VALUES: its date is both the value and the execution date."""
+    counterpart = entry.contact if isinstance(entry, GLTransaction) else entry.full_name
+    return (entry.date, entry.date, entry.amount, (counterpart or "")[:200], (entry.description or "")[:300])

@@ -482,6 +482,19 @@ def test_gl_account_transactions_use_the_capitalised_parameters(fake: FakeYuki):
     assert transaction.gl_account_code == "700000"  # not the nested <Project Code="WELLNESS">
 
 
+def test_gl_account_transactions_of_every_account_keep_only_the_accounts_asked_for(fake: FakeYuki):
+    bank_line = GL_TRANSACTIONS.replace("43061123-aaaa", "99999999-aaaa").replace(">700000<", ">550000<")
+    lines = GL_TRANSACTIONS.removesuffix("</GLAccountTransactions>") + bank_line.split(">", 1)[1]
+    fake.reply("GLAccountTransactions", ok("GLAccountTransactions", lines))
+
+    (transaction,) = make_client(fake).gl_account_transactions(
+        ADMIN, "", datetime.date(2020, 1, 1), datetime.date(2020, 1, 31), only={"550000", "570000"}
+    )
+
+    assert (transaction.id, transaction.gl_account_code) == ("99999999-aaaa-4bbb-8ccc-ddddeeeeffff", "550000")
+    assert transaction.amount == Decimal("-47.45")
+
+
 def test_updated_and_deleted_transactions_walk_record_windows_until_a_short_page(fake: FakeYuki):
     fake.reply(
         "GetUpdatedAndDeletedTransactions",
