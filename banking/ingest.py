@@ -94,10 +94,16 @@ def upsert_by_copy(
         (row.external_id, *[row.fields[name] for name in MAPPED_FIELDS], row.raw_digest, row.raw_json) for row in rows
     )
     written = copy_upsert(_COPY_PLAN, staged, constants)
-    if written:
-        _announce(connection.organization_id, _days_of(written))
+    announce_written(connection.organization_id, written)
     added = sum(row.inserted for row in written)
     return UpsertCounts(added=added, updated=len(written) - added, unchanged=len(rows) - len(written))
+
+
+def announce_written(organization_id: int, written: Sequence[WrittenRow]) -> None:
+    """Refresh the figures of what a copy upsert wrote: its rows' returning values must be
+    (id, account id, execution date) and their previous ones (account id, execution date)."""
+    if written:
+        _announce(organization_id, _days_of(written))
 
 
 def _days_of(written: Iterable[WrittenRow]) -> set[AccountDay]:

@@ -19,7 +19,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from banking.ingest import AccountDay, _announce, _days_of, delete_transactions, save_transactions
+from banking.ingest import AccountDay, announce_written, delete_transactions, save_transactions
 from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus
 from core.bulk import UpsertPlan, copy_upsert
 from core.months import next_month
@@ -386,8 +386,7 @@ class YukiSync:
         }
         staged = ((external_id, account_id, *values, "{}") for external_id, account_id, values in lines)
         written = copy_upsert(_LEDGER_PLAN, staged, constants)
-        if written:
-            _announce(self.connection.organization_id, _days_of(written))
+        announce_written(self.connection.organization_id, written)
         added = sum(row.inserted for row in written)
         self.run.rows_added += added
         self.run.rows_updated += len(written) - added
