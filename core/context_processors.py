@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
+from core.links import link
 from core.models import Role
 
 # (label, URL name, role needed to see it). Entries whose URL is not installed are skipped.
@@ -26,7 +27,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         if membership is None or not membership.has_role(role):
             continue
         try:
-            url = reverse(url_name)
+            url = link(url_name)
         except NoReverseMatch:
             continue
         active = request.path == url if url == "/" else request.path.startswith(url)
