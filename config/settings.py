@@ -111,6 +111,8 @@ TEMPLATES = [
                 "core.context_processors.organization",
                 "integrations.banners.connection_banners",
             ],
+            # {% url %} with its argument-less URLs reversed once per process (core.links).
+            "builtins": ["core.templatetags.links"],
         },
     },
 ]
@@ -390,7 +392,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "core.staticfiles.ManifestStaticFilesStorage"
     },
 }
 

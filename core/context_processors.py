@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
 
+from core.links import links
 from core.models import Role
 
 # (label, URL name, role needed to see it). Entries whose URL is not installed are skipped.
@@ -22,12 +22,8 @@ NAVIGATION: list[tuple[str, str, Role]] = [
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
     items = []
-    for label, url_name, role in NAVIGATION:
-        if membership is None or not membership.has_role(role):
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
+    for (label, _, role), url in zip(NAVIGATION, links(url_name for _, url_name, _ in NAVIGATION), strict=True):
+        if membership is None or not membership.has_role(role) or url is None:
             continue
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": label, "url": url, "active": active})

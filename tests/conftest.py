@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from core.memory import memory
 from core.models import Organization, Role, User
 from integrations.ponto.webhooks import forget_signing_keys
 from tests.factories import PASSWORD, OrganizationFactory, member
@@ -18,11 +19,14 @@ from tests.factories import PASSWORD, OrganizationFactory, member
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     # The cache may be a shared Redis: no test may see another's counters or cached rows.
-    # Nor another's Ponto signing keys, which each process also keeps in memory.
-    cache.clear()
+    # Nor another's Ponto signing keys or core.memory entries, which each process keeps in
+    # memory (a rolled-back test's ids and data versions come again in the next test).
+    for each in (cache, memory):
+        each.clear()
     forget_signing_keys()
     yield
-    cache.clear()
+    for each in (cache, memory):
+        each.clear()
     forget_signing_keys()
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +21,7 @@ from core.permissions import OrganizationMixin
 from dashboards.charts import CHARTS, ChartData, Context, chart_data, chart_json, plain
 from dashboards.filters import FilterForm, default_filters
 from dashboards.models import DashboardState
-from dashboards.state import cache_key, cached, state_for
+from dashboards.state import cache_key, cached, remember, remembered, state_for
 
 # The charts drawn on the page, in order; the key figures' tiles read the first two.
 TILE_CHARTS = ["kpis", "position"]
@@ -89,7 +87,7 @@ def page_body(context: Context, form: FilterForm, accounts: list[BankAccount]) -
     a copy; refused filters show the form with its errors, uncached."""
     valid = form.is_valid()
     key = context.key("page", "body")
-    html: str | None = cache.get(key) if valid else None
+    html: str | None = remembered(key) if valid else None
     if html is None:
         html = render_to_string(
             "dashboards/_dashboard_body.html",
@@ -106,7 +104,7 @@ def page_body(context: Context, form: FilterForm, accounts: list[BankAccount]) -
             },
         )
         if valid:
-            cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+            remember(key, html)
     return html
 
 
@@ -122,11 +120,11 @@ class DashboardView(DashboardMixin, TemplateView):
         # the URL as asked, a repeat view reads neither the accounts nor validates the filters
         # (a third of its time); page_body keeps one copy for every URL of the same filters.
         as_asked = cache_key(self.organization.pk, state.data_version, "page:url", self.request.GET.urlencode())
-        html: str | None = cache.get(as_asked)
+        html: str | None = remembered(as_asked)
         if html is None:
             html = page_body(self.chart_context(self.request, state), self.form, self.accounts)
             if self.form.is_valid():
-                cache.set(as_asked, html, settings.DASHBOARD_CACHE_SECONDS)
+                remember(as_asked, html)
         before, after = html.split(THRESHOLD_SLOT)
         return super().get_context_data(
             **kwargs,

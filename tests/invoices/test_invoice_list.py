@@ -8,9 +8,10 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.models import Organization
+from core.models import Organization, Role
 from invoices import services
-from tests.factories import make_client, make_invoice, pay
+from tests.factories import make_client, make_invoice, member, pay
+from tests.helpers import logged_in_client
 
 URL = reverse("invoices:invoice_list")
 
@@ -73,3 +74,26 @@ def test_another_organization_sees_none_of_the_rows(
     make_invoice(other_organization, make_client(other_organization, name="Rival Klant"))
 
     assert "Rival Klant" not in owner_client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_same_rows_show_each_reader_what_their_role_allows(owner_client: HttpClient, organization: Organization):
+    make_invoice(organization, make_client(organization))
+    viewer = logged_in_client(member(organization, Role.VIEWER, email="viewer@acme.example"))
+
+    for _ in range(2):  # and on a repeat view, from memory
+        assert "New invoice" in owner_client.get(URL).content.decode()
+        assert "New invoice" not in viewer.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_client_filter_shows_the_clients_current_name(owner_client: HttpClient, organization: Organization):
+    client = make_client(organization, name="Atelier Maes")
+    make_invoice(organization, client)
+    url = f"{URL}?client={client.pk}"
+    assert "Invoices of Atelier Maes" in owner_client.get(url).content.decode()
+
+    client.name = "Atelier Mertens"
+    services.save_client(client, organization=organization)
+
+    assert "Invoices of Atelier Mertens" in owner_client.get(url).content.decode()

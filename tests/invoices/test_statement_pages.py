@@ -150,3 +150,22 @@ def test_the_statement_page_makes_as_many_queries_for_a_long_history_as_for_a_sh
 
     # The signed-in user, the client, the page's rows and the balance brought forward.
     assert counts == [4, 4, 4]
+
+
+@pytest.mark.django_db
+def test_a_repeat_view_of_the_statement_shows_every_change_since(owner_client: HttpClient, organization: Organization):
+    client = make_client(organization, name="Brasserie Dupont", opening_balance=D("10.00"))
+    invoice = make_invoice(organization, client, issue_date=JAN_5)  # 121.00
+    url = reverse("invoices:client_statement", args=[client.pk])
+    before = owner_client.get(url, {"from": "all"}).content.decode()
+
+    pay(invoice, "21.00", on=JAN_20)
+    client.name = "Brasserie Janssens"
+    services.save_client(client, organization=organization)
+    after = owner_client.get(url, {"from": "all"}).content.decode()
+
+    assert "Statement of Brasserie Dupont" in before and f"Payment on {invoice.number}" not in before
+    assert 'Closing balance EUR</th><th class="number">EUR 131.00' in before
+    assert "Statement of Brasserie Janssens" in after and "Brasserie Dupont" not in after
+    assert f"Payment on {invoice.number}" in after
+    assert 'Closing balance EUR</th><th class="number">EUR 110.00' in after
