@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache.backends.locmem import LocMemCache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 # Each entry is a page fragment of ~1-30 kB: a few megabytes at most per process.
 memory = LocMemCache("process", {"OPTIONS": {"MAX_ENTRIES": 1000}})
@@ -25,7 +26,8 @@ def rendered(template_name: str, shown: object, context: Callable[[], dict[str, 
     """`template_name` rendered with `context()` (no request, so no context processors), once
     per process for each value of `shown`, which must hold everything the result shows: the
     copy is kept under a digest of its repr()."""
-    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    # The language too: the same values render in the language active for the request.
+    digest = hashlib.blake2b(repr((get_language(), shown)).encode(), digest_size=16).hexdigest()
     key = f"fragment:{template_name}:{digest}"
     html: str | None = memory.get(key)
     if html is None:
