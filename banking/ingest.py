@@ -4,16 +4,17 @@ dashboards' data version with every change. Categorising follows in banking.pipe
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.db import IntegrityError, transaction
 from django.db import connection as database
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from banking.models import BankAccount, BankTransaction
-from core.bulk import UpsertPlan, WrittenRow, copy_upsert
+from core.bulk import UpsertPlan, WrittenRow, copy_insert, copy_upsert
 from dashboards import rollups
 from dashboards.state import bump
 from integrations.models import Connection
@@ -67,21 +68,28 @@ class UpsertCounts:
 
 
 def upsert_transactions(
-    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+    connection: Connection,
+    account: BankAccount,
+    status: str,
+    rows: Sequence[IncomingTransaction],
+    *,
+    probably_new: bool = False,
 ) -> UpsertCounts:
     """Insert or update `rows` (one per external id) by (connection, external id); a row whose
-    digest, account and status are unchanged is left alone. Call inside the sync's transaction."""
-    if database.vendor == "postgresql":
-        return upsert_by_copy(connection, account, status, rows)
-    return upsert_by_orm(connection, account, status, rows)
+    digest, account and status are unchanged is left alone. Call inside the sync's transaction.
+
+    `probably_new` (an account's first walk, before it met a stored row): on PostgreSQL the rows
+    are first tried with a plain COPY, and upserted only when one of them exists after all."""
+    if database.vendor != "postgresql":
+        return upsert_by_orm(connection, account, status, rows)
+    if probably_new and insert_by_copy(connection, account, status, rows):
+        return UpsertCounts(added=len(rows))
+    return upsert_by_copy(connection, account, status, rows)
 
 
-def upsert_by_copy(
-    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
-) -> UpsertCounts:
-    """PostgreSQL: COPY into a staging table and one INSERT … ON CONFLICT (core.bulk)."""
+def _copy_constants(connection: Connection, account: BankAccount, status: str) -> dict[str, object]:
     now = timezone.now()
-    constants = {
+    return {
         "organization_id": connection.organization_id,
         "connection_id": connection.pk,
         "account_id": account.pk,
@@ -90,10 +98,36 @@ def upsert_by_copy(
         "created_at": now,
         "updated_at": now,
     }
-    staged = (
+
+
+def _staged(rows: Iterable[IncomingTransaction]) -> Iterator[tuple[object, ...]]:
+    return (
         (row.external_id, *[row.fields[name] for name in MAPPED_FIELDS], row.raw_digest, row.raw_json) for row in rows
     )
-    written = copy_upsert(_COPY_PLAN, staged, constants)
+
+
+def insert_by_copy(
+    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> bool:
+    """PostgreSQL: COPY the rows straight into the table, in a savepoint; whether they were
+    written (False: one of them exists, and nothing was)."""
+    try:
+        with transaction.atomic():
+            copy_insert(_COPY_PLAN, _staged(rows), _copy_constants(connection, account, status))
+    except IntegrityError:
+        return False
+    _announce(
+        connection.organization_id,
+        {(account.pk, row.fields["execution_date"]) for row in rows if row.fields["execution_date"]},
+    )
+    return True
+
+
+def upsert_by_copy(
+    connection: Connection, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> UpsertCounts:
+    """PostgreSQL: COPY into a staging table and one INSERT … ON CONFLICT (core.bulk)."""
+    written = copy_upsert(_COPY_PLAN, _staged(rows), _copy_constants(connection, account, status))
     announce_written(connection.organization_id, written)
     added = sum(row.inserted for row in written)
     return UpsertCounts(added=added, updated=len(written) - added, unchanged=len(rows) - len(written))
@@ -137,7 +171,7 @@ def upsert_by_orm(
         if known is not None and known[:3] == (row.raw_digest, account.pk, status):
             counts.unchanged += 1
             continue
-        transaction = BankTransaction(
+        bank_transaction = BankTransaction(
             pk=known[3] if known else None,
             organization_id=connection.organization_id,
             connection=connection,
@@ -147,7 +181,7 @@ def upsert_by_orm(
             raw_digest=row.raw_digest,
             **row.fields,
         )
-        (changed if known else new).append(transaction)
+        (changed if known else new).append(bank_transaction)
         if known and known[4]:
             previous_days.add((known[1], known[4]))
     save_transactions(connection.organization_id, new, changed, UPSERTED_FIELDS, previous_days)

@@ -4,8 +4,9 @@ What it measures: a Ponto sandbox with 100,000 bookings on its main account (and
 accounts' bookings), served on a local port; a connection linked through the real OAuth code
 flow (PKCE, consent page, callback view); then the time of one initial `run_sync` of it into
 PostgreSQL, in transactions per second, with where that time goes (HTTP fetch, of which the
-token check and the sandbox's own work; the upsert, of which mapping and the COPY upsert; the
-work that follows a sync: reconciliation and recurring detection). The stored
+token check and the sandbox's own work; the upsert, of which mapping, the plain COPY of a first
+walk and the COPY upsert; the work that follows a sync: reconciliation and recurring detection).
+The stored
 rows are checked against the sandbox's ground truth. In the same run, the same rows (read back
 as CSV into memory, untimed) are loaded with COPY into an empty temporary table of the same
 shape, which is the floor for getting these rows into PostgreSQL at all; the ratio says how far
@@ -315,6 +316,7 @@ def timed_sync(connection: Connection, host: SandboxHost) -> SyncTiming:
             ("sandbox", "the sandbox building and encoding pages (in its own process unless told otherwise)"),
             ("upsert", "upsert (PontoSync._upsert: mapping, writing, rollups)"),
             ("mapping", "mapping resources to fields (mapping.transaction_fields)"),
+            ("insert", "COPY straight into the table, rows believed new (core.bulk.copy_insert)"),
             ("write", "COPY into a staging table and INSERT … ON CONFLICT (core.bulk.copy_upsert)"),
             ("after", "after the sync: banking.pipeline (categorise, reconcile, recurring flows)"),
             ("sql", "SQL statements, driver call to result (connection.execute_wrapper)"),
@@ -329,6 +331,7 @@ def timed_sync(connection: Connection, host: SandboxHost) -> SyncTiming:
         stack.enter_context(timed_calls(tokens, "access_token_until", watches["token"]))
         stack.enter_context(timed_calls(PontoSync, "_upsert", watches["upsert"]))
         stack.enter_context(timed_calls(mapping, "transaction_fields", watches["mapping"]))
+        stack.enter_context(timed_calls(ingest, "copy_insert", watches["insert"]))
         stack.enter_context(timed_calls(ingest, "copy_upsert", watches["write"]))
         stack.enter_context(timed_calls(pipeline, "after_sync", watches["after"]))
         stack.enter_context(override_settings(DEBUG=False))  # no query log, as in production
@@ -457,7 +460,16 @@ def print_sync(result: SyncTiming, booked: int, pending: int, requests: int) -> 
     )
     print("  Where the time goes (wall time, share of the whole sync):")
     upsert, after = watches["upsert"].seconds, watches["after"].seconds
-    parts = [("fetch", 4), ("token", 6), ("sandbox", 6), ("upsert", 4), ("mapping", 6), ("write", 6), ("after", 4)]
+    parts = [
+        ("fetch", 4),
+        ("token", 6),
+        ("sandbox", 6),
+        ("upsert", 4),
+        ("mapping", 6),
+        ("insert", 6),
+        ("write", 6),
+        ("after", 4),
+    ]
     for key, indent in parts:
         watch = watches[key]
         print(

@@ -12,16 +12,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection as database
 from django.db import transaction
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
+from django.db.models import Case, Count, DecimalField, F, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Left, NullIf, Trim, TruncMonth
 
 from banking.models import BankTransaction, TransactionStatus
 from core.months import month_start, next_month
 from dashboards.models import CounterpartyRollup, DailyRollup
+from dashboards.models.rollups import FlowTotals
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 UNKNOWN_COUNTERPARTY = "(no counterparty)"
+# A rollup's totals, from the columns of sums().
+_TOTALS = {"inflow": "inflow_sum", "outflow": "outflow_sum", "count": "row_count"}
 
 
 def sums() -> dict[str, Any]:
@@ -47,52 +51,42 @@ def _booked(transactions: QuerySet[BankTransaction]) -> QuerySet[BankTransaction
     return transactions.filter(status=TransactionStatus.BOOKED, execution_date__isnull=False)
 
 
-def _daily_rows(organization_id: int, transactions: QuerySet[BankTransaction]) -> list[DailyRollup]:
-    rows = _booked(transactions).values("account_id", "execution_date", "category", "currency").annotate(**sums())
-    return [
-        DailyRollup(
-            organization_id=organization_id,
-            account_id=row["account_id"],
-            day=row["execution_date"],
-            category=row["category"],
-            currency=row["currency"],
-            inflow=row["inflow_sum"],
-            outflow=row["outflow_sum"],
-            count=row["row_count"],
-        )
-        for row in rows
-    ]
+def _insert_grouped(
+    model: type[FlowTotals], organization_id: int, grouped: QuerySet[Any], columns: dict[str, str]
+) -> None:
+    """INSERT … SELECT: the database groups and writes the rollup rows, none pass through Python.
+    `columns` maps each of the model's columns to the name of a column of `grouped`."""
+    query, params = grouped.query.sql_with_params()
+    quote = database.ops.quote_name
+    targets = ", ".join(quote(column) for column in ["organization_id", *columns])
+    sources = ", ".join(f"grouped.{quote(source)}" for source in columns.values())
+    # Only the models' own names and the ORM's compiled query are formatted in; values are parameters.
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT %s, {sources} FROM ({query}) AS grouped"  # noqa: S608
+    with database.cursor() as cursor:
+        cursor.execute(statement, [organization_id, *params])
 
 
-def _counterparty_rows(organization_id: int, transactions: QuerySet[BankTransaction]) -> list[CounterpartyRollup]:
-    rows = (
+def _insert_daily(organization_id: int, transactions: QuerySet[BankTransaction]) -> None:
+    grouped = _booked(transactions).values("account_id", "execution_date", "category", "currency").annotate(**sums())
+    columns = {"account_id": "account_id", "day": "execution_date", "category": "category", "currency": "currency"}
+    _insert_grouped(DailyRollup, organization_id, grouped, {**columns, **_TOTALS})
+
+
+def _insert_counterparties(organization_id: int, transactions: QuerySet[BankTransaction]) -> None:
+    # Names longer than the column are cut, which can merge two counterparties: their sums add up.
+    grouped = (
         _booked(transactions)
-        .annotate(month=TruncMonth("execution_date"), counterparty=counterparty_expression())
-        .values("account_id", "month", "counterparty", "currency")
-        .annotate(**sums())
+        .annotate(month=TruncMonth("execution_date"), counterparty=Left(counterparty_expression(), 200))
+        .values("account_id", "month", "counterparty")
+        .annotate(currency_code=Min("currency"), **sums())
     )
-    merged: dict[tuple[int, datetime.date, str], CounterpartyRollup] = {}
-    for row in rows:
-        # Rows of one counterparty in two currencies on one account cannot exist; names longer than
-        # the column are cut, which can merge two of them: add them up rather than collide.
-        name = row["counterparty"][:200]
-        key = (row["account_id"], row["month"], name)
-        if key in merged:
-            merged[key].inflow += row["inflow_sum"]
-            merged[key].outflow += row["outflow_sum"]
-            merged[key].count += row["row_count"]
-            continue
-        merged[key] = CounterpartyRollup(
-            organization_id=organization_id,
-            account_id=row["account_id"],
-            month=row["month"],
-            counterparty=name,
-            currency=row["currency"],
-            inflow=row["inflow_sum"],
-            outflow=row["outflow_sum"],
-            count=row["row_count"],
-        )
-    return list(merged.values())
+    columns = {
+        "account_id": "account_id",
+        "month": "month",
+        "counterparty": "counterparty",
+        "currency": "currency_code",
+    }
+    _insert_grouped(CounterpartyRollup, organization_id, grouped, {**columns, **_TOTALS})
 
 
 def refresh(organization_id: int, account_days: Iterable[tuple[int, datetime.date]]) -> None:
@@ -118,19 +112,14 @@ def refresh(organization_id: int, account_days: Iterable[tuple[int, datetime.dat
     with transaction.atomic():
         DailyRollup.objects.filter(rollup_days).delete()
         CounterpartyRollup.objects.filter(rollup_months).delete()
-        daily = _daily_rows(organization_id, BankTransaction.objects.filter(on_days))
-        monthly = _counterparty_rows(organization_id, BankTransaction.objects.filter(in_months))
-        DailyRollup.objects.bulk_create(daily, batch_size=2000)
-        CounterpartyRollup.objects.bulk_create(monthly, batch_size=2000)
+        _insert_daily(organization_id, BankTransaction.objects.filter(on_days))
+        _insert_counterparties(organization_id, BankTransaction.objects.filter(in_months))
 
 
 def rebuild_daily(organization_id: int) -> None:
     with transaction.atomic():
         DailyRollup.objects.filter(organization_id=organization_id).delete()
-        DailyRollup.objects.bulk_create(
-            _daily_rows(organization_id, BankTransaction.objects.filter(organization_id=organization_id)),
-            batch_size=2000,
-        )
+        _insert_daily(organization_id, BankTransaction.objects.filter(organization_id=organization_id))
 
 
 def rebuild(organization_id: int) -> None:
@@ -138,7 +127,4 @@ def rebuild(organization_id: int) -> None:
     with transaction.atomic():
         rebuild_daily(organization_id)
         CounterpartyRollup.objects.filter(organization_id=organization_id).delete()
-        CounterpartyRollup.objects.bulk_create(
-            _counterparty_rows(organization_id, BankTransaction.objects.filter(organization_id=organization_id)),
-            batch_size=2000,
-        )
+        _insert_counterparties(organization_id, BankTransaction.objects.filter(organization_id=organization_id))

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from banking.ingest import IncomingTransaction, upsert_transactions
+from banking.ingest import IncomingTransaction, UpsertCounts, upsert_transactions
 from banking.models import BankAccount, BankTransaction, TransactionStatus
 from integrations.errors import AuthError, PermanentError, ProviderError, TransientError
 from integrations.models import Connection, SyncRun
@@ -62,6 +62,8 @@ class PontoSync:
         self.run = run
         # A fault that need not stop the rest of the run: raised once the rest is saved.
         self.deferred: ProviderError | None = None
+        # Whether the account's walk has met only rows never stored (its first walk, so far).
+        self.walk_is_new = False
 
     def sync(self) -> None:
         with PontoClient(self.connection) as client:
@@ -108,6 +110,7 @@ class PontoSync:
         stop_id = account.newest_transaction_id
         cutoff = self._overlap_cutoff(stop_id)
         newest_id, seen_mark = "", not stop_id
+        self.walk_is_new = not stop_id
         buffered: list[dict[str, Any]] = []
         try:
             for page, more in client.transaction_pages(account.external_id):
@@ -119,7 +122,7 @@ class PontoSync:
                 buffered.extend(page)
                 if not more or (seen_mark and bool(stop_id) and self._past_cutoff(page, cutoff)):
                     with transaction.atomic():  # the last rows and the mark that covers them
-                        self._upsert(account, buffered, TransactionStatus.BOOKED)
+                        self._upsert_booked(account, buffered)
                         BankAccount.objects.filter(pk=account.pk).update(newest_transaction_id=newest_id or stop_id)
                     return
                 if len(buffered) >= FLUSH_ROWS:
@@ -130,8 +133,12 @@ class PontoSync:
 
     def _flush(self, account: BankAccount, buffered: list[dict[str, Any]]) -> None:
         with transaction.atomic():
-            self._upsert(account, buffered, TransactionStatus.BOOKED)
+            self._upsert_booked(account, buffered)
         buffered.clear()
+
+    def _upsert_booked(self, account: BankAccount, buffered: list[dict[str, Any]]) -> None:
+        counts = self._upsert(account, buffered, TransactionStatus.BOOKED, probably_new=self.walk_is_new)
+        self.walk_is_new = self.walk_is_new and not (counts.updated or counts.unchanged)
 
     def _overlap_cutoff(self, stop_id: str) -> datetime.date | None:
         """Walk down to this execution date: the overlap window below the high-water mark."""
@@ -280,15 +287,18 @@ class PontoSync:
 
     # --- the upsert ----------------------------------------------------------------------
 
-    def _upsert(self, account: BankAccount, resources: Iterable[dict[str, Any]], status: str) -> None:
+    def _upsert(
+        self, account: BankAccount, resources: Iterable[dict[str, Any]], status: str, *, probably_new: bool = False
+    ) -> UpsertCounts:
         incoming = {resource["id"]: resource for resource in resources}  # a repeated id: its last copy
         if not incoming:
-            return
+            return UpsertCounts()
         rows = [incoming_transaction(resource) for resource in incoming.values()]
-        counts = upsert_transactions(self.connection, account, status, rows)
+        counts = upsert_transactions(self.connection, account, status, rows, probably_new=probably_new)
         self.run.rows_added += counts.added
         self.run.rows_updated += counts.updated
         self.run.rows_unchanged += counts.unchanged
+        return counts
 
 
 def _account_of(resource: dict[str, Any]) -> str:

@@ -1,15 +1,15 @@
-"""core.bulk.copy_upsert on PostgreSQL: inserts, leaves unchanged rows alone, updates what
-differs and tells what each updated row was before."""
+"""core.bulk on PostgreSQL: copy_upsert inserts, leaves unchanged rows alone, updates what
+differs and tells what each updated row was before; copy_insert writes new rows whole or none."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from banking.models import BankAccount
-from core.bulk import UpsertPlan, copy_upsert
+from core.bulk import UpsertPlan, copy_insert, copy_upsert
 from tests.factories import OrganizationFactory, make_connection
 
 pytestmark = [
@@ -80,3 +80,26 @@ def test_text_with_tabs_line_ends_and_backslashes_and_nulls_arrive_intact(consta
 
     stored = BankAccount.objects.get(connection_id=constants["connection_id"])
     assert (stored.name, stored.holder_name) == (awkward, "")
+
+
+def test_copy_insert_writes_new_rows_with_the_constants(constants: dict[str, Any]):
+    with transaction.atomic():
+        count = copy_insert(PLAN, [("a", "Tab\there", "Ann", "{}"), ("b", "Beta", "", '{"k": 1}')], constants)
+
+    stored = BankAccount.objects.filter(connection_id=constants["connection_id"]).order_by("external_id")
+    assert count == 2
+    assert [(row.name, row.holder_name, row.raw, row.organization_id) for row in stored] == [
+        ("Tab\there", "Ann", {}, constants["organization_id"]),
+        ("Beta", "", {"k": 1}, constants["organization_id"]),
+    ]
+
+
+def test_copy_insert_of_an_existing_key_raises_and_writes_none_of_its_rows(constants: dict[str, Any]):
+    with transaction.atomic():
+        copy_insert(PLAN, [("a", "Alpha", "Ann", "{}")], constants)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy_insert(PLAN, [("b", "Beta", "Bob", "{}"), ("a", "Again", "Ann", "{}")], constants)
+
+    assert list(
+        BankAccount.objects.filter(connection_id=constants["connection_id"]).values_list("name", flat=True)
+    ) == ["Alpha"]

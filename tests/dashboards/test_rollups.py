@@ -40,6 +40,23 @@ def test_new_transactions_are_summed_per_day_and_month(organization):
     }
 
 
+def test_a_counterparty_written_with_spaces_or_only_as_an_iban_gets_one_row_a_month(organization):
+    account = make_bank_account(organization)
+    add_transactions(account, (D(2026, 5, 2), "-10.00"), counterpart_name="Telecom")
+    add_transactions(account, (D(2026, 5, 9), "-5.25"), counterpart_name="  Telecom ")
+    add_transactions(account, (D(2026, 5, 9), "7.00"), (D(2026, 5, 30), "1.00"), counterpart_iban="BE71096123456769")
+    add_transactions(account, (D(2026, 6, 1), "-1.00"), counterpart_name="Telecom")
+
+    months = {
+        (r.month, r.counterparty): (r.inflow, r.outflow, r.count, r.currency) for r in CounterpartyRollup.objects.all()
+    }
+    assert months == {
+        (D(2026, 5, 1), "Telecom"): (Decimal("0.00"), Decimal("15.25"), 2, "EUR"),
+        (D(2026, 5, 1), "BE71096123456769"): (Decimal("8.00"), Decimal("0.00"), 2, "EUR"),
+        (D(2026, 6, 1), "Telecom"): (Decimal("0.00"), Decimal("1.00"), 1, "EUR"),
+    }
+
+
 def test_a_changed_transaction_moves_out_of_its_old_day(organization):
     account = make_bank_account(organization)
     [row] = add_transactions(account, (D(2026, 5, 1), "100.00"))

@@ -16,7 +16,13 @@ from integrations.errors import FailureClass
 from integrations.models import Connection, ConnectionStatus, Credential, SyncStatus
 from integrations.runner import run_sync
 from sandboxes.ponto import PontoSandbox
-from tests.integrations.ponto.conftest import assert_matches_ground_truth, consent_redirect, control, link_ponto
+from tests.integrations.ponto.conftest import (
+    assert_matches_ground_truth,
+    consent_redirect,
+    control,
+    ground_truth,
+    link_ponto,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +72,11 @@ def test_a_lasting_fault_fails_the_run_as_transient_keeping_what_was_fetched(
     assert main.newest_transaction_id == ""
 
     control(ponto, "DELETE", "faults")
-    assert run_sync(connection.pk).status == SyncStatus.SUCCESS  # type: ignore[union-attr]
+    resumed = run_sync(connection.pk)
+    assert resumed is not None and resumed.status == SyncStatus.SUCCESS
+    truth = ground_truth(ponto).values()
+    # The rows kept from the failed run are met again, not added twice.
+    assert failed.rows_added + resumed.rows_added == sum(a["count"] + len(a["pending"]) for a in truth)
     assert_matches_ground_truth(ponto, connection)
     connection.refresh_from_db()
     assert connection.consecutive_failures == 0

@@ -1,4 +1,5 @@
-"""The COPY upsert (PostgreSQL) and the ORM upsert store the same rows for the same input:
+"""The COPY upsert (PostgreSQL), the plain COPY of rows believed new (falling back to the
+upsert when one exists) and the ORM upsert store the same rows for the same input:
 new rows, a replay, a correction, an update where only the digest changes, a row whose day
 moved, categories by the organisation's rules and the rollups of the days left behind."""
 
@@ -14,7 +15,7 @@ from django.db import connection as database
 from django.db import transaction
 
 from banking import categories
-from banking.ingest import IncomingTransaction, UpsertCounts, upsert_by_copy, upsert_by_orm
+from banking.ingest import IncomingTransaction, UpsertCounts, upsert_by_copy, upsert_by_orm, upsert_transactions
 from banking.models import BankAccount, BankTransaction, CategoryRule, TransactionStatus
 from core.models import Organization
 from dashboards.models import DailyRollup
@@ -49,6 +50,12 @@ def resource(number: int, day: str, amount: str, **attributes: Any) -> dict[str,
             **attributes,
         },
     }
+
+
+def believed_new(
+    connection: Any, account: BankAccount, status: str, rows: Sequence[IncomingTransaction]
+) -> UpsertCounts:
+    return upsert_transactions(connection, account, status, rows, probably_new=True)
 
 
 def upsert(path: Upsert, account: BankAccount, resources: list[dict[str, Any]]) -> tuple[int, int, int]:
@@ -94,10 +101,12 @@ def test_the_copy_path_and_the_orm_path_store_the_same_rows_counts_and_rollups()
 
     by_copy, copy_counts = history(upsert_by_copy, organization)
     by_orm, orm_counts = history(upsert_by_orm, organization)
+    by_insert, insert_counts = history(believed_new, organization)
     categories.categorize_uncategorized(organization.pk)  # as banking.pipeline does after a sync
 
-    assert copy_counts == orm_counts == [(3, 0, 0), (0, 0, 3), (0, 3, 0), (1, 0, 3)]
-    assert stored(by_copy) == stored(by_orm)
+    assert copy_counts == orm_counts == insert_counts == [(3, 0, 0), (0, 0, 3), (0, 3, 0), (1, 0, 3)]
+    assert stored(by_copy) == stored(by_orm) == stored(by_insert)
+    assert rollups(by_insert) == rollups(by_orm)
     assert [row[COMPARED.index("category")] for row in stored(by_copy)] == ["Renamed", "Energy", "Energy", "Energy"]
     assert rollups(by_copy) == rollups(by_orm)
     assert {day.isoformat() for day, *_ in rollups(by_copy)} == {"2026-03-02", "2026-03-09"}  # 3 March left behind
