@@ -4,16 +4,12 @@ client parsing with `parse_float=Decimal` gets back exactly what the sandbox hol
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CENT = Decimal("0.01")
+import orjson
 
-# A Decimal travels through json.dumps as a marked string and is unquoted afterwards: the C
-# encoder stays in charge of everything else. U+E000 is a private-use character.
-_MARK = "\ue000"
-_MARKED_NUMBER = re.compile(f'"{_MARK}(-?[0-9]+(?:\\.[0-9]+)?){_MARK}"')
+CENT = Decimal("0.01")
 
 
 def decimal_text(value: Decimal) -> str:
@@ -35,16 +31,16 @@ def to_amount(value: object) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _encode_decimal(value: object) -> str:
+def _exact_number(value: object) -> orjson.Fragment:
     if isinstance(value, Decimal):
-        return f"{_MARK}{decimal_text(value)}{_MARK}"
+        return orjson.Fragment(decimal_text(value))
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def dumps(document: Any) -> str:
-    """Compact JSON with Decimals written as exact numbers."""
-    text = json.dumps(document, default=_encode_decimal, ensure_ascii=False, separators=(",", ":"))
-    return _MARKED_NUMBER.sub(r"\1", text)
+    """Compact JSON with Decimals written as exact numbers (orjson: a page of transactions is
+    encoded in a fraction of the standard library's time, with the same text)."""
+    return orjson.dumps(document, default=_exact_number).decode()
 
 
 def loads(text: str | bytes) -> Any:

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 
 def iso_ms(moment: datetime) -> str:
     """`2020-06-19T00:00:00.000Z`: UTC, milliseconds, a Z."""
-    moment = moment.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
