@@ -8,11 +8,13 @@ Call `server.shutdown()` to stop it and free the port.
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import socketserver
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, cast
+from wsgiref.headers import Headers
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from sandboxes.kit.web import DropConnection
@@ -22,11 +24,23 @@ if TYPE_CHECKING:
 
 
 class _Handler(ServerHandler):
-    """Closes the socket without a byte when the application asks for a dropped connection."""
+    """Answers in HTTP/1.1 (so a client may keep the connection, as it would with the provider);
+    closes the socket without a byte when the application asks for a dropped connection."""
+
+    http_version = "1.1"
+    # Whether the response's end is known without closing (it has a length): set as it is sent.
+    keeps_connection = False
+    headers: Headers  # BaseHandler sets it in start_response; typeshed leaves it out
 
     def __init__(self, request_handler: WSGIRequestHandler, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request_handler = request_handler
+
+    def cleanup_headers(self) -> None:
+        super().cleanup_headers()
+        self.keeps_connection = "Content-Length" in self.headers
+        if not self.keeps_connection:
+            self.headers["Connection"] = "close"  # the body ends with the connection: say so
 
     def handle_error(self) -> None:
         if isinstance(sys.exc_info()[1], DropConnection):
@@ -41,8 +55,21 @@ class _Handler(ServerHandler):
 
 
 class _RequestHandler(WSGIRequestHandler):
+    # Persistent connections: a client's next request reuses the connection (a new connection per
+    # request cost a sync of 1,270 pages a handshake and a server thread each).
+    protocol_version = "HTTP/1.1"
+
     def handle(self) -> None:
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.handle_one_request()
+
+    def handle_one_request(self) -> None:
         self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
         if len(self.raw_requestline) > 65536:
             self.requestline = self.request_version = self.command = ""
             self.send_error(414)
@@ -52,8 +79,22 @@ class _RequestHandler(WSGIRequestHandler):
         app = cast(WSGIServer, self.server).get_app()
         if app is None:
             return
-        handler = _Handler(self, self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        environ = self.get_environ()
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True  # the body's end is not known here: the connection ends with it
+            body = self.rfile
+        else:
+            length = self.headers.get("Content-Length") or "0"
+            if not length.isdigit():
+                self.send_error(400, "Content-Length is not a length")
+                self.close_connection = True
+                return
+            # Read whole, so what the application leaves unread cannot be taken for the next request.
+            body = io.BytesIO(self.rfile.read(int(length)))
+        handler = _Handler(self, body, self.wfile, self.get_stderr(), environ, multithread=True)
         handler.run(app)
+        if not handler.keeps_connection:
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: no access log on stderr."""
