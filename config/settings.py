@@ -353,6 +353,13 @@ DASHBOARD_INLINE_RECATEGORIZE_ROWS = env_int("DASHBOARD_INLINE_RECATEGORIZE_ROWS
 _auth_origin = "{0.scheme}://{0.netloc}".format(urlsplit(PONTO_AUTH_URL))
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _auth_origin]
 
+# --- Invoices -----------------------------------------------------------------------------
+# What the payment QR code's structured remittance field holds: the structured reference as
+# printed (+++000/0202/60064+++, as Odoo does) or its twelve digits alone (invoices/epc.py).
+EPC_QR_REFERENCE = env_str("EPC_QR_REFERENCE", "formatted")
+if EPC_QR_REFERENCE not in ("formatted", "digits"):
+    raise ImproperlyConfigured(f"EPC_QR_REFERENCE must be formatted or digits, got {EPC_QR_REFERENCE!r}")
+
 # --- Email --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Invoice <noreply@smartinvoice.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

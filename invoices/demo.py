@@ -55,7 +55,7 @@ def _profile(organization: Organization) -> None:
             "city": "Brussels",
             "vat_number": "BE0123456749",
             "iban": "BE62510007547061",
-            "bic": "GKCCBEBB",
+            "bic": "VAPEBE22",
             "email": "billing@demo-trading.example",
         },
     )

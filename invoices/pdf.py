@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+import segno
+from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -31,6 +33,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from core.models import Organization
 from core.validators import format_iban
+from invoices.epc import credit_transfer
 from invoices.models import (
     BillingProfile,
     Challan,
@@ -123,6 +126,7 @@ class _Section:
     heading: str
     rows: Sequence[tuple[str, str]] = ()  # label and value, the value in bold
     text: Sequence[str] = ()  # paragraphs under the rows
+    figure: Drawing | None = None  # beside the rows and paragraphs, on the right
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,8 @@ class _Document:
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice with its lines, VAT summary, settlement and payment instructions."""
     invoice = Invoice.all_objects.select_related("client", "organization").prefetch_related("items").get(pk=invoice.pk)
-    issuer = _issuer(invoice.organization)
+    profile = _profile(invoice.organization)
+    issuer = _issuer(invoice.organization, profile)
     money = _money(invoice.currency)
     facts = [("Invoice date", _date(invoice.issue_date)), ("Due date", _date(invoice.due_date))]
     if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
@@ -159,7 +164,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         )
     else:
         instruction = "Nothing is left to pay on this invoice. Thank you."
-    sections = [_Section("Payment", rows=payment, text=[instruction])]
+    transfer = credit_transfer(invoice, profile)
+    qr_code = _qr_drawing(transfer.qr_code()) if transfer else None
+    if transfer:
+        instruction += " Or scan the code with a banking app: it fills in the transfer."
+    sections = [_Section("Payment", rows=payment, text=[instruction], figure=qr_code)]
     if invoice.notes:
         sections.append(_Section("Notes", text=[invoice.notes]))
     return _render(
@@ -197,7 +206,7 @@ def credit_note_pdf(credit_note: CreditNote) -> bytes:
         text.append(f"Reason: {credit_note.reason}")
     return _render(
         _Document(
-            issuer=_issuer(credit_note.organization),
+            issuer=_issuer(credit_note.organization, _profile(credit_note.organization)),
             title="Credit note",
             number=credit_note.number,
             facts=[("Date", _date(credit_note.issue_date)), ("Credits invoice", invoice.number)],
@@ -231,7 +240,7 @@ def payment_receipt_pdf(payment: Payment) -> bytes:
         rows.append(("Note", "Overpayment: the amount above the balance due is credited to the client."))
     return _render(
         _Document(
-            issuer=_issuer(payment.organization),
+            issuer=_issuer(payment.organization, _profile(payment.organization)),
             title="Payment receipt",
             number="",
             facts=facts,
@@ -267,7 +276,7 @@ def challan_pdf(challan: Challan) -> bytes:
     sections.append(_Section("Received in good order", rows=[("Name", ""), ("Date", ""), ("Signature", "")]))
     return _render(
         _Document(
-            issuer=_issuer(challan.organization),
+            issuer=_issuer(challan.organization, _profile(challan.organization)),
             title="Delivery note",
             number=challan.number,
             facts=facts,
@@ -284,9 +293,12 @@ def challan_pdf(challan: Challan) -> bytes:
 # --- gathering ------------------------------------------------------------------------------
 
 
-def _issuer(organization: Organization) -> _Issuer:
+def _profile(organization: Organization) -> BillingProfile | None:
+    return BillingProfile.objects.select_related("organization").filter(organization_id=organization.pk).first()
+
+
+def _issuer(organization: Organization, profile: BillingProfile | None) -> _Issuer:
     """The organisation as printed: its billing profile if it has one, else only its name."""
-    profile = BillingProfile.objects.filter(organization_id=organization.pk).first()
     if profile is None:
         return _Issuer(_Party(organization.name))
     name = profile.legal_name or organization.name
@@ -456,7 +468,10 @@ def _summary(document: _Document) -> Table:
 
 
 def _section(section: _Section) -> KeepTogether:
-    """A heading, label/value rows and paragraphs, kept on one page when they fit on one."""
+    """A heading, label/value rows and paragraphs, with the figure (if any) on their right, kept
+    on one page when they fit on one."""
+    figure_width = section.figure.width + 6 * mm if section.figure is not None else 0
+    width = _WIDTH - figure_width
     flowables: list[Any] = [_paragraph(section.heading.upper(), _LABEL)]
     if section.rows:
         style: list[_Command] = [*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("LEFTPADDING", (0, 0), (0, -1), 0)]
@@ -465,9 +480,37 @@ def _section(section: _Section) -> KeepTogether:
             rows.append([label, _paragraph(value, _STRONG) if value else ""])
             if not value:  # a line to write on: the delivery note's signature
                 style.append(("LINEBELOW", (1, row), (1, row), 0.4, _RULE))
-        flowables.append(Table(rows, colWidths=[38 * mm, _WIDTH - 38 * mm], hAlign="LEFT", style=TableStyle(style)))
+        flowables.append(Table(rows, colWidths=[38 * mm, width - 38 * mm], hAlign="LEFT", style=TableStyle(style)))
     flowables += [_paragraph(text) for text in section.text]
-    return KeepTogether(flowables)
+    if section.figure is None:
+        return KeepTogether(flowables)
+    style = [*_BARE, ("ALIGN", (1, 0), (1, 0), "RIGHT")]
+    return KeepTogether(
+        [Table([[flowables, section.figure]], colWidths=[width, figure_width], style=TableStyle(style))]
+    )
+
+
+def _qr_drawing(code: segno.QRCode, module: float = 0.6 * mm, quiet_zone: int = 4) -> Drawing:
+    """A QR code as vector squares, one rectangle per run of dark modules in a row (reportlab
+    draws no SVG); the quiet zone of four modules the QR standard asks for stays white."""
+    size = len(code.matrix) + 2 * quiet_zone
+    drawing = Drawing(size * module, size * module)
+    for row, modules in enumerate(code.matrix):
+        y = (size - quiet_zone - row - 1) * module
+        column = 0
+        while column < len(modules):
+            if not modules[column]:
+                column += 1
+                continue
+            run = column
+            while run < len(modules) and modules[run]:
+                run += 1
+            x = (quiet_zone + column) * module
+            square = Rect(x, y, (run - column) * module, module)
+            square.fillColor, square.strokeColor = colors.black, None
+            drawing.add(square)
+            column = run
+    return drawing
 
 
 def _page_footer(text: str, running_head: str) -> Callable[[Any, Any], None]:

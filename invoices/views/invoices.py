@@ -21,6 +21,7 @@ from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from integrations.yuki.booking import booking_state
 from invoices import services
+from invoices.epc import credit_transfer
 from invoices.forms import (
     CancelInvoiceForm,
     CreditNoteForm,
@@ -117,12 +118,13 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
     context_object_name = "invoice"
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return super().get_queryset().select_related("client")
+        return super().get_queryset().select_related("client", "organization__billing_profile")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         invoice = self.object
         context["items"] = list(invoice.items.all())
+        context["transfer"] = credit_transfer(invoice, getattr(invoice.organization, "billing_profile", None))
         context["movements"] = list(movements_of(invoice))
         context["history"] = list(
             AuditEvent.objects.filter(
