@@ -394,7 +394,7 @@ def build(args: argparse.Namespace) -> tuple[Organization, User]:
             postal_code="1000",
             city="Brussel",
             vat_number="BE0123456749",
-            iban="BE68539007547034",
+            iban="BE71096123456769",  # valid, so open invoices carry their payment QR code
             bic="GKCCBEBB",
             email="billing@bench-bv.example",
             phone="+32 2 123 45 67",
@@ -634,7 +634,32 @@ def run_measurements(organization: Organization, user: User, requests: int) -> t
     results.append(measure("Invoice PDF, rendered (invoice_pdf)", "pdf", lambda: invoice_pdf(invoice), PDF_RUNS))
     url = reverse("invoices:invoice_pdf", args=[invoice.pk])
     results.append(measure("Invoice PDF, downloaded (view)", "pdf", lambda: _fetch(browser, url), PDF_RUNS))
+    results += _open_invoice_results(organization, browser, requests)
     return results, invoice, client
+
+
+def _open_invoice_results(organization: Organization, browser: HttpClient, requests: int) -> list[Result]:
+    """The page and PDF of the oldest open invoice in euro: both draw its payment QR code."""
+    from django.urls import reverse
+
+    from invoices.epc import credit_transfer
+    from invoices.models import OPEN_STATUSES, BillingProfile, Invoice
+    from invoices.pdf import invoice_pdf
+
+    invoice = (
+        Invoice.objects.filter(organization=organization, status__in=OPEN_STATUSES, currency="EUR", balance_due__gt=0)
+        .order_by("id")
+        .first()
+    )
+    if invoice is None or credit_transfer(invoice, BillingProfile.objects.get(organization=organization)) is None:
+        raise SystemExit("No open invoice with a payment QR code: rebuild the data (without --reuse).")
+    url = reverse("invoices:invoice_detail", args=[invoice.pk])
+    return [
+        measure(
+            f"Open invoice with QR ({invoice.number})", "detail", functools.partial(_fetch, browser, url), requests
+        ),
+        measure("Its PDF with QR, rendered", "pdf", lambda: invoice_pdf(invoice), PDF_RUNS),
+    ]
 
 
 # --- reporting --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ is not documented anywhere we found; Odoo puts it there, formatted, and so do we
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,18 +47,25 @@ class CreditTransfer:
         return format_iban(self.iban)
 
     def qr_code(self) -> segno.QRCode:
-        return helpers.make_epc_qr(
-            name=self.name,
-            iban=self.iban,
-            amount=self.amount,
-            reference=self.reference or None,
-            text=self.text or None,
-            bic=self.bic or None,
-        )
+        return _qr_code(self)
 
     def svg(self) -> str:
         """The code as an inline SVG element (no script, no style attribute: the page's CSP holds)."""
         return str(self.qr_code().svg_inline(scale=3, border=2, omitsize=True))
+
+
+# An invoice's page is opened again and again, and its PDF fetched more than once: each process
+# keeps the codes it drew lately (a few kB each) instead of encoding them anew each time.
+@functools.lru_cache(maxsize=256)
+def _qr_code(transfer: CreditTransfer) -> segno.QRCode:
+    return helpers.make_epc_qr(
+        name=transfer.name,
+        iban=transfer.iban,
+        amount=transfer.amount,
+        reference=transfer.reference or None,
+        text=transfer.text or None,
+        bic=transfer.bic or None,
+    )
 
 
 def credit_transfer(invoice: Invoice, profile: BillingProfile | None) -> CreditTransfer | None:
