@@ -54,6 +54,7 @@ def _profile(organization: Organization) -> None:
             "postal_code": "1050",
             "city": "Brussels",
             "vat_number": "BE0123456749",
+            "enterprise_number": "0123456749",
             "iban": "BE62510007547061",
             "bic": "VAPEBE22",
             "email": "billing@demo-trading.example",

@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.http import Http404, QueryDict
 
+from core.business_ids import BusinessIds
 from core.forms import BoundedDateField, DateRangeForm
 from core.memory import FRAGMENT_SECONDS, memory
 from core.models import Organization
-from core.validators import normalize_vat_number, validate_iban, validate_structured_reference
+from core.validators import validate_iban, validate_structured_reference
 from integrations.yuki import vat as yuki_vat
 from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, PaymentMethod
 from invoices.models.invoices import InvoiceQuerySet
@@ -47,6 +48,8 @@ class ClientForm(forms.ModelForm[Client]):
             "email",
             "phone",
             "vat_number",
+            "enterprise_number",
+            "peppol_id",
             "address_line1",
             "address_line2",
             "postal_code",
@@ -308,6 +311,8 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
             "city",
             "country",
             "vat_number",
+            "enterprise_number",
+            "peppol_id",
             "iban",
             "bic",
             "email",
@@ -329,11 +334,16 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         country = str(cleaned.get("country", "")).strip().upper()
-        if "vat_number" in cleaned and re.fullmatch(r"[A-Z]{2}", country):
+        names = ("vat_number", "enterprise_number", "peppol_id")
+        if all(name in cleaned for name in names) and re.fullmatch(r"[A-Z]{2}", country):
             try:
-                cleaned["vat_number"] = normalize_vat_number(str(cleaned["vat_number"]), country)
+                ids = BusinessIds(country, *(str(cleaned[name]) for name in names)).normalized()
             except ValidationError as exc:
-                self.add_error("vat_number", exc)
+                self.add_error(None, exc)
+            else:
+                cleaned.update(
+                    vat_number=ids.vat_number, enterprise_number=ids.enterprise_number, peppol_id=ids.peppol_id
+                )
         return cleaned
 
     def clean_reminder_offsets(self) -> list[int]:
