@@ -11,9 +11,9 @@ from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from core.business_ids import BusinessIds
 from core.models import TenantModel, TenantQuerySet
 from core.validators import normalize_iban
+from invoices.models.parties import RegisteredCompany
 from invoices.money import ZERO
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -55,23 +55,11 @@ class ClientQuerySet(TenantQuerySet["Client"]):
         )
 
 
-class Client(TenantModel):
+class Client(RegisteredCompany, TenantModel):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     vat_number = models.CharField("VAT number", max_length=20, blank=True, db_index=True)
-    enterprise_number = models.CharField(
-        max_length=20, blank=True, help_text="KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands."
-    )
-    peppol_id = models.CharField(
-        "Peppol ID",
-        max_length=64,
-        blank=True,
-        help_text=(
-            "Only when it is not the usual one: 0208 and the enterprise number in Belgium, "
-            "0106 and the KvK number in the Netherlands."
-        ),
-    )
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
@@ -107,10 +95,6 @@ class Client(TenantModel):
                 ids.enterprise_number,
                 ids.peppol_id,
             )
-
-    @property
-    def business_ids(self) -> BusinessIds:
-        return BusinessIds(self.country, self.vat_number, self.enterprise_number, self.peppol_id)
 
     @property
     def address_lines(self) -> list[str]:

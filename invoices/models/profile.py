@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 
-from core.business_ids import BusinessIds
 from core.models import Organization
+from invoices.models.parties import RegisteredCompany
 
 
 def default_reminder_offsets() -> list[int]:
     return [-3, 0, 7, 14]
 
 
-class BillingProfile(models.Model):
+class BillingProfile(RegisteredCompany):
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="billing_profile")
     legal_name = models.CharField(max_length=200, blank=True)
     address_line1 = models.CharField("address", max_length=200, blank=True)
@@ -21,18 +21,6 @@ class BillingProfile(models.Model):
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, default="BE")
     vat_number = models.CharField("VAT number", max_length=20, blank=True)
-    enterprise_number = models.CharField(
-        max_length=20, blank=True, help_text="KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands."
-    )
-    peppol_id = models.CharField(
-        "Peppol ID",
-        max_length=64,
-        blank=True,
-        help_text=(
-            "Only when you are registered under another one than 0208 and your enterprise number "
-            "(Belgium) or 0106 and your KvK number (the Netherlands)."
-        ),
-    )
     iban = models.CharField("IBAN", max_length=34, blank=True)
     bic = models.CharField("BIC", max_length=11, blank=True)
     email = models.EmailField(blank=True)
@@ -50,10 +38,6 @@ class BillingProfile(models.Model):
     @property
     def display_name(self) -> str:
         return self.legal_name or self.organization.name
-
-    @property
-    def business_ids(self) -> BusinessIds:
-        return BusinessIds(self.country, self.vat_number, self.enterprise_number, self.peppol_id)
 
     @property
     def address_lines(self) -> list[str]:
