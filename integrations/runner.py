@@ -108,20 +108,26 @@ def _finish(run: SyncRun, status: SyncStatus, error: ProviderError | None = None
 def _record_success(connection: Connection, run: SyncRun) -> None:
     _finish(run, SyncStatus.SUCCESS)
     now = timezone.now()
-    connection.set_status(
-        ConnectionStatus.ACTIVE,
-        last_success_at=now,
-        consecutive_failures=0,
-        last_error="",
-        last_error_class="",
-        next_run_at=now + datetime.timedelta(minutes=connection.sync_interval_minutes),
-    )
+    with transaction.atomic():
+        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        if locked.status == ConnectionStatus.DISCONNECTED:
+            return  # disconnected while the run went on: it stays disconnected, its run recorded
+        locked.set_status(
+            ConnectionStatus.ACTIVE,
+            last_success_at=now,
+            consecutive_failures=0,
+            last_error="",
+            last_error_class="",
+            next_run_at=now + datetime.timedelta(minutes=connection.sync_interval_minutes),
+        )
 
 
 def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) -> None:
     _finish(run, SyncStatus.FAILED, error)
     with transaction.atomic():
         locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        if locked.status == ConnectionStatus.DISCONNECTED:
+            return  # as above: a failure of a run its owner no longer wants changes nothing
         was_failing, old_status = locked.is_failing, locked.status
         failures, status = locked.consecutive_failures + 1, old_status  # the row is locked: no lost update
         if isinstance(error, AuthError):

@@ -18,7 +18,9 @@ from django.db import connection as db_connection
 from django.test import Client
 from django.utils import timezone
 
-from integrations.models import Connection, Credential, SyncRun, SyncStatus
+from core.models import User
+from integrations import services
+from integrations.models import Connection, ConnectionStatus, Credential, SyncRun, SyncStatus
 from integrations.ponto.tokens import access_token
 from integrations.runner import run_sync
 from sandboxes.ponto import PontoSandbox
@@ -129,3 +131,30 @@ def test_two_workers_refreshing_one_expired_token_refresh_it_once(
     final: dict[str, Any] = control(ponto, "GET", "tokens")
     assert final["refreshTokens"]["used"] - before["refreshTokens"]["used"] == 2
     assert final["reuseDetected"] == 0
+
+
+@pytest.mark.parametrize("revocation", ["accepted", "failed"])
+def test_a_connection_disconnected_while_it_syncs_stays_disconnected(
+    owner_client: Client, owner: User, ponto: PontoSandbox, mailoutbox: list[Any], revocation: str
+):
+    connection = link_ponto(owner_client)
+    # The sync's first request takes a second: the owner disconnects meanwhile.
+    control(ponto, "POST", "faults", json={"kind": "timeout", "path": "/accounts", "seconds": 1.0, "times": 1})
+    if revocation == "failed":  # the tokens stay valid at Ponto: the run may well succeed
+        control(ponto, "POST", "faults", json={"kind": "503", "path": "/oauth2/revoke", "times": None})
+
+    def sync_or_disconnect(n: int) -> object:
+        if n == 0:
+            return run_sync(connection.pk)
+        running = SyncRun.objects.filter(connection=connection, status=SyncStatus.RUNNING)
+        assert wait_until(running.exists, timeout=10)
+        return services.disconnect(Connection.objects.get(pk=connection.pk), actor=owner)
+
+    outcomes, errors = run_concurrently(2, sync_or_disconnect)
+
+    assert errors == []
+    [run] = [outcome for outcome in outcomes if isinstance(outcome, SyncRun)]
+    assert SyncRun.objects.get(connection=connection).status == run.status != SyncStatus.RUNNING
+    connection.refresh_from_db()
+    assert (connection.status, connection.next_run_at) == (ConnectionStatus.DISCONNECTED, None)
+    assert mailoutbox == []  # nobody is asked to re-authorise what they disconnected
