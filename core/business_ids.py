@@ -101,14 +101,15 @@ def parse_participant_id(text: str) -> ParticipantId:
 
 def default_participant_id(country: str, enterprise_number: str, vat_number: str) -> ParticipantId | None:
     """The id a company is most likely registered under when it names none (reference §2)."""
+    # Numbers stored before they were checked may still hold spaces, dots or the old nine digits.
     if country == "BE" and be_vat.is_valid(enterprise_number):
-        return ParticipantId("0208", enterprise_number)
-    if country == "BE" and vat_number.startswith("BE") and be_vat.is_valid(vat_number):
-        return ParticipantId("0208", vat_number.removeprefix("BE"))
+        return ParticipantId("0208", be_vat.compact(enterprise_number))
+    if country == "BE" and vat_number.strip().upper().startswith("BE") and be_vat.is_valid(vat_number):
+        return ParticipantId("0208", be_vat.compact(vat_number))
     if country == "NL" and _KVK.fullmatch(enterprise_number):
         return ParticipantId("0106", enterprise_number)
-    if country == "NL" and vat_number.startswith("NL") and nl_btw.is_valid(vat_number):
-        return ParticipantId("9944", vat_number)
+    if country == "NL" and vat_number.strip().upper().startswith("NL") and nl_btw.is_valid(vat_number):
+        return ParticipantId("9944", "NL" + nl_btw.compact(vat_number))
     return None
 
 

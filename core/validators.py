@@ -85,7 +85,7 @@ def normalize_vat_number(value: str, country: str) -> str:
     rules = _VAT_RULES.get(prefix)
     try:
         if rules is not None:
-            rules.validate(digits)
+            number = prefix + rules.validate(digits)  # the old nine-digit Belgian form gets its leading 0
         else:
             eu_vat.validate(number)
     except stdnum_errors.InvalidChecksum as exc:

@@ -29,6 +29,42 @@ from invoices.references import format_reference
 SMALLEST_AMOUNT = Decimal("0.01")
 LARGEST_AMOUNT = Decimal("999999999.99")
 NAME_LENGTH = 70
+# Version 002 may leave the BIC out inside the EEA only (reference §5.1); SEPA's members outside
+# it (CH, GB, MC…) would need one, and other countries no SEPA transfer at all: no code for them.
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -76,15 +112,28 @@ def credit_transfer(invoice: Invoice, profile: BillingProfile | None) -> CreditT
     if not SMALLEST_AMOUNT <= invoice.balance_due <= LARGEST_AMOUNT or not iban_number.is_valid(profile.iban):
         return None
     iban = iban_number.compact(profile.iban)
+    if iban[:2] not in EEA:
+        return None
     reference = _reference(invoice.payment_reference)
-    return CreditTransfer(
-        name=profile.display_name[:NAME_LENGTH],
+    transfer = CreditTransfer(
+        name=_one_line(profile.display_name)[:NAME_LENGTH],
         iban=iban,
         bic=_bic(profile.bic, iban),
         amount=invoice.balance_due,
         reference=reference,
         text="" if reference else f"Invoice {invoice.number}",
     )
+    try:
+        transfer.qr_code()
+    except ValueError:  # more than the 331 bytes a code holds (a name of 70 four-byte characters)
+        return None
+    return transfer
+
+
+def _one_line(text: str) -> str:
+    """The text with its control characters and runs of spaces made single spaces: a line break
+    would shift every later field of the code (the IBAN among them)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _reference(digits: str) -> str:
@@ -95,10 +144,12 @@ def _reference(digits: str) -> str:
 
 def _bic(given: str, iban: str) -> str:
     """The BIC, optional in version 002 (inside the EEA): the profile's, or the one a Belgian
-    IBAN's bank code names. When the two disagree, none: a wrong BIC could stop a transfer that
-    the IBAN alone routes."""
+    IBAN's bank code names. When they disagree, or the BIC is of another country than the IBAN,
+    none: a wrong BIC could stop a transfer that the IBAN alone routes."""
     named = (belgian_iban.to_bic(iban) or "") if iban.startswith("BE") else ""
     if not bic_code.is_valid(given):
         return named
     given = bic_code.compact(given)
-    return given if not named or given[:8] == named[:8] else ""
+    if given[4:6] != iban[:2] or (named and given[:8] != named[:8]):
+        return ""  # a bank of another country, or another bank than the IBAN's
+    return given

@@ -71,10 +71,14 @@ class ClientForm(forms.ModelForm[Client]):
         return [validate_iban(line) for line in str(self.cleaned_data["ibans"]).splitlines() if line.strip()]
 
     def clean_country(self) -> str:
-        country = str(self.cleaned_data["country"]).strip().upper()
-        if not re.fullmatch(r"[A-Z]{2}", country):
-            raise ValidationError("Use the two-letter country code, e.g. BE or NL.")
-        return country
+        return country_code(self.cleaned_data["country"])
+
+
+def country_code(value: object) -> str:
+    country = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise ValidationError("Use the two-letter country code, e.g. BE or NL.")
+    return country
 
 
 def to_decimal(value: str) -> Decimal:
@@ -326,6 +330,9 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["reminder_offsets"] = ", ".join(str(n) for n in self.instance.reminder_offsets)
+
+    def clean_country(self) -> str:
+        return country_code(self.cleaned_data["country"])
 
     def clean_iban(self) -> str:
         value = str(self.cleaned_data["iban"]).strip()

@@ -83,6 +83,9 @@ def test_a_wrong_peppol_id_is_refused(typed: str):
         ("NL", "", "NL004495445B01", "9944:NL004495445B01"),
         ("FR", "", "FR40303265045", None),
         ("BE", "", "", None),
+        ("BE", "", "BE 0477.472.701", "0208:0477472701"),  # stored before numbers were checked
+        ("BE", "477.472.701", "", "0208:0477472701"),
+        ("NL", "", "nl 0044.95.445.b01", "9944:NL004495445B01"),
     ],
 )
 def test_the_usual_peppol_id_follows_from_the_numbers(country: str, enterprise: str, vat: str, expected: str | None):
@@ -99,6 +102,13 @@ def test_a_belgian_vat_number_and_enterprise_number_of_two_companies_are_refused
 
     assert list(raised.value.error_dict) == ["enterprise_number"]
     assert "belongs to enterprise 0477472701" in raised.value.messages[0]
+
+
+def test_a_nine_digit_belgian_vat_number_is_the_same_company_as_its_enterprise_number():
+    ids = BusinessIds("BE", "BE 477.472.701", "0477.472.701", "").normalized()
+
+    assert (ids.vat_number, ids.enterprise_number) == ("BE0477472701", "0477472701")
+    assert str(BusinessIds("BE", "BE 477.472.701", "", "").normalized().participant_id) == "0208:0477472701"
 
 
 def test_every_wrong_field_gets_its_own_message():

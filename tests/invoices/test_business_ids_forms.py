@@ -84,3 +84,15 @@ def test_the_page_of_a_client_with_numbers_stored_before_the_checks_still_opens(
 
     assert page.status_code == 200
     assert "nonsense" in page.content.decode()
+
+
+def test_the_billing_country_is_stored_upper_case_so_the_numbers_are_read_by_its_rules(
+    owner_client: HttpClient, organization: Organization
+):
+    form = {"legal_name": "Acme BV", "country": "be", "reminder_offsets": "7", "vat_number": "be 477.472.701"}
+
+    assert owner_client.post(reverse("invoices:billing_settings"), form).status_code == 302
+
+    profile = BillingProfile.objects.get(organization=organization)
+    assert (profile.country, profile.vat_number) == ("BE", "BE0477472701")
+    assert str(profile.business_ids.participant_id) == "0208:0477472701"

@@ -95,6 +95,7 @@ def test_the_twelve_digits_alone_when_the_setting_asks_for_them(profile, organiz
         ("ABNANL2A", "NL91ABNA0417164300", "ABNANL2A"),
         ("", "NL91ABNA0417164300", ""),
         ("not a bic", "NL91ABNA0417164300", ""),
+        ("GKCCBEBB", "NL91ABNA0417164300", ""),  # a Belgian bank for a Dutch account
     ],
 )
 def test_the_bic_is_the_profiles_or_the_one_a_belgian_iban_names(profile, organization, given, iban, sent):
@@ -128,7 +129,19 @@ def test_a_long_name_is_cut_to_seventy_characters_and_other_alphabets_pick_their
 
 
 @pytest.mark.parametrize(
-    "case", ["draft", "paid", "cancelled", "dollars", "no profile", "no iban", "invalid iban", "too much"]
+    "case",
+    [
+        "draft",
+        "paid",
+        "cancelled",
+        "dollars",
+        "no profile",
+        "no iban",
+        "invalid iban",
+        "too much",
+        "swiss iban",
+        "too long a name",
+    ],
 )
 def test_no_code_when_a_banking_app_could_not_pay_it(profile, organization, case):
     kwargs: dict[str, object] = {"sent": case != "draft"}
@@ -142,7 +155,11 @@ def test_no_code_when_a_banking_app_could_not_pay_it(profile, organization, case
     if case == "cancelled":
         services.cancel_invoice(invoice, reason="test")
     invoice = Invoice.objects.get(pk=invoice.pk)
-    profile.iban = {"no iban": "", "invalid iban": "BE71096123456768"}.get(case, IBAN)
+    profile.iban = {"no iban": "", "invalid iban": "BE71096123456768", "swiss iban": "CH9300762011623852957"}.get(
+        case, IBAN
+    )
+    if case == "too long a name":
+        profile.legal_name = "\U0001f4b6" * 70  # 280 bytes: with the rest, more than a code holds
 
     assert credit_transfer(invoice, None if case == "no profile" else profile) is None
 
@@ -196,6 +213,15 @@ def test_any_name_and_amount_scan_back_exactly(profile, name: str, amount: Decim
     assert lines[5] == name[:70]
     assert Decimal(lines[7].removeprefix("EUR")) == amount
     assert lines[9:] == ["", "Invoice 7"]
+
+
+def test_a_line_break_in_the_name_cannot_shift_the_iban(profile, organization):
+    profile.legal_name = "Atelier\nNL91ABNA0417164300\r\n\tBV"
+
+    transfer = credit_transfer(make_invoice(organization), profile)
+
+    assert transfer is not None
+    assert scanned(transfer).split("\n")[5:7] == ["Atelier NL91ABNA0417164300 BV", IBAN]
 
 
 def test_an_invoice_without_a_structured_reference_names_itself_in_the_free_text(profile, organization):
