@@ -13,15 +13,16 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from core.models import Organization
-    from integrations.models import Connection, SyncRun
+    from integrations.models import Connection, Credential, SyncRun
 
 
 class Connector(Protocol):
     def sync(self, connection: Connection, run: SyncRun) -> None:
         """Fetch the provider's data into our rows, counting on `run`; a ProviderError on failure."""
 
-    def revoke(self, connection: Connection) -> str:
-        """End the link at the provider (best effort): a warning for the user when that failed."""
+    def revoke(self, connection: Connection, credential: Credential | None) -> str:
+        """End the link at the provider (best effort) with the credentials it had (already
+        forgotten here): a warning for the user when that failed."""
 
     def reauthorisation_url(self, request: HttpRequest, organization: Organization, connection: Connection) -> str:
         """Where the user renews the connection's consent or key."""

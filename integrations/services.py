@@ -164,9 +164,12 @@ def request_sync(connection: Connection, trigger: str = SyncTrigger.MANUAL) -> b
 
 
 def disconnect(connection: Connection, *, actor: User, request: HttpRequest | None = None) -> str:
-    """Revoke at the provider (best effort), forget the credentials, stop the schedule."""
-    warning = connector_for(connection.provider).revoke(connection)
+    """Forget the credentials, stop the schedule and mark the connection disconnected; then
+    revoke at the provider (best effort) with the credentials read before. In that order a sync
+    still running meets a disconnected connection, never a revoked token on a live-looking one
+    (which it would take for a lapsed consent, asking the owners to re-authorise)."""
     before = connection.status
+    credential = Credential.objects.filter(connection=connection).first()
     with transaction.atomic():
         Credential.objects.filter(connection=connection).delete()
         Schedule.objects.filter(name=schedule_name(connection)).delete()
@@ -179,6 +182,16 @@ def disconnect(connection: Connection, *, actor: User, request: HttpRequest | No
             organization=connection.organization,
             target=connection,
             before={"status": before},
-            after={"status": ConnectionStatus.DISCONNECTED, "warning": warning},
+            after={"status": ConnectionStatus.DISCONNECTED},
+        )
+    warning = connector_for(connection.provider).revoke(connection, credential)
+    if warning:
+        record_event(
+            "connection.revocation_unconfirmed",
+            request=request,
+            actor=actor,
+            organization=connection.organization,
+            target=connection,
+            after={"warning": warning},
         )
     return warning

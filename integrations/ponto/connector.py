@@ -18,8 +18,7 @@ class PontoConnector:
     def sync(self, connection: Connection, run: SyncRun) -> None:
         PontoSync(connection, run).sync()
 
-    def revoke(self, connection: Connection) -> str:
-        credential = Credential.objects.filter(connection=connection).first()
+    def revoke(self, connection: Connection, credential: Credential | None) -> str:
         if credential is None or not credential.refresh_token:
             return ""
         try:

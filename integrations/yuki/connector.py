@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.models import Organization
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection, Credential, SyncRun
 from integrations.yuki.quota import calls_today, quota_domain
 from integrations.yuki.sync import YukiSync
 
@@ -18,7 +18,7 @@ class YukiConnector:
     def sync(self, connection: Connection, run: SyncRun) -> None:
         YukiSync(connection, run).sync()
 
-    def revoke(self, connection: Connection) -> str:
+    def revoke(self, connection: Connection, credential: Credential | None) -> str:
         return ""  # the access key is the customer's own: forgetting it is all we can do
 
     def reauthorisation_url(self, request: HttpRequest, organization: Organization, connection: Connection) -> str:

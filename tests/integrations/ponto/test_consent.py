@@ -122,3 +122,20 @@ def test_disconnect_revokes_the_token_at_ponto(owner_client: Client, ponto: Pont
     assert before["refreshTokens"]["active"] == 1
     assert after["refreshTokens"]["active"] == 0
     assert after["refreshTokens"]["revoked"] == before["refreshTokens"]["revoked"] + 1
+
+
+def test_a_revocation_ponto_refuses_still_disconnects_and_is_audited_and_told(
+    owner_client: Client, ponto: PontoSandbox
+):
+    connection = link_ponto(owner_client)
+    control(ponto, "POST", "faults", json={"kind": "503", "path": "/oauth2/revoke", "times": None})
+
+    response = owner_client.post(reverse("integrations:connection_disconnect", args=[connection.pk]), follow=True)
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    assert not Credential.objects.filter(connection=connection).exists()
+    assert control(ponto, "GET", "tokens")["refreshTokens"]["active"] == 1  # still live at Ponto
+    assert "revoke the integration in Ponto too" in response.content.decode()
+    events = list(AuditEvent.objects.filter(target_id=str(connection.pk)).values_list("action", flat=True))
+    assert "connection.disconnected" in events and "connection.revocation_unconfirmed" in events
