@@ -30,7 +30,10 @@ class _Handler(ServerHandler):
     http_version = "1.1"
     # Whether the response's end is known without closing (it has a length): set as it is sent.
     keeps_connection = False
-    headers: Headers  # BaseHandler sets it in start_response; typeshed leaves it out
+    # BaseHandler sets these as it runs; typeshed leaves them out.
+    headers: Headers
+    environ: dict[str, Any]
+    headers_sent: bool
 
     def __init__(self, request_handler: WSGIRequestHandler, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,7 +45,16 @@ class _Handler(ServerHandler):
         if not self.keeps_connection:
             self.headers["Connection"] = "close"  # the body ends with the connection: say so
 
+    def write(self, data: bytes) -> None:
+        if self.environ.get("REQUEST_METHOD") != "HEAD":
+            super().write(data)
+        elif not self.headers_sent:  # a HEAD answer has the headers of a GET and no body
+            self.bytes_sent = len(data)
+            self.send_headers()
+
     def handle_error(self) -> None:
+        if self.headers_sent:  # part of an answer went out: only closing tells the client it ended
+            self.request_handler.close_connection = True
         if isinstance(sys.exc_info()[1], DropConnection):
             self.request_handler.close_connection = True
             with contextlib.suppress(OSError):
@@ -58,6 +70,7 @@ class _RequestHandler(WSGIRequestHandler):
     # Persistent connections: a client's next request reuses the connection (a new connection per
     # request cost a sync of 1,270 pages a handshake and a server thread each).
     protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds a kept connection may idle before its thread lets it go
 
     def handle(self) -> None:
         self.close_connection = True
@@ -84,8 +97,9 @@ class _RequestHandler(WSGIRequestHandler):
             self.close_connection = True  # the body's end is not known here: the connection ends with it
             body = self.rfile
         else:
-            length = self.headers.get("Content-Length") or "0"
-            if not length.isdigit():
+            lengths = set(self.headers.get_all("Content-Length") or ["0"])
+            length = lengths.pop() if len(lengths) == 1 else ""
+            if not (length.isascii() and length.isdigit()):
                 self.send_error(400, "Content-Length is not a length")
                 self.close_connection = True
                 return

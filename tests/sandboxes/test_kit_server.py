@@ -70,7 +70,24 @@ def test_a_body_without_a_length_ends_with_the_connection_and_says_so(server: Sa
     assert b"/never" not in answers
 
 
-def test_a_length_that_is_no_number_is_a_bad_request(server: SandboxServer):
-    answers = exchange(server, b"POST /upload HTTP/1.1\r\nHost: sandbox\r\nContent-Length: ten\r\n\r\n")
+@pytest.mark.parametrize(
+    "lengths", [["ten"], ["\u00b2"], ["-1"], ["0", "5"]], ids=["words", "superscript", "negative", "two lengths"]
+)
+def test_a_length_that_is_no_single_number_is_a_bad_request_and_ends_the_connection(
+    server: SandboxServer, lengths: list[str]
+):
+    headers = "".join(f"Content-Length: {length}\r\n" for length in lengths)
+    head = f"POST /upload HTTP/1.1\r\nHost: sandbox\r\n{headers}\r\n".encode()
+
+    answers = exchange(server, head + b"hello", request("GET", "/smuggled"))
 
     assert answers.startswith(b"HTTP/1.1 400")
+    assert b"/smuggled" not in answers and answers.count(b"HTTP/1.1") == 1
+
+
+def test_a_head_answer_has_no_body_and_the_next_request_is_read_right(server: SandboxServer):
+    answers = exchange(server, request("HEAD", "/first"), request("GET", "/second", close=True))
+
+    first, second = answers.split(b"HTTP/1.1 200 OK")[1:]
+    assert b"Content-Length: 11" in first and not first.endswith(b"HEAD /first")
+    assert second.endswith(b"GET /second")
