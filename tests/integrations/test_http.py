@@ -116,17 +116,34 @@ def test_by_default_only_transient_errors_are_retried():
 def test_the_json_parser_reads_amounts_as_decimal_and_classifies_error_statuses():
     provider = Provider(
         httpx.Response(429, headers={"Retry-After": "3"}),
-        httpx.Response(200, content=b'{"amount": 12.10}', headers={"x-request-id": "req-2"}),
+        httpx.Response(
+            200,
+            content=b'{"amount": 12.10, "fee": 0.1000000000000000055511, "big": 1e400, "count": 3}',
+            headers={"x-request-id": "req-2"},
+        ),
         httpx.Response(204),
     )
     waits: list[float] = []
     client = resilient(provider, json_parser(classify), waits=waits)
 
     answer = client.request("GET", URL)
-    assert answer.data == {"amount": Decimal("12.10")} and answer.request_id == "req-2"
+    assert answer.data == {
+        "amount": Decimal("12.10"),
+        "fee": Decimal("0.1000000000000000055511"),
+        "big": Decimal("1E+400"),
+        "count": 3,
+    }
+    assert str(answer.data["amount"]) == "12.10" and answer.request_id == "req-2"
     assert waits == [3]
     assert client.request("GET", URL).data is None
     html = Provider(*[httpx.Response(200, content=b"<html>") for _ in range(3)])
     with pytest.raises(TransientError, match="not valid JSON"):
         resilient(html, json_parser(classify)).request("GET", URL)
     assert html.requests == 3
+
+
+@pytest.mark.parametrize("body", [b'{"amount": NaN}', b'{"amount": 1', b'{"name": "\xff"}', b"\xef\xbb\xbf{}"])
+def test_the_json_parser_refuses_what_json_does_not_allow(body: bytes):
+    broken = Provider(*[httpx.Response(200, content=body) for _ in range(3)])
+    with pytest.raises(TransientError, match="not valid JSON"):
+        resilient(broken, json_parser(classify)).request("GET", URL)
