@@ -160,3 +160,30 @@ def test_the_move_can_be_undone_without_losing_rows():
     apps = migrate([("banking", None), *BEFORE_MOVE])
 
     assert {old: rows(apps, *old) for old in MOVED} == before
+
+
+def transaction_constraints() -> dict[str, dict[str, Any]]:
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, "integrations_banktransaction")
+
+
+def single_column_indexes() -> set[str]:
+    return {
+        about["columns"][0]
+        for about in transaction_constraints().values()
+        if about["index"] and not about["unique"] and len(about["columns"]) == 1
+    }
+
+
+def test_bank_transactions_lose_only_the_indexes_that_wider_ones_lead():
+    foreign_keys = {"account_id", "connection_id", "organization_id"}
+    migrate([("banking", "0001_initial")])
+    assert foreign_keys <= single_column_indexes()
+
+    migrate([("banking", "0002_bank_transaction_without_redundant_indexes")])
+
+    assert not foreign_keys & single_column_indexes()
+    constraints = transaction_constraints().values()
+    leading = {tuple(about["columns"][:1]) for about in constraints if about["index"] or about["unique"]}
+    assert {("account_id",), ("connection_id",), ("organization_id",)} <= leading  # wider ones still lead
+    assert foreign_keys <= {about["columns"][0] for about in constraints if about["foreign_key"]}
