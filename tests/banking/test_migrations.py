@@ -164,7 +164,10 @@ def test_the_move_can_be_undone_without_losing_rows():
 
 def transaction_constraints() -> dict[str, dict[str, Any]]:
     with connection.cursor() as cursor:
-        return connection.introspection.get_constraints(cursor, "integrations_banktransaction")
+        constraints: dict[str, dict[str, Any]] = connection.introspection.get_constraints(
+            cursor, "integrations_banktransaction"
+        )
+    return constraints
 
 
 def single_column_indexes() -> set[str]:
