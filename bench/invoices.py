@@ -217,6 +217,10 @@ class LinePlan:
     vat_rate: Decimal
     amounts: LineAmounts
 
+    @property
+    def category(self) -> str:
+        return "S" if self.vat_rate > 0 else "Z"
+
 
 @dataclass(slots=True)
 class InvoicePlan:
@@ -253,6 +257,8 @@ def plan_invoices(rng: random.Random, terms: Sequence[int], count: int, today: d
     from invoices.models import InvoiceStatus
     from invoices.money import line_amounts
     from invoices.references import make_reference
+    from invoices.vat import VatLine, vat_breakdown
+    from invoices.vat import vat_total as vat_total_of
 
     days = 365 * YEARS
     start = today - datetime.timedelta(days=days - 1)
@@ -270,7 +276,9 @@ def plan_invoices(rng: random.Random, terms: Sequence[int], count: int, today: d
             amounts = line_amounts(quantity, unit_price, vat_rate)
             lines.append(LinePlan(rng.choice(DESCRIPTIONS), quantity, unit_price, vat_rate, amounts))
         subtotal = sum((line.amounts.net for line in lines), D("0.00"))
-        vat_total = sum((line.amounts.vat for line in lines), D("0.00"))
+        vat_total = vat_total_of(
+            vat_breakdown(VatLine(line.category, line.vat_rate, line.amounts.net) for line in lines)
+        )
         plan = InvoicePlan(
             client=client,
             issue_date=issue_date,
@@ -457,6 +465,7 @@ def build(args: argparse.Namespace) -> tuple[Organization, User]:
                             quantity=line.quantity,
                             unit_price=line.unit_price,
                             vat_rate=line.vat_rate,
+                            vat_category=line.category,
                             net_amount=line.amounts.net,
                             vat_amount=line.amounts.vat,
                             gross_amount=line.amounts.gross,

@@ -17,8 +17,8 @@ from invoices.services import Line
 D = Decimal
 
 CLIENTS = [
-    ("Brasserie Dupont SRL", "BE0412345678", "Rue Haute 12", "1000", "Bruxelles", "BE", "BE71096123456769", 30),
-    ("Bakkerij Peeters BV", "BE0987654321", "Meir 44", "2000", "Antwerpen", "BE", "BE68539007547034", 14),
+    ("Brasserie Dupont SRL", "BE0412345614", "Rue Haute 12", "1000", "Bruxelles", "BE", "BE71096123456769", 30),
+    ("Bakkerij Peeters BV", "BE0987654394", "Meir 44", "2000", "Antwerpen", "BE", "BE68539007547034", 14),
     (
         "Van der Berg Logistiek BV",
         "NL854502130B01",
@@ -29,18 +29,21 @@ CLIENTS = [
         "NL91ABNA0417164300",
         30,
     ),
-    ("Atelier Lambert", "BE0555666777", "Place Saint-Lambert 3", "4000", "Liège", "BE", "", 21),
+    ("Atelier Lambert", "BE0555666775", "Place Saint-Lambert 3", "4000", "Liège", "BE", "", 21),
     ("Café Central Luxembourg", "LU12345613", "Grand-Rue 8", "1660", "Luxembourg", "LU", "", 30),
 ]
+# Peppol IDs the usual rule (Belgian or Dutch numbers) cannot derive: 9938 is Luxembourg's VAT scheme.
+PEPPOL_IDS = {"LU12345613": "9938:LU12345613"}
 
 LINES = [
     [Line("Consulting, March", D("12"), D("95.00"), D("21")), Line("Travel costs", D("1"), D("48.60"), D("21"))],
     [Line("Bread trays, 40 units", D("40"), D("3.75"), D("6")), Line("Delivery", D("1"), D("15.00"), D("21"))],
-    [Line("Warehouse software licence", D("1"), D("1250.00"), D("21"))],
+    # Services to companies elsewhere in the EU: the client accounts for the VAT (reverse charge).
+    [Line("Warehouse software licence", D("1"), D("1250.00"), D("0"), "AE")],
     [Line("Workshop, half day", D("1"), D("640.00"), D("21")), Line("Printed materials", D("25"), D("4.20"), D("21"))],
     [
-        Line("Espresso machine service", D("2"), D("180.00"), D("21")),
-        Line("Coffee beans, kg", D("10"), D("22.50"), D("6")),
+        Line("Espresso machine service", D("2"), D("180.00"), D("0"), "AE"),
+        Line("Coffee beans, kg", D("10"), D("22.50"), D("0"), "K"),
     ],
 ]
 
@@ -73,6 +76,7 @@ def _client(organization: Organization, row: tuple[str, str, str, str, str, str,
         country=country,
         payment_terms_days=terms,
         email=f"accounts@{name.split()[0].lower()}.example",
+        peppol_id=PEPPOL_IDS.get(vat, ""),
     )
     return services.save_client(client, organization=organization, ibans=[iban] if iban else [])
 

@@ -23,6 +23,7 @@ from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, Paym
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.services import Line
+from invoices.vat import VatCategory, line_problem
 
 
 class MoneyField(forms.DecimalField):
@@ -107,10 +108,31 @@ class LineForm(forms.Form):
     vat_rate = forms.TypedChoiceField(
         label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=to_decimal, initial="21"
     )
+    # Left out, it follows from the rate: the standard rate above 0 %, the zero rate at 0 %.
+    vat_category = forms.ChoiceField(
+        label="VAT category", choices=VatCategory.choices, initial=VatCategory.STANDARD, required=False
+    )
+    vat_exemption_reason = forms.CharField(
+        label="Why no VAT",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Why no VAT (exempt lines)"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "vat_rate" in data:
+            if not data.get("vat_category"):
+                data["vat_category"] = Line("", Decimal(1), Decimal(0), data["vat_rate"]).vat_category
+            problem = line_problem(data["vat_category"], data["vat_rate"], data.get("vat_exemption_reason", ""))
+            if problem:
+                self.add_error("vat_category", problem[0].upper() + problem[1:])
+        return data
 
     def line(self) -> Line:
         data = self.cleaned_data
-        return Line(data["description"], data["quantity"], data["unit_price"], data["vat_rate"])
+        vat = (data["vat_rate"], data["vat_category"], data["vat_exemption_reason"])
+        return Line(data["description"], data["quantity"], data["unit_price"], *vat)
 
 
 # A document has at least one line and at most MAX_LINES: a posted line count beyond it is

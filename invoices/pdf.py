@@ -44,6 +44,7 @@ from invoices.models import (
 )
 from invoices.models.lines import LineItem
 from invoices.money import ZERO, format_money
+from invoices.vat import VatCategory, VatGroup, vat_breakdown
 
 __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]
 
@@ -313,13 +314,17 @@ def _client(client: Client) -> _Party:
     return _Party(client.name, [*client.address_lines, *vat])
 
 
-def _vat_summary(items: Iterable[LineItem]) -> list[tuple[Decimal, Decimal, Decimal]]:
-    """(rate, net base, VAT) per VAT rate, highest rate first, summed from the stored line amounts."""
-    per_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
-    for item in items:
-        net, vat = per_rate.get(item.vat_rate, (ZERO, ZERO))
-        per_rate[item.vat_rate] = (net + item.net_amount, vat + item.vat_amount)
-    return [(rate, net, vat) for rate, (net, vat) in sorted(per_rate.items(), reverse=True)]
+def _vat_summary(items: Iterable[LineItem]) -> list[VatGroup]:
+    """The VAT per category and rate, highest rate first: the document's own VAT total in parts."""
+    return vat_breakdown(item.vat_line for item in items)
+
+
+def _vat_label(group: VatGroup) -> Paragraph | str:
+    """The rate for standard-rated VAT; otherwise what the rate is, and why (the reason printed
+    is what the law asks an invoice without VAT to state)."""
+    if group.category == VatCategory.STANDARD:
+        return _percent(group.rate)
+    return Paragraph(escape(f"{_percent(group.rate)} {group.reason or VatCategory(group.category).label}"), _SMALL)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -456,10 +461,10 @@ def _summary(document: _Document) -> Table:
     )
     if not (document.items and document.show_prices):
         return totals
-    vat_rows = [[_percent(rate), money(net), money(vat)] for rate, net, vat in _vat_summary(document.items)]
+    vat_rows = [[_vat_label(group), money(group.taxable), money(group.vat)] for group in _vat_summary(document.items)]
     vat_summary = Table(
-        [["VAT rate", "Net base", "VAT"], *vat_rows],
-        colWidths=[20 * mm, 32 * mm, 28 * mm],
+        [["VAT", "Net base", "VAT amount"], *vat_rows],
+        colWidths=[34 * mm, 26 * mm, 24 * mm],
         hAlign="LEFT",
         style=TableStyle([*_HEADED, ("ALIGN", (0, 0), (-1, -1), "RIGHT")]),
     )

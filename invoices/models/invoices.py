@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,9 +17,10 @@ from django.utils import timezone
 
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
-from invoices.models.lines import LineItem
+from invoices.models.lines import VAT_LINE_FIELDS, LineItem
 from invoices.money import ZERO, round_cents
 from invoices.references import format_reference
+from invoices.vat import VatGroup, vat_breakdown, vat_total
 
 
 class InvoiceStatus(models.TextChoices):
@@ -120,6 +122,9 @@ class Invoice(BillingDocument):
     # The date of the last payment, while the invoice is paid (not when credit notes settled it):
     # what the forecast learns a client's payment delay from.
     paid_on = models.DateField(null=True, blank=True)
+    # Issued before VAT was computed once per category and rate: its VAT stays the sum of its
+    # lines' rounded VAT, the figure its client was sent.
+    vat_rounded_per_line = models.BooleanField(default=False, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -212,17 +217,20 @@ class Invoice(BillingDocument):
 
     def recompute(self) -> None:
         """Totals from the lines, paid and credited amounts, balance, and the status that follows."""
-        items = self.items.all()
+        groups = self.vat_groups(self.items.only(*VAT_LINE_FIELDS))
         payments = self.payments.aggregate(total=Coalesce(Sum("amount"), ZERO), last=Max("date"))
         self.settle(
             Sums(
-                net=_sum(items, "net_amount"),
-                vat=_sum(items, "vat_amount"),
+                net=sum((group.taxable for group in groups), ZERO),
+                vat=vat_total(groups),
                 paid=round_cents(payments["total"]),
                 last_payment=payments["last"],
                 credited=_sum(self.credit_notes.all(), "total"),
             )
         )
+
+    def vat_groups(self, items: Iterable[LineItem]) -> list[VatGroup]:
+        return vat_breakdown((item.vat_line for item in items), per_line=self.vat_rounded_per_line)
 
     def settle(self, sums: Sums) -> None:
         """The stored totals, balance and status that follow from the sums of the lines, payments

@@ -10,6 +10,10 @@ from django.db import models
 
 from core.models import TenantModel
 from invoices.money import line_amounts
+from invoices.vat import VatCategory, VatLine
+
+# What a line's VAT group is read from: vat_line's fields.
+VAT_LINE_FIELDS = ("vat_category", "vat_rate", "net_amount", "vat_exemption_reason", "vat_amount")
 
 
 class LineItem(TenantModel):
@@ -18,6 +22,11 @@ class LineItem(TenantModel):
     quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     vat_rate = models.DecimalField("VAT %", max_digits=5, decimal_places=2, default=Decimal("21.00"))
+    vat_category = models.CharField(
+        "VAT category", max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
+    )
+    # Why no VAT is charged (an exempt line must say; reverse charge and the like have a standard text).
+    vat_exemption_reason = models.CharField("VAT exemption reason", max_length=300, blank=True)
     net_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
     vat_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
     gross_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
@@ -28,6 +37,10 @@ class LineItem(TenantModel):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def vat_line(self) -> VatLine:
+        return VatLine(self.vat_category, self.vat_rate, self.net_amount, self.vat_exemption_reason, self.vat_amount)
 
     def compute_amounts(self) -> None:
         amounts = line_amounts(self.quantity, self.unit_price, self.vat_rate)

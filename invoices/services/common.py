@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.models import Organization
+from invoices.models.clients import Client
 from invoices.models.lines import LineItem
-from invoices.money import LineAmounts, line_amounts
+from invoices.money import ZERO, LineAmounts, line_amounts
+from invoices.vat import VatCategory, VatGroup, VatLine, document_problem, line_problem, vat_breakdown, vat_total
 
 # Amounts are stored with 14 digits, 2 after the point; keep every total well inside that.
 MAX_AMOUNT = Decimal("100_000_000_000")
@@ -24,18 +26,51 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     vat_rate: Decimal
+    # "" takes it from the rate: standard above 0 %, the zero rate at 0 %.
+    vat_category: str = ""
+    vat_exemption_reason: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.vat_category:
+            implied = VatCategory.STANDARD if self.vat_rate > 0 else VatCategory.ZERO_RATED
+            object.__setattr__(self, "vat_category", implied)
 
     @classmethod
     def of(cls, item: LineItem) -> Line:
-        return cls(item.description, item.quantity, item.unit_price, item.vat_rate)
+        vat = (item.vat_rate, item.vat_category, item.vat_exemption_reason)
+        return cls(item.description, item.quantity, item.unit_price, *vat)
 
     @property
     def amounts(self) -> LineAmounts:
         return line_amounts(self.quantity, self.unit_price, self.vat_rate)
 
     @property
-    def gross(self) -> Decimal:
-        return self.amounts.gross
+    def vat_line(self) -> VatLine:
+        return VatLine(self.vat_category, self.vat_rate, self.amounts.net, self.vat_exemption_reason)
+
+
+@dataclass(frozen=True)
+class DocumentAmounts:
+    """A document's totals: the lines' net amounts, and VAT computed once per category and rate."""
+
+    net: Decimal
+    groups: list[VatGroup]
+
+    @classmethod
+    def of(cls, lines: Sequence[VatLine]) -> DocumentAmounts:
+        return cls(sum((line.net for line in lines), ZERO), vat_breakdown(lines))
+
+    @property
+    def vat(self) -> Decimal:
+        return vat_total(self.groups)
+
+    @property
+    def total(self) -> Decimal:
+        return self.net + self.vat
+
+
+def document_amounts(lines: Sequence[Line]) -> DocumentAmounts:
+    return DocumentAmounts.of([line.vat_line for line in lines])
 
 
 def validate_lines(lines: Sequence[Line]) -> None:
@@ -50,10 +85,22 @@ def validate_lines(lines: Sequence[Line]) -> None:
             raise ValidationError(f"Line {number}: prices cannot be negative; issue a credit note to give money back.")
         if not Decimal(0) <= line.vat_rate <= Decimal(100):
             raise ValidationError(f"Line {number}: the VAT rate must be between 0 and 100 %.")
-        if abs(line.gross) >= MAX_AMOUNT:
+        problem = line_problem(line.vat_category, line.vat_rate, line.vat_exemption_reason)
+        if problem:
+            raise ValidationError(f"Line {number}: {problem}")
+        if abs(line.amounts.gross) >= MAX_AMOUNT:
             raise ValidationError(f"Line {number}: the amount is too large.")
-    if sum((line.gross for line in lines), Decimal(0)) >= MAX_AMOUNT:
+    if document_amounts(lines).total >= MAX_AMOUNT:
         raise ValidationError("The document's total is too large.")
+
+
+def validate_billed_lines(lines: Sequence[Line], client: Client) -> None:
+    """An invoice's or credit note's lines: each valid, and their VAT categories together
+    possible for this client."""
+    validate_lines(lines)
+    problem = document_problem([line.vat_category for line in lines], buyer_has_vat_number=bool(client.vat_number))
+    if problem:
+        raise ValidationError(problem)
 
 
 def create_lines(
@@ -68,6 +115,8 @@ def create_lines(
             quantity=line.quantity,
             unit_price=line.unit_price,
             vat_rate=line.vat_rate,
+            vat_category=line.vat_category,
+            vat_exemption_reason=line.vat_exemption_reason.strip(),
             **{parent_field: parent},
         )
         item.compute_amounts()

@@ -26,6 +26,7 @@ from invoices.models.invoices import Sums
 from invoices.money import ZERO, round_cents
 from invoices.services.common import snapshot
 from invoices.services.totals import recompute_many
+from invoices.vat import VatCategory
 
 SETTLED_ELSEWHERE = "Settled in {source}"
 # What a mirror takes from the external system, and what an import change audits.
@@ -277,7 +278,8 @@ def _mirror_line(invoice: Invoice, data: ImportedInvoice) -> InvoiceItem:
         description=_line_description(data),
         quantity=Decimal(1),
         unit_price=data.total,
-        vat_rate=ZERO,
+        vat_rate=ZERO,  # the total as the other system states it, VAT included
+        vat_category=VatCategory.ZERO_RATED,
     )
     item.compute_amounts()
     return item

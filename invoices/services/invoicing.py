@@ -16,7 +16,7 @@ from core.models import Organization, User
 from core.validators import validate_structured_reference
 from invoices.models import Client, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus, Series, next_number
 from invoices.references import make_reference
-from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_lines
+from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_billed_lines
 from invoices.signals import invoice_sent
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def create_invoice(
     request: HttpRequest | None = None,
 ) -> Invoice:
     require_same_organization(organization, client)
-    validate_lines(lines)
+    validate_billed_lines(lines, client)
     due_date = due_date or issue_date + datetime.timedelta(days=client.payment_terms_days)
     _check_dates(issue_date, due_date)
     number, sequence = next_number(organization, Series.INVOICE, issue_date.year)
@@ -144,7 +144,7 @@ def update_invoice(
             "or duplicate the invoice to number it in another year."
         )
     require_same_organization(invoice.organization, client)
-    validate_lines(lines)
+    validate_billed_lines(lines, client)
     _check_dates(issue_date, due_date)
     if payment_reference:
         payment_reference = validate_structured_reference(payment_reference)
@@ -154,6 +154,7 @@ def update_invoice(
     invoice.currency, invoice.notes = currency, notes
     invoice.payment_reference = payment_reference or invoice.payment_reference
     invoice.items.all().delete()
+    invoice.vat_rounded_per_line = False  # a draft, never sent: its VAT is computed per group now
     create_lines(InvoiceItem, "invoice", invoice, invoice.organization, lines)
     invoice.recompute()
     invoice.save()

@@ -18,9 +18,10 @@ from invoices.services.common import (
     MAX_AMOUNT,
     Line,
     create_lines,
+    document_amounts,
     require_same_organization,
     snapshot,
-    validate_lines,
+    validate_billed_lines,
 )
 from invoices.services.invoicing import lock
 
@@ -101,8 +102,9 @@ def issue_credit_note(
     request: HttpRequest | None = None,
 ) -> CreditNote:
     invoice = lock(invoice)
-    validate_lines(lines)
-    total = sum((line.gross for line in lines), Decimal("0.00"))
+    validate_billed_lines(lines, invoice.client)
+    amounts = document_amounts(lines)
+    total = amounts.total
     if total <= 0:
         raise ValidationError("A credit note must be for more than zero.")
     invoice.check_creditable(total)
@@ -119,10 +121,7 @@ def issue_credit_note(
         reason=reason,
     )
     create_lines(CreditNoteItem, "credit_note", credit_note, invoice.organization, lines)
-    amounts = [line.amounts for line in lines]
-    credit_note.subtotal = sum((a.net for a in amounts), Decimal("0.00"))
-    credit_note.vat_total = sum((a.vat for a in amounts), Decimal("0.00"))
-    credit_note.total = credit_note.subtotal + credit_note.vat_total
+    credit_note.subtotal, credit_note.vat_total, credit_note.total = amounts.net, amounts.vat, amounts.total
     credit_note.save()
     invoice.recompute()
     invoice.save()

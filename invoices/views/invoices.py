@@ -165,6 +165,8 @@ def _invoice_form_page(request: OrganizationRequest, invoice: Invoice | None) ->
                     "quantity": i.quantity,
                     "unit_price": i.unit_price,
                     "vat_rate": str(i.vat_rate),
+                    "vat_category": i.vat_category,
+                    "vat_exemption_reason": i.vat_exemption_reason,
                 }
                 for i in invoice.items.all()
             ],

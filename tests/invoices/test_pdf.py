@@ -45,9 +45,9 @@ def buyer(organization: Organization) -> Client:
 
 @pytest.fixture
 def invoice(organization: Organization, buyer: Client) -> Invoice:
-    # 21 %: 300.00 + 0.07 + 0.07 = 300.14 net; VAT 63.00 + 0.01 + 0.01 = 63.02 from the lines
-    #       (the rate on the base would give 63.03: the summary must add the stored line amounts).
-    #  6 %: 25.00 net; VAT 1.50.   Total 325.14 + 64.52 = 389.66.
+    # 21 %: 300.00 + 0.07 + 0.07 = 300.14 net; VAT on that base 63.03 (the lines' own rounded VAT
+    #       would add up to 63.00 + 0.01 + 0.01 = 63.02: VAT is computed once per rate).
+    #  6 %: 25.00 net; VAT 1.50.   Total 325.14 + 64.53 = 389.67.
     return make_invoice(
         organization,
         buyer,
@@ -76,13 +76,13 @@ def test_invoice_shows_number_client_lines_and_dates(invoice: Invoice):
 
 
 @pytest.mark.django_db
-def test_invoice_summarises_vat_per_rate_from_the_line_amounts(invoice: Invoice):
+def test_invoice_computes_vat_once_per_rate(invoice: Invoice):
     text = pdf_text(invoice_pdf(invoice))
 
-    assert "21 % EUR 300,14 EUR 63,02" in text
+    assert "21 % EUR 300,14 EUR 63,03" in text
     assert "6 % EUR 25,00 EUR 1,50" in text
     assert "Subtotal EUR 325,14" in text
-    assert "VAT EUR 64,52" in text
+    assert "VAT EUR 64,53" in text
 
 
 @pytest.mark.django_db
@@ -99,11 +99,11 @@ def test_invoice_totals_after_a_partial_payment(organization: Organization, buye
     # The instance passed is out of date: the document prints what is stored now.
     text = pdf_text(invoice_pdf(invoice))
 
-    assert "Total EUR 389,66" in text
+    assert "Total EUR 389,67" in text
     assert "Paid EUR 100,00" in text
     assert "Credited EUR 0,00" in text
-    assert "Balance due EUR 289,66" in text
-    assert "Please transfer EUR 289,66 by 01/04/2026" in text
+    assert "Balance due EUR 289,67" in text
+    assert "Please transfer EUR 289,67 by 01/04/2026" in text
 
 
 @pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_invoice_shows_what_a_credit_note_took_off(invoice: Invoice):
     text = pdf_text(invoice_pdf(invoice))
 
     assert "Credited EUR 13,25" in text
-    assert "Balance due EUR 376,41" in text  # 389.66 - 13.25
+    assert "Balance due EUR 376,42" in text  # 389.67 - 13.25
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from core.models import Organization
 from invoices import services
 from invoices.models import Invoice
-from invoices.money import line_amounts
+from invoices.money import line_amounts, round_cents
 from invoices.services import Line
 from tests.factories import make_client
 
@@ -25,6 +25,15 @@ rates = st.sampled_from([Decimal("0"), Decimal("6"), Decimal("12"), Decimal("21"
 lines = st.lists(st.tuples(quantities, prices, rates), min_size=1, max_size=6)
 # Each settlement: ("pay" | "credit" | "overpay", a fraction of the gross total in basis points).
 settlements = st.lists(st.tuples(st.sampled_from(["pay", "credit", "overpay"]), st.integers(1, 12_000)), max_size=6)
+
+
+def gross_with_vat_per_rate(raw_lines: list[tuple[Decimal, Decimal, Decimal]]) -> Decimal:
+    """The lines' net amounts, plus VAT computed on each rate's net sum (not line by line)."""
+    per_rate: dict[Decimal, Decimal] = {}
+    for quantity, price, rate in raw_lines:
+        per_rate[rate] = per_rate.get(rate, Decimal("0")) + line_amounts(quantity, price, rate).net
+    vat = sum((round_cents(net * rate / 100) for rate, net in per_rate.items()), Decimal("0"))
+    return sum(per_rate.values(), Decimal("0")) + vat
 
 
 @pytest.mark.django_db
@@ -39,7 +48,7 @@ def test_balance_is_total_minus_payments_minus_credits(organization: Organizatio
         issue_date=DAY,
     )
     invoice = services.send_invoice(invoice, email=False)
-    expected_total = sum((line_amounts(q, p, r).gross for q, p, r in raw_lines), Decimal("0"))
+    expected_total = gross_with_vat_per_rate(raw_lines)
     paid = credited = Decimal("0.00")
     overpaid = False
 
