@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from invoices.views import challans, clients, exports, invoices, payments, pdfs, settings, trash
+from invoices.views import challans, clients, einvoices, exports, invoices, payments, pdfs, settings, trash
 
 app_name = "invoices"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("invoices/<int:pk>/", invoices.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("invoices/<int:pk>/edit/", invoices.InvoiceEditView.as_view(), name="invoice_edit"),
     path("invoices/<int:pk>/pdf/", pdfs.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("invoices/<int:pk>/einvoice/", einvoices.InvoiceEInvoiceView.as_view(), name="invoice_einvoice"),
+    path("invoices/<int:pk>/einvoice.xml", einvoices.InvoiceUblView.as_view(), name="invoice_ubl"),
     path("invoices/<int:pk>/send/", invoices.SendInvoiceView.as_view(), name="invoice_send"),
     path("invoices/<int:pk>/cancel/", invoices.CancelInvoiceView.as_view(), name="invoice_cancel"),
     path("invoices/<int:pk>/duplicate/", invoices.DuplicateInvoiceView.as_view(), name="invoice_duplicate"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("payments/<int:pk>/delete/", payments.DeletePaymentView.as_view(), name="payment_delete"),
     path("credit-notes/", payments.credit_note_list, name="credit_note_list"),
     path("credit-notes/<int:pk>/pdf/", pdfs.CreditNotePdfView.as_view(), name="credit_note_pdf"),
+    path("credit-notes/<int:pk>/einvoice.xml", einvoices.CreditNoteUblView.as_view(), name="credit_note_ubl"),
     path("credit-notes/<int:pk>/delete/", payments.DeleteCreditNoteView.as_view(), name="credit_note_delete"),
     path("delivery-notes/", challans.challan_list, name="challan_list"),
     path("delivery-notes/new/", challans.challan_create, name="challan_create"),

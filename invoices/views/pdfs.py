@@ -17,16 +17,17 @@ from invoices.models import Challan, CreditNote, Invoice, Payment
 
 
 class DocumentPdfView(OrganizationMixin, SingleObjectMixin[Any], View):
-    """One document of the current organisation as a PDF download."""
+    """One document of the current organisation as a download: a PDF unless told otherwise."""
 
     render: Callable[[Any], bytes]
+    content_type = "application/pdf"
+    extension = "pdf"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         document = self.get_object()
         content = type(self).render(document)
-        return FileResponse(
-            io.BytesIO(content), content_type="application/pdf", filename=f"{slugify(self.filename(document))}.pdf"
-        )
+        filename = f"{slugify(self.filename(document))}.{self.extension}"
+        return FileResponse(io.BytesIO(content), content_type=self.content_type, filename=filename)
 
     def filename(self, document: Any) -> str:
         return str(document.number)

@@ -1,0 +1,1 @@
+"""Peppol e-invoicing: our invoices and credit notes as UBL documents, and their validation."""
