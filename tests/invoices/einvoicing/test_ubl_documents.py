@@ -155,6 +155,22 @@ def test_a_credit_note_refers_to_its_invoice_and_carries_the_pdf(profile, belgia
 
 
 @pytest.mark.django_db
+def test_a_credit_note_downloads_from_the_invoice_page(owner_client, profile, belgian_client):
+    invoice = make_invoice(profile.organization, belgian_client, lines=[Line("Chairs", D("4"), D("80.00"), D("21"))])
+    credit_note = services.issue_credit_note(
+        invoice, lines=[Line("Chair returned", D("1"), D("80.00"), D("21"))], issue_date=ISSUED, reason="Damaged"
+    )
+    link = reverse("invoices:credit_note_ubl", args=[credit_note.pk])
+
+    page = owner_client.get(reverse("invoices:invoice_detail", args=[invoice.pk])).content.decode()
+    download = owner_client.get(link)
+
+    assert f'href="{link}"' in page
+    assert download["Content-Type"] == "application/xml"
+    assert_valid(b"".join(download.streaming_content))
+
+
+@pytest.mark.django_db
 def test_a_seller_without_its_details_is_told_which_rules_fail(organization, belgian_client):
     invoice = make_invoice(organization, belgian_client)
 
