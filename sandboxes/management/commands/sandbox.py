@@ -1,5 +1,6 @@
 """Serve the built-in provider sandboxes on one local port, for development and demos:
-Ponto under /ponto-connect (and /webhooks/keys, /_sandbox), Yuki under /yuki (/yuki/be/ws/…)."""
+Ponto under /ponto-connect (and /webhooks/keys, /_sandbox), Yuki under /yuki (/yuki/be/ws/…),
+the e-invoice.be access point under /einvoice (/einvoice/api/…, /einvoice/_sandbox)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from sandboxes.einvoice import EInvoiceSandbox
 from sandboxes.kit.routing import mount
 from sandboxes.ponto import PontoSandbox, serve
 from sandboxes.yuki import YukiSandbox
 
 
 class Command(BaseCommand):
-    help = "Run the Ponto and Yuki sandboxes (simulated providers) until interrupted."
+    help = "Run the Ponto, Yuki and e-invoice.be sandboxes (simulated providers) until interrupted."
 
     def add_arguments(self, parser: CommandParser) -> None:
         default_port = urlsplit(settings.SANDBOX_URL).port or 8001
@@ -30,11 +32,19 @@ class Command(BaseCommand):
         if not options["no_webhooks"]:
             sandbox.set_webhook(f"{settings.SITE_URL}/webhooks/ponto/", settings.PONTO_CLIENT_ID)
         yuki = YukiSandbox(bank_transactions=options["transactions"])
+        einvoice = EInvoiceSandbox()
         server, base_url = serve(sandbox, port=options["port"])
-        server.set_app(mount(sandbox.wsgi_app, {"/yuki/": yuki.wsgi_app}))  # everything else is Ponto's
+        # Everything not under /yuki/ or /einvoice/ is Ponto's.
+        server.set_app(mount(sandbox.wsgi_app, {"/yuki/": yuki.wsgi_app, "/einvoice/": einvoice.wsgi_app}))
         self.stdout.write(f"Ponto sandbox at {base_url}/ponto-connect (control API: {base_url}/_sandbox)")
         self.stdout.write(f"Yuki sandbox at {base_url}/yuki/be and /yuki/nl (key for Belgium: {yuki.access_key})")
+        self.stdout.write(
+            f"E-invoice sandbox at {base_url}/einvoice (API key: {einvoice.api_key}; "
+            f"control API: {base_url}/einvoice/_sandbox)"
+        )
         stop = threading.Event()
+        # On real time, sends settle and their webhooks go out without waiting for the next request.
+        threading.Thread(target=einvoice.tick_until, args=(stop,), name="einvoice-clock", daemon=True).start()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             stop.wait()
