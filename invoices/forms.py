@@ -110,7 +110,7 @@ class LineForm(forms.Form):
     )
     # Left out, it follows from the rate: the standard rate above 0 %, the zero rate at 0 %.
     vat_category = forms.ChoiceField(
-        label="VAT category", choices=VatCategory.choices, initial=VatCategory.STANDARD, required=False
+        label="VAT category", choices=[("", "As the rate says"), *VatCategory.choices], required=False
     )
     vat_exemption_reason = forms.CharField(
         label="Why no VAT",

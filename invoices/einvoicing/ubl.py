@@ -284,4 +284,9 @@ def _lines(build: _Builder, line_name: str, quantity_name: str, items: Sequence[
 
 
 def _serialized(root: etree._Element) -> bytes:
+    # A group all of whose values were missing would stay behind empty (PEPPOL-EN16931-R008): the
+    # rule about the missing value is the one that tells the user what to fill in.
+    for element in reversed(list(root.iter())):
+        if element is not root and len(element) == 0 and not (element.text or "").strip():
+            element.getparent().remove(element)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -33,6 +33,12 @@ class Issue:
     text: str
     rule_set: str  # "XSD", "CEN" or "PEPPOL"
 
+    @property
+    def message(self) -> str:
+        """The text without the "[BR-S-02]-" the CEN rules start it with: the id is shown beside it."""
+        prefix = f"[{self.rule_id}]-"
+        return self.text.removeprefix(prefix).strip() if self.text.startswith(prefix) else self.text
+
 
 @dataclass(frozen=True)
 class ValidationResult:

@@ -11,7 +11,8 @@ from core.permissions import OrganizationMixin
 from invoices import pdf
 from invoices.einvoicing import validation
 from invoices.einvoicing.ubl import credit_note_ubl, invoice_ubl
-from invoices.models import CreditNote, Invoice
+from invoices.models import BillingProfile, CreditNote, Invoice
+from invoices.vat import VatCategory
 from invoices.views.pdfs import DocumentPdfView
 
 
@@ -51,5 +52,12 @@ class InvoiceEInvoiceView(OrganizationMixin, DetailView[Invoice]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["result"] = validation.validate(invoice_ubl(self.object))
+        invoice = self.object
+        profile = BillingProfile.objects.filter(organization_id=invoice.organization_id).first()
+        context["result"] = validation.validate(invoice_ubl(invoice))
+        context["sender"] = profile.business_ids.participant_id if profile else None
+        context["receiver"] = invoice.client.business_ids.participant_id
+        context["vat_groups"] = [
+            (group, VatCategory(group.category).label) for group in invoice.vat_groups(invoice.items.all())
+        ]
         return context

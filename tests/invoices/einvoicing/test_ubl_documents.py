@@ -178,6 +178,7 @@ def test_a_seller_without_its_details_is_told_which_rules_fail(organization, bel
 
     assert not result.valid
     assert "PEPPOL-EN16931-R020" in {issue.rule_id for issue in result.fatal}  # the seller's electronic address
+    assert "PEPPOL-EN16931-R008" not in {issue.rule_id for issue in result.fatal}  # no empty element left behind
 
 
 @pytest.mark.django_db
@@ -238,7 +239,10 @@ def test_the_page_shows_the_check_and_the_download_embeds_the_pdf(owner_client, 
     page = owner_client.get(reverse("invoices:invoice_einvoice", args=[invoice.pk]))
     download = owner_client.get(reverse("invoices:invoice_ubl", args=[invoice.pk]))
 
-    assert page.status_code == 200 and "Ready for Peppol" in page.content.decode()
+    shown = page.content.decode()
+    assert page.status_code == 200 and "Ready for Peppol" in shown
+    assert "<code>0208:0477472701</code>" in shown and "<code>0208:0700123432</code>" in shown
+    assert "Standard rate" in shown and ">21.00<" in shown  # the VAT of 100.00 at 21 %
     assert download["Content-Type"] == "application/xml"
     assert f'filename="{invoice.number.lower()}.xml"' in download["Content-Disposition"]
     document = b"".join(download.streaming_content)

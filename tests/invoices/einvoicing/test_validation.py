@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from invoices.einvoicing import validation
-from invoices.einvoicing.validation import RULES_VERSION, ValidationResult, validate
+from invoices.einvoicing.validation import RULES_VERSION, Issue, ValidationResult, validate
 from tests.subprocess_django import run_django
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -315,3 +315,11 @@ def test_concurrent_validations_each_get_their_own_findings() -> None:
         thread.join()
 
     assert found == {name: [rules] * 5 for name, rules in expected.items()}
+
+
+def test_an_issue_reads_without_its_rule_id_repeated():
+    issue = Issue("BR-S-02", "fatal", "/Invoice[1]", "[BR-S-02]-An Invoice that contains ...", "CEN")
+    plain = Issue("PEPPOL-EN16931-R010", "fatal", "/Invoice[1]", "Buyer electronic address MUST be provided", "PEPPOL")
+
+    assert issue.message == "An Invoice that contains ..."
+    assert plain.message == "Buyer electronic address MUST be provided"
