@@ -335,6 +335,15 @@ YUKI_VAT_TYPES = {
     )
 }
 
+# The e-invoice.be Peppol access point (reference peppol.md §3): its API and our key there, the secret
+# it signs status webhooks with (returned when the webhook is registered), and how long a Peppol
+# participant lookup is trusted.
+EINVOICE_API_URL = env_str("EINVOICE_API_URL", f"{SANDBOX_URL}/einvoice" if DEBUG else "https://api.e-invoice.be")
+EINVOICE_API_KEY = env_str("EINVOICE_API_KEY", "sandbox-einvoice-api-key" if DEBUG else "")
+EINVOICE_WEBHOOK_SECRET = env_str("EINVOICE_WEBHOOK_SECRET", "sandbox-einvoice-webhook-secret" if DEBUG else "")
+EINVOICE_TIMEOUT_SECONDS = env_float("EINVOICE_TIMEOUT_SECONDS", 30.0)
+EINVOICE_LOOKUP_CACHE_SECONDS = env_int("EINVOICE_LOOKUP_CACHE_SECONDS", 24 * 3600)
+
 # Retries of transient faults: attempts per call, first backoff, and the cap on one call's time.
 PROVIDER_RETRY_ATTEMPTS = env_int("PROVIDER_RETRY_ATTEMPTS", 5)
 PROVIDER_RETRY_BASE_DELAY = env_float("PROVIDER_RETRY_BASE_DELAY", 0.5)

@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from invoices.views import challans, clients, einvoices, exports, invoices, payments, pdfs, settings, trash
+from invoices.views import (
+    challans,
+    clients,
+    einvoice_webhook,
+    einvoices,
+    exports,
+    invoices,
+    payments,
+    pdfs,
+    sending,
+    settings,
+    trash,
+)
 
 app_name = "invoices"
 
@@ -15,7 +27,8 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", pdfs.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("invoices/<int:pk>/einvoice/", einvoices.InvoiceEInvoiceView.as_view(), name="invoice_einvoice"),
     path("invoices/<int:pk>/einvoice.xml", einvoices.InvoiceUblView.as_view(), name="invoice_ubl"),
-    path("invoices/<int:pk>/send/", invoices.SendInvoiceView.as_view(), name="invoice_send"),
+    path("webhooks/einvoice/", einvoice_webhook.webhook, name="einvoice_webhook"),
+    path("invoices/<int:pk>/send/", sending.SendInvoiceView.as_view(), name="invoice_send"),
     path("invoices/<int:pk>/cancel/", invoices.CancelInvoiceView.as_view(), name="invoice_cancel"),
     path("invoices/<int:pk>/duplicate/", invoices.DuplicateInvoiceView.as_view(), name="invoice_duplicate"),
     path("invoices/<int:pk>/delete/", invoices.DeleteInvoiceView.as_view(), name="invoice_delete"),

@@ -10,8 +10,10 @@ from invoices.models.numbering import DocumentSequence, Series, next_number
 from invoices.models.payments import Payment, PaymentMethod
 from invoices.models.profile import BillingProfile
 from invoices.models.reminders import ReminderLog
+from invoices.models.transmissions import LIVE_STATES, Transmission, TransmissionState
 
 __all__ = [
+    "LIVE_STATES",
     "OPEN_STATUSES",
     "BillingProfile",
     "Challan",
@@ -29,5 +31,7 @@ __all__ = [
     "PaymentMethod",
     "ReminderLog",
     "Series",
+    "Transmission",
+    "TransmissionState",
     "next_number",
 ]

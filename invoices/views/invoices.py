@@ -135,6 +135,7 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
             initial={"amount": invoice.balance_due, "date": timezone.localdate(), "currency": invoice.currency}
         )
         context["can_write"] = self.membership.has_role(Role.FINANCE)
+        context["transmissions"] = list(invoice.transmissions.all()[:5])
         if invoice.source == InvoiceSource.MANUAL:
             context["yuki_booking"] = booking_state(invoice, context["items"])
         return context
@@ -222,20 +223,6 @@ class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
 
 class InvoiceAction(ObjectActionView):
     model = Invoice
-
-
-class SendInvoiceView(InvoiceAction):
-    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
-        try:
-            sent = services.send_invoice(invoice, actor=acting_user(request), request=request)
-        except services.EmailDeliveryError as exc:
-            messages.warning(request, str(exc))
-            return None
-        recipient = (
-            f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
-        )
-        messages.success(request, f"{sent.number} is marked as sent{recipient}.")
-        return None
 
 
 class CancelInvoiceView(InvoiceAction):

@@ -144,8 +144,9 @@ class Webhooks:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- subscriptions ------------------------------------------------------------------------------
-    def create(self, url: str, events: tuple[str, ...], enabled: bool) -> Subscription:
-        subscription = Subscription(f"wh_{uuid.uuid4().hex}", url, events, secrets.token_hex(32), enabled)
+    def create(self, url: str, events: tuple[str, ...], enabled: bool, secret: str | None = None) -> Subscription:
+        """A subscription with a new secret, as the API answers; `secret` fixes it (for demos only)."""
+        subscription = Subscription(f"wh_{uuid.uuid4().hex}", url, events, secret or secrets.token_hex(32), enabled)
         with self._lock:
             self._subscriptions[subscription.id] = subscription
         return subscription

@@ -79,13 +79,14 @@ def test_detail_pages_stay_within_the_query_budget(
     invoice = Invoice.objects.filter(organization=busy_organization).earliest("id")
     challan = make_challan(busy_organization)
     pages = [
-        reverse("invoices:invoice_detail", args=[invoice.pk]),
-        reverse("invoices:client_detail", args=[invoice.client_id]),
-        reverse("invoices:client_statement", args=[invoice.client_id]),
-        reverse("invoices:challan_detail", args=[challan.pk]),
+        # The invoice also reads how it went out over Peppol: one query more.
+        (reverse("invoices:invoice_detail", args=[invoice.pk]), MAX_QUERIES + 1),
+        (reverse("invoices:client_detail", args=[invoice.client_id]), MAX_QUERIES),
+        (reverse("invoices:client_statement", args=[invoice.client_id]), MAX_QUERIES),
+        (reverse("invoices:challan_detail", args=[challan.pk]), MAX_QUERIES),
     ]
-    for url in pages:
-        with django_assert_max_num_queries(MAX_QUERIES):
+    for url, budget in pages:
+        with django_assert_max_num_queries(budget):
             response = browsing_client.get(url)
         assert response.status_code == 200, url
 

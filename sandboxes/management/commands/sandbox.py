@@ -33,6 +33,14 @@ class Command(BaseCommand):
             sandbox.set_webhook(f"{settings.SITE_URL}/webhooks/ponto/", settings.PONTO_CLIENT_ID)
         yuki = YukiSandbox(bank_transactions=options["transactions"])
         einvoice = EInvoiceSandbox()
+        if not options["no_webhooks"] and settings.EINVOICE_WEBHOOK_SECRET:
+            # As an operator registers our webhook at the access point and keeps the secret it gives.
+            einvoice.webhooks.create(
+                f"{settings.SITE_URL}/webhooks/einvoice/",
+                ("document.sent", "document.sent.failed", "document.received"),
+                enabled=True,
+                secret=settings.EINVOICE_WEBHOOK_SECRET,
+            )
         server, base_url = serve(sandbox, port=options["port"])
         # Everything not under /yuki/ or /einvoice/ is Ponto's.
         server.set_app(mount(sandbox.wsgi_app, {"/yuki/": yuki.wsgi_app, "/einvoice/": einvoice.wsgi_app}))

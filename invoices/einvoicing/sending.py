@@ -1,0 +1,268 @@
+"""Invoices sent over Peppol through the access point, never twice.
+
+`send_over_peppol` checks the invoice against the rules, marks it sent and queues a Transmission;
+the worker then moves it on one step at a time (`advance`): upload the UBL (DRAFT), send it
+(TRANSIT), follow it to SENT or FAILED, from a signed status webhook or by polling. The access
+point has no idempotency key, so a call whose answer was lost is never simply repeated: the step
+after it looks first (the drafts for an upload, the document's state for a send) and adopts what it
+finds. Only a fault known to be permanent (the request refused, no key) fails the transmission;
+timeouts, 429 and 5xx leave it where it stands for the next poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import e_invoice_api
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from core.audit import record_event
+from core.business_ids import ParticipantId
+from core.models import User
+from invoices import pdf
+from invoices.einvoicing import access_point, validation
+from invoices.einvoicing.access_point import AccessPointNotConfigured, Reachability
+from invoices.einvoicing.ubl import invoice_ubl
+from invoices.models import Invoice, Transmission, TransmissionState
+
+logger = logging.getLogger(__name__)
+
+PEPPOL = "peppol"
+EMAIL = "email"
+# The access point's document states (reference §3.3) as ours.
+STATES = {
+    "DRAFT": TransmissionState.DRAFT,
+    "TRANSIT": TransmissionState.TRANSIT,
+    "SENT": TransmissionState.SENT,
+    "FAILED": TransmissionState.FAILED,
+}
+# How far along each state is: a late answer never moves a transmission back.
+PROGRESS = {
+    TransmissionState.QUEUED: 0,
+    TransmissionState.DRAFT: 1,
+    TransmissionState.TRANSIT: 2,
+    TransmissionState.SENT: 3,
+    TransmissionState.FAILED: 3,
+}
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    """How an invoice is best sent, and why: over Peppol when the client can receive it there."""
+
+    channel: str
+    receiver: ParticipantId | None
+    reachability: Reachability | None
+    reason: str
+
+
+def channel_for(invoice: Invoice) -> ChannelChoice:
+    receiver = invoice.client.business_ids.participant_id
+    if receiver is None:
+        reason = "the client has no Peppol ID (add its enterprise number, VAT number or Peppol ID)"
+        return ChannelChoice(EMAIL, None, None, reason)
+    if not access_point.configured():
+        return ChannelChoice(EMAIL, receiver, None, "sending over Peppol is not set up in this installation")
+    found = access_point.reachability(receiver)
+    if not found.known:
+        return ChannelChoice(EMAIL, receiver, found, "the Peppol directory could not be asked just now")
+    if not found.registered:
+        return ChannelChoice(EMAIL, receiver, found, f"{receiver} is not registered on Peppol for invoices")
+    return ChannelChoice(PEPPOL, receiver, found, f"{found.name or invoice.client.name} receives invoices over Peppol")
+
+
+def send_over_peppol(
+    invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None
+) -> Transmission:
+    """Mark the invoice sent and queue its delivery over Peppol; refused in words when the client has
+    no Peppol ID, when the e-invoice breaks a rule (with the rule ids), or when it already went out."""
+    from invoices.services import send_invoice  # the services import this module's callers
+
+    receiver = invoice.client.business_ids.participant_id
+    if receiver is None:
+        raise ValidationError("The client has no Peppol ID: add its enterprise number, VAT number or Peppol ID first.")
+    if not access_point.configured():
+        raise ValidationError("Sending over Peppol is not set up in this installation (no access point key).")
+    if Transmission.objects.filter(invoice=invoice).exclude(state=TransmissionState.FAILED).exists():
+        raise ValidationError(f"{invoice.number} is already on its way over Peppol, or delivered.")
+    result = validation.validate(invoice_ubl(invoice))
+    if not result.valid:
+        raise ValidationError(
+            [f"The e-invoice breaks {issue.rule_id}: {issue.message}" for issue in result.fatal],
+            code="einvoice_invalid",
+        )
+    invoice = send_invoice(invoice, actor=actor, request=request, email=False)
+    try:
+        with transaction.atomic():
+            transmission = Transmission.objects.create(
+                organization_id=invoice.organization_id, invoice=invoice, receiver=str(receiver)
+            )
+            record_event(
+                "einvoice.queued",
+                request=request,
+                actor=actor,
+                organization=invoice.organization,
+                target=invoice,
+                after={"receiver": str(receiver), "transmission": transmission.pk},
+            )
+            transaction.on_commit(lambda: async_task("invoices.tasks.advance_transmission", transmission.pk))
+    except IntegrityError as exc:  # another request queued it a moment ago
+        raise ValidationError(f"{invoice.number} is already on its way over Peppol, or delivered.") from exc
+    return transmission
+
+
+def advance(transmission_id: int) -> str:
+    """One step (or as many as the access point allows at once) of a live transmission; returns
+    the state it is in afterwards."""
+    transmission = Transmission.objects.select_related("invoice__client", "invoice__organization").get(
+        pk=transmission_id
+    )
+    if not transmission.live:
+        return transmission.state
+    try:
+        api = access_point.client()
+        if transmission.state == TransmissionState.QUEUED:
+            _upload(api, transmission)
+        if transmission.state == TransmissionState.DRAFT:
+            _send(api, transmission)
+        if transmission.state == TransmissionState.TRANSIT:
+            _follow(api, transmission)
+    except (e_invoice_api.APIError, AccessPointNotConfigured) as error:
+        found = access_point.fault(error)
+        if found.transient:
+            logger.warning("transmission %s: %s; trying again later", transmission.pk, found.message)
+            _update(transmission, error=f"Trying again: {found.message}.")
+        else:
+            _update(transmission, state=TransmissionState.FAILED, error=found.message[0].upper() + found.message[1:])
+    return transmission.state
+
+
+def advance_live() -> int:
+    """The polling fallback: every transmission not yet settled takes its next step."""
+    live = list(Transmission.objects.live().order_by("updated_at").values_list("pk", flat=True))
+    for pk in live:
+        advance(pk)
+    return len(live)
+
+
+def follow_document(document_id: str) -> bool:
+    """A status webhook named this access point document: move its transmission on. False when
+    the document is not one we sent (an incoming one, or another installation's)."""
+    pk = Transmission.objects.filter(access_point_id=document_id).values_list("pk", flat=True).first()
+    if pk is None:
+        return False
+    advance(pk)
+    return True
+
+
+def _upload(api: e_invoice_api.EInvoice, transmission: Transmission) -> None:
+    invoice = transmission.invoice
+    if transmission.upload_attempts:
+        uploaded = _uploaded_before(api, transmission)
+        if uploaded is not None:
+            _adopt(transmission, uploaded)
+            return
+    _count(transmission, "upload_attempts")
+    document = invoice_ubl(invoice, pdf=pdf.invoice_pdf(invoice))
+    answer = api.documents.ubl.create_from_ubl(file=(f"{invoice.number}.xml", document, "application/xml"))
+    _adopt(transmission, answer)
+
+
+def _uploaded_before(api: e_invoice_api.EInvoice, transmission: Transmission) -> Any:
+    """The draft an earlier upload whose answer was lost created, if it did."""
+    with warnings.catch_warnings():  # the drafts listing is marked deprecated in the SDK, not in the API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        drafts = api.outbox.list_draft_documents(search=transmission.invoice.number, page_size=100)
+    for document in drafts.items:
+        if document.invoice_id == transmission.invoice.number and document.created_at >= transmission.created_at:
+            return document
+    return None
+
+
+def _send(api: e_invoice_api.EInvoice, transmission: Transmission) -> None:
+    if transmission.send_attempts:
+        current = api.documents.retrieve(transmission.access_point_id)
+        if current.state != "DRAFT":  # the earlier send went through
+            _adopt(transmission, current)
+            return
+    _count(transmission, "send_attempts")
+    scheme, _, identifier = transmission.receiver.partition(":")
+    answer = api.documents.send(
+        transmission.access_point_id, receiver_peppol_scheme=scheme, receiver_peppol_id=identifier
+    )
+    _adopt(transmission, answer)
+
+
+def _follow(api: e_invoice_api.EInvoice, transmission: Transmission) -> None:
+    current = api.documents.retrieve(transmission.access_point_id)
+    timeline = api.documents.retrieve_timeline(transmission.access_point_id)
+    events = [
+        {"type": event.event_type, "at": event.timestamp.isoformat(), "details": event.details}
+        for event in timeline.events or ()
+    ]
+    _adopt(transmission, current, events=events)
+
+
+def _adopt(transmission: Transmission, document: Any, *, events: list[dict[str, Any]] | None = None) -> None:
+    state = STATES.get(str(document.state), transmission.state)
+    error = ""
+    if state == TransmissionState.FAILED:
+        error = _failure(events or []) or "The access point could not deliver the invoice."
+    _update(transmission, state=state, access_point_id=document.id, events=events, error=error)
+
+
+def _failure(events: list[dict[str, Any]]) -> str:
+    for event in reversed(events):
+        if event["type"] == "send_failed":
+            details = event.get("details") or {}
+            return str(details.get("message") or details.get("reason") or "")
+    return ""
+
+
+def _count(transmission: Transmission, field: str) -> None:
+    """Recorded before the call: if the answer is lost, the next step knows to look first."""
+    setattr(transmission, field, getattr(transmission, field) + 1)
+    Transmission.objects.filter(pk=transmission.pk).update(**{field: getattr(transmission, field)})
+
+
+def _update(
+    transmission: Transmission,
+    *,
+    state: str | None = None,
+    access_point_id: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    error: str = "",
+) -> None:
+    """Write what the access point said, under the row's lock, never moving the state back."""
+    with transaction.atomic():
+        current = (
+            Transmission.objects.select_for_update().select_related("invoice__organization").get(pk=transmission.pk)
+        )
+        before = current.state
+        if state is not None and PROGRESS[TransmissionState(state)] >= PROGRESS[TransmissionState(before)]:
+            current.state = state
+        if access_point_id:
+            current.access_point_id = access_point_id
+        if events is not None:
+            current.events = events
+        current.error = error
+        if current.state == TransmissionState.SENT and current.delivered_at is None:
+            current.delivered_at = timezone.now()
+        current.save()
+        if current.state != before and not current.live:
+            record_event(
+                f"einvoice.{current.state}",
+                organization=current.invoice.organization,
+                target=current.invoice,
+                before={"state": before},
+                after={"state": current.state, "access_point_id": current.access_point_id, "error": current.error},
+            )
+    transmission.state, transmission.access_point_id = current.state, current.access_point_id
+    transmission.events, transmission.error = current.events, current.error

@@ -1,0 +1,96 @@
+"""An invoice sent over Peppol: one row per attempt to deliver it through the access point, with
+the access point's document id, where it stands, its timeline and the error that stopped it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from core.models import TenantModel
+from invoices.models.invoices import Invoice
+
+
+class TransmissionState(models.TextChoices):
+    QUEUED = "queued", "Queued"  # ours only: the upload to the access point is not confirmed yet
+    DRAFT = "draft", "Uploaded"
+    TRANSIT = "transit", "On its way"
+    SENT = "sent", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+# The access point's timeline events (reference §3.2) in words.
+EVENT_WORDS = {
+    "document_created": "Uploaded to the access point",
+    "send_attempted": "Sent into the Peppol network",
+    "send_success": "Delivered to the receiver's access point",
+    "send_failed": "Delivery failed",
+    "mlr_received": "The receiver's access point answered",
+    "imr_received": "The receiver answered",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime.datetime | None
+    what: str
+
+
+# Not settled yet: the worker moves these on (upload, send, status) until SENT or FAILED.
+LIVE_STATES = (TransmissionState.QUEUED, TransmissionState.DRAFT, TransmissionState.TRANSIT)
+
+
+class TransmissionQuerySet(models.QuerySet["Transmission"]):
+    def live(self) -> TransmissionQuerySet:
+        return self.filter(state__in=LIVE_STATES)
+
+
+class Transmission(TenantModel):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="transmissions")
+    receiver = models.CharField(max_length=100)  # the Peppol ID, scheme:identifier
+    state = models.CharField(max_length=10, choices=TransmissionState.choices, default=TransmissionState.QUEUED)
+    access_point_id = models.CharField(max_length=64, blank=True)
+    # Calls that may have reached the access point: after one, the next step looks before acting.
+    upload_attempts = models.PositiveSmallIntegerField(default=0)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    events = models.JSONField(default=list, blank=True)  # the access point's timeline, as last read
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TransmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # An invoice goes out over Peppol once: a second transmission only after one failed.
+            models.UniqueConstraint(
+                fields=["invoice"], condition=~Q(state=TransmissionState.FAILED), name="transmission_one_per_invoice"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "updated_at"], name="transmission_state")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {self.receiver} ({self.state})"
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE_STATES
+
+    @property
+    def timeline(self) -> list[TimelineEvent]:
+        return [
+            TimelineEvent(_moment(event.get("at")), EVENT_WORDS.get(str(event.get("type")), str(event.get("type"))))
+            for event in self.events
+            if isinstance(event, dict)
+        ]
+
+
+def _moment(value: object) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None

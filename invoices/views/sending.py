@@ -1,0 +1,48 @@
+"""Sending an invoice: over Peppol when the client can receive it there, by email otherwise; the
+page shows which and why, and the user may choose the other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.http import OrganizationRequest
+from core.permissions import acting_user
+from invoices import services
+from invoices.einvoicing import sending
+from invoices.models import Invoice
+from invoices.views.invoices import InvoiceAction
+
+
+class SendInvoiceView(InvoiceAction):
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invoice = self.get_object()
+        context = {
+            "invoice": invoice,
+            "choice": sending.channel_for(invoice),
+            "transmissions": invoice.transmissions.all()[:5],
+        }
+        return render(request, "invoices/invoice_send.html", context)
+
+    def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
+        if request.POST.get("channel") == sending.PEPPOL:
+            transmission = sending.send_over_peppol(invoice, actor=acting_user(request), request=request)
+            messages.success(
+                request, f"{invoice.number} is marked as sent and on its way over Peppol to {transmission.receiver}."
+            )
+            return None
+        try:
+            sent = services.send_invoice(invoice, actor=acting_user(request), request=request)
+        except services.EmailDeliveryError as exc:
+            messages.warning(request, str(exc))
+            return None
+        recipient = (
+            f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
+        )
+        messages.success(request, f"{sent.number} is marked as sent{recipient}.")
+        return None
