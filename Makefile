@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki bench-dashboards bench-load clean
+.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki bench-dashboards bench-load bench-einvoicing clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -52,6 +52,11 @@ check: $(VENV)/.installed
 ## DROPS and re-creates BENCH_DATABASE_URL's database. BENCH_ARGS="--reuse" keeps the data.
 bench-invoices: $(VENV)/.installed
 	$(PY) -m bench.invoices $(BENCH_ARGS)
+
+## E-invoices: UBL generation and validation per invoice, and the PDF with its QR code; run by hand.
+## DROPS and re-creates BENCH_EINVOICING_DATABASE_URL's database.
+bench-einvoicing: $(VENV)/.installed
+	$(PY) -m bench.einvoicing $(BENCH_ARGS)
 
 ## An initial Ponto sync of 100,000 sandbox transactions into PostgreSQL, against COPY; run by hand.
 ## DROPS and re-creates BENCH_PONTO_DATABASE_URL's database. BENCH_ARGS="--transactions 20000".

@@ -119,9 +119,10 @@ def invoice_ubl(invoice: Invoice, *, pdf: bytes | None = None) -> bytes:
     build.basic(root, "BuyerReference", _buyer_reference(invoice.client, invoice.number))
     _attachment(build, invoice.number, pdf)
     groups = invoice.vat_groups(items)
-    _parties(build, invoice.organization, invoice.client, groups)
+    profile = _profile(invoice.organization_id)
+    _parties(build, profile, invoice.organization, invoice.client, groups)
     _delivery(build, groups, invoice.issue_date, invoice.client)
-    _payment_means(build, invoice)
+    _payment_means(build, profile, invoice)
     _totals(build, groups, invoice.subtotal, invoice.vat_total, invoice.total)
     _lines(build, "InvoiceLine", "InvoicedQuantity", items)
     return _serialized(root)
@@ -144,7 +145,7 @@ def credit_note_ubl(credit_note: CreditNote, *, pdf: bytes | None = None) -> byt
     build.basic(reference, "IssueDate", invoice.issue_date.isoformat())
     _attachment(build, credit_note.number, pdf)
     groups = vat_breakdown(item.vat_line for item in items)  # as its totals were computed
-    _parties(build, credit_note.organization, credit_note.client, groups)
+    _parties(build, _profile(credit_note.organization_id), credit_note.organization, credit_note.client, groups)
     _delivery(build, groups, invoice.issue_date, credit_note.client)
     _totals(build, groups, credit_note.subtotal, credit_note.vat_total, credit_note.total)
     _lines(build, "CreditNoteLine", "CreditedQuantity", items)
@@ -179,8 +180,17 @@ def _attachment(build: _Builder, number: str, pdf: bytes | None) -> None:
     )
 
 
-def _parties(build: _Builder, organization: Organization, client: Client, groups: Sequence[VatGroup]) -> None:
-    profile = BillingProfile.objects.filter(organization_id=organization.pk).first()
+def _profile(organization_id: int) -> BillingProfile | None:
+    return BillingProfile.objects.filter(organization_id=organization_id).first()
+
+
+def _parties(
+    build: _Builder,
+    profile: BillingProfile | None,
+    organization: Organization,
+    client: Client,
+    groups: Sequence[VatGroup],
+) -> None:
     # A supply outside the scope of VAT names no VAT identifier of either party (BR-O-02, BR-O-03).
     with_vat_ids = not any(group.category == VatCategory.NOT_SUBJECT for group in groups)
     for role, party in (
@@ -232,8 +242,7 @@ def _with_country_prefix(vat_number: str, country: str) -> str:
     return number if number[:2].isalpha() else f"{country}{number}"
 
 
-def _payment_means(build: _Builder, invoice: Invoice) -> None:
-    profile = BillingProfile.objects.filter(organization_id=invoice.organization_id).first()
+def _payment_means(build: _Builder, profile: BillingProfile | None, invoice: Invoice) -> None:
     if profile is None or not profile.iban:
         return
     means = build.group(build.root, "PaymentMeans")

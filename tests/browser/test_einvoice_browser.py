@@ -1,21 +1,26 @@
-"""A line's VAT category in the invoice editor and the e-invoice page, seen in Chromium on a desktop
-and a phone: a category that needs a reason says so on its line, the e-invoice page names each
-broken rule by its id and says when the invoice is ready; no CSP violation, nothing wider than the
-screen."""
+"""A line's VAT category in the invoice editor, the e-invoice page and sending over Peppol, seen in
+Chromium on a desktop and a phone: a category that needs a reason says so on its line, the e-invoice
+page names each broken rule by its id and says when the invoice is ready, the send page recommends
+Peppol for a registered client and the invoice shows the delivery; no CSP violation, nothing wider
+than the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from core.models import Organization, User
-from invoices.models import BillingProfile
+from invoices.einvoicing import sending
+from invoices.models import BillingProfile, Transmission
 from invoices.services import Line
+from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, serve
 from tests.browser.conftest import BrowserLog
 from tests.browser.test_connections_and_members_browser import WIDTHS, fits_the_screen
 from tests.browser.test_dashboard_browser import log_in
@@ -79,5 +84,65 @@ def test_a_lines_vat_category_and_the_einvoice_check_read_well_on_desktop_and_ph
         expect(page.locator(".einvoice-check h2")).to_have_text("Ready for Peppol")
         screenshot(page, f"einvoice-ready-{label}")
         assert fits_the_screen(page), f"the e-invoice page is wider than the {label} screen"
+
+    assert browser_log.problems() == []
+
+
+@pytest.fixture
+def access_point(settings: Any) -> Iterator[EInvoiceSandbox]:
+    sandbox = EInvoiceSandbox(seed=11)
+    server, base_url = serve(sandbox)
+    settings.EINVOICE_API_URL = f"{base_url}{PREFIX}"
+    settings.EINVOICE_API_KEY = DEFAULT_API_KEY
+    cache.clear()
+    yield sandbox
+    server.shutdown()
+
+
+def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_phone(
+    page: Page,
+    browser_log: BrowserLog,
+    organization: Organization,
+    owner: User,
+    password: str,
+    screenshot: Callable[[Page, str], Path],
+    access_point: EInvoiceSandbox,
+    run_queued_tasks: Callable[[], list[str]],
+):
+    BillingProfile.objects.create(
+        organization=organization,
+        legal_name="Atelier Peeters BV",
+        address_line1="Kerkstraat 1",
+        postal_code="9000",
+        city="Gent",
+        country="BE",
+        vat_number="BE0477472701",
+        enterprise_number="0477472701",
+        iban="BE71096123456769",
+    )
+    client = make_client(organization, name="Klant NV", vat_number="BE0700123432", enterprise_number="0700123432")
+    invoices = {label: make_invoice(organization, client, sent=False) for label in WIDTHS}
+
+    log_in(page, owner, password)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(invoices[label].get_absolute_url())
+        page.get_by_role("link", name="Send", exact=True).click()
+        expect(page.locator(".send-channel-chosen h2")).to_contain_text("Over Peppol")
+        screenshot(page, f"invoice-send-choice-{label}")
+        assert fits_the_screen(page), f"the send page is wider than the {label} screen"
+
+        page.get_by_role("button", name="Send over Peppol").click()
+        expect(page.locator(".transmissions")).to_contain_text("Queued")
+        assert run_queued_tasks() == ["invoices.tasks.advance_transmission"]
+        page.reload()
+        expect(page.locator(".transmissions")).to_contain_text("On its way")
+        access_point.advance(10)
+        Transmission.objects.filter(invoice=invoices[label]).get()  # one, not two
+        sending.advance_live()  # the five-minute poll
+        page.reload()
+        expect(page.locator(".transmissions")).to_contain_text("Delivered")
+        screenshot(page, f"invoice-delivered-over-peppol-{label}")
+        assert fits_the_screen(page), f"the invoice page is wider than the {label} screen"
 
     assert browser_log.problems() == []

@@ -286,3 +286,13 @@ def test_every_demo_invoice_and_credit_note_passes(organization):
             etree.fromstring(document).xpath("//cac:TaxSubtotal/cac:TaxCategory/cbc:ID/text()", namespaces=NS)
         )
     assert categories == {"S", "AE", "K"}
+
+
+@pytest.mark.django_db
+def test_a_document_takes_two_queries_whatever_its_lines(profile, belgian_client, django_assert_num_queries):
+    lines = [Line(f"Item {n}", D("1"), D("10.00"), D("21")) for n in range(30)]
+    made = make_invoice(profile.organization, belgian_client, lines=lines)
+    invoice = Invoice.objects.select_related("client", "organization").get(pk=made.pk)
+
+    with django_assert_num_queries(2):  # its lines, the seller's billing profile
+        invoice_ubl(invoice)
