@@ -56,8 +56,9 @@ def _profile(organization: Organization) -> None:
             "address_line1": "Avenue Louise 54",
             "postal_code": "1050",
             "city": "Brussels",
-            "vat_number": "BE0123456749",
-            "enterprise_number": "0123456749",
+            # The e-invoice sandbox's tenant (0208:0477472701): `make run` sends and receives over Peppol as it.
+            "vat_number": "BE0477472701",
+            "enterprise_number": "0477472701",
             "iban": "BE62510007547061",
             "bic": "VAPEBE22",
             "email": "billing@demo-trading.example",

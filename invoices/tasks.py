@@ -1,15 +1,19 @@
-"""Background jobs run by django-q: the daily billing runs, for today in the configured time zone,
-and the poll of the Peppol inbox (`poll_peppol_inbox`, not scheduled yet).
-
-Scheduled by the migration that creates the "invoices.*" django_q Schedule rows.
+"""Background jobs run by django-q: the daily billing runs (for today in the configured time zone),
+the Peppol transmissions followed every five minutes, the Peppol inbox read every thirty, and the
+access point's webhooks handled. Scheduled by the migrations that create the "invoices.*" django_q
+Schedule rows.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.utils.timezone import localdate
 
 from invoices import reminders
 from invoices.einvoicing import receiving, sending
+
+logger = logging.getLogger(__name__)
 
 
 def check_overdue_invoices() -> int:
@@ -33,9 +37,18 @@ def follow_transmissions() -> int:
     return sending.advance_live()
 
 
-def einvoice_document_changed(document_id: str) -> bool:
-    """A signed webhook named this access point document: one we sent moves on."""
-    return sending.follow_document(document_id)
+def einvoice_document_changed(document_id: str, event_type: str = "") -> str:
+    """A signed webhook named this access point document: one we sent moves on, one we received is
+    stored (an event without a type, as in the docs' oldest example, may be either)."""
+    if event_type != "document.received" and sending.follow_document(document_id):
+        return "followed"
+    if event_type not in ("", "document.received"):
+        return "not ours"
+    try:
+        return receiving.receive_document(document_id).outcome
+    except receiving.ReceivingFailed as exc:  # the inbox poll receives it later
+        logger.warning("Peppol document %s not received now: %s", document_id, exc)
+        return "later"
 
 
 def poll_peppol_inbox() -> dict[str, object]:

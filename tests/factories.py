@@ -11,7 +11,7 @@ import factory
 from django.db import models, transaction
 
 from banking.ingest import save_transactions
-from banking.models import BankAccount, BankTransaction, CategoryRule, Evidence, Match
+from banking.models import BankAccount, BankTransaction, CategoryRule, Evidence, Match, ReceivedDocument
 from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from integrations.models import Connection, ConnectionStatus, Provider
@@ -223,6 +223,23 @@ def make_match(organization: Organization) -> Match:
 # One way to make an object owned by a given organisation, for every model that a URL takes
 # the id of. The tenancy test walks the URL patterns and fails for a model missing here.
 # Where a route works on soft-deleted documents only (restore), the route's name says so.
+def make_received_document(organization: Organization) -> ReceivedDocument:
+    """A supplier's invoice as received over Peppol (its XML and PDF reduced to placeholders)."""
+    return ReceivedDocument.objects.create(
+        organization=organization,
+        document_id=f"doc_{organization.pk}",
+        document_type="INVOICE",
+        number="DP-2026-0117",
+        issue_date=datetime.date(2026, 3, 2),
+        currency="EUR",
+        supplier_name="Drukkerij Peeters BV",
+        receiver_endpoint="0208:0477472701",
+        payable_amount=Decimal("537.00"),
+        xml=b"<Invoice/>",
+        pdf=b"%PDF-1.4",
+    )
+
+
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]] = {
     Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
     AuditEvent: audit_event_in,
@@ -235,6 +252,7 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     Connection: make_connection,
     BankAccount: make_bank_account,
     Match: make_match,
+    ReceivedDocument: make_received_document,
     CategoryRule: lambda organization: CategoryRule.objects.create(
         organization=organization, category="Rent", field="counterpart_name", value="landlord"
     ),

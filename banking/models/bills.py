@@ -1,10 +1,17 @@
-"""Bills to pay, from the bookkeeping: the outflows the dashboards expect."""
+"""Bills to pay, from the bookkeeping (a Yuki connection) or received over Peppol (no connection):
+the outflows the dashboards expect.
+
+A purchase invoice can arrive both ways: over Peppol first and then booked in Yuki, or the reverse.
+The booked one wins (its open amount follows payments); the Peppol one is marked superseded by it
+(`superseded_by`) and counts nowhere: `supersede_booked_duplicates` links them, whichever came last.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from banking.models.accounts import RawJSONEncoder
 from core.models import TenantModel
@@ -16,12 +23,14 @@ class BillQuerySet(models.QuerySet["Bill"]):
         return self.filter(settled_on__isnull=True, open_amount__gt=0)
 
     def counted(self) -> BillQuerySet:
-        """Bills of connections whose data the figures count (see `counted_q`)."""
-        return self.filter(counted_q("connection__"))
+        """Bills of connections whose data the figures count (see `counted_q`), and bills received
+        over Peppol that no booked bill supersedes."""
+        return self.filter(counted_q("connection__") | Q(connection__isnull=True, superseded_by__isnull=True))
 
 
 class Bill(TenantModel):
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bills")
+    # None for a bill received over Peppol (banking.models.einvoices.ReceivedDocument).
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="bills", null=True, blank=True)
     external_id = models.CharField(max_length=64)
     supplier = models.CharField(max_length=200)
     supplier_code = models.CharField(max_length=64, blank=True)
@@ -36,14 +45,49 @@ class Bill(TenantModel):
     settled_on = models.DateField(null=True, blank=True)
     last_seen_on = models.DateField(null=True, blank=True)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
+    # A Peppol bill the bookkeeping also has: the booked bill that counts instead of it.
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
+    )
 
     objects = BillQuerySet.as_manager()
 
     class Meta:
         db_table = "integrations_bill"  # its name before the move to this app
         ordering = ["due_date", "id"]
-        constraints = [models.UniqueConstraint(fields=["connection", "external_id"], name="bill_unique_external_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "external_id"], name="bill_unique_external_id"),
+            # NULLs are distinct in a unique index: bills without a connection need their own.
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=Q(connection__isnull=True),
+                name="bill_unique_external_id_without_connection",
+            ),
+        ]
         indexes = [models.Index(fields=["organization", "settled_on", "due_date"], name="bill_open_due")]
 
     def __str__(self) -> str:
         return f"{self.supplier} {self.reference}".strip()
+
+
+def supersede_booked_duplicates(organization_id: int) -> int:
+    """Mark every Peppol bill of the organisation that a booked bill (from a connection) repeats,
+    the same supplier's invoice number (`reference`) and the same original amount, as superseded
+    by it; returns how many. Called after a Peppol bill is created and after a bookkeeping sync
+    writes bills, so either order ends the same way."""
+    booked = (
+        Bill.objects.filter(
+            organization_id=organization_id,
+            connection__isnull=False,
+            reference=OuterRef("reference"),
+            original_amount=OuterRef("original_amount"),
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    return (
+        Bill.objects.filter(organization_id=organization_id, connection__isnull=True, superseded_by__isnull=True)
+        .exclude(reference="")
+        .filter(Exists(booked))
+        .update(superseded_by=Subquery(booked))
+    )

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from banking.ingest import AccountDay, announce_written, delete_transactions, save_transactions
-from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus
+from banking.models import BankAccount, BankTransaction, Bill, TransactionStatus, supersede_booked_duplicates
 from core.bulk import UpsertPlan, copy_upsert
 from core.months import next_month
 from integrations.models import Connection, ExternalBooking, Provider, SyncRun
@@ -297,6 +297,8 @@ class YukiSync:
                 .exclude(external_id__in=[item.id for item in items])
                 .update(settled_on=Coalesce("last_seen_on", Value(today)), open_amount=0)
             )
+            # A bill that also came over Peppol counts once: as booked here.
+            supersede_booked_duplicates(self.connection.organization_id)
 
     # --- ledger --------------------------------------------------------------------------
 

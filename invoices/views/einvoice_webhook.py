@@ -28,5 +28,5 @@ def webhook(request: HttpRequest) -> HttpResponse:
     except webhooks.InvalidWebhook as exc:
         logger.warning("refused an e-invoice webhook: %s", exc)
         return JsonResponse({"error": "invalid_signature", "detail": str(exc)}, status=400)
-    async_task("invoices.tasks.einvoice_document_changed", event.document_id)
+    async_task("invoices.tasks.einvoice_document_changed", event.document_id, event.type)
     return JsonResponse({"received": True, "document": event.document_id})

@@ -142,7 +142,14 @@ def test_every_moved_row_is_read_through_the_banking_models_after_the_move():
 
     apps = migrate(latest())
 
-    assert {moved: rows(apps, *moved) for moved in MOVED.values()} == before
+    # Columns added by later migrations (e.g. a bill's superseded_by) are not the move's business.
+    after = {
+        moved: [
+            {column: row[column] for column in old} for row, old in zip(rows(apps, *moved), before[moved], strict=True)
+        ]
+        for moved in MOVED.values()
+    }
+    assert after == before
     assert all(before.values())  # a row of every moved model was compared
     assert list(apps.get_model("banking", "Match").objects.values_list("pk", "candidates")) == candidates_before
     account = apps.get_model("banking", "BankAccount").objects.get()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from sandboxes.einvoice import EInvoiceSandbox
+from sandboxes.einvoice import sample as einvoice_sample
 from sandboxes.kit.routing import mount
 from sandboxes.ponto import PontoSandbox, serve
 from sandboxes.yuki import YukiSandbox
@@ -41,6 +42,10 @@ class Command(BaseCommand):
                 enabled=True,
                 secret=settings.EINVOICE_WEBHOOK_SECRET,
             )
+        # Two suppliers' bills wait in the inbox, so a new user sees an e-invoice come in; the
+        # sandbox's ids repeat from run to run, so a restart delivers nothing twice.
+        for name in ("invoice-21-6", "reverse-charge"):
+            einvoice.receive(einvoice_sample(name), 1, None)
         server, base_url = serve(sandbox, port=options["port"])
         # Everything not under /yuki/ or /einvoice/ is Ponto's.
         server.set_app(mount(sandbox.wsgi_app, {"/yuki/": yuki.wsgi_app, "/einvoice/": einvoice.wsgi_app}))

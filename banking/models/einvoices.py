@@ -1,0 +1,75 @@
+"""Documents received over Peppol (purchase invoices and credit notes from suppliers): the original
+XML as it arrived, its embedded PDF, what we read from it, our validation of it, and the bill it
+became. Stored once per access-point document: a second delivery of the same id changes nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from banking.models.accounts import RawJSONEncoder
+from banking.models.bills import Bill
+from core.models import TenantModel
+
+
+class ReceivedDocumentType(models.TextChoices):
+    INVOICE = "INVOICE", "Invoice"
+    CREDIT_NOTE = "CREDIT_NOTE", "Credit note"
+
+
+class ReceivedDocument(TenantModel):
+    document_id = models.CharField("access point document id", max_length=100)
+    document_type = models.CharField(max_length=16, choices=ReceivedDocumentType.choices)
+    number = models.CharField("supplier's document number", max_length=100)
+    issue_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    supplier_name = models.CharField(max_length=200)
+    supplier_vat_id = models.CharField(max_length=32, blank=True)
+    supplier_legal_id = models.CharField("supplier's register number", max_length=32, blank=True)
+    supplier_endpoint = models.CharField("supplier's Peppol id", max_length=64, blank=True)
+    receiver_endpoint = models.CharField("receiver's Peppol id", max_length=64)
+    net_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    vat_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    payable_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    payment_reference = models.CharField(max_length=140, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    billing_reference = models.CharField("credited invoice number", max_length=100, blank=True)
+    # One entry per line: description, quantity, unit_code, unit_price, net_amount, vat_category,
+    # vat_rate (numbers as strings, exactly as in the document).
+    lines = models.JSONField(default=list, encoder=RawJSONEncoder)
+    xml = models.BinaryField("original XML")
+    pdf = models.BinaryField("embedded PDF", null=True, blank=True)
+    pdf_filename = models.CharField(max_length=200, blank=True)
+    # Our own check of the document (invoices.einvoicing.validation): an invalid one is kept and
+    # shown with its issues, never dropped.
+    valid = models.BooleanField(default=True)
+    validation_issues = models.JSONField(default=list)  # [{"rule_id", "flag", "message", "location"}]
+    rules_version = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    bill = models.OneToOneField(
+        Bill, on_delete=models.SET_NULL, null=True, blank=True, related_name="received_document"
+    )
+    # A credit note whose BillingReference names a Peppol bill we have: the bill it reduced.
+    credited_bill = models.ForeignKey(
+        Bill, on_delete=models.SET_NULL, null=True, blank=True, related_name="credit_documents"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "document_id"], name="received_document_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_name} {self.number}"
+
+    @property
+    def fatal_rule_ids(self) -> list[str]:
+        return [issue["rule_id"] for issue in self.validation_issues if issue.get("flag") == "fatal"]
+
+    @property
+    def warning_rule_ids(self) -> list[str]:
+        return [issue["rule_id"] for issue in self.validation_issues if issue.get("flag") != "fatal"]
