@@ -18,9 +18,10 @@ from playwright.sync_api import Page, expect
 
 from core.models import Organization, User
 from invoices.einvoicing import sending
+from invoices.einvoicing.receiving import receive_document
 from invoices.models import BillingProfile, Transmission
 from invoices.services import Line
-from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, serve
+from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, sample, serve
 from tests.browser.conftest import BrowserLog
 from tests.browser.test_connections_and_members_browser import WIDTHS, fits_the_screen
 from tests.browser.test_dashboard_browser import log_in
@@ -144,5 +145,38 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
         expect(page.locator(".transmissions")).to_contain_text("Delivered")
         screenshot(page, f"invoice-delivered-over-peppol-{label}")
         assert fits_the_screen(page), f"the invoice page is wider than the {label} screen"
+
+    assert browser_log.problems() == []
+
+
+def test_a_suppliers_einvoice_reads_well_on_desktop_and_phone(
+    page: Page,
+    browser_log: BrowserLog,
+    organization: Organization,
+    owner: User,
+    password: str,
+    screenshot: Callable[[Page, str], Path],
+    access_point: EInvoiceSandbox,
+):
+    BillingProfile.objects.create(
+        organization=organization, legal_name="Acme BV", country="BE", enterprise_number="0477472701"
+    )
+    [document] = access_point.receive(sample("invoice-21-6"))
+    received = receive_document(document.id).received
+    assert received is not None
+
+    log_in(page, owner, password)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(reverse("invoices:received_list"))
+        expect(page.locator("tbody")).to_contain_text("Drukkerij Peeters BV")
+        screenshot(page, f"received-list-{label}")
+        assert fits_the_screen(page), f"the received list is wider than the {label} screen"
+
+        page.get_by_role("link", name="Drukkerij Peeters BV").click()
+        expect(page.locator("h1")).to_contain_text("DP-2026-0117")
+        expect(page.locator(".einvoice-check h2")).to_have_text("Passes the rules")
+        screenshot(page, f"received-detail-{label}")
+        assert fits_the_screen(page), f"the received document is wider than the {label} screen"
 
     assert browser_log.problems() == []
