@@ -16,7 +16,7 @@ from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from integrations.models import Connection, ConnectionStatus, Provider
 from invoices import services
-from invoices.models import Challan, Client, CreditNote, Invoice, Payment
+from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment
 from invoices.services import Line
 
 PASSWORD = "correct-horse-battery-staple"
@@ -82,6 +82,22 @@ def make_client(organization: Organization, **fields: Any) -> Client:
         "payment_terms_days": 30,
     }
     return Client.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_billing_profile(organization: Organization, **fields: Any) -> BillingProfile:
+    """The seller's details a Peppol e-invoice needs: those of the e-invoice sandbox's tenant."""
+    defaults: dict[str, Any] = {
+        "legal_name": "Smart Invoice Demo BV",
+        "address_line1": "Kerkstraat 1",
+        "postal_code": "9000",
+        "city": "Gent",
+        "country": "BE",
+        "vat_number": "BE0477472701",
+        "enterprise_number": "0477472701",
+        "iban": "BE71096123456769",
+        "email": "facturen@example.be",
+    }
+    return BillingProfile.objects.create(organization=organization, **{**defaults, **fields})
 
 
 def make_lines(*amounts: tuple[str, str, str]) -> list[Line]:

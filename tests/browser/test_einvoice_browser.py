@@ -6,28 +6,29 @@ than the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from core.models import Organization, User
 from invoices.einvoicing import sending
 from invoices.einvoicing.receiving import receive_document
-from invoices.models import BillingProfile, Transmission
+from invoices.models import Transmission
 from invoices.services import Line
-from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, sample, serve
+from sandboxes.einvoice import EInvoiceSandbox, sample
 from tests.browser.conftest import BrowserLog
 from tests.browser.test_connections_and_members_browser import WIDTHS, fits_the_screen
 from tests.browser.test_dashboard_browser import log_in
-from tests.factories import make_client, make_invoice
+from tests.factories import make_billing_profile, make_client, make_invoice
+from tests.invoices.einvoicing import conftest as einvoicing_fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The access point's simulator, as the e-invoicing tests use it.
+access_point = einvoicing_fixtures.access_point
 
 
 def test_a_lines_vat_category_and_the_einvoice_check_read_well_on_desktop_and_phone(
@@ -67,17 +68,7 @@ def test_a_lines_vat_category_and_the_einvoice_check_read_well_on_desktop_and_ph
         screenshot(page, f"einvoice-not-ready-{label}")
         assert fits_the_screen(page), f"the e-invoice page is wider than the {label} screen"
 
-    BillingProfile.objects.create(
-        organization=organization,
-        legal_name="Atelier Peeters BV",
-        address_line1="Kerkstraat 1",
-        postal_code="9000",
-        city="Gent",
-        country="BE",
-        vat_number="BE0477472701",
-        enterprise_number="0477472701",
-        iban="BE71096123456769",
-    )
+    make_billing_profile(organization, legal_name="Atelier Peeters BV")
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(invoice.get_absolute_url())
@@ -87,17 +78,6 @@ def test_a_lines_vat_category_and_the_einvoice_check_read_well_on_desktop_and_ph
         assert fits_the_screen(page), f"the e-invoice page is wider than the {label} screen"
 
     assert browser_log.problems() == []
-
-
-@pytest.fixture
-def access_point(settings: Any) -> Iterator[EInvoiceSandbox]:
-    sandbox = EInvoiceSandbox(seed=11)
-    server, base_url = serve(sandbox)
-    settings.EINVOICE_API_URL = f"{base_url}{PREFIX}"
-    settings.EINVOICE_API_KEY = DEFAULT_API_KEY
-    cache.clear()
-    yield sandbox
-    server.shutdown()
 
 
 def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_phone(
@@ -110,17 +90,7 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
     access_point: EInvoiceSandbox,
     run_queued_tasks: Callable[[], list[str]],
 ):
-    BillingProfile.objects.create(
-        organization=organization,
-        legal_name="Atelier Peeters BV",
-        address_line1="Kerkstraat 1",
-        postal_code="9000",
-        city="Gent",
-        country="BE",
-        vat_number="BE0477472701",
-        enterprise_number="0477472701",
-        iban="BE71096123456769",
-    )
+    make_billing_profile(organization, legal_name="Atelier Peeters BV")
     client = make_client(organization, name="Klant NV", vat_number="BE0700123432", enterprise_number="0700123432")
     invoices = {label: make_invoice(organization, client, sent=False) for label in WIDTHS}
 
@@ -158,9 +128,7 @@ def test_a_suppliers_einvoice_reads_well_on_desktop_and_phone(
     screenshot: Callable[[Page, str], Path],
     access_point: EInvoiceSandbox,
 ):
-    BillingProfile.objects.create(
-        organization=organization, legal_name="Acme BV", country="BE", enterprise_number="0477472701"
-    )
+    make_billing_profile(organization, legal_name="Acme BV")
     [document] = access_point.receive(sample("invoice-21-6"))
     received = receive_document(document.id).received
     assert received is not None

@@ -5,7 +5,6 @@ meaning, the channel chosen by the participant directory, signed webhooks."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,41 +20,17 @@ from core.models import AuditEvent, Organization
 from invoices.einvoicing import sending
 from invoices.models import BillingProfile, Client, Invoice, Transmission, TransmissionState
 from invoices.services import Line
-from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, serve, signature
+from sandboxes.einvoice import EInvoiceSandbox, signature
 from sandboxes.einvoice.seeding import UNREGISTERED_KBO
-from tests.factories import make_client, make_invoice
+from tests.factories import make_billing_profile, make_client, make_invoice
+from tests.invoices.einvoicing.conftest import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
-WEBHOOK_SECRET = "whsec-test"
-
-
-@pytest.fixture
-def access_point(settings: Any) -> Iterator[EInvoiceSandbox]:
-    sandbox = EInvoiceSandbox(seed=7)
-    server, base_url = serve(sandbox)
-    settings.EINVOICE_API_URL = f"{base_url}{PREFIX}"
-    settings.EINVOICE_API_KEY = DEFAULT_API_KEY
-    settings.EINVOICE_TIMEOUT_SECONDS = 1.0
-    settings.EINVOICE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    cache.clear()
-    yield sandbox
-    server.shutdown()
 
 
 @pytest.fixture
 def profile(organization: Organization) -> BillingProfile:
-    return BillingProfile.objects.create(
-        organization=organization,
-        legal_name="Smart Invoice Demo BV",
-        address_line1="Kerkstraat 1",
-        postal_code="9000",
-        city="Gent",
-        country="BE",
-        vat_number="BE0477472701",
-        enterprise_number="0477472701",
-        iban="BE71096123456769",
-        email="facturen@example.be",
-    )
+    return make_billing_profile(organization)
 
 
 def peppol_client(organization: Organization, enterprise_number: str = "0700123432") -> Client:

@@ -20,7 +20,7 @@ from invoices.einvoicing.ubl import credit_note_ubl, invoice_ubl
 from invoices.einvoicing.validation import validate
 from invoices.models import BillingProfile, Client, CreditNote, Invoice
 from invoices.services import Line
-from tests.factories import make_client, make_invoice
+from tests.factories import make_billing_profile, make_client, make_invoice
 
 D = Decimal
 NS = {
@@ -32,19 +32,7 @@ ISSUED = datetime.date(2026, 3, 2)
 
 @pytest.fixture
 def profile(organization: Organization) -> BillingProfile:
-    return BillingProfile.objects.create(
-        organization=organization,
-        legal_name="Smart Invoice Demo BV",
-        address_line1="Kerkstraat 1",
-        postal_code="9000",
-        city="Gent",
-        country="BE",
-        vat_number="BE0477472701",
-        enterprise_number="0477472701",
-        iban="BE71096123456769",
-        bic="GKCCBEBB",
-        email="facturen@example.be",
-    )
+    return make_billing_profile(organization, bic="GKCCBEBB")
 
 
 @pytest.fixture
