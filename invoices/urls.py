@@ -53,6 +53,7 @@ urlpatterns = [
     path("credit-notes/", payments.credit_note_list, name="credit_note_list"),
     path("credit-notes/<int:pk>/pdf/", pdfs.CreditNotePdfView.as_view(), name="credit_note_pdf"),
     path("credit-notes/<int:pk>/einvoice.xml", einvoices.CreditNoteUblView.as_view(), name="credit_note_ubl"),
+    path("credit-notes/<int:pk>/send/", sending.SendCreditNoteView.as_view(), name="credit_note_send"),
     path("credit-notes/<int:pk>/delete/", payments.DeleteCreditNoteView.as_view(), name="credit_note_delete"),
     path("delivery-notes/", challans.challan_list, name="challan_list"),
     path("delivery-notes/new/", challans.challan_create, name="challan_create"),

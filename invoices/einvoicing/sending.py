@@ -1,6 +1,7 @@
 """Invoices sent over Peppol through the access point, never twice.
 
-`send_over_peppol` checks the invoice against the rules, marks it sent and queues a Transmission;
+`send_over_peppol` checks the invoice against the rules, marks it sent and queues a Transmission
+(`send_credit_note_over_peppol` the same for a credit note);
 the worker then moves it on one step at a time (`advance`): upload the UBL (DRAFT), send it
 (TRANSIT), follow it to SENT or FAILED, from a signed status webhook or by polling. The access
 point has no idempotency key, so a call whose answer was lost is never simply repeated: the step
@@ -19,6 +20,7 @@ from typing import Any
 import e_invoice_api
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -29,8 +31,8 @@ from core.models import User
 from invoices import pdf
 from invoices.einvoicing import access_point, validation
 from invoices.einvoicing.access_point import AccessPointNotConfigured, Reachability
-from invoices.einvoicing.ubl import invoice_ubl
-from invoices.models import Invoice, Transmission, TransmissionState
+from invoices.einvoicing.ubl import credit_note_ubl, invoice_ubl
+from invoices.models import CreditNote, Invoice, Transmission, TransmissionState
 
 logger = logging.getLogger(__name__)
 
@@ -85,24 +87,46 @@ def send_over_peppol(
     no Peppol ID, when the e-invoice breaks a rule (with the rule ids), or when it already went out."""
     from invoices.services import send_invoice  # the services import this module's callers
 
-    receiver = invoice.client.business_ids.participant_id
-    if receiver is None:
+    _check_sendable(invoice, invoice_ubl(invoice), Transmission.objects.filter(invoice=invoice, credit_note=None))
+    invoice = send_invoice(invoice, actor=actor, request=request, email=False)
+    return _queue(invoice, None, actor=actor, request=request)
+
+
+def send_credit_note_over_peppol(
+    credit_note: CreditNote, *, actor: User | None = None, request: HttpRequest | None = None
+) -> Transmission:
+    """Queue the credit note's delivery over Peppol, refused in words as an invoice's is."""
+    _check_sendable(credit_note, credit_note_ubl(credit_note), Transmission.objects.filter(credit_note=credit_note))
+    return _queue(credit_note.invoice, credit_note, actor=actor, request=request)
+
+
+def _check_sendable(document: Invoice | CreditNote, ubl: bytes, earlier: QuerySet[Transmission]) -> None:
+    if document.client.business_ids.participant_id is None:
         raise ValidationError("The client has no Peppol ID: add its enterprise number, VAT number or Peppol ID first.")
     if not access_point.configured():
         raise ValidationError("Sending over Peppol is not set up in this installation (no access point key).")
-    if Transmission.objects.filter(invoice=invoice).exclude(state=TransmissionState.FAILED).exists():
-        raise ValidationError(f"{invoice.number} is already on its way over Peppol, or delivered.")
-    result = validation.validate(invoice_ubl(invoice))
+    if earlier.exclude(state=TransmissionState.FAILED).exists():
+        raise ValidationError(f"{document.number} is already on its way over Peppol, or delivered.")
+    result = validation.validate(ubl)
     if not result.valid:
         raise ValidationError(
             [f"The e-invoice breaks {issue.rule_id}: {issue.message}" for issue in result.fatal],
             code="einvoice_invalid",
         )
-    invoice = send_invoice(invoice, actor=actor, request=request, email=False)
+
+
+def _queue(
+    invoice: Invoice, credit_note: CreditNote | None, *, actor: User | None, request: HttpRequest | None
+) -> Transmission:
+    document = credit_note or invoice
+    receiver = document.client.business_ids.participant_id
     try:
         with transaction.atomic():
             transmission = Transmission.objects.create(
-                organization_id=invoice.organization_id, invoice=invoice, receiver=str(receiver)
+                organization_id=invoice.organization_id,
+                invoice=invoice,
+                credit_note=credit_note,
+                receiver=str(receiver),
             )
             record_event(
                 "einvoice.queued",
@@ -110,20 +134,20 @@ def send_over_peppol(
                 actor=actor,
                 organization=invoice.organization,
                 target=invoice,
-                after={"receiver": str(receiver), "transmission": transmission.pk},
+                after={"document": document.number, "receiver": str(receiver), "transmission": transmission.pk},
             )
             transaction.on_commit(lambda: async_task("invoices.tasks.advance_transmission", transmission.pk))
     except IntegrityError as exc:  # another request queued it a moment ago
-        raise ValidationError(f"{invoice.number} is already on its way over Peppol, or delivered.") from exc
+        raise ValidationError(f"{document.number} is already on its way over Peppol, or delivered.") from exc
     return transmission
 
 
 def advance(transmission_id: int) -> str:
     """One step (or as many as the access point allows at once) of a live transmission; returns
     the state it is in afterwards."""
-    transmission = Transmission.objects.select_related("invoice__client", "invoice__organization").get(
-        pk=transmission_id
-    )
+    transmission = Transmission.objects.select_related(
+        "invoice__client", "invoice__organization", "credit_note__client", "credit_note__invoice"
+    ).get(pk=transmission_id)
     if not transmission.live:
         return transmission.state
     try:
@@ -163,15 +187,19 @@ def follow_document(document_id: str) -> bool:
 
 
 def _upload(api: e_invoice_api.EInvoice, transmission: Transmission) -> None:
-    invoice = transmission.invoice
     if transmission.upload_attempts:
         uploaded = _uploaded_before(api, transmission)
         if uploaded is not None:
             _adopt(transmission, uploaded)
             return
     _count(transmission, "upload_attempts")
-    document = invoice_ubl(invoice, pdf=pdf.invoice_pdf(invoice))
-    answer = api.documents.ubl.create_from_ubl(file=(f"{invoice.number}.xml", document, "application/xml"))
+    credit_note = transmission.credit_note
+    if credit_note is not None:
+        number, document = credit_note.number, credit_note_ubl(credit_note, pdf=pdf.credit_note_pdf(credit_note))
+    else:
+        invoice = transmission.invoice
+        number, document = invoice.number, invoice_ubl(invoice, pdf=pdf.invoice_pdf(invoice))
+    answer = api.documents.ubl.create_from_ubl(file=(f"{number}.xml", document, "application/xml"))
     _adopt(transmission, answer)
 
 
@@ -179,9 +207,10 @@ def _uploaded_before(api: e_invoice_api.EInvoice, transmission: Transmission) ->
     """The draft an earlier upload whose answer was lost created, if it did."""
     with warnings.catch_warnings():  # the drafts listing is marked deprecated in the SDK, not in the API
         warnings.simplefilter("ignore", DeprecationWarning)
-        drafts = api.outbox.list_draft_documents(search=transmission.invoice.number, page_size=100)
+        number = transmission.document.number
+        drafts = api.outbox.list_draft_documents(search=number, page_size=100)
     for document in drafts.items:
-        if document.invoice_id == transmission.invoice.number and document.created_at >= transmission.created_at:
+        if document.invoice_id == number and document.created_at >= transmission.created_at:
             return document
     return None
 

@@ -1,5 +1,6 @@
-"""An invoice sent over Peppol: one row per attempt to deliver it through the access point, with
-the access point's document id, where it stands, its timeline and the error that stopped it."""
+"""An invoice or credit note sent over Peppol: one row per attempt to deliver it through the access
+point, with the access point's document id, where it stands, its timeline and the error that
+stopped it. A credit note's row also names the invoice it credits, so the invoice shows both."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TenantModel
+from invoices.models.credit_notes import CreditNote
 from invoices.models.invoices import Invoice
 
 
@@ -49,6 +51,9 @@ class TransmissionQuerySet(models.QuerySet["Transmission"]):
 
 class Transmission(TenantModel):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="transmissions")
+    credit_note = models.ForeignKey(
+        CreditNote, on_delete=models.CASCADE, related_name="transmissions", null=True, blank=True
+    )
     receiver = models.CharField(max_length=100)  # the Peppol ID, scheme:identifier
     state = models.CharField(max_length=10, choices=TransmissionState.choices, default=TransmissionState.QUEUED)
     access_point_id = models.CharField(max_length=64, blank=True)
@@ -66,15 +71,26 @@ class Transmission(TenantModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # An invoice goes out over Peppol once: a second transmission only after one failed.
+            # A document goes out over Peppol once: a second transmission only after one failed.
             models.UniqueConstraint(
-                fields=["invoice"], condition=~Q(state=TransmissionState.FAILED), name="transmission_one_per_invoice"
+                fields=["invoice"],
+                condition=~Q(state=TransmissionState.FAILED) & Q(credit_note__isnull=True),
+                name="transmission_one_per_invoice",
+            ),
+            models.UniqueConstraint(
+                fields=["credit_note"],
+                condition=~Q(state=TransmissionState.FAILED) & Q(credit_note__isnull=False),
+                name="transmission_one_per_credit_note",
             ),
         ]
         indexes = [models.Index(fields=["state", "updated_at"], name="transmission_state")]
 
     def __str__(self) -> str:
-        return f"{self.invoice} → {self.receiver} ({self.state})"
+        return f"{self.document} → {self.receiver} ({self.state})"
+
+    @property
+    def document(self) -> Invoice | CreditNote:
+        return self.credit_note or self.invoice
 
     @property
     def live(self) -> bool:

@@ -57,7 +57,7 @@ class InvoiceEInvoiceView(OrganizationMixin, DetailView[Invoice]):
         context["result"] = validation.validate(invoice_ubl(invoice))
         context["sender"] = profile.business_ids.participant_id if profile else None
         context["receiver"] = invoice.client.business_ids.participant_id
-        context["transmissions"] = list(invoice.transmissions.all()[:5])
+        context["transmissions"] = list(invoice.transmissions.select_related("credit_note")[:10])
         context["vat_groups"] = [
             (group, VatCategory(group.category).label) for group in invoice.vat_groups(invoice.items.all())
         ]

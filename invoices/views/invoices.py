@@ -135,7 +135,8 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
             initial={"amount": invoice.balance_due, "date": timezone.localdate(), "currency": invoice.currency}
         )
         context["can_write"] = self.membership.has_role(Role.FINANCE)
-        context["transmissions"] = list(invoice.transmissions.all()[:5])
+        context["transmissions"] = list(invoice.transmissions.select_related("credit_note")[:10])
+        context["peppol_receiver"] = invoice.client.business_ids.participant_id
         if invoice.source == InvoiceSource.MANUAL:
             context["yuki_booking"] = booking_state(invoice, context["items"])
         return context

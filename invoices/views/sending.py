@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.http import OrganizationRequest
-from core.permissions import acting_user
+from core.permissions import ObjectActionView, acting_user
 from invoices import services
 from invoices.einvoicing import sending
-from invoices.models import Invoice
+from invoices.models import CreditNote, Invoice
 from invoices.views.invoices import InvoiceAction
 
 
@@ -25,7 +25,7 @@ class SendInvoiceView(InvoiceAction):
         context = {
             "invoice": invoice,
             "choice": sending.channel_for(invoice),
-            "transmissions": invoice.transmissions.all()[:5],
+            "transmissions": invoice.transmissions.select_related("credit_note")[:10],
         }
         return render(request, "invoices/invoice_send.html", context)
 
@@ -45,4 +45,15 @@ class SendInvoiceView(InvoiceAction):
             f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
         )
         messages.success(request, f"{sent.number} is marked as sent{recipient}.")
+        return None
+
+
+class SendCreditNoteView(ObjectActionView):
+    """A credit note goes the way its invoice went: over Peppol for a client that receives there."""
+
+    model = CreditNote
+
+    def act(self, request: OrganizationRequest, credit_note: CreditNote) -> str | None:
+        transmission = sending.send_credit_note_over_peppol(credit_note, actor=acting_user(request), request=request)
+        messages.success(request, f"{credit_note.number} is on its way over Peppol to {transmission.receiver}.")
         return None

@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from core.models import AuditEvent, Organization
+from invoices import services
 from invoices.einvoicing import sending
 from invoices.models import BillingProfile, Client, Invoice, Transmission, TransmissionState
 from invoices.services import Line
@@ -257,3 +258,29 @@ def test_a_delivered_webhook_moves_the_transmission_on(access_point, profile, cl
     transmission.refresh_from_db()
     assert transmission.state == TransmissionState.SENT
     assert sending.follow_document("doc_not_ours") is False
+
+
+def test_a_credit_note_goes_out_over_peppol_once_and_shows_on_its_invoice(access_point, owner_client, profile):
+    invoice = draft(profile)
+    sending.send_over_peppol(invoice)
+    credit_note = services.issue_credit_note(
+        invoice,
+        lines=[Line("Consultancy, one hour less", Decimal("1"), Decimal("85.00"), Decimal("21"))],
+        issue_date=invoice.issue_date,
+        reason="One hour less",
+    )
+
+    owner_client.post(reverse("invoices:credit_note_send", args=[credit_note.pk]))
+    transmission = Transmission.objects.get(credit_note=credit_note)
+    assert transmission.invoice == invoice and transmission.receiver == "0208:0700123432"
+    with pytest.raises(ValidationError, match="already on its way"):
+        sending.send_credit_note_over_peppol(credit_note)
+
+    assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
+    access_point.advance(10)
+    assert sending.advance(transmission.pk) == TransmissionState.SENT
+    transmission.refresh_from_db()
+    uploaded = access_point.document(transmission.access_point_id)
+    assert b"<CreditNote" in uploaded.ubl and credit_note.number.encode() in uploaded.ubl
+    page = owner_client.get(invoice.get_absolute_url()).content.decode()
+    assert f"Credit note {credit_note.number}:" in page
