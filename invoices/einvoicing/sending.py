@@ -12,15 +12,17 @@ timeouts, 429 and 5xx leave it where it stands for the next poll.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import e_invoice_api
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -32,7 +34,7 @@ from invoices import pdf
 from invoices.einvoicing import access_point, validation
 from invoices.einvoicing.access_point import AccessPointNotConfigured, Reachability
 from invoices.einvoicing.ubl import credit_note_ubl, invoice_ubl
-from invoices.models import CreditNote, Invoice, Transmission, TransmissionState
+from invoices.models import LIVE_STATES, CreditNote, Invoice, Transmission, TransmissionState
 
 logger = logging.getLogger(__name__)
 
@@ -144,12 +146,31 @@ def _queue(
 
 def advance(transmission_id: int) -> str:
     """One step (or as many as the access point allows at once) of a live transmission; returns
-    the state it is in afterwards."""
-    transmission = Transmission.objects.select_related(
-        "invoice__client", "invoice__organization", "credit_note__client", "credit_note__invoice"
-    ).get(pk=transmission_id)
-    if not transmission.live:
-        return transmission.state
+    the state it is in afterwards. Only one worker acts on a transmission at a time: a webhook's
+    task and the poll arriving together would otherwise both upload (the claim lapses by itself
+    if its worker dies, and the next one looks before it acts)."""
+    if not _claim(transmission_id):
+        return str(Transmission.objects.values_list("state", flat=True).get(pk=transmission_id))
+    try:
+        transmission = Transmission.objects.select_related(
+            "invoice__client", "invoice__organization", "credit_note__client", "credit_note__invoice"
+        ).get(pk=transmission_id)
+        _step(transmission)
+    finally:
+        Transmission.objects.filter(pk=transmission_id).update(claimed_until=None)
+    return transmission.state
+
+
+def _claim(transmission_id: int) -> bool:
+    now = timezone.now()
+    # Long enough for the calls of one step, each up to the timeout, and the PDF.
+    lease = datetime.timedelta(seconds=6 * settings.EINVOICE_TIMEOUT_SECONDS + 60)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    claimable = Transmission.objects.live().filter(free, pk=transmission_id)
+    return bool(claimable.update(claimed_until=now + lease, updated_at=now))
+
+
+def _step(transmission: Transmission) -> None:
     try:
         api = access_point.client()
         if transmission.state == TransmissionState.QUEUED:
@@ -160,19 +181,26 @@ def advance(transmission_id: int) -> str:
             _follow(api, transmission)
     except (e_invoice_api.APIError, AccessPointNotConfigured) as error:
         found = access_point.fault(error)
-        if found.transient:
+        # Once a send may have gone out, only the access point's own FAILED settles it: a refused
+        # key, a missing key or a document it cannot find must not free the invoice to be sent again.
+        sent_maybe = transmission.send_attempts > 0 or transmission.state == TransmissionState.TRANSIT
+        unsure = isinstance(error, AccessPointNotConfigured) or getattr(error, "status_code", None) in (401, 403, 404)
+        if found.transient or (sent_maybe and unsure):
             logger.warning("transmission %s: %s; trying again later", transmission.pk, found.message)
             _update(transmission, error=f"Trying again: {found.message}.")
         else:
             _update(transmission, state=TransmissionState.FAILED, error=found.message[0].upper() + found.message[1:])
-    return transmission.state
 
 
 def advance_live() -> int:
-    """The polling fallback: every transmission not yet settled takes its next step."""
+    """The polling fallback: every transmission not yet settled takes its next step, the longest
+    untouched first; one that breaks is logged and does not hold up the others."""
     live = list(Transmission.objects.live().order_by("updated_at").values_list("pk", flat=True))
     for pk in live:
-        advance(pk)
+        try:
+            advance(pk)
+        except Exception:
+            logger.exception("transmission %s could not be moved on", pk)
     return len(live)
 
 
@@ -275,6 +303,9 @@ def _update(
             Transmission.objects.select_for_update().select_related("invoice__organization").get(pk=transmission.pk)
         )
         before = current.state
+        if not current.live:  # settled by another worker meanwhile: what it wrote stands
+            transmission.state, transmission.error = current.state, current.error
+            return
         if state is not None and PROGRESS[TransmissionState(state)] >= PROGRESS[TransmissionState(before)]:
             current.state = state
         if access_point_id:
@@ -285,7 +316,7 @@ def _update(
         if current.state == TransmissionState.SENT and current.delivered_at is None:
             current.delivered_at = timezone.now()
         current.save()
-        if current.state != before and not current.live:
+        if current.state != before and current.state not in LIVE_STATES:
             record_event(
                 f"einvoice.{current.state}",
                 organization=current.invoice.organization,

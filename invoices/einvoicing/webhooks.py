@@ -35,7 +35,8 @@ def verify(body: bytes, header: str, secret: str) -> Event:
         raise InvalidWebhook("the body is not JSON") from exc
     if not isinstance(event, dict):
         raise InvalidWebhook("the body is not a JSON object")
-    if not any(hmac.compare_digest(_signed(secret, message), header) for message in (_canonical(event), body)):
+    given = header.encode("utf-8", "replace")  # compare_digest refuses a str that is not ASCII
+    if not any(hmac.compare_digest(_signed(secret, message).encode(), given) for message in (_canonical(event), body)):
         raise InvalidWebhook("the signature does not match")
     return Event(str(event.get("type") or ""), _document_id(event))
 

@@ -65,6 +65,8 @@ class Transmission(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker acts on the transmission (invoices.einvoicing.sending.advance).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     objects = TransmissionQuerySet.as_manager()
 

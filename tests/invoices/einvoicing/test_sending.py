@@ -4,6 +4,7 @@ meaning, the channel chosen by the participant directory, signed webhooks."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -284,3 +286,58 @@ def test_a_credit_note_goes_out_over_peppol_once_and_shows_on_its_invoice(access
     assert b"<CreditNote" in uploaded.ubl and credit_note.number.encode() in uploaded.ubl
     page = owner_client.get(invoice.get_absolute_url()).content.decode()
     assert f"Credit note {credit_note.number}:" in page
+
+
+def test_a_signature_header_that_is_not_ascii_is_refused_not_a_server_error(client, settings):
+    settings.EINVOICE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    event = {"type": "document.sent", "data": {"document": {"id": "doc_1"}}}
+
+    response = client.post(
+        reverse("invoices:einvoice_webhook"),
+        data=json.dumps(event),
+        content_type="application/json",
+        HTTP_X_SIGNATURE="sha256=é",
+    )
+
+    assert response.status_code == 400
+
+
+def test_a_transmission_another_worker_is_moving_is_left_alone(access_point, profile):
+    transmission = sending.send_over_peppol(draft(profile))
+    held = timezone.now() + datetime.timedelta(minutes=5)
+    Transmission.objects.filter(pk=transmission.pk).update(claimed_until=held)
+
+    assert sending.advance(transmission.pk) == TransmissionState.QUEUED
+    assert uploads(access_point) == 0  # the webhook's task and the poll never upload side by side
+
+    Transmission.objects.filter(pk=transmission.pk).update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert sending.advance(transmission.pk) == TransmissionState.TRANSIT  # a lapsed claim is taken over
+    transmission.refresh_from_db()
+    assert transmission.claimed_until is None and uploads(access_point) == 1
+
+
+def test_a_refused_key_after_the_send_never_frees_the_invoice_to_go_out_twice(access_point, profile, settings):
+    invoice = draft(profile)
+    transmission = sending.send_over_peppol(invoice)
+    assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
+    settings.EINVOICE_API_KEY = "rotated-away"
+
+    assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
+    transmission.refresh_from_db()
+    assert transmission.error.startswith("Trying again") and "401" in transmission.error
+    with pytest.raises(ValidationError, match="already on its way"):
+        sending.send_over_peppol(invoice)
+
+
+def test_one_transmission_that_breaks_does_not_hold_up_the_others(access_point, profile):
+    broken = sending.send_over_peppol(draft(profile))
+    second = sending.send_over_peppol(draft(profile))
+    # Uploaded, yet without the access point's id: the SDK refuses to send it (ValueError).
+    Transmission.objects.filter(pk=broken.pk).update(state=TransmissionState.DRAFT, access_point_id="")
+
+    assert sending.advance_live() == 2
+
+    broken.refresh_from_db()
+    second.refresh_from_db()
+    assert broken.state == TransmissionState.DRAFT and broken.claimed_until is None
+    assert second.state == TransmissionState.TRANSIT
