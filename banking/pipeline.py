@@ -1,5 +1,6 @@
 """What follows every sync run, in order: refresh the planner's statistics after a large write →
-categorise → reconcile → detect recurring flows → bump the dashboards' data version.
+categorise → reconcile → settle the Peppol bills the bank shows paid → detect recurring flows →
+bump the dashboards' data version.
 
 The runner calls `after_sync` once the run is recorded, whatever its outcome. The synced rows are
 committed by then, and no step undoes them. Every step runs even when an earlier one failed (none
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import sentry_sdk
 from django.db import connection as database
 
-from banking import categories, reconciliation, recurring
+from banking import bill_payments, categories, reconciliation, recurring
 from banking.models import BankTransaction
 from dashboards.state import bump
 from integrations.models import Connection, SyncRun
@@ -53,6 +54,7 @@ def statistics_step(run: SyncRun) -> Step:
 STEPS = (
     Step("categorise", categories.categorize_uncategorized),
     Step("reconcile", reconciliation.reconcile),
+    Step("settle bills", bill_payments.settle_paid_bills),
     Step("recurring", recurring.detect),
     Step("bump", bump),  # last: whatever the sync and the steps wrote, no figure is served stale
 )

@@ -55,11 +55,8 @@ def poll_peppol_inbox() -> dict[str, object]:
     """Receive the Peppol documents the access point holds and we have not stored yet (the safety
     net under the `document.received` webhook); returns what the poll did, for the task result."""
     poll = receiving.poll_inbox()
+    counts = ("pages", "stored", "repeats", "duplicates", "skipped", "unknown_receiver", "unreadable", "failed")
     return {
-        "pages": poll.pages,
-        "stored": poll.stored,
-        "duplicates": poll.duplicates,
-        "unknown_receiver": poll.unknown_receiver,
-        "unreadable": poll.unreadable,
+        **{name: getattr(poll, name) for name in counts},
         "fault": poll.fault.message if poll.fault is not None else None,
     }

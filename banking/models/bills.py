@@ -3,7 +3,9 @@ the outflows the dashboards expect.
 
 A purchase invoice can arrive both ways: over Peppol first and then booked in Yuki, or the reverse.
 The booked one wins (its open amount follows payments); the Peppol one is marked superseded by it
-(`superseded_by`) and counts nowhere: `supersede_booked_duplicates` links them, whichever came last.
+(`superseded_by`) and counts nowhere while the booked one counts: `supersede_booked_duplicates`
+links them, whichever came last. When the bookkeeping's connection stops counting (disconnected),
+the Peppol bill counts again, so the bill is never lost from the payables.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ class BillQuerySet(models.QuerySet["Bill"]):
 
     def counted(self) -> BillQuerySet:
         """Bills of connections whose data the figures count (see `counted_q`), and bills received
-        over Peppol that no booked bill supersedes."""
-        return self.filter(counted_q("connection__") | Q(connection__isnull=True, superseded_by__isnull=True))
+        over Peppol that no counted booked bill supersedes."""
+        counted_booked = Bill.objects.filter(counted_q("connection__"), pk=OuterRef("superseded_by"))
+        return self.filter(counted_q("connection__") | (Q(connection__isnull=True) & ~Exists(counted_booked)))
 
 
 class Bill(TenantModel):
@@ -48,6 +51,10 @@ class Bill(TenantModel):
     # A Peppol bill the bookkeeping also has: the booked bill that counts instead of it.
     superseded_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
+    )
+    # A Peppol bill settled by a payment the bank shows (banking.bill_payments): that payment.
+    paid_by = models.ForeignKey(
+        "banking.BankTransaction", on_delete=models.SET_NULL, null=True, blank=True, related_name="paid_bills"
     )
 
     objects = BillQuerySet.as_manager()
@@ -72,8 +79,8 @@ class Bill(TenantModel):
 
 def supersede_booked_duplicates(organization_id: int) -> int:
     """Mark every Peppol bill of the organisation that a booked bill (from a connection) repeats,
-    the same supplier's invoice number (`reference`) and the same original amount, as superseded
-    by it; returns how many. Called after a Peppol bill is created and after a bookkeeping sync
+    the same supplier's invoice number (`reference`), the same original amount and the same
+    currency, as superseded by it; returns how many. Called after a Peppol bill is created and after a bookkeeping sync
     writes bills, so either order ends the same way."""
     booked = (
         Bill.objects.filter(
@@ -81,6 +88,7 @@ def supersede_booked_duplicates(organization_id: int) -> int:
             connection__isnull=False,
             reference=OuterRef("reference"),
             original_amount=OuterRef("original_amount"),
+            currency=OuterRef("currency"),
         )
         .order_by("pk")
         .values("pk")[:1]

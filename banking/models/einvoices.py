@@ -1,6 +1,12 @@
 """Documents received over Peppol (purchase invoices and credit notes from suppliers): the original
 XML as it arrived, its embedded PDF, what we read from it, our validation of it, and the bill it
-became. Stored once per access-point document: a second delivery of the same id changes nothing."""
+became. Stored once per access-point document: a second delivery of the same id changes nothing.
+A supplier sending the same document again (a new access-point id, the same supplier, type and
+number) is kept as a repeat of the first (`repeat_of`), with no bill of its own.
+
+Documents that belong to no organisation we know, or that cannot be read, are set aside as
+`QuarantinedDocument`s: not tenant data (whose they are is what we could not tell), and a record
+that the inbox poll has seen them, so it does not fetch them again."""
 
 from __future__ import annotations
 
@@ -56,11 +62,21 @@ class ReceivedDocument(TenantModel):
     credited_bill = models.ForeignKey(
         Bill, on_delete=models.SET_NULL, null=True, blank=True, related_name="credit_documents"
     )
+    # What identifies the supplier across its documents: register number, else VAT id, else Peppol id.
+    supplier_key = models.CharField(max_length=64, blank=True)
+    # The same document received before under another access-point id: this one has no bill.
+    repeat_of = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="repeats")
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "document_id"], name="received_document_unique_id")
+            models.UniqueConstraint(fields=["organization", "document_id"], name="received_document_unique_id"),
+            # One original per supplier's document: the others are repeats of it.
+            models.UniqueConstraint(
+                fields=["organization", "supplier_key", "document_type", "number"],
+                condition=models.Q(repeat_of__isnull=True) & ~models.Q(supplier_key=""),
+                name="received_document_unique_original",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,3 +89,29 @@ class ReceivedDocument(TenantModel):
     @property
     def warning_rule_ids(self) -> list[str]:
         return [issue["rule_id"] for issue in self.validation_issues if issue.get("flag") != "fatal"]
+
+
+class QuarantineReason(models.TextChoices):
+    UNKNOWN_RECEIVER = "unknown_receiver", "Addressed to no organisation we know"
+    UNREADABLE = "unreadable", "Cannot be read"
+    TOO_LARGE = "too_large", "Too large"
+    REFUSED_LINK = "refused_link", "Download link refused"
+
+
+class QuarantinedDocument(models.Model):
+    """An inbox document we could not place or read, set aside once: the poll skips it from then
+    on. Deleting the row (e.g. once the receiver has set up its billing profile) lets the next
+    poll try it again. Not tenant-scoped: whose it is is what could not be told."""
+
+    document_id = models.CharField("access point document id", max_length=100, unique=True)
+    reason = models.CharField(max_length=16, choices=QuarantineReason.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    receiver = models.CharField("receiver's Peppol id", max_length=64, blank=True)
+    xml = models.BinaryField("original XML", null=True, blank=True)
+    quarantined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-quarantined_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} ({self.reason})"

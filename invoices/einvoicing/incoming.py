@@ -6,6 +6,8 @@ and a document type declaration is refused outright (where XXE and "billion laug
 cannot be read, or lacks what every BIS document has (number, dates, currency, parties, totals),
 raises `UnreadableDocument` with a sentence that says why; nothing else escapes `parse`. Amounts
 are `Decimal` exactly as written: a credit note's amounts are positive, its type carries the sign.
+The document's totals must fit what we store them in (at most 14 digits before the decimal point
+and 2 after): a total that does not is refused here, never rounded or failed on save.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ CREDIT_NOTE = "CREDIT_NOTE"
 DOCUMENT_TYPES = {f"{{{namespace}}}{name}": name for name, namespace in ROOTS.items()}
 PDF = "application/pdf"
 NAMESPACES = {"cac": CAC, "cbc": CBC}
+# The stored amounts' bounds (max_digits=16, decimal_places=2 on ReceivedDocument and Bill).
+MAX_AMOUNT = Decimal(10) ** 14
+CENT = Decimal("0.01")
 
 
 class UnreadableDocument(ValueError):
@@ -111,10 +116,12 @@ def parse(xml: bytes) -> IncomingDocument:
         currency=_required(root, "cbc:DocumentCurrencyCode", "currency"),
         supplier=_supplier(supplier),
         receiver_endpoint=receiver,
-        net_amount=_amount(root, totals + "TaxExclusiveAmount")
-        or _required_amount(root, totals + "LineExtensionAmount"),
-        vat_amount=_amount(root, "cac:TaxTotal/cbc:TaxAmount") or Decimal("0.00"),
-        payable_amount=_required_amount(root, totals + "PayableAmount"),
+        net_amount=_money(
+            _amount(root, totals + "TaxExclusiveAmount") or _required_amount(root, totals + "LineExtensionAmount"),
+            "TaxExclusiveAmount",
+        ),
+        vat_amount=_money(_amount(root, "cac:TaxTotal/cbc:TaxAmount") or Decimal("0.00"), "TaxAmount"),
+        payable_amount=_money(_required_amount(root, totals + "PayableAmount"), "PayableAmount"),
         payment_reference=_text(root, "cac:PaymentMeans/cbc:PaymentID"),
         iban=_text(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID").replace(" ", "").upper(),
         billing_reference=_text(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
@@ -186,6 +193,15 @@ def _decimal(value: str, where: str) -> Decimal:
     if not number.is_finite():
         raise UnreadableDocument(f"{where} {value[:40]!r} is not a number.")
     return number
+
+
+def _money(amount: Decimal, where: str) -> Decimal:
+    """`amount` when it can be stored exactly (see MAX_AMOUNT, CENT); UnreadableDocument if not."""
+    if abs(amount) >= MAX_AMOUNT:
+        raise UnreadableDocument(f"{where} {amount} is too large: at most 14 digits before the decimal point.")
+    if amount != amount.quantize(CENT):
+        raise UnreadableDocument(f"{where} {amount} has more than 2 decimals.")
+    return amount
 
 
 def _amount(element: etree._Element, path: str) -> Decimal | None:

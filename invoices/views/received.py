@@ -22,7 +22,9 @@ from core.permissions import OrganizationMixin, organization_required
 
 @organization_required()
 def received_list(request: OrganizationRequest) -> HttpResponse:
-    documents = ReceivedDocument.objects.filter(organization=request.organization).select_related("bill")
+    documents = ReceivedDocument.objects.filter(organization=request.organization).select_related(
+        "bill__superseded_by__connection"
+    )
     page, query = paginate(request, documents.defer("xml", "pdf").order_by("-received_at", "-id"))
     return render(request, "invoices/received_list.html", {"page": page, "query": query})
 
@@ -36,14 +38,15 @@ class ReceivedDetailView(OrganizationMixin, DetailView[ReceivedDocument]):
         has_pdf = Case(When(pdf__isnull=False, then=True), default=False, output_field=BooleanField())
         documents: QuerySet[ReceivedDocument] = super().get_queryset()
         return (
-            documents.select_related("bill__superseded_by", "credited_bill")
-            .defer("xml", "pdf")
+            documents.select_related("bill__superseded_by__connection", "credited_bill", "repeat_of")
+            .defer("xml", "pdf", "repeat_of__xml", "repeat_of__pdf")
             .annotate(has_pdf=has_pdf)
         )
 
 
 class ReceivedFileView(OrganizationMixin, SingleObjectMixin[ReceivedDocument], View):
-    """The original XML as it arrived, or the PDF the supplier embedded in it."""
+    """The original XML as it arrived, or the PDF the supplier embedded in it: both downloaded as
+    files, never shown inline (they come from outside)."""
 
     model = ReceivedDocument
     kind = "xml"
@@ -52,7 +55,9 @@ class ReceivedFileView(OrganizationMixin, SingleObjectMixin[ReceivedDocument], V
         document = self.get_object()
         name = slugify(f"{document.supplier_name} {document.number}") or f"document-{document.pk}"
         if self.kind == "xml":
-            return FileResponse(io.BytesIO(bytes(document.xml)), content_type="application/xml", filename=f"{name}.xml")
+            xml = io.BytesIO(bytes(document.xml))
+            return FileResponse(xml, as_attachment=True, content_type="application/xml", filename=f"{name}.xml")
         if document.pdf is None:
             raise Http404("This document came without a PDF.")
-        return FileResponse(io.BytesIO(bytes(document.pdf)), content_type="application/pdf", filename=f"{name}.pdf")
+        pdf = io.BytesIO(bytes(document.pdf))
+        return FileResponse(pdf, as_attachment=True, content_type="application/pdf", filename=f"{name}.pdf")

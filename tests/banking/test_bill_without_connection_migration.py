@@ -42,3 +42,26 @@ def test_existing_bills_survive_and_peppol_bills_stay_unique_per_organisation():
     bills.objects.create(organization_id=organization.pk, connection=None, external_id="doc_1", supplier="Peeters")
     with pytest.raises(IntegrityError), transaction.atomic():
         bills.objects.create(organization_id=organization.pk, connection=None, external_id="doc_1", supplier="X")
+
+
+def test_a_supplier_document_has_one_original_and_any_number_of_repeats():
+    after = migrate(AFTER)
+    organization = after.get_model("core", "Organization").objects.create(name="Acme BV")
+    documents = after.get_model("banking", "ReceivedDocument")
+    same = {
+        "organization_id": organization.pk,
+        "supplier_key": "0765432146",
+        "document_type": "INVOICE",
+        "number": "DP-2026-0117",
+        "issue_date": "2026-02-12",
+        "currency": "EUR",
+        "supplier_name": "Peeters",
+        "receiver_endpoint": "0208:0477472701",
+        "xml": b"<Invoice/>",
+    }
+    original = documents.objects.create(document_id="doc_1", **same)
+    documents.objects.create(document_id="doc_2", repeat_of=original, **same)
+    documents.objects.create(document_id="doc_3", **{**same, "supplier_key": ""})
+    documents.objects.create(document_id="doc_4", **{**same, "supplier_key": ""})  # no key: never a repeat
+    with pytest.raises(IntegrityError), transaction.atomic():
+        documents.objects.create(document_id="doc_5", **same)

@@ -81,6 +81,13 @@ def test_the_embedded_pdf_is_decoded():
         (INVOICE_XML.replace(b"2026-02-12", b"12/02/2026", 1), "is not a date"),
         (INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">5,37</cbc:PayableAmount>'), "is not a number"),
         (INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">NaN</cbc:PayableAmount>'), "is not a number"),
+        (INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">1E+30</cbc:PayableAmount>'), "too large"),
+        (
+            INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">100000000000000.00</cbc:PayableAmount>'),
+            "too large",
+        ),
+        (INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">537.001</cbc:PayableAmount>'), "2 decimals"),
+        (INVOICE_XML.replace(b'">450.00</cbc:TaxExclusiveAmount>', b'">-1E+20</cbc:TaxExclusiveAmount>'), "too large"),
         (INVOICE_XML.replace(b"<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>", b"", 1), "no currency"),
         (with_pdf(INVOICE_XML).replace(b"JVBER", b"J*BER", 1), "not valid base64"),
     ],
@@ -88,6 +95,12 @@ def test_the_embedded_pdf_is_decoded():
 def test_what_cannot_be_read_says_why(xml: bytes, says: str):
     with pytest.raises(UnreadableDocument, match=says):
         parse(xml)
+
+
+@pytest.mark.parametrize("amount", [b"99999999999999.99", b"-99999999999999.99", b"537.0000", b"5.37E+2"])
+def test_the_largest_amount_we_store_is_read_exactly(amount: bytes):
+    xml = INVOICE_XML.replace(b'EUR">537.00</cbc:PayableAmount>', b'EUR">' + amount + b"</cbc:PayableAmount>")
+    assert parse(xml).payable_amount == Decimal(amount.decode())
 
 
 def test_a_document_type_declaration_is_refused_and_no_entity_is_expanded():
