@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.models import TenantModel
 from invoices.models.credit_notes import CreditNote
@@ -39,6 +40,9 @@ class TimelineEvent:
     at: datetime.datetime | None
     what: str
 
+
+# A transmission not settled after this long is shown as needing a person; it is still followed.
+OVERDUE_AFTER = datetime.timedelta(days=1)
 
 # Not settled yet: the worker moves these on (upload, send, status) until SENT or FAILED.
 LIVE_STATES = (TransmissionState.QUEUED, TransmissionState.DRAFT, TransmissionState.TRANSIT)
@@ -97,6 +101,11 @@ class Transmission(TenantModel):
     @property
     def live(self) -> bool:
         return self.state in LIVE_STATES
+
+    @property
+    def overdue(self) -> bool:
+        """Still not delivered or failed a day after it was queued: a person should look."""
+        return self.live and self.created_at < timezone.now() - OVERDUE_AFTER
 
     @property
     def timeline(self) -> list[TimelineEvent]:

@@ -341,3 +341,14 @@ def test_one_transmission_that_breaks_does_not_hold_up_the_others(access_point, 
     second.refresh_from_db()
     assert broken.state == TransmissionState.DRAFT and broken.claimed_until is None
     assert second.state == TransmissionState.TRANSIT
+
+
+def test_a_transmission_still_unsettled_after_a_day_asks_for_a_person(access_point, owner_client, profile):
+    invoice = draft(profile)
+    transmission = sending.send_over_peppol(invoice)
+    Transmission.objects.filter(pk=transmission.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+
+    page = owner_client.get(invoice.get_absolute_url()).content.decode()
+
+    assert "Not settled a day after it was queued" in page
+    assert sending.advance_live() == 1  # and it is still followed
