@@ -28,7 +28,7 @@ from tests.invoices.einvoicing import conftest as einvoicing_fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The access point's simulator, as the e-invoicing tests use it.
-access_point = einvoicing_fixtures.access_point
+einvoice_sandbox = einvoicing_fixtures.einvoice_sandbox
 
 
 def test_a_lines_vat_category_and_the_einvoice_check_read_well_on_desktop_and_phone(
@@ -87,7 +87,7 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
     owner: User,
     password: str,
     screenshot: Callable[[Page, str], Path],
-    access_point: EInvoiceSandbox,
+    einvoice_sandbox: EInvoiceSandbox,
     run_queued_tasks: Callable[[], list[str]],
 ):
     make_billing_profile(organization, legal_name="Atelier Peeters BV")
@@ -108,7 +108,7 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
         assert run_queued_tasks() == ["invoices.tasks.advance_transmission"]
         page.reload()
         expect(page.locator(".transmissions")).to_contain_text("On its way")
-        access_point.advance(10)
+        einvoice_sandbox.advance(10)
         Transmission.objects.filter(invoice=invoices[label]).get()  # one, not two
         sending.advance_live()  # the five-minute poll
         page.reload()
@@ -126,10 +126,10 @@ def test_a_suppliers_einvoice_reads_well_on_desktop_and_phone(
     owner: User,
     password: str,
     screenshot: Callable[[Page, str], Path],
-    access_point: EInvoiceSandbox,
+    einvoice_sandbox: EInvoiceSandbox,
 ):
     make_billing_profile(organization, legal_name="Acme BV")
-    [document] = access_point.receive(sample("invoice-21-6"))
+    [document] = einvoice_sandbox.receive(sample("invoice-21-6"))
     received = receive_document(document.id).received
     assert received is not None
 

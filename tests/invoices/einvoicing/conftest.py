@@ -15,7 +15,7 @@ WEBHOOK_SECRET = "whsec-test"
 
 
 @pytest.fixture
-def access_point(settings: SettingsWrapper) -> Iterator[EInvoiceSandbox]:
+def einvoice_sandbox(settings: SettingsWrapper) -> Iterator[EInvoiceSandbox]:
     sandbox = EInvoiceSandbox(seed=7)
     server, base_url = serve(sandbox)
     settings.EINVOICE_API_URL = f"{base_url}{PREFIX}"

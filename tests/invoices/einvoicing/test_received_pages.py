@@ -16,7 +16,6 @@ from tests.invoices.einvoicing.test_receiving import (  # noqa: F401 - the fixtu
     INVOICE_XML,
     access_point,
     deliver,
-    einvoice_sandbox,
     receiver,
 )
 

@@ -25,7 +25,7 @@ from invoices.einvoicing import access_point as access_point_client
 from invoices.einvoicing import receiving
 from invoices.einvoicing.receiving import poll_inbox, receive_document
 from invoices.models import BillingProfile
-from sandboxes.einvoice import DEFAULT_API_KEY, PREFIX, EInvoiceSandbox, sample, serve
+from sandboxes.einvoice import EInvoiceSandbox, sample
 from sandboxes.yuki import YukiSandbox
 from tests.integrations.yuki.conftest import link_yuki, main_truth, yuki  # noqa: F401 - the fixture
 from tests.invoices.einvoicing.test_incoming_parse import PDF, with_pdf
@@ -35,20 +35,8 @@ INVOICE_XML = sample("invoice-21-6")
 
 
 @pytest.fixture
-def einvoice_sandbox(settings: SettingsWrapper) -> Iterator[EInvoiceSandbox]:
-    """The sandbox on a local socket, the settings pointing at it."""
-    sandbox = EInvoiceSandbox(seed=2026)
-    server, base_url = serve(sandbox)
-    settings.EINVOICE_API_URL = f"{base_url}{PREFIX}"
-    settings.EINVOICE_API_KEY = DEFAULT_API_KEY
-    settings.EINVOICE_TIMEOUT_SECONDS = 1.0
-    yield sandbox
-    server.shutdown()
-
-
-@pytest.fixture
 def access_point(einvoice_sandbox: EInvoiceSandbox, settings: SettingsWrapper) -> Iterator[httpx.Client]:
-    """An HTTP client on the sandbox's control API."""
+    """The sandbox (tests/invoices/einvoicing/conftest.py), through an HTTP client on its control API."""
     with httpx.Client(base_url=settings.EINVOICE_API_URL, timeout=5) as control:
         yield control
 

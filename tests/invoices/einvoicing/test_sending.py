@@ -62,7 +62,7 @@ def sends(sandbox: EInvoiceSandbox, document_id: str) -> int:
     return sum(1 for event in document.timeline if event.event_type == "send_attempted")
 
 
-def test_an_invoice_goes_out_over_peppol_and_is_followed_until_delivered(access_point, profile):
+def test_an_invoice_goes_out_over_peppol_and_is_followed_until_delivered(einvoice_sandbox, profile):
     invoice = draft(profile)
 
     transmission = sending.send_over_peppol(invoice)
@@ -71,35 +71,35 @@ def test_an_invoice_goes_out_over_peppol_and_is_followed_until_delivered(access_
     assert invoice.status == "sent"
 
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
-    access_point.advance(10)  # the network takes its time
+    einvoice_sandbox.advance(10)  # the network takes its time
     assert sending.advance(transmission.pk) == TransmissionState.SENT
 
     transmission.refresh_from_db()
     assert transmission.delivered_at is not None and transmission.error == ""
     assert [event.what for event in transmission.timeline][-1] == "Delivered to the receiver's access point"
-    assert uploads(access_point) == 1 and sends(access_point, transmission.access_point_id) == 1
+    assert uploads(einvoice_sandbox) == 1 and sends(einvoice_sandbox, transmission.access_point_id) == 1
     assert AuditEvent.objects.filter(action="einvoice.sent", target_id=str(invoice.pk)).count() == 1
 
 
-def test_an_upload_whose_answer_was_lost_is_found_not_repeated(access_point, profile):
+def test_an_upload_whose_answer_was_lost_is_found_not_repeated(einvoice_sandbox, profile):
     invoice = draft(profile)
     transmission = sending.send_over_peppol(invoice)
-    access_point.faults.add({"kind": "accepted_timeout", "path": "/api/documents/ubl", "seconds": 2})
+    einvoice_sandbox.faults.add({"kind": "accepted_timeout", "path": "/api/documents/ubl", "seconds": 2})
 
     assert sending.advance(transmission.pk) == TransmissionState.QUEUED
     transmission.refresh_from_db()
     assert transmission.upload_attempts == 1 and transmission.error.startswith("Trying again")
-    assert uploads(access_point) == 1  # it did arrive
+    assert uploads(einvoice_sandbox) == 1  # it did arrive
 
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
     transmission.refresh_from_db()
-    assert uploads(access_point) == 1 and transmission.upload_attempts == 1
-    assert transmission.access_point_id == next(iter(access_point.documents())).id
+    assert uploads(einvoice_sandbox) == 1 and transmission.upload_attempts == 1
+    assert transmission.access_point_id == next(iter(einvoice_sandbox.documents())).id
 
 
-def test_a_send_whose_answer_was_lost_is_not_sent_again(access_point, profile):
+def test_a_send_whose_answer_was_lost_is_not_sent_again(einvoice_sandbox, profile):
     transmission = sending.send_over_peppol(draft(profile))
-    access_point.faults.add({"kind": "accepted_timeout", "path": "/api/documents/", "method": "POST", "after": 1})
+    einvoice_sandbox.faults.add({"kind": "accepted_timeout", "path": "/api/documents/", "method": "POST", "after": 1})
 
     assert sending.advance(transmission.pk) == TransmissionState.DRAFT  # uploaded; the send's answer lost
     transmission.refresh_from_db()
@@ -107,26 +107,26 @@ def test_a_send_whose_answer_was_lost_is_not_sent_again(access_point, profile):
 
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
     transmission.refresh_from_db()
-    assert sends(access_point, transmission.access_point_id) == 1 and transmission.send_attempts == 1
+    assert sends(einvoice_sandbox, transmission.access_point_id) == 1 and transmission.send_attempts == 1
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "503", "drop"])
-def test_a_passing_fault_leaves_the_transmission_for_the_next_poll(access_point, profile, kind: str):
+def test_a_passing_fault_leaves_the_transmission_for_the_next_poll(einvoice_sandbox, profile, kind: str):
     transmission = sending.send_over_peppol(draft(profile))
-    access_point.faults.add({"kind": kind, "path": "/api/documents/ubl"})
+    einvoice_sandbox.faults.add({"kind": kind, "path": "/api/documents/ubl"})
 
     assert sending.advance(transmission.pk) == TransmissionState.QUEUED
     assert sending.advance_live() == 1
     transmission.refresh_from_db()
-    assert transmission.state == TransmissionState.TRANSIT and uploads(access_point) == 1
+    assert transmission.state == TransmissionState.TRANSIT and uploads(einvoice_sandbox) == 1
 
 
-def test_a_receiver_not_on_peppol_ends_failed_with_the_access_points_words(access_point, profile):
+def test_a_receiver_not_on_peppol_ends_failed_with_the_access_points_words(einvoice_sandbox, profile):
     invoice = draft(profile, peppol_client(profile.organization, UNREGISTERED_KBO))
     transmission = sending.send_over_peppol(invoice)
 
     sending.advance(transmission.pk)
-    access_point.advance(10)
+    einvoice_sandbox.advance(10)
     assert sending.advance(transmission.pk) == TransmissionState.FAILED
 
     transmission.refresh_from_db()
@@ -137,7 +137,7 @@ def test_a_receiver_not_on_peppol_ends_failed_with_the_access_points_words(acces
     assert again.pk != transmission.pk
 
 
-def test_a_refused_key_fails_at_once_instead_of_retrying_for_ever(access_point, profile, settings):
+def test_a_refused_key_fails_at_once_instead_of_retrying_for_ever(einvoice_sandbox, profile, settings):
     transmission = sending.send_over_peppol(draft(profile))
     settings.EINVOICE_API_KEY = "not-the-key"
 
@@ -147,7 +147,7 @@ def test_a_refused_key_fails_at_once_instead_of_retrying_for_ever(access_point, 
     assert sending.advance_live() == 0
 
 
-def test_sending_is_refused_in_words_before_anything_goes_out(access_point, organization, profile):
+def test_sending_is_refused_in_words_before_anything_goes_out(einvoice_sandbox, organization, profile):
     no_ids = make_invoice(organization, make_client(organization), sent=False)
     with pytest.raises(ValidationError, match="no Peppol ID"):
         sending.send_over_peppol(no_ids)
@@ -162,10 +162,10 @@ def test_sending_is_refused_in_words_before_anything_goes_out(access_point, orga
     with pytest.raises(ValidationError) as refused:
         sending.send_over_peppol(unready)
     assert any("PEPPOL-EN16931-R020" in message for message in refused.value.messages)
-    assert Transmission.objects.filter(invoice=unready).count() == 0 and uploads(access_point) == 0
+    assert Transmission.objects.filter(invoice=unready).count() == 0 and uploads(einvoice_sandbox) == 0
 
 
-def test_the_channel_follows_the_participant_directory(access_point, organization, settings):
+def test_the_channel_follows_the_participant_directory(einvoice_sandbox, organization, settings):
     assert sending.channel_for(make_invoice(organization, peppol_client(organization))).channel == sending.PEPPOL
     unregistered = sending.channel_for(make_invoice(organization, peppol_client(organization, UNREGISTERED_KBO)))
     assert unregistered.channel == sending.EMAIL and "not registered" in unregistered.reason
@@ -177,7 +177,7 @@ def test_the_channel_follows_the_participant_directory(access_point, organizatio
     assert unknown.channel == sending.EMAIL and "could not be asked" in unknown.reason
 
 
-def test_the_send_page_recommends_peppol_and_sends_the_chosen_way(access_point, owner_client, profile):
+def test_the_send_page_recommends_peppol_and_sends_the_chosen_way(einvoice_sandbox, owner_client, profile):
     invoice = draft(profile)
     url = reverse("invoices:invoice_send", args=[invoice.pk])
 
@@ -190,7 +190,7 @@ def test_the_send_page_recommends_peppol_and_sends_the_chosen_way(access_point, 
     assert "Queued" in detail and "0208:0700123432" in detail
 
 
-def test_the_send_page_of_another_organisation_is_not_found(access_point, owner_client, profile):
+def test_the_send_page_of_another_organisation_is_not_found(einvoice_sandbox, owner_client, profile):
     stranger = Organization.objects.create(name="Someone else")
     invoice = make_invoice(stranger, peppol_client(stranger), sent=False)
 
@@ -205,7 +205,7 @@ def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET) -> dict[str, Any
     return {"data": json.dumps(event), "content_type": "application/json", "HTTP_X_SIGNATURE": signature(secret, event)}
 
 
-def test_a_signed_status_webhook_queues_the_document_and_a_forged_one_is_refused(access_point, client, task_queue):
+def test_a_signed_status_webhook_queues_the_document_and_a_forged_one_is_refused(einvoice_sandbox, client, task_queue):
     event = {
         "id": "evt_1",
         "type": "document.sent",
@@ -250,10 +250,10 @@ def test_no_webhook_body_gets_a_server_error(client, settings, body: bytes, head
     assert response.status_code == 400
 
 
-def test_a_delivered_webhook_moves_the_transmission_on(access_point, profile, client):
+def test_a_delivered_webhook_moves_the_transmission_on(einvoice_sandbox, profile, client):
     transmission = sending.send_over_peppol(draft(profile))
     sending.advance(transmission.pk)
-    access_point.advance(10)
+    einvoice_sandbox.advance(10)
     transmission.refresh_from_db()
 
     assert sending.follow_document(transmission.access_point_id) is True
@@ -262,7 +262,7 @@ def test_a_delivered_webhook_moves_the_transmission_on(access_point, profile, cl
     assert sending.follow_document("doc_not_ours") is False
 
 
-def test_a_credit_note_goes_out_over_peppol_once_and_shows_on_its_invoice(access_point, owner_client, profile):
+def test_a_credit_note_goes_out_over_peppol_once_and_shows_on_its_invoice(einvoice_sandbox, owner_client, profile):
     invoice = draft(profile)
     sending.send_over_peppol(invoice)
     credit_note = services.issue_credit_note(
@@ -279,10 +279,10 @@ def test_a_credit_note_goes_out_over_peppol_once_and_shows_on_its_invoice(access
         sending.send_credit_note_over_peppol(credit_note)
 
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
-    access_point.advance(10)
+    einvoice_sandbox.advance(10)
     assert sending.advance(transmission.pk) == TransmissionState.SENT
     transmission.refresh_from_db()
-    uploaded = access_point.document(transmission.access_point_id)
+    uploaded = einvoice_sandbox.document(transmission.access_point_id)
     assert b"<CreditNote" in uploaded.ubl and credit_note.number.encode() in uploaded.ubl
     page = owner_client.get(invoice.get_absolute_url()).content.decode()
     assert f"Credit note {credit_note.number}:" in page
@@ -302,21 +302,21 @@ def test_a_signature_header_that_is_not_ascii_is_refused_not_a_server_error(clie
     assert response.status_code == 400
 
 
-def test_a_transmission_another_worker_is_moving_is_left_alone(access_point, profile):
+def test_a_transmission_another_worker_is_moving_is_left_alone(einvoice_sandbox, profile):
     transmission = sending.send_over_peppol(draft(profile))
     held = timezone.now() + datetime.timedelta(minutes=5)
     Transmission.objects.filter(pk=transmission.pk).update(claimed_until=held)
 
     assert sending.advance(transmission.pk) == TransmissionState.QUEUED
-    assert uploads(access_point) == 0  # the webhook's task and the poll never upload side by side
+    assert uploads(einvoice_sandbox) == 0  # the webhook's task and the poll never upload side by side
 
     Transmission.objects.filter(pk=transmission.pk).update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT  # a lapsed claim is taken over
     transmission.refresh_from_db()
-    assert transmission.claimed_until is None and uploads(access_point) == 1
+    assert transmission.claimed_until is None and uploads(einvoice_sandbox) == 1
 
 
-def test_a_refused_key_after_the_send_never_frees_the_invoice_to_go_out_twice(access_point, profile, settings):
+def test_a_refused_key_after_the_send_never_frees_the_invoice_to_go_out_twice(einvoice_sandbox, profile, settings):
     invoice = draft(profile)
     transmission = sending.send_over_peppol(invoice)
     assert sending.advance(transmission.pk) == TransmissionState.TRANSIT
@@ -329,7 +329,7 @@ def test_a_refused_key_after_the_send_never_frees_the_invoice_to_go_out_twice(ac
         sending.send_over_peppol(invoice)
 
 
-def test_one_transmission_that_breaks_does_not_hold_up_the_others(access_point, profile):
+def test_one_transmission_that_breaks_does_not_hold_up_the_others(einvoice_sandbox, profile):
     broken = sending.send_over_peppol(draft(profile))
     second = sending.send_over_peppol(draft(profile))
     # Uploaded, yet without the access point's id: the SDK refuses to send it (ValueError).
@@ -343,7 +343,7 @@ def test_one_transmission_that_breaks_does_not_hold_up_the_others(access_point, 
     assert second.state == TransmissionState.TRANSIT
 
 
-def test_a_transmission_still_unsettled_after_a_day_asks_for_a_person(access_point, owner_client, profile):
+def test_a_transmission_still_unsettled_after_a_day_asks_for_a_person(einvoice_sandbox, owner_client, profile):
     invoice = draft(profile)
     transmission = sending.send_over_peppol(invoice)
     Transmission.objects.filter(pk=transmission.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
