@@ -6,21 +6,26 @@ and the forecast would count a paid bill every day. So, after every bank sync, a
 transaction settles an open Peppol bill when it pays exactly the bill's open amount in its
 currency, on or after the bill's date, and either quotes the structured reference the supplier
 asked for or goes to the IBAN the supplier gave. Each transaction settles one bill at most; when a
-transaction could settle several bills, the oldest due goes first.
+transaction could settle several bills, the oldest due goes first. A bill paid where no connected
+account shows it is marked paid by the user (`mark_paid`).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from banking.models import BankTransaction, Bill, TransactionStatus
 from banking.reconciliation import references_in
 from core.audit import record_event
+from core.models import User
 from core.validators import normalize_iban
 
 logger = logging.getLogger(__name__)
@@ -100,3 +105,29 @@ def _settle(bill: Bill, payment: BankTransaction) -> None:
                 before={"open_amount": str(bill.open_amount)},
                 after={"open_amount": "0.00", "transaction": payment.pk},
             )
+
+
+def mark_paid(bill: Bill, *, on: datetime.date, actor: User | None = None, request: HttpRequest | None = None) -> Bill:
+    """A Peppol bill the user paid where no connected bank account shows it (cash, another bank):
+    settled on the day given, audited. Bills from the bookkeeping follow the bookkeeping instead."""
+    if bill.connection_id is not None:
+        raise ValidationError("This bill comes from the bookkeeping: it is settled there, and the next sync follows.")
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update().get(pk=bill.pk)
+        if locked.settled_on is not None or locked.open_amount <= 0:
+            raise ValidationError("This bill is already settled.")
+        if bill.date and on < bill.date:
+            raise ValidationError(f"A bill dated {bill.date:%d/%m/%Y} cannot have been paid before it.")
+        before = {"open_amount": str(locked.open_amount), "settled_on": None}
+        locked.open_amount, locked.settled_on = Decimal("0.00"), on
+        locked.save(update_fields=["open_amount", "settled_on"])
+        record_event(
+            "bill.marked_paid",
+            request=request,
+            actor=actor,
+            organization=locked.organization,
+            target=locked,
+            before=before,
+            after={"open_amount": "0.00", "settled_on": on.isoformat()},
+        )
+    return locked

@@ -32,6 +32,7 @@ urlpatterns = [
     path("received/", received.received_list, name="received_list"),
     path("received/<int:pk>/", received.ReceivedDetailView.as_view(), name="received_detail"),
     path("received/<int:pk>/document.xml", received.ReceivedFileView.as_view(kind="xml"), name="received_xml"),
+    path("received/<int:pk>/paid/", received.MarkReceivedPaidView.as_view(), name="received_mark_paid"),
     path("received/<int:pk>/document.pdf", received.ReceivedFileView.as_view(kind="pdf"), name="received_pdf"),
     path("invoices/<int:pk>/send/", sending.SendInvoiceView.as_view(), name="invoice_send"),
     path("invoices/<int:pk>/cancel/", invoices.CancelInvoiceView.as_view(), name="invoice_cancel"),

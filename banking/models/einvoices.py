@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from banking.models.accounts import RawJSONEncoder
@@ -81,6 +82,9 @@ class ReceivedDocument(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoices:received_detail", args=[self.pk])
 
     @property
     def fatal_rule_ids(self) -> list[str]:

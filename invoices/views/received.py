@@ -6,18 +6,24 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, QuerySet, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
 
+from banking import bill_payments
 from banking.models import ReceivedDocument
 from core.http import OrganizationRequest
+from core.models import Role
 from core.pagination import paginate
-from core.permissions import OrganizationMixin, organization_required
+from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 
 
 @organization_required()
@@ -33,6 +39,12 @@ class ReceivedDetailView(OrganizationMixin, DetailView[ReceivedDocument]):
     model = ReceivedDocument
     context_object_name = "document"
     template_name = "invoices/received_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_write"] = self.membership.has_role(Role.FINANCE)
+        context["paid_on_form"] = PaidOnForm(initial={"paid_on": timezone.localdate()})
+        return context
 
     def get_queryset(self) -> QuerySet[ReceivedDocument]:
         has_pdf = Case(When(pdf__isnull=False, then=True), default=False, output_field=BooleanField())
@@ -61,3 +73,25 @@ class ReceivedFileView(OrganizationMixin, SingleObjectMixin[ReceivedDocument], V
             raise Http404("This document came without a PDF.")
         pdf = io.BytesIO(bytes(document.pdf))
         return FileResponse(pdf, as_attachment=True, content_type="application/pdf", filename=f"{name}.pdf")
+
+
+class MarkReceivedPaidView(ObjectActionView):
+    """The bill of a received document, paid where no connected bank account shows it."""
+
+    model = ReceivedDocument
+
+    def act(self, request: OrganizationRequest, document: ReceivedDocument) -> str | None:
+        form = PaidOnForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([message for messages in form.errors.values() for message in messages])
+        if document.bill is None:
+            raise ValidationError("This document has no bill of its own.")
+        bill_payments.mark_paid(
+            document.bill, on=form.cleaned_data["paid_on"], actor=acting_user(request), request=request
+        )
+        messages.success(request, f"{document.supplier_name} {document.number} is marked paid.")
+        return None
+
+
+class PaidOnForm(forms.Form):
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -123,3 +123,33 @@ def test_the_received_page_says_the_bill_was_paid_from_the_bank(organization: Or
     page = owner_client.get(reverse("invoices:received_list")).content.decode()
 
     assert "paid from the bank 11/03/2026" in page and bill.reference in page
+
+
+def test_a_bill_paid_elsewhere_is_marked_paid_by_the_user_once(organization: Organization, owner_client):
+    bill = peppol_bill(organization, "DP-1", "537.00")
+    document = ReceivedDocument.objects.get(bill=bill)
+    url = reverse("invoices:received_mark_paid", args=[document.pk])
+
+    before = owner_client.get(reverse("invoices:received_detail", args=[document.pk])).content.decode()
+    owner_client.post(url, {"paid_on": "2026-03-20"})
+    again = owner_client.post(url, {"paid_on": "2026-03-21"}, follow=True).content.decode()
+
+    assert "Mark paid" in before
+    bill.refresh_from_db()
+    assert (bill.open_amount, bill.settled_on) == (Decimal("0.00"), datetime.date(2026, 3, 20))
+    assert "already settled" in again
+    assert open_amounts(organization) == []
+    assert AuditEvent.objects.filter(action="bill.marked_paid", target_id=str(bill.pk)).count() == 1
+
+
+@pytest.mark.parametrize(("paid_on", "says"), [("2026-03-01", "cannot have been paid before it"), ("", "required")])
+def test_a_wrong_payment_date_is_refused_in_words(organization: Organization, owner_client, paid_on: str, says: str):
+    bill = peppol_bill(organization, "DP-1", "537.00")
+    document = ReceivedDocument.objects.get(bill=bill)
+
+    page = owner_client.post(
+        reverse("invoices:received_mark_paid", args=[document.pk]), {"paid_on": paid_on}, follow=True
+    ).content.decode()
+
+    assert says in page
+    assert open_amounts(organization) == [Decimal("537.00")]
