@@ -23,7 +23,7 @@ from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, Paym
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.services import Line
-from invoices.vat import VatCategory, line_problem
+from invoices.vat import VatCategory, implied_category, line_problem
 
 
 class MoneyField(forms.DecimalField):
@@ -122,8 +122,7 @@ class LineForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if "vat_rate" in data:
-            if not data.get("vat_category"):
-                data["vat_category"] = Line("", Decimal(1), Decimal(0), data["vat_rate"]).vat_category
+            data["vat_category"] = data.get("vat_category") or implied_category(data["vat_rate"])
             problem = line_problem(data["vat_category"], data["vat_rate"], data.get("vat_exemption_reason", ""))
             if problem:
                 self.add_error("vat_category", problem[0].upper() + problem[1:])

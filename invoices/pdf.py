@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -44,7 +44,7 @@ from invoices.models import (
 )
 from invoices.models.lines import LineItem
 from invoices.money import ZERO, format_money
-from invoices.vat import VatCategory, VatGroup, vat_breakdown
+from invoices.vat import VatCategory, VatGroup, vat_breakdown, vat_total
 
 __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]
 
@@ -138,6 +138,7 @@ class _Document:
     parties: Sequence[tuple[str, _Party]]  # ("Invoice to", client), ("Deliver to", address)
     currency: str
     items: Sequence[LineItem] | None = None  # None: the document has no lines table
+    vat_groups: Sequence[VatGroup] = ()  # the VAT summary: as the document's VAT total was computed
     show_prices: bool = True
     totals: Sequence[_Total] = ()
     sections: Sequence[_Section] = ()
@@ -149,6 +150,7 @@ class _Document:
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice with its lines, VAT summary, settlement and payment instructions."""
     invoice = Invoice.all_objects.select_related("client", "organization").prefetch_related("items").get(pk=invoice.pk)
+    items = list(invoice.items.all())
     profile = _profile(invoice.organization)
     issuer = _issuer(invoice.organization, profile)
     money = _money(invoice.currency)
@@ -179,7 +181,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             facts=facts,
             parties=[("Invoice to", _client(invoice.client))],
             currency=invoice.currency,
-            items=list(invoice.items.all()),
+            items=items,
+            vat_groups=invoice.vat_groups(items),
             totals=[
                 _Total("Subtotal", invoice.subtotal),
                 _Total("VAT", invoice.vat_total),
@@ -201,6 +204,7 @@ def credit_note_pdf(credit_note: CreditNote) -> bytes:
         .get(pk=credit_note.pk)
     )
     invoice = credit_note.invoice
+    items = list(credit_note.items.all())
     text = [f"This credit note reduces the amount due on invoice {invoice.number} of {_date(invoice.issue_date)}."]
     if credit_note.reason:
         text.append(f"Reason: {credit_note.reason}")
@@ -212,7 +216,8 @@ def credit_note_pdf(credit_note: CreditNote) -> bytes:
             facts=[("Date", _date(credit_note.issue_date)), ("Credits invoice", invoice.number)],
             parties=[("Credit to", _client(credit_note.client))],
             currency=credit_note.currency,
-            items=list(credit_note.items.all()),
+            items=items,
+            vat_groups=vat_breakdown(item.vat_line for item in items),
             totals=[
                 _Total("Subtotal", credit_note.subtotal),
                 _Total("VAT", credit_note.vat_total),
@@ -268,9 +273,9 @@ def challan_pdf(challan: Challan) -> bytes:
     if challan.delivery_address.strip():
         parties.append(("Deliver to", _Party("", challan.delivery_address.strip().splitlines())))
     totals: list[_Total] = []
+    groups = vat_breakdown(item.vat_line for item in items) if priced else []
     if priced:
-        subtotal = sum((item.net_amount for item in items), ZERO)
-        vat = sum((item.vat_amount for item in items), ZERO)
+        subtotal, vat = sum((item.net_amount for item in items), ZERO), vat_total(groups)
         totals = [_Total("Subtotal", subtotal), _Total("VAT", vat), _Total("Total", subtotal + vat, strong=True)]
     sections = [_Section("Notes", text=[challan.notes])] if challan.notes else []
     sections.append(_Section("Received in good order", rows=[("Name", ""), ("Date", ""), ("Signature", "")]))
@@ -283,6 +288,7 @@ def challan_pdf(challan: Challan) -> bytes:
             parties=parties,
             currency=challan.client.currency,
             items=items,
+            vat_groups=groups,
             show_prices=priced,
             totals=totals,
             sections=sections,
@@ -312,11 +318,6 @@ def _issuer(organization: Organization, profile: BillingProfile | None) -> _Issu
 def _client(client: Client) -> _Party:
     vat = [f"VAT {client.vat_number}"] if client.vat_number else []
     return _Party(client.name, [*client.address_lines, *vat])
-
-
-def _vat_summary(items: Iterable[LineItem]) -> list[VatGroup]:
-    """The VAT per category and rate, highest rate first: the document's own VAT total in parts."""
-    return vat_breakdown(item.vat_line for item in items)
 
 
 def _vat_label(group: VatGroup) -> Paragraph | str:
@@ -461,7 +462,7 @@ def _summary(document: _Document) -> Table:
     )
     if not (document.items and document.show_prices):
         return totals
-    vat_rows = [[_vat_label(group), money(group.taxable), money(group.vat)] for group in _vat_summary(document.items)]
+    vat_rows = [[_vat_label(group), money(group.taxable), money(group.vat)] for group in document.vat_groups]
     vat_summary = Table(
         [["VAT", "Net base", "VAT amount"], *vat_rows],
         colWidths=[34 * mm, 26 * mm, 24 * mm],

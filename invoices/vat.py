@@ -41,6 +41,11 @@ EXEMPTION_CODES = {
 NEEDS_BUYER_VAT = (VatCategory.REVERSE_CHARGE, VatCategory.INTRA_COMMUNITY)
 
 
+def implied_category(rate: Decimal) -> VatCategory:
+    """The category of a line that names none: standard above 0 %, the zero rate at 0 %."""
+    return VatCategory.STANDARD if rate > 0 else VatCategory.ZERO_RATED
+
+
 def line_problem(category: str, rate: Decimal, reason: str) -> str:
     """What is wrong with a line's VAT category, rate and exemption reason ("" when nothing)."""
     if category not in VatCategory.values:

@@ -47,34 +47,24 @@ class Party:
     email: str
 
     @classmethod
-    def of_organization(cls, organization: Organization, profile: BillingProfile | None) -> Party:
-        if profile is None:
-            return cls(organization.name, (), "", "", "", "", "", None, "")
+    def of(cls, company: BillingProfile | Client, name: str) -> Party:
         return cls(
-            profile.display_name,
-            [line for line in (profile.address_line1, profile.address_line2) if line],
-            profile.postal_code,
-            profile.city,
-            profile.country.upper(),
-            profile.vat_number,
-            profile.enterprise_number,
-            profile.business_ids.participant_id,
-            profile.email,
+            name,
+            [line for line in (company.address_line1, company.address_line2) if line],
+            company.postal_code,
+            company.city,
+            company.country.upper(),
+            company.vat_number,
+            company.enterprise_number,
+            company.business_ids.participant_id,
+            company.email,
         )
 
     @classmethod
-    def of_client(cls, client: Client) -> Party:
-        return cls(
-            client.name,
-            [line for line in (client.address_line1, client.address_line2) if line],
-            client.postal_code,
-            client.city,
-            client.country.upper(),
-            client.vat_number,
-            client.enterprise_number,
-            client.business_ids.participant_id,
-            client.email,
-        )
+    def of_organization(cls, organization: Organization, profile: BillingProfile | None) -> Party:
+        if profile is None:
+            return cls(organization.name, (), "", "", "", "", "", None, "")
+        return cls.of(profile, profile.display_name)
 
 
 class _Builder:
@@ -195,7 +185,7 @@ def _parties(
     with_vat_ids = not any(group.category == VatCategory.NOT_SUBJECT for group in groups)
     for role, party in (
         ("AccountingSupplierParty", Party.of_organization(organization, profile)),
-        ("AccountingCustomerParty", Party.of_client(client)),
+        ("AccountingCustomerParty", Party.of(client, client.name)),
     ):
         _party(build, build.group(build.group(build.root, role), "Party"), party, with_vat_ids=with_vat_ids)
 

@@ -8,9 +8,12 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
-from saxonche import PySaxonProcessor, PyXsltExecutable
+
+if TYPE_CHECKING:
+    from saxonche import PySaxonProcessor, PyXsltExecutable
 
 RULES_VERSION = "UBL 2.1 XSD; CEN EN 16931 and Peppol BIS Billing 3.0.16 schematron"
 
@@ -89,6 +92,10 @@ def compiled_rules() -> CompiledRules:
 
 
 def _compile() -> CompiledRules:
+    # Loaded here, not at import: its native runtime also takes over Ctrl-C in the process, which
+    # only the processes that validate should pay for (and only they pay its load time).
+    from saxonche import PySaxonProcessor
+
     processor = PySaxonProcessor(license=False)
     # Only local files (our stylesheets) may be read: nothing over the network.
     processor.set_configuration_property("http://saxon.sf.net/feature/allowedProtocols", "file")

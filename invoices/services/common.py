@@ -14,7 +14,7 @@ from core.models import Organization
 from invoices.models.clients import Client
 from invoices.models.lines import LineItem
 from invoices.money import ZERO, LineAmounts, line_amounts
-from invoices.vat import VatCategory, VatGroup, VatLine, document_problem, line_problem, vat_breakdown, vat_total
+from invoices.vat import VatGroup, VatLine, document_problem, implied_category, line_problem, vat_breakdown, vat_total
 
 # Amounts are stored with 14 digits, 2 after the point; keep every total well inside that.
 MAX_AMOUNT = Decimal("100_000_000_000")
@@ -32,8 +32,7 @@ class Line:
 
     def __post_init__(self) -> None:
         if not self.vat_category:
-            implied = VatCategory.STANDARD if self.vat_rate > 0 else VatCategory.ZERO_RATED
-            object.__setattr__(self, "vat_category", implied)
+            object.__setattr__(self, "vat_category", implied_category(self.vat_rate))
 
     @classmethod
     def of(cls, item: LineItem) -> Line:
