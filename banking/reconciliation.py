@@ -34,7 +34,7 @@ from dashboards.models import DashboardState
 from dashboards.state import bump, state_for
 from invoices.models import ClientBankAccount, Invoice, PaymentMethod
 from invoices.models.invoices import OPEN_STATUSES
-from invoices.money import format_money
+from core.formatting import format_money
 from invoices.references import format_reference
 from invoices.services import record_payment, soft_delete
 from invoices.services.invoicing import lock

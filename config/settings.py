@@ -82,9 +82,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -390,6 +392,11 @@ EMAIL_TIMEOUT = 20
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The user's choice (stored on their account), else the browser's Accept-Language, else English.
+LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Money and dates as Benelux readers write them (config/formats), used through core.formatting.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

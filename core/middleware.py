@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from core import health, tenancy
 from core.http import TenantRequest
@@ -88,3 +89,21 @@ def _session_idle_too_long(request: HttpRequest) -> bool:
     if not isinstance(last, int) or now - last >= _ACTIVITY_WRITE_INTERVAL:
         request.session[IDLE_SESSION_KEY] = now
     return False
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's (LocaleMiddleware's guess), on
+    every device they use."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language:
+            response.headers.setdefault("Content-Language", language)
+        return response

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from core import views
+from core import language, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", language.set_language, name="set_language"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("organizations/switch/", views.organization_switch, name="organization_switch"),
     path("members/", views.organization_members, name="organization_members"),

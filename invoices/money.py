@@ -35,9 +35,3 @@ def line_amounts(quantity: Decimal, unit_price: Decimal, vat_rate: Decimal) -> L
     vat = round_cents(exact_net * vat_rate / Decimal(100))
     return LineAmounts(net=net, vat=vat, gross=net + vat)
 
-
-def format_money(amount: Decimal, currency: str) -> str:
-    sign = "-" if amount < 0 else ""
-    whole, _, cents = f"{abs(amount):.2f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{currency} {grouped},{cents}"

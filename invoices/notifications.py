@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from core.models import Organization
 from core.validators import format_iban
 from invoices.models import BillingProfile, Invoice
-from invoices.money import format_money
+from core.formatting import format_money
 
 _WHITESPACE = re.compile(r"\s+")
 

@@ -43,7 +43,8 @@ from invoices.models import (
     Payment,
 )
 from invoices.models.lines import LineItem
-from invoices.money import ZERO, format_money
+from core.formatting import format_money
+from invoices.money import ZERO
 from invoices.vat import VatCategory, VatGroup, vat_breakdown, vat_total
 
 __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]

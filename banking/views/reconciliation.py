@@ -22,7 +22,7 @@ from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices.models import Invoice
 from invoices.models.invoices import OPEN_STATUSES
-from invoices.money import format_money
+from core.formatting import format_money
 
 RECENTLY_APPLIED = 20
 SPLIT_PREFIX = "amount-"

@@ -6,7 +6,9 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -37,7 +39,9 @@ class UserManager(DjangoUserManager["User"]):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
+    # Empty: follow the browser. Set from the language menu, kept across devices.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

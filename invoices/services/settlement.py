@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from core.audit import record_event
 from core.models import Organization, User
 from invoices.models import Client, CreditNote, CreditNoteItem, Invoice, Payment, PaymentMethod, Series, next_number
-from invoices.money import format_money
+from core.formatting import format_money
 from invoices.services.common import (
     MAX_AMOUNT,
     Line,

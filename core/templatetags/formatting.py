@@ -1,0 +1,38 @@
+"""`{{ amount|money:currency }}`, `{{ day|day }}`, `{{ day|longday }}`, `{{ rate|percent }}`:
+the template side of core.formatting."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import template
+
+from core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | int | float | None, currency: str = "EUR") -> str:
+    return "—" if value is None or value == "" else formatting.format_money(value, currency or "EUR")
+
+
+@register.filter
+def day(value: datetime.date | None) -> str:
+    return "—" if not value else formatting.format_date(value)
+
+
+@register.filter
+def longday(value: datetime.date | None) -> str:
+    return "—" if not value else formatting.format_date(value, "DATE_FORMAT")
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    return "—" if value is None else formatting.format_percent(Decimal(value))
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    return "—" if value is None else formatting.format_quantity(Decimal(value))
