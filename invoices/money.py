@@ -13,7 +13,9 @@ CURRENCIES = [
     ("GBP", "GBP — pound sterling"),
     ("CHF", "CHF — Swiss franc"),
 ]
-VAT_RATES = [Decimal("21"), Decimal("12"), Decimal("9"), Decimal("6"), Decimal("0")]
+# Every VAT rate the app knows (Belgium, the Netherlands, Luxembourg), highest first: the rates a
+# line is offered depend on the organisation's country (invoices.vat.vat_rates_for).
+VAT_RATES = [Decimal(rate) for rate in ("21", "17", "14", "12", "9", "8", "6", "3", "0")]
 
 
 def round_cents(value: Decimal) -> Decimal:

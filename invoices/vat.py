@@ -10,21 +10,45 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy as _
 
-from invoices.money import ZERO, round_cents
+from invoices.money import VAT_RATES, ZERO, round_cents
 
 
 class VatCategory(models.TextChoices):
-    STANDARD = "S", "Standard rate"
-    ZERO_RATED = "Z", "Zero rate"
-    EXEMPT = "E", "Exempt from VAT"
-    REVERSE_CHARGE = "AE", "Reverse charge"
-    INTRA_COMMUNITY = "K", "Intra-community supply"
-    EXPORT = "G", "Export outside the EU"
-    NOT_SUBJECT = "O", "Not subject to VAT"
+    STANDARD = "S", _("Standard rate")
+    ZERO_RATED = "Z", _("Zero rate")
+    EXEMPT = "E", _("Exempt from VAT")
+    REVERSE_CHARGE = "AE", _("Reverse charge")
+    INTRA_COMMUNITY = "K", _("Intra-community supply")
+    EXPORT = "G", _("Export outside the EU")
+    NOT_SUBJECT = "O", _("Not subject to VAT")
+
+
+# The rates a line may carry where the organisation is established, highest first; 0 % is for
+# the zero-rated, exempt and reverse-charge categories. A country not listed gets every rate known.
+COUNTRY_VAT_RATES: dict[str, tuple[Decimal, ...]] = {
+    "BE": (Decimal("21"), Decimal("12"), Decimal("6"), Decimal("0")),
+    "NL": (Decimal("21"), Decimal("9"), Decimal("0")),
+    "LU": (Decimal("17"), Decimal("14"), Decimal("8"), Decimal("3"), Decimal("0")),
+}
+
+
+def vat_rates_for(country: str | None, *, keep: Iterable[Decimal] = ()) -> list[Decimal]:
+    """The rates offered on a line for an organisation in `country`, highest first, plus the
+    rates in `keep` (those of the lines already on a document, so editing one keeps them valid)."""
+    rates = set(COUNTRY_VAT_RATES.get((country or "").upper(), tuple(VAT_RATES)))
+    rates.update(rate.normalize() + 0 for rate in keep)
+    return sorted(rates, reverse=True)
+
+
+def rate_key(rate: Decimal) -> str:
+    """A rate as a choice's value: 21.00 and 21 are the same choice, "21"; 5.50 is "5.5"."""
+    return f"{rate.normalize() + 0:f}"
 
 
 # The reason a zero-rated category states (BT-120), when the user gives none, and its code (BT-121).
+# Kept in English: it is a code-like text the e-invoice carries; documents print the label.
 STANDARD_REASONS = {
     VatCategory.REVERSE_CHARGE: "Reverse charge",
     VatCategory.INTRA_COMMUNITY: "Intra-community supply",
@@ -49,13 +73,15 @@ def implied_category(rate: Decimal) -> VatCategory:
 def line_problem(category: str, rate: Decimal, reason: str) -> str:
     """What is wrong with a line's VAT category, rate and exemption reason ("" when nothing)."""
     if category not in VatCategory.values:
-        return "choose a VAT category."
+        return gettext("choose a VAT category.")
     if category == VatCategory.STANDARD:
-        return "" if rate > 0 else "a standard-rated line needs a VAT rate above 0 %; choose another category."
+        if rate > 0:
+            return ""
+        return gettext("a standard-rated line needs a VAT rate above 0 %; choose another category.")
     if rate != 0:
-        return f"{VatCategory(category).label.lower()} is charged at 0 %."
+        return gettext("%(category)s is charged at 0 %%.") % {"category": str(VatCategory(category).label).lower()}
     if category == VatCategory.EXEMPT and not reason.strip():
-        return "say why the line is exempt from VAT (the article of the VAT code, for example)."
+        return gettext("say why the line is exempt from VAT (the article of the VAT code, for example).")
     return ""
 
 
@@ -63,11 +89,13 @@ def document_problem(categories: Iterable[str], *, buyer_has_vat_number: bool) -
     """What is wrong with the categories of a document's lines together ("" when nothing)."""
     used = set(categories)
     if VatCategory.NOT_SUBJECT in used and len(used) > 1:
-        return "A document with lines not subject to VAT cannot have lines of another VAT category."
+        return gettext("A document with lines not subject to VAT cannot have lines of another VAT category.")
     if not buyer_has_vat_number:
         for category in NEEDS_BUYER_VAT:
             if category in used:
-                return f"{VatCategory(category).label} needs the client's VAT number: add it to the client first."
+                return gettext("%(category)s needs the client's VAT number: add it to the client first.") % {
+                    "category": VatCategory(category).label
+                }
     return ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from invoices.models.catalogue import Product
 from invoices.models.challans import Challan, ChallanItem
 from invoices.models.clients import Client, ClientBankAccount
 from invoices.models.credit_notes import CreditNote, CreditNoteItem
@@ -29,6 +30,7 @@ __all__ = [
     "InvoiceStatus",
     "Payment",
     "PaymentMethod",
+    "Product",
     "ReminderLog",
     "Series",
     "Transmission",

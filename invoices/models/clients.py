@@ -10,10 +10,12 @@ from django.db import models
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel, TenantQuerySet
 from core.validators import normalize_iban
 from invoices.models.parties import RegisteredCompany
+from invoices.models.profile import COUNTRY_LANGUAGES, DOCUMENT_LANGUAGES
 from invoices.money import ZERO
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -55,20 +57,42 @@ class ClientQuerySet(TenantQuerySet["Client"]):
         )
 
 
+def default_document_language(organization_country: str, user_language: str) -> str:
+    """The language a new client's documents are written in unless the user picks another: the
+    one the organisation's country speaks (the Netherlands, Luxembourg), else, in a country of
+    several languages (Belgium), the language of the user creating the client, else English."""
+    if organization_country.upper() in COUNTRY_LANGUAGES:
+        return COUNTRY_LANGUAGES[organization_country.upper()]
+    code = user_language[:2]
+    return code if code in dict(DOCUMENT_LANGUAGES) else "en"
+
+
 class Client(RegisteredCompany, TenantModel):
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    vat_number = models.CharField("VAT number", max_length=20, blank=True, db_index=True)
-    address_line1 = models.CharField("address", max_length=200, blank=True)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, default="BE", help_text="ISO country code, e.g. BE, NL, LU")
-    payment_terms_days = models.PositiveSmallIntegerField(default=30)
-    currency = models.CharField(max_length=3, default="EUR")
-    opening_balance = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
-    notes = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, db_index=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (line 2)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="BE", help_text=_("ISO country code, e.g. BE, NL, LU")
+    )
+    # The language of the PDFs and emails the client receives.
+    language = models.CharField(
+        _("document language"),
+        max_length=2,
+        choices=DOCUMENT_LANGUAGES,
+        default="en",
+        help_text=_("Invoices, credit notes and emails to this client are written in it."),
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    opening_balance = models.DecimalField(
+        _("opening balance"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    notes = models.TextField(_("notes"), blank=True)
     # The contact's code in the bookkeeping (Yuki), to match imported documents.
     external_code = models.CharField(max_length=64, blank=True, db_index=True)
     is_active = models.BooleanField(default=True)
@@ -77,6 +101,8 @@ class Client(RegisteredCompany, TenantModel):
     objects = ClientQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["organization", "name"], name="client_org_name")]
 

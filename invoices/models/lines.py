@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
 from invoices.money import line_amounts
@@ -17,19 +18,21 @@ VAT_LINE_FIELDS = ("vat_category", "vat_rate", "net_amount", "vat_exemption_reas
 
 
 class LineItem(TenantModel):
-    position = models.PositiveSmallIntegerField(default=0)
-    description = models.CharField(max_length=300)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    vat_rate = models.DecimalField("VAT %", max_digits=5, decimal_places=2, default=Decimal("21.00"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=Decimal("21.00"))
     vat_category = models.CharField(
-        "VAT category", max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
+        _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
     )
     # Why no VAT is charged (an exempt line must say; reverse charge and the like have a standard text).
-    vat_exemption_reason = models.CharField("VAT exemption reason", max_length=300, blank=True)
-    net_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
-    vat_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
-    gross_amount = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    vat_exemption_reason = models.CharField(_("VAT exemption reason"), max_length=300, blank=True)
+    net_amount = models.DecimalField(_("net amount"), max_digits=14, decimal_places=2, editable=False)
+    vat_amount = models.DecimalField(_("VAT amount"), max_digits=14, decimal_places=2, editable=False)
+    gross_amount = models.DecimalField(_("gross amount"), max_digits=14, decimal_places=2, editable=False)
 
     class Meta:
         abstract = True
