@@ -23,10 +23,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py seed_demo_billing && \
 	$(PY) manage.py seed_demo_rules && \
-	trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py sandbox & \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	exec $(PY) manage.py run_local $(HOST):$(PORT)
 
 ## The whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis).
 test: $(VENV)/.installed

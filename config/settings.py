@@ -93,7 +93,11 @@ MIDDLEWARE = [
     "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.CurrentOrganizationMiddleware",
+    "core.middleware.RequestSizeMiddleware",
 ]
+# A form's fields (Django's own limit, 2.5 MB) and a whole upload with its files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

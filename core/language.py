@@ -14,7 +14,8 @@ from core.models import User
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
-    target = request.POST.get("next", "")
+    # Back to the page the menu was on: the top bar is cached without the page's own URL.
+    target = request.POST.get("next") or request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)

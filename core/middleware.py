@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core import health, tenancy
 from core.http import TenantRequest
@@ -107,3 +109,28 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeMiddleware:
+    """A form post larger than Django accepts gets our own 400 page, saying why, before anything
+    reads the body: Django would raise RequestDataTooBig from the CSRF check, which DEBUG shows as
+    its technical page and production as a bare "Bad request". Uploads (multipart) are bounded
+    as a whole by MAX_UPLOAD_BYTES, since their files are not held in memory."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.content_type == "multipart/form-data"
+        limit = settings.MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            reason = gettext(
+                "What you sent is too large (%(sent)s MB; at most %(limit)s MB). Nothing was saved: "
+                "go back, shorten it, and send it again."
+            ) % {"sent": f"{length / 1_000_000:.1f}", "limit": f"{limit / 1_000_000:.1f}"}
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
