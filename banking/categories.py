@@ -32,7 +32,9 @@ def categorize_uncategorized(organization_id: int) -> int:
     """
     categorised = 0
     with transaction.atomic():
-        uncategorized = BankTransaction.objects.filter(organization_id=organization_id, category="")
+        uncategorized = BankTransaction.objects.filter(
+            organization_id=organization_id, category="", categorized_by_hand=False
+        )
         earlier = Q(pk__in=[])
         days: set[tuple[int, datetime.date]] = set()
         for rule in rules_for(organization_id):
@@ -58,9 +60,10 @@ def recategorize(organization_id: int) -> None:
     """Apply the rules to every transaction of the organisation again, and rebuild the daily rollups.
 
     One UPDATE per rule, each excluding what earlier rules match, so each row is written once
-    and the first matching rule wins, as in `categorize_uncategorized`.
+    and the first matching rule wins, as in `categorize_uncategorized`. A category a person chose
+    on the transactions screen stays.
     """
-    transactions = BankTransaction.objects.filter(organization_id=organization_id)
+    transactions = BankTransaction.objects.filter(organization_id=organization_id, categorized_by_hand=False)
     earlier = Q(pk__in=[])
     for rule in rules_for(organization_id):
         condition = rule.as_q()

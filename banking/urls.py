@@ -1,14 +1,23 @@
-"""Category rules and the reconciliation review, under the dashboard's paths."""
+"""Bank transactions, category rules and the reconciliation review, under the dashboard's paths."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from banking.views import reconciliation, rules
+from banking.views import reconciliation, rules, transactions
 
 app_name = "banking"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("transactions/", transactions.TransactionListView.as_view(), name="transactions"),
+    path("transactions.csv", transactions.TransactionCsvView.as_view(), name="transactions_csv"),
+    path("transactions/<int:pk>/", transactions.TransactionDetailView.as_view(), name="transaction_detail"),
+    path(
+        "transactions/<int:pk>/category/",
+        transactions.CategorizeTransactionView.as_view(),
+        name="transaction_categorize",
+    ),
+    path("transactions/<int:pk>/rule/", transactions.RuleFromTransactionView.as_view(), name="transaction_rule"),
     path("rules/", rules.RuleListView.as_view(), name="rules"),
     path("rules/<int:pk>/", rules.RuleUpdateView.as_view(), name="rule_edit"),
     path("rules/<int:pk>/delete/", rules.RuleDeleteView.as_view(), name="rule_delete"),

@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str | Promise, str, Role]] = [
     (_("Dashboard"), "dashboards:overview", Role.VIEWER),
     (_("Invoices"), "invoices:invoice_list", Role.VIEWER),
     (_("Clients"), "invoices:client_list", Role.VIEWER),
+    (_("Transactions"), "banking:transactions", Role.VIEWER),
     (_("Connections"), "integrations:connection_list", Role.VIEWER),
     (_("Audit"), "audit_log", Role.ADMIN),
 ]

@@ -269,6 +269,9 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     BankAccount: make_bank_account,
     Match: make_match,
     ReceivedDocument: make_received_document,
+    BankTransaction: lambda organization: add_transactions(
+        make_bank_account(organization), (datetime.date(2026, 3, 2), "-42.50"), counterpart_name="Proximus"
+    )[0],
     CategoryRule: lambda organization: CategoryRule.objects.create(
         organization=organization, category="Rent", field="counterpart_name", value="landlord"
     ),

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization, TenantModel, TenantQuerySet
 from integrations.models.connections import Connection, counted_q
@@ -77,8 +79,16 @@ class BankAccount(TenantModel):
 
 
 class TransactionStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    PENDING = "pending", "Pending"
+    BOOKED = "booked", _("Booked")
+    PENDING = "pending", _("Pending")
+
+
+class BankTransactionQuerySet(TenantQuerySet["BankTransaction"]):
+    def newest_first(self) -> BankTransactionQuerySet:
+        """By booking date, newest first, then id: the transactions screen's order, which the
+        index `bank_tx_org_booked` serves without sorting. Where undated rows fall differs by
+        database, so the screen reads dated and undated rows apart (banking.transactions)."""
+        return self.order_by("-execution_date", "-id")
 
 
 class BankTransaction(TenantModel):
@@ -101,15 +111,21 @@ class BankTransaction(TenantModel):
     bank_transaction_code = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=300, blank=True)
     # Set by the organisation's category rules (first match wins); blank when none matches.
-    category = models.CharField(max_length=64, blank=True)
+    category = models.CharField(_("category"), max_length=64, blank=True)
+    # Chosen by a person on the transactions screen: rules applied again leave it alone.
+    categorized_by_hand = models.BooleanField(default=False)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
     # SHA-256 of the raw resource: a re-read compares this, not the whole JSON.
     raw_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = BankTransactionQuerySet.as_manager()
+
     class Meta:
         db_table = "integrations_banktransaction"
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
         ordering = ["-execution_date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["connection", "external_id"], name="bank_transaction_unique_external_id")
@@ -117,7 +133,12 @@ class BankTransaction(TenantModel):
         indexes = [
             models.Index(fields=["organization", "status", "execution_date"], name="bank_tx_org_date"),
             models.Index(fields=["account", "execution_date"], name="bank_tx_account_date"),
+            # The transactions screen's keyset pages (see `newest_first`).
+            models.Index(fields=["organization", "-execution_date", "-id"], name="bank_tx_org_booked"),
         ]
 
     def __str__(self) -> str:
         return f"{self.execution_date} {self.currency} {self.amount} {self.counterpart_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("banking:transaction_detail", args=[self.pk])
