@@ -4,43 +4,59 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import re
+import warnings
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MinValueValidator
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.business_ids import BusinessIds
+from core.formatting import format_percent
 from core.forms import BoundedDateField, DateRangeForm
 from core.memory import FRAGMENT_SECONDS, memory
 from core.models import Organization
 from core.validators import validate_iban, validate_structured_reference
 from integrations.yuki import vat as yuki_vat
-from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, PaymentMethod
+from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, PaymentMethod, Product
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.services import Line
-from invoices.vat import VatCategory, implied_category, line_problem
+from invoices.vat import VatCategory, implied_category, line_problem, rate_key
+
+
+def decimal_input(**attrs: str) -> forms.TextInput:
+    """A text box for a number typed the way the page's language writes it (0,335 in Dutch and
+    French; a point works too): a number input would refuse the comma."""
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
 
 
 class MoneyField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", decimal_input())
         super().__init__(**kwargs)
 
 
 class ClientForm(forms.ModelForm[Client]):
     ibans = forms.CharField(
-        label="IBANs",
+        label=_("IBANs"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line. Used to recognise the client's bank payments.",
+        help_text=_("One per line. Used to recognise the client's bank payments."),
     )
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
 
     class Meta:
         model = Client
@@ -56,6 +72,7 @@ class ClientForm(forms.ModelForm[Client]):
             "postal_code",
             "city",
             "country",
+            "language",
             "payment_terms_days",
             "currency",
             "opening_balance",
@@ -63,10 +80,19 @@ class ClientForm(forms.ModelForm[Client]):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, an import script): the client keeps its language, or
+        # a new one gets the default.
+        self.default_language = self.instance.language if self.instance.pk else default_language
+        self.fields["language"].required = False
+        if not self.instance.pk and not self.is_bound:
+            self.initial["language"] = default_language
         if self.instance.pk and not self.is_bound:
             self.initial["ibans"] = "\n".join(self.instance.bank_accounts.values_list("iban", flat=True))
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.default_language)
 
     def clean_ibans(self) -> list[str]:
         return [validate_iban(line) for line in str(self.cleaned_data["ibans"]).splitlines() if line.strip()]
@@ -78,7 +104,7 @@ class ClientForm(forms.ModelForm[Client]):
 def country_code(value: object) -> str:
     country = str(value).strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
-        raise ValidationError("Use the two-letter country code, e.g. BE or NL.")
+        raise ValidationError(gettext("Use the two-letter country code, e.g. BE or NL."))
     return country
 
 
@@ -95,29 +121,51 @@ def to_decimal(value: str) -> Decimal:
     return number
 
 
+def rate_choices(rates: Sequence[Decimal]) -> list[tuple[str, str]]:
+    return [(rate_key(rate), format_percent(rate)) for rate in rates]
+
+
+class VatRateField(forms.TypedChoiceField):
+    """A VAT rate among those offered where the organisation is established (set per form)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("VAT %"))
+        super().__init__(choices=rate_choices(VAT_RATES), coerce=to_decimal, initial="21", **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored rate (21.00) shows as its choice ("21"), not as the first option.
+        return rate_key(value) if isinstance(value, Decimal) and value.is_finite() else value
+
+
 class LineForm(forms.Form):
-    description = forms.CharField(max_length=300)
+    description = forms.CharField(label=_("Description"), max_length=300)
     quantity = forms.DecimalField(
+        label=_("Quantity"),
         max_digits=12,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"), message="The quantity must be more than zero.")],
+        localize=True,
+        widget=decimal_input(),
+        validators=[MinValueValidator(Decimal("0.001"), message=_("The quantity must be more than zero."))],
     )
     unit_price = MoneyField(
-        label="Unit price", validators=[MinValueValidator(Decimal("0"), message="Prices cannot be negative.")]
+        label=_("Unit price"), validators=[MinValueValidator(Decimal("0"), message=_("Prices cannot be negative."))]
     )
-    vat_rate = forms.TypedChoiceField(
-        label="VAT %", choices=[(str(r), f"{r} %") for r in VAT_RATES], coerce=to_decimal, initial="21"
-    )
+    vat_rate = VatRateField()
     # Left out, it follows from the rate: the standard rate above 0 %, the zero rate at 0 %.
     vat_category = forms.ChoiceField(
-        label="VAT category", choices=[("", "As the rate says"), *VatCategory.choices], required=False
+        label=_("VAT category"), choices=[("", _("As the rate says")), *VatCategory.choices], required=False
     )
     vat_exemption_reason = forms.CharField(
-        label="Why no VAT",
+        label=_("Why no VAT"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Why no VAT (exempt lines)"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Why no VAT (exempt lines)")}),
     )
+
+    def __init__(self, *args: Any, rates: Sequence[Decimal] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rates is not None:
+            cast(VatRateField, self.fields["vat_rate"]).choices = rate_choices(rates)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -154,7 +202,7 @@ class BaseLineFormSet(forms.BaseFormSet[LineForm]):
     def clean(self) -> None:
         super().clean()
         if not any(form.cleaned_data and not form.cleaned_data.get("DELETE") for form in self.forms):
-            raise ValidationError("Add at least one line.")
+            raise ValidationError(gettext("Add at least one line."))
 
 
 LineFormSet = cast(
@@ -163,8 +211,15 @@ LineFormSet = cast(
 )
 
 
+def line_formset(
+    data: QueryDict | None, *, rates: Sequence[Decimal], initial: list[dict[str, Any]] | None = None
+) -> BaseLineFormSet:
+    """A document's lines ("lines-…" fields) whose VAT rates are `rates`."""
+    return LineFormSet(data, prefix="lines", initial=initial, form_kwargs={"rates": rates})
+
+
 class ChallanLineForm(LineForm):
-    unit_price = MoneyField(label="Unit price", required=False, initial=Decimal("0.00"))
+    unit_price = MoneyField(label=_("Unit price"), required=False, initial=Decimal("0.00"))
 
     def clean_unit_price(self) -> Decimal:
         return self.cleaned_data["unit_price"] or Decimal("0.00")
@@ -193,18 +248,21 @@ class OrganizationClientField(forms.ModelChoiceField[Client]):
 
 
 class InvoiceForm(forms.Form):
-    issue_date = BoundedDateField()
-    due_date = BoundedDateField(required=False, help_text="Empty: the client's payment terms.")
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+    issue_date = BoundedDateField(label=_("Issue date"))
+    due_date = BoundedDateField(label=_("Due date"), required=False, help_text=_("Empty: the client's payment terms."))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
     payment_reference = forms.CharField(
-        required=False, max_length=24, help_text="Empty: a structured reference is generated."
+        label=_("Payment reference"),
+        required=False,
+        max_length=24,
+        help_text=_("Empty: a structured reference is generated."),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+        self.fields = {"client": OrganizationClientField(organization, label=_("Client")), **self.fields}
 
     def clean_payment_reference(self) -> str:
         text = str(self.cleaned_data["payment_reference"]).strip()
@@ -214,7 +272,7 @@ class InvoiceForm(forms.Form):
         cleaned = super().clean() or {}
         issue, due = cleaned.get("issue_date"), cleaned.get("due_date")
         if issue and due and due < issue:
-            self.add_error("due_date", "The due date cannot be before the issue date.")
+            self.add_error("due_date", gettext("The due date cannot be before the issue date."))
         client = cleaned.get("client")
         if issue and client and not due:
             cleaned["due_date"] = issue + datetime.timedelta(days=client.payment_terms_days)
@@ -226,48 +284,53 @@ class InvoiceForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"), message="A payment must be more than zero.")])
-    date = BoundedDateField()
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
-    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
-    reference = forms.CharField(required=False, max_length=140)
-    is_overpayment = forms.BooleanField(
-        required=False, label="Overpayment", help_text="Accept more than the balance due and credit the rest."
+    amount = MoneyField(
+        label=_("Amount"),
+        validators=[MinValueValidator(Decimal("0.01"), message=_("A payment must be more than zero."))],
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    date = BoundedDateField(label=_("Date"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=140)
+    is_overpayment = forms.BooleanField(
+        required=False, label=_("Overpayment"), help_text=_("Accept more than the balance due and credit the rest.")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class GeneralPaymentForm(PaymentForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+        self.fields = {"client": OrganizationClientField(organization, label=_("Client")), **self.fields}
         del self.fields["is_overpayment"]
 
 
 class CancelInvoiceForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=300)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
 
 
 class CreditNoteForm(forms.Form):
-    issue_date = BoundedDateField()
-    reason = forms.CharField(required=False, max_length=300)
+    issue_date = BoundedDateField(label=_("Issue date"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
 
 
 class ChallanForm(forms.Form):
-    date = BoundedDateField()
-    delivery_address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    date = BoundedDateField(label=_("Date"))
+    delivery_address = forms.CharField(
+        label=_("Delivery address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields = {"client": OrganizationClientField(organization), **self.fields}
+        self.fields = {"client": OrganizationClientField(organization, label=_("Client")), **self.fields}
 
 
 class SearchForm(forms.Form):
     """A list's search box. Its text reaches the database, so it is a form field: a NUL, which
     PostgreSQL refuses in any string, is a form error here rather than a database error."""
 
-    q = forms.CharField(required=False, label="Search", max_length=100)
+    q = forms.CharField(required=False, label=_("Search"), max_length=100)
 
     def text(self) -> str:
         """What to search for: nothing when the text is refused (the form then says why)."""
@@ -276,23 +339,25 @@ class SearchForm(forms.Form):
 
 class InvoiceFilterForm(SearchForm, DateRangeForm):
     SORTS = {
-        "-issue_date": "Newest first",
-        "issue_date": "Oldest first",
-        "due_date": "Due soonest",
-        "-total": "Largest total",
-        "-balance_due": "Largest balance due",
-        "number": "Number",
+        "-issue_date": _("Newest first"),
+        "issue_date": _("Oldest first"),
+        "due_date": _("Due soonest"),
+        "-total": _("Largest total"),
+        "-balance_due": _("Largest balance due"),
+        "number": _("Number"),
     }
 
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *InvoiceStatus.choices]
+    )
     client = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=list(SORTS.items()))
     field_order = ["q", "status", "client", "date_from", "date_to", "overdue", "sort"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date_from"].label, self.fields["date_to"].label = "Issued from", "Issued to"
+        self.fields["date_from"].label, self.fields["date_to"].label = _("Issued from"), _("Issued to")
 
     def invoices(self, organization: Organization) -> InvoiceQuerySet:
         """The organisation's invoices these filters select, with their clients; none while the
@@ -320,10 +385,76 @@ def invoice_filters(query: QueryDict) -> dict[str, Any] | None:
     return found[0]
 
 
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000  # a 5000 x 5000 image; beyond it decoding alone costs too much memory
+LOGO_BOX = (1200, 1200)  # stored no larger: a PDF prints it a few centimetres wide
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def checked_logo(data: bytes) -> tuple[bytes, str]:
+    """The logo as stored (re-encoded by Pillow) and its content type, or a ValidationError.
+
+    Re-encoding keeps the pixels and nothing else: text hidden after the image's end (a file that
+    is an image and a script or an archive at once), metadata and comments are dropped, so what
+    the database holds and the PDFs embed is only an image Pillow wrote itself."""
+    refused = ValidationError(gettext("Upload a PNG or JPEG image: this file is not one, or it is damaged."))
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError(gettext("The logo is larger than 1 MB: save it smaller and upload it again."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format or ""
+                if image_format not in LOGO_FORMATS or probe.width * probe.height > MAX_LOGO_PIXELS:
+                    raise refused
+                probe.verify()  # checksums and structure, without decoding
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # a truncated or corrupt body fails here
+                picture = ImageOps.exif_transpose(image) or image
+                picture.thumbnail(LOGO_BOX)
+                output = io.BytesIO()
+                if image_format == "PNG":
+                    picture.save(output, "PNG", optimize=True)
+                else:
+                    picture.convert("RGB").save(output, "JPEG", quality=90)
+    except ValidationError:
+        raise
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise refused from exc
+    return output.getvalue(), LOGO_FORMATS[image_format]
+
+
+class LogoField(forms.FileField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> tuple[bytes, str] | None:
+        upload = super().clean(data, initial)
+        if not isinstance(upload, UploadedFile):
+            return None
+        if upload.size is not None and upload.size > MAX_LOGO_BYTES:
+            raise ValidationError(gettext("The logo is larger than 1 MB: save it smaller and upload it again."))
+        return checked_logo(upload.read(MAX_LOGO_BYTES + 1))
+
+
 class BillingProfileForm(forms.ModelForm[BillingProfile]):
     reminder_offsets = forms.CharField(
-        label="Reminder days",
-        help_text="Days from the due date, comma-separated: -3 is three days before, 7 a week after.",
+        label=_("Reminder days"),
+        help_text=_("Days from the due date, comma-separated: -3 is three days before, 7 a week after."),
+    )
+    logo_upload = LogoField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 1 MB. Printed at the top of every PDF."),
     )
 
     class Meta:
@@ -380,7 +511,48 @@ class BillingProfileForm(forms.ModelForm[BillingProfile]):
                 {int(part) for part in str(self.cleaned_data["reminder_offsets"]).split(",") if part.strip()}
             )
         except ValueError as exc:
-            raise ValidationError("Use whole numbers of days separated by commas, e.g. -3, 0, 7, 14.") from exc
+            raise ValidationError(gettext("Use whole numbers of days separated by commas, e.g. -3, 0, 7, 14.")) from exc
         if any(abs(n) > 365 for n in offsets):
-            raise ValidationError("Reminders can be at most a year before or after the due date.")
+            raise ValidationError(gettext("Reminders can be at most a year before or after the due date."))
         return offsets
+
+    def save(self, commit: bool = True) -> BillingProfile:
+        profile = super().save(commit=False)
+        logo = self.cleaned_data.get("logo_upload")
+        if logo:
+            profile.logo, profile.logo_type = logo
+        if commit:
+            profile.save()
+        return profile
+
+
+class ProductForm(forms.ModelForm[Product]):
+    """A product of the catalogue: its VAT rate among those of the organisation's country (and its
+    own, should the country's rates have changed since)."""
+
+    vat_rate = VatRateField()
+    vat_category = forms.ChoiceField(
+        label=_("VAT category"), choices=[("", _("As the rate says")), *VatCategory.choices], required=False
+    )
+
+    class Meta:
+        model = Product
+        fields = ["name", "description", "unit_price", "unit", "vat_rate", "vat_category"]
+        field_classes = {"unit_price": MoneyField}
+
+    def __init__(self, *args: Any, rates: Sequence[Decimal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(VatRateField, self.fields["vat_rate"]).choices = rate_choices(rates)
+        self.fields["unit_price"].validators.append(
+            MinValueValidator(Decimal("0"), message=_("Prices cannot be negative."))
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "vat_rate" in data:
+            data["vat_category"] = data.get("vat_category") or implied_category(data["vat_rate"])
+            # An exempt product's reason is given on each line it fills (the line form asks for it).
+            problem = line_problem(data["vat_category"], data["vat_rate"], reason="on the line")
+            if problem:
+                self.add_error("vat_category", problem[0].upper() + problem[1:])
+        return data

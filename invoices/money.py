@@ -36,4 +36,3 @@ def line_amounts(quantity: Decimal, unit_price: Decimal, vat_rate: Decimal) -> L
     net = round_cents(exact_net)
     vat = round_cents(exact_net * vat_rate / Decimal(100))
     return LineAmounts(net=net, vat=vat, gross=net + vat)
-

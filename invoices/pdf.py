@@ -9,7 +9,9 @@ instructions, notes). The text is real text in the standard PDF fonts, so it can
 copied and read by accounting software.
 
 Each function renders what is stored: it reloads the document by its primary key, so an
-instance that is out of date (after a payment, say) still prints the current amounts.
+instance that is out of date (after a payment, say) still prints the current amounts. It writes
+in the client's language (Client.language): every text, amount and date; the organisation's
+logo, if it uploaded one, heads every page-one header.
 """
 
 from __future__ import annotations
@@ -23,13 +25,26 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from core.formatting import format_date, format_money, format_percent, format_quantity
 from core.models import Organization
 from core.validators import format_iban
 from invoices.epc import credit_transfer
@@ -43,7 +58,6 @@ from invoices.models import (
     Payment,
 )
 from invoices.models.lines import LineItem
-from core.formatting import format_money
 from invoices.money import ZERO
 from invoices.vat import VatCategory, VatGroup, vat_breakdown, vat_total
 
@@ -70,6 +84,7 @@ _LABEL = ParagraphStyle("label", parent=_SMALL, fontName=_BOLD, spaceAfter=2)
 _ISSUER = ParagraphStyle("issuer", parent=_TEXT, fontName=_BOLD, fontSize=13, leading=16, spaceAfter=3)
 _TITLE = ParagraphStyle("title", parent=_TEXT, fontName=_BOLD, fontSize=20, leading=24, alignment=TA_RIGHT)
 _NUMBER = ParagraphStyle("number", parent=_STRONG, fontSize=11, leading=15, alignment=TA_RIGHT, spaceAfter=6)
+_LOGO_BOX = (50 * mm, 20 * mm)  # the most room the logo takes, top left: it is scaled to fit, never stretched
 
 # A table style command: ("FONT", (first column, first row), (last column, last row), ...).
 _Command = tuple[Any, ...]
@@ -113,6 +128,7 @@ class _Issuer:
     iban: str = ""
     bic: str = ""
     footer: str = ""
+    logo: bytes = b""  # PNG or JPEG, as checked and re-encoded on upload
 
 
 @dataclass(frozen=True)
@@ -151,49 +167,56 @@ class _Document:
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice with its lines, VAT summary, settlement and payment instructions."""
     invoice = Invoice.all_objects.select_related("client", "organization").prefetch_related("items").get(pk=invoice.pk)
+    with translation.override(invoice.client.language):
+        return _render(_invoice_document(invoice))
+
+
+def _invoice_document(invoice: Invoice) -> _Document:
     items = list(invoice.items.all())
     profile = _profile(invoice.organization)
     issuer = _issuer(invoice.organization, profile)
     money = _money(invoice.currency)
-    facts = [("Invoice date", _date(invoice.issue_date)), ("Due date", _date(invoice.due_date))]
+    facts = [(_("Invoice date"), _date(invoice.issue_date)), (_("Due date"), _date(invoice.due_date))]
     if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
-        facts.append(("Status", invoice.get_status_display()))
-    payment = [("Structured reference", invoice.formatted_reference)]
+        facts.append((_("Status"), str(invoice.get_status_display())))
+    payment = [(_("Structured reference"), invoice.formatted_reference)]
     payment += [(label, value) for label, value in (("IBAN", issuer.iban), ("BIC", issuer.bic)) if value]
     if invoice.balance_due > 0 and invoice.is_open:
-        instruction = (
-            f"Please transfer {money(invoice.balance_due)} by {_date(invoice.due_date)}"
-            f"{' to the account above' if issuer.iban else ''}, quoting the structured reference."
-        )
+        amounts = {"amount": money(invoice.balance_due), "date": _date(invoice.due_date)}
+        if issuer.iban:
+            instruction = _(
+                "Please transfer %(amount)s by %(date)s to the account above, quoting the structured reference."
+            )
+        else:
+            instruction = _("Please transfer %(amount)s by %(date)s, quoting the structured reference.")
+        instruction %= amounts
     else:
-        instruction = "Nothing is left to pay on this invoice. Thank you."
+        instruction = _("Nothing is left to pay on this invoice. Thank you.")
     transfer = credit_transfer(invoice, profile)
     qr_code = _QrCode(transfer.qr_code()) if transfer else None
     if transfer:
-        instruction += " Or scan the code with a banking app: it fills in the transfer."
-    sections = [_Section("Payment", rows=payment, text=[instruction], figure=qr_code)]
+        instruction += " " + _("Or scan the code with a banking app: it fills in the transfer.")
+    sections = [_Section(_("Payment"), rows=payment, text=[instruction], figure=qr_code)]
     if invoice.notes:
-        sections.append(_Section("Notes", text=[invoice.notes]))
-    return _render(
-        _Document(
-            issuer=issuer,
-            title="Invoice",
-            number=invoice.number,
-            facts=facts,
-            parties=[("Invoice to", _client(invoice.client))],
-            currency=invoice.currency,
-            items=items,
-            vat_groups=invoice.vat_groups(items),
-            totals=[
-                _Total("Subtotal", invoice.subtotal),
-                _Total("VAT", invoice.vat_total),
-                _Total("Total", invoice.total, strong=True),
-                _Total("Paid", invoice.amount_paid),
-                _Total("Credited", invoice.amount_credited),
-                _Total("Balance due", invoice.balance_due, strong=True),
-            ],
-            sections=sections,
-        )
+        sections.append(_Section(_("Notes"), text=[invoice.notes]))
+    return _Document(
+        issuer=issuer,
+        title=_("Invoice"),
+        number=invoice.number,
+        facts=facts,
+        parties=[(_("Invoice to"), _client(invoice.client))],
+        currency=invoice.currency,
+        items=items,
+        vat_groups=invoice.vat_groups(items),
+        totals=[
+            _Total(_("Subtotal"), invoice.subtotal),
+            _Total(_("VAT"), invoice.vat_total),
+            _Total(_("Total"), invoice.total, strong=True),
+            _Total(_("Paid"), invoice.amount_paid),
+            _Total(_("Credited"), invoice.amount_credited),
+            _Total(_("Balance due"), invoice.balance_due, strong=True),
+        ],
+        sections=sections,
     )
 
 
@@ -204,57 +227,66 @@ def credit_note_pdf(credit_note: CreditNote) -> bytes:
         .prefetch_related("items")
         .get(pk=credit_note.pk)
     )
+    with translation.override(credit_note.client.language):
+        return _render(_credit_note_document(credit_note))
+
+
+def _credit_note_document(credit_note: CreditNote) -> _Document:
     invoice = credit_note.invoice
     items = list(credit_note.items.all())
-    text = [f"This credit note reduces the amount due on invoice {invoice.number} of {_date(invoice.issue_date)}."]
+    text = [
+        _("This credit note reduces the amount due on invoice %(number)s of %(date)s.")
+        % {"number": invoice.number, "date": _date(invoice.issue_date)}
+    ]
     if credit_note.reason:
-        text.append(f"Reason: {credit_note.reason}")
-    return _render(
-        _Document(
-            issuer=_issuer(credit_note.organization, _profile(credit_note.organization)),
-            title="Credit note",
-            number=credit_note.number,
-            facts=[("Date", _date(credit_note.issue_date)), ("Credits invoice", invoice.number)],
-            parties=[("Credit to", _client(credit_note.client))],
-            currency=credit_note.currency,
-            items=items,
-            vat_groups=vat_breakdown(item.vat_line for item in items),
-            totals=[
-                _Total("Subtotal", credit_note.subtotal),
-                _Total("VAT", credit_note.vat_total),
-                _Total("Total credited", credit_note.total, strong=True),
-            ],
-            sections=[_Section("About this credit note", text=text)],
-        )
+        text.append(_("Reason: %(reason)s") % {"reason": credit_note.reason})
+    return _Document(
+        issuer=_issuer(credit_note.organization, _profile(credit_note.organization)),
+        title=_("Credit note"),
+        number=credit_note.number,
+        facts=[(_("Date"), _date(credit_note.issue_date)), (_("Credits invoice"), invoice.number)],
+        parties=[(_("Credit to"), _client(credit_note.client))],
+        currency=credit_note.currency,
+        items=items,
+        vat_groups=vat_breakdown(item.vat_line for item in items),
+        totals=[
+            _Total(_("Subtotal"), credit_note.subtotal),
+            _Total(_("VAT"), credit_note.vat_total),
+            _Total(_("Total credited"), credit_note.total, strong=True),
+        ],
+        sections=[_Section(_("About this credit note"), text=text)],
     )
 
 
 def payment_receipt_pdf(payment: Payment) -> bytes:
     """A receipt for money received: on an invoice, or a general payment on the client's account."""
     payment = Payment.all_objects.select_related("client", "invoice", "organization").get(pk=payment.pk)
+    with translation.override(payment.client.language):
+        return _render(_receipt_document(payment))
+
+
+def _receipt_document(payment: Payment) -> _Document:
     invoice = payment.invoice
     if invoice is None:
-        applied_to = "General payment on the client's account"
-        facts = [("Payment date", _date(payment.date)), ("For", "General payment")]
+        applied_to = _("General payment on the client's account")
+        facts = [(_("Payment date"), _date(payment.date)), (_("For"), _("General payment"))]
     else:
-        applied_to = f"Invoice {invoice.number} of {_date(invoice.issue_date)}"
-        facts = [("Payment date", _date(payment.date)), ("For invoice", invoice.number)]
-    rows = [("Method", payment.get_method_display()), ("Applied to", applied_to)]
+        applied_to = _("Invoice %(number)s of %(date)s") % {"number": invoice.number, "date": _date(invoice.issue_date)}
+        facts = [(_("Payment date"), _date(payment.date)), (_("For invoice"), invoice.number)]
+    rows = [(_("Method"), str(payment.get_method_display())), (_("Applied to"), applied_to)]
     if payment.reference:
-        rows.append(("Payer's reference", payment.reference))
+        rows.append((_("Payer's reference"), payment.reference))
     if payment.is_overpayment:
-        rows.append(("Note", "Overpayment: the amount above the balance due is credited to the client."))
-    return _render(
-        _Document(
-            issuer=_issuer(payment.organization, _profile(payment.organization)),
-            title="Payment receipt",
-            number="",
-            facts=facts,
-            parties=[("Received from", _client(payment.client))],
-            currency=payment.currency,
-            totals=[_Total("Amount received", payment.amount, strong=True)],
-            sections=[_Section("Payment", rows=rows, text=["Received with thanks."])],
-        )
+        rows.append((_("Note"), _("Overpayment: the amount above the balance due is credited to the client.")))
+    return _Document(
+        issuer=_issuer(payment.organization, _profile(payment.organization)),
+        title=_("Payment receipt"),
+        number="",
+        facts=facts,
+        parties=[(_("Received from"), _client(payment.client))],
+        currency=payment.currency,
+        totals=[_Total(_("Amount received"), payment.amount, strong=True)],
+        sections=[_Section(_("Payment"), rows=rows, text=[_("Received with thanks.")])],
     )
 
 
@@ -265,35 +297,43 @@ def challan_pdf(challan: Challan) -> bytes:
         .prefetch_related("items")
         .get(pk=challan.pk)
     )
+    with translation.override(challan.client.language):
+        return _render(_challan_document(challan))
+
+
+def _challan_document(challan: Challan) -> _Document:
     items = list(challan.items.all())
     priced = any(item.unit_price for item in items)
-    facts = [("Delivery date", _date(challan.date))]
+    facts = [(_("Delivery date"), _date(challan.date))]
     if challan.invoice is not None:
-        facts.append(("Invoiced as", challan.invoice.number))
-    parties = [("Client", _client(challan.client))]
+        facts.append((_("Invoiced as"), challan.invoice.number))
+    parties = [(_("Client"), _client(challan.client))]
     if challan.delivery_address.strip():
-        parties.append(("Deliver to", _Party("", challan.delivery_address.strip().splitlines())))
+        parties.append((_("Deliver to"), _Party("", challan.delivery_address.strip().splitlines())))
     totals: list[_Total] = []
     groups = vat_breakdown(item.vat_line for item in items) if priced else []
     if priced:
         subtotal, vat = sum((item.net_amount for item in items), ZERO), vat_total(groups)
-        totals = [_Total("Subtotal", subtotal), _Total("VAT", vat), _Total("Total", subtotal + vat, strong=True)]
-    sections = [_Section("Notes", text=[challan.notes])] if challan.notes else []
-    sections.append(_Section("Received in good order", rows=[("Name", ""), ("Date", ""), ("Signature", "")]))
-    return _render(
-        _Document(
-            issuer=_issuer(challan.organization, _profile(challan.organization)),
-            title="Delivery note",
-            number=challan.number,
-            facts=facts,
-            parties=parties,
-            currency=challan.client.currency,
-            items=items,
-            vat_groups=groups,
-            show_prices=priced,
-            totals=totals,
-            sections=sections,
-        )
+        totals = [
+            _Total(_("Subtotal"), subtotal),
+            _Total(_("VAT"), vat),
+            _Total(_("Total"), subtotal + vat, strong=True),
+        ]
+    sections = [_Section(_("Notes"), text=[challan.notes])] if challan.notes else []
+    signature = [(_("Name"), ""), (_("Date"), ""), (_("Signature"), "")]
+    sections.append(_Section(_("Received in good order"), rows=signature))
+    return _Document(
+        issuer=_issuer(challan.organization, _profile(challan.organization)),
+        title=_("Delivery note"),
+        number=challan.number,
+        facts=facts,
+        parties=parties,
+        currency=challan.client.currency,
+        items=items,
+        vat_groups=groups,
+        show_prices=priced,
+        totals=totals,
+        sections=sections,
     )
 
 
@@ -309,15 +349,20 @@ def _issuer(organization: Organization, profile: BillingProfile | None) -> _Issu
     if profile is None:
         return _Issuer(_Party(organization.name))
     name = profile.legal_name or organization.name
-    vat = [f"VAT {profile.vat_number}"] if profile.vat_number else []
+    vat = [_vat_number(profile.vat_number)] if profile.vat_number else []
     contact = [value for value in (profile.email, profile.phone) if value]
     iban = format_iban(profile.iban)
     footer = profile.invoice_footer or " · ".join([name, *vat, *([f"IBAN {iban}"] if iban else []), *contact])
-    return _Issuer(_Party(name, [*profile.address_lines, *vat, *contact]), iban=iban, bic=profile.bic, footer=footer)
+    party = _Party(name, [*profile.address_lines, *vat, *contact])
+    return _Issuer(party, iban=iban, bic=profile.bic, footer=footer, logo=profile.logo_bytes)
+
+
+def _vat_number(number: str) -> str:
+    return _("VAT %(number)s") % {"number": number}
 
 
 def _client(client: Client) -> _Party:
-    vat = [f"VAT {client.vat_number}"] if client.vat_number else []
+    vat = [_vat_number(client.vat_number)] if client.vat_number else []
     return _Party(client.name, [*client.address_lines, *vat])
 
 
@@ -326,7 +371,8 @@ def _vat_label(group: VatGroup) -> Paragraph | str:
     is what the law asks an invoice without VAT to state)."""
     if group.category == VatCategory.STANDARD:
         return _percent(group.rate)
-    return Paragraph(escape(f"{_percent(group.rate)} {group.reason or VatCategory(group.category).label}"), _SMALL)
+    reason = group.reason or str(VatCategory(group.category).label)
+    return Paragraph(escape(f"{_percent(group.rate)} {reason}"), _SMALL)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -337,19 +383,16 @@ def _money(currency: str) -> Callable[[Decimal], str]:
 
 
 def _date(value: datetime.date) -> str:
-    return f"{value:%d/%m/%Y}"
+    return format_date(value)
 
 
 def _number(value: Decimal) -> str:
-    """2.000 → 2, 1.500 → 1,5: no trailing zeros, a decimal comma like the amounts."""
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """2.000 → 2, 1.500 → 1,5 in Dutch and French, 1.5 in English: no trailing zeros."""
+    return format_quantity(value)
 
 
 def _percent(rate: Decimal) -> str:
-    return f"{_number(rate)} %"
+    return format_percent(rate)
 
 
 def _paragraph(text: str, style: ParagraphStyle = _TEXT) -> Paragraph:
@@ -382,15 +425,33 @@ def _render(document: _Document) -> bytes:
         story += [_summary(document), Spacer(1, 6 * mm)]
     for section in document.sections:
         story += [_section(section), Spacer(1, 5 * mm)]
-    decorate = _page_footer(document.issuer.footer or document.issuer.party.name, running_head)
+    decorate = _page_footer(document.issuer.footer or document.issuer.party.name, running_head, _("page"))
     template.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
 
 
+def _logo(data: bytes) -> Image | None:
+    """The logo scaled to fit _LOGO_BOX, its proportions kept; None when there is none, or when
+    reportlab cannot read it (the document is still worth printing without it)."""
+    if not data:
+        return None
+    try:
+        width, height = ImageReader(io.BytesIO(data)).getSize()
+    except OSError:
+        return None
+    scale = min(_LOGO_BOX[0] / width, _LOGO_BOX[1] / height)
+    logo = Image(io.BytesIO(data), width=width * scale, height=height * scale)
+    logo.hAlign = "LEFT"
+    return logo
+
+
 def _header(document: _Document) -> Table:
-    """The organisation on the left; the title, number and dates on the right."""
+    """The organisation (under its logo) on the left; the title, number and dates on the right."""
     issuer = document.issuer.party
-    left = [_paragraph(issuer.name, _ISSUER), _paragraph("\n".join(issuer.details), _SMALL)]
+    left: list[Any] = [_paragraph(issuer.name, _ISSUER), _paragraph("\n".join(issuer.details), _SMALL)]
+    logo = _logo(document.issuer.logo)
+    if logo is not None:
+        left[:0] = [logo, Spacer(1, 3 * mm)]
     right: list[Any] = [_paragraph(document.title, _TITLE)]
     if document.number:
         right.append(_paragraph(document.number, _NUMBER))
@@ -422,7 +483,7 @@ def _lines_table(document: _Document) -> Table:
     money = _money(document.currency)
     items = document.items or ()
     if document.show_prices:
-        header = ["Description", "Quantity", "Unit price", "VAT %", "Net amount"]
+        header = [_("Description"), _("Quantity"), _("Unit price"), _("VAT %"), _("Net amount")]
         widths = [_WIDTH - 102 * mm, 18 * mm, 30 * mm, 18 * mm, 36 * mm]
         rows = [
             [
@@ -435,7 +496,7 @@ def _lines_table(document: _Document) -> Table:
             for i in items
         ]
     else:
-        header = ["Description", "Quantity"]
+        header = [_("Description"), _("Quantity")]
         widths = [_WIDTH - 30 * mm, 30 * mm]
         rows = [[_paragraph(i.description), _number(i.quantity)] for i in items]
     style: list[_Command] = [
@@ -465,7 +526,7 @@ def _summary(document: _Document) -> Table:
         return totals
     vat_rows = [[_vat_label(group), money(group.taxable), money(group.vat)] for group in document.vat_groups]
     vat_summary = Table(
-        [["VAT", "Net base", "VAT amount"], *vat_rows],
+        [[_("VAT"), _("Net base"), _("VAT amount")], *vat_rows],
         colWidths=[34 * mm, 26 * mm, 24 * mm],
         hAlign="LEFT",
         style=TableStyle([*_HEADED, ("ALIGN", (0, 0), (-1, -1), "RIGHT")]),
@@ -528,7 +589,7 @@ def _runs(modules: Sequence[int]) -> Iterator[tuple[int, int]]:
             start = None
 
 
-def _page_footer(text: str, running_head: str) -> Callable[[Any, Any], None]:
+def _page_footer(text: str, running_head: str, page_word: str) -> Callable[[Any, Any], None]:
     """Draws, at the bottom of every page, the document and page number above a rule and the
     organisation's footer (up to three lines across the page) below it."""
     footer = _paragraph(text, _SMALL)
@@ -538,7 +599,7 @@ def _page_footer(text: str, running_head: str) -> Callable[[Any, Any], None]:
         canvas.saveState()
         canvas.setFont(_FONT, 7.5)
         canvas.setFillColor(_MUTED)
-        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 19 * mm, f"{running_head} · page {template.page}")
+        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 19 * mm, f"{running_head} · {page_word} {template.page}")
         canvas.setStrokeColor(_RULE)
         canvas.setLineWidth(0.5)
         canvas.line(_MARGIN, 17.5 * mm, _PAGE_WIDTH - _MARGIN, 17.5 * mm)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from invoices.views import (
+    catalogue,
     challans,
     clients,
     einvoice_webhook,
@@ -63,6 +64,12 @@ urlpatterns = [
     path("delivery-notes/<int:pk>/invoice/", challans.ConvertChallanView.as_view(), name="challan_convert"),
     path("delivery-notes/<int:pk>/delete/", challans.DeleteChallanView.as_view(), name="challan_delete"),
     path("billing/settings/", settings.billing_settings, name="billing_settings"),
+    path("billing/settings/logo/remove/", settings.remove_logo, name="billing_logo_remove"),
+    path("catalogue/", catalogue.product_list, name="product_list"),
+    path("catalogue/new/", catalogue.product_create, name="product_create"),
+    path("catalogue/<int:pk>/edit/", catalogue.ProductEditView.as_view(), name="product_edit"),
+    path("catalogue/<int:pk>/archive/", catalogue.ProductArchiveView.as_view(active=False), name="product_archive"),
+    path("catalogue/<int:pk>/restore/", catalogue.ProductArchiveView.as_view(active=True), name="product_restore"),
     path("deleted/", trash.deleted_items, name="deleted_items"),
     path("deleted/invoices/<int:pk>/restore/", trash.RestoreInvoiceView.as_view(), name="invoice_restore"),
     path("deleted/payments/<int:pk>/restore/", trash.RestorePaymentView.as_view(), name="payment_restore"),

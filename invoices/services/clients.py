@@ -23,6 +23,7 @@ CLIENT_FIELDS = (
     "postal_code",
     "city",
     "country",
+    "language",
     "payment_terms_days",
     "currency",
     "opening_balance",

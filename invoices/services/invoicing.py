@@ -5,19 +5,35 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import record_event
+from core.formatting import format_money
 from core.models import Organization, User
 from core.validators import validate_structured_reference
-from invoices.models import Client, Invoice, InvoiceItem, InvoiceSource, InvoiceStatus, Series, next_number
+from invoices.models import (
+    Client,
+    CreditNote,
+    CreditNoteItem,
+    Invoice,
+    InvoiceItem,
+    InvoiceSource,
+    InvoiceStatus,
+    Series,
+    next_number,
+)
+from invoices.models.lines import LineItem
+from invoices.money import ZERO
 from invoices.references import make_reference
 from invoices.services.common import Line, create_lines, require_same_organization, snapshot, validate_billed_lines
 from invoices.signals import invoice_sent
+from invoices.vat import rate_key
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +61,12 @@ def _free_reference(organization: Organization, year: int, sequence: int) -> str
         digits = make_reference(year * 1_000_000 + block * 100_000 + sequence)
         if not Invoice.all_objects.filter(organization=organization, payment_reference=digits).exists():
             return digits
-    raise ValidationError("No free structured reference is left for this invoice number; type one in.")
+    raise ValidationError(gettext("No free structured reference is left for this invoice number; type one in."))
 
 
 def _check_dates(issue_date: datetime.date, due_date: datetime.date) -> None:
     if due_date < issue_date:
-        raise ValidationError("The due date cannot be before the issue date.")
+        raise ValidationError(gettext("The due date cannot be before the issue date."))
 
 
 def _check_reference_free(organization: Organization, digits: str, exclude_pk: int | None = None) -> None:
@@ -58,7 +74,7 @@ def _check_reference_free(organization: Organization, digits: str, exclude_pk: i
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError("Another invoice already uses this structured reference.")
+        raise ValidationError(gettext("Another invoice already uses this structured reference."))
 
 
 @transaction.atomic
@@ -101,7 +117,7 @@ def create_invoice(
         with transaction.atomic():
             invoice.save()
     except IntegrityError as exc:
-        raise ValidationError("This invoice clashes with an existing one (number or reference).") from exc
+        raise ValidationError(gettext("This invoice clashes with an existing one (number or reference).")) from exc
     create_lines(InvoiceItem, "invoice", invoice, organization, lines)
     invoice.recompute()
     invoice.save()
@@ -140,8 +156,11 @@ def update_invoice(
     invoice.check_editable()
     if issue_date.year != invoice.issue_date.year:
         raise ValidationError(
-            f"{invoice.number} is numbered in {invoice.issue_date.year}: keep the issue date in that year, "
-            "or duplicate the invoice to number it in another year."
+            gettext(
+                "%(number)s is numbered in %(year)s: keep the issue date in that year, "
+                "or duplicate the invoice to number it in another year."
+            )
+            % {"number": invoice.number, "year": invoice.issue_date.year}
         )
     require_same_organization(invoice.organization, client)
     validate_billed_lines(lines, client)
@@ -226,7 +245,8 @@ def send_invoice(
                 after={"error": str(exc)[:200]},
             )
             raise EmailDeliveryError(
-                f"{invoice.number} is marked as sent, but the email could not be sent: {exc}"
+                gettext("%(number)s is marked as sent, but the email could not be sent: %(error)s")
+                % {"number": invoice.number, "error": exc}
             ) from exc
     return invoice
 
@@ -252,3 +272,99 @@ def cancel_invoice(
         after={**snapshot(invoice, AUDITED_FIELDS), "reason": reason},
     )
     return invoice
+
+
+# --- credit notes from the invoice's lines ---------------------------------------------------
+
+# What identifies an invoice line on its credit notes: its text and its VAT. A credit of the line
+# may lower the quantity or the unit price, never change what was sold or its VAT.
+CreditKey = tuple[str, str, str]
+
+
+def _credit_key(description: str, vat_rate: Decimal, vat_category: str) -> CreditKey:
+    return (" ".join(description.split()).casefold(), rate_key(vat_rate), vat_category)
+
+
+def _net_by_key(items: Sequence[LineItem] | Sequence[Line]) -> dict[CreditKey, Decimal]:
+    nets: dict[CreditKey, Decimal] = {}
+    for item in items:
+        key = _credit_key(item.description, item.vat_rate, item.vat_category)
+        net = item.net_amount if isinstance(item, LineItem) else item.amounts.net
+        nets[key] = nets.get(key, ZERO) + net
+    return nets
+
+
+def credited_items(invoice: Invoice) -> list[CreditNoteItem]:
+    """The lines of the invoice's credit notes still in force (a deleted credit note gives back)."""
+    return list(CreditNoteItem.objects.filter(credit_note__in=CreditNote.objects.filter(invoice=invoice)))
+
+
+def creditable_lines(invoice: Invoice) -> list[Line]:
+    """The invoice's lines as a credit note starts from them: each with the quantity not credited
+    yet (what earlier credit notes took of a line, at its price, is taken off); lines credited in
+    full are left out."""
+    credited = _net_by_key(credited_items(invoice))
+    lines = []
+    for item in invoice.items.all():
+        key = _credit_key(item.description, item.vat_rate, item.vat_category)
+        taken = min(credited.get(key, ZERO), item.net_amount)
+        credited[key] = credited.get(key, ZERO) - taken
+        if taken >= item.net_amount:
+            continue
+        quantity = item.quantity
+        if taken and item.unit_price:
+            quantity = max(item.quantity - (taken / item.unit_price).quantize(Decimal("0.001")), Decimal("0.001"))
+        lines.append(Line(item.description, quantity, item.unit_price, *_vat(item)))
+    return lines
+
+
+def _vat(item: LineItem) -> tuple[Decimal, str, str]:
+    return item.vat_rate, item.vat_category, item.vat_exemption_reason
+
+
+def check_credit_within_invoice(invoice: Invoice, lines: Sequence[Line]) -> None:
+    """Each credited line is one of the invoice's lines, and what is credited of it (with earlier
+    credit notes) is no more than was invoiced."""
+    invoiced = _net_by_key(list(invoice.items.all()))
+    credited = _net_by_key(credited_items(invoice))
+    wanted = _net_by_key(lines)
+    for number, line in enumerate(lines, start=1):
+        key = _credit_key(line.description, line.vat_rate, line.vat_category)
+        if key not in invoiced:
+            raise ValidationError(
+                gettext(
+                    "Line %(number)s is not on invoice %(invoice)s: a credit note credits the invoice's own "
+                    "lines (same description and VAT); lower their quantity or price instead."
+                )
+                % {"number": number, "invoice": invoice.number}
+            )
+        left = invoiced[key] - credited.get(key, ZERO)
+        if wanted[key] > left:
+            raise ValidationError(
+                gettext("Line %(number)s credits %(wanted)s of “%(description)s”, but only %(left)s is left to credit.")
+                % {
+                    "number": number,
+                    "wanted": format_money(wanted[key], invoice.currency),
+                    "description": line.description,
+                    "left": format_money(max(left, ZERO), invoice.currency),
+                }
+            )
+
+
+@transaction.atomic
+def credit_invoice_lines(
+    invoice: Invoice,
+    *,
+    lines: Sequence[Line],
+    issue_date: datetime.date,
+    reason: str = "",
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> CreditNote:
+    """A credit note of some of the invoice's own lines, never more than is left of them: checked
+    under the invoice's lock, so two credit notes issued at once cannot both take the last of a line."""
+    from invoices.services.settlement import issue_credit_note  # settlement imports this module's lock
+
+    locked = lock(invoice)
+    check_credit_within_invoice(locked, lines)
+    return issue_credit_note(locked, lines=lines, issue_date=issue_date, reason=reason, actor=actor, request=request)

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 
 from core.http import OrganizationRequest
@@ -21,7 +22,8 @@ from core.permissions import OrganizationMixin, acting_user, organization_requir
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm, SearchForm
-from invoices.models import Client, Invoice
+from invoices.models import BillingProfile, Client, Invoice
+from invoices.models.clients import default_document_language
 from invoices.statistics import average_days_to_pay
 
 
@@ -102,8 +104,14 @@ def statement_start(given: str) -> datetime.date | None:
         return today.replace(year=today.year - 1, day=1)
 
 
+def _default_language(request: OrganizationRequest) -> str:
+    country = BillingProfile.objects.filter(organization=request.organization).values_list("country", flat=True)
+    return default_document_language(country.first() or "BE", request.user.language or translation.get_language())
+
+
 def _save_client_form(request: OrganizationRequest, client: Client | None) -> HttpResponse:
-    form = ClientForm(request.POST or None, instance=client)
+    default_language = _default_language(request) if client is None else "en"
+    form = ClientForm(request.POST or None, instance=client, default_language=default_language)
     if request.method == "POST" and form.is_valid():
         saved = services.save_client(
             form.save(commit=False),
@@ -112,7 +120,7 @@ def _save_client_form(request: OrganizationRequest, client: Client | None) -> Ht
             actor=acting_user(request),
             request=request,
         )
-        messages.success(request, f"{saved.name} is saved.")
+        messages.success(request, gettext("%(name)s is saved.") % {"name": saved.name})
         return redirect(saved)
     return render(request, "invoices/client_form.html", {"form": form, "client": client})
 

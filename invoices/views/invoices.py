@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -11,12 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 
+from core.formatting import format_money
 from core.http import OrganizationRequest
 from core.links import link
 from core.memory import rendered
-from core.models import AuditEvent, Role
+from core.models import AuditEvent, Organization, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from integrations.yuki.booking import booking_state
@@ -27,12 +31,16 @@ from invoices.forms import (
     CreditNoteForm,
     InvoiceFilterForm,
     InvoiceForm,
-    LineFormSet,
     PaymentForm,
     filtered_invoices,
     invoice_filters,
+    line_formset,
 )
-from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
+from invoices.models import BillingProfile, Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
+from invoices.services.catalogue import catalogue_for_editor
+from invoices.services.common import Line
+from invoices.services.invoicing import credit_invoice_lines, creditable_lines
+from invoices.vat import vat_rates_for
 
 # The list's rows as plain values (no model instances to build). The page's body (filters, rows,
 # page links) is rendered once per process for each combination of what it shows (core.memory):
@@ -118,7 +126,9 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
     context_object_name = "invoice"
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return super().get_queryset().select_related("client", "organization__billing_profile")
+        # The logo's bytes are for PDFs only: a page has no use for them.
+        related = super().get_queryset().select_related("client", "organization__billing_profile")
+        return related.defer("organization__billing_profile__logo")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -142,11 +152,34 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
         return context
 
 
+def offered_rates(organization: Organization, keep: Iterable[Decimal] = ()) -> list[Decimal]:
+    """The VAT rates a line may carry: the organisation's country's, and those in `keep` (the
+    rates already on the document, which stay valid when it is edited)."""
+    country = BillingProfile.objects.filter(organization=organization).values_list("country", flat=True).first()
+    return vat_rates_for(country or "BE", keep=keep)
+
+
+def line_initial(lines: Sequence[Line]) -> list[dict[str, Any]]:
+    return [
+        {
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "vat_rate": line.vat_rate,
+            "vat_category": line.vat_category,
+            "vat_exemption_reason": line.vat_exemption_reason,
+        }
+        for line in lines
+    ]
+
+
 def _invoice_form_page(request: OrganizationRequest, invoice: Invoice | None) -> HttpResponse:
     organization = request.organization
+    current = [Line.of(item) for item in invoice.items.all()] if invoice is not None else []
+    rates = offered_rates(organization, (line.vat_rate for line in current))
     if request.method == "POST":
         form = InvoiceForm(request.POST, organization=organization)
-        formset = LineFormSet(request.POST, prefix="lines")
+        formset = line_formset(request.POST, rates=rates)
     elif invoice is not None:
         form = InvoiceForm(
             organization=organization,
@@ -159,25 +192,12 @@ def _invoice_form_page(request: OrganizationRequest, invoice: Invoice | None) ->
                 "notes": invoice.notes,
             },
         )
-        formset = LineFormSet(
-            prefix="lines",
-            initial=[
-                {
-                    "description": i.description,
-                    "quantity": i.quantity,
-                    "unit_price": i.unit_price,
-                    "vat_rate": str(i.vat_rate),
-                    "vat_category": i.vat_category,
-                    "vat_exemption_reason": i.vat_exemption_reason,
-                }
-                for i in invoice.items.all()
-            ],
-        )
+        formset = line_formset(None, rates=rates, initial=line_initial(current))
     else:
         form = InvoiceForm(
             organization=organization, initial={"issue_date": timezone.localdate(), "client": request.GET.get("client")}
         )
-        formset = LineFormSet(prefix="lines")
+        formset = line_formset(None, rates=rates)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         fields = {
@@ -199,9 +219,16 @@ def _invoice_form_page(request: OrganizationRequest, invoice: Invoice | None) ->
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{saved.number} is saved.")
+            messages.success(request, gettext("%(number)s is saved.") % {"number": saved.number})
             return redirect(saved)
-    return render(request, "invoices/invoice_form.html", {"form": form, "formset": formset, "invoice": invoice})
+    context = {
+        "form": form,
+        "formset": formset,
+        "invoice": invoice,
+        "products": catalogue_for_editor(organization),
+        "currency": form["currency"].value() or "EUR",
+    }
+    return render(request, "invoices/invoice_form.html", context)
 
 
 @organization_required()
@@ -215,7 +242,9 @@ class InvoiceEditView(OrganizationMixin, DetailView[Invoice]):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         invoice = self.get_object()
         if invoice.status != InvoiceStatus.DRAFT:
-            messages.error(request, "Only a draft can be edited. Issue a credit note to correct a sent invoice.")
+            messages.error(
+                request, gettext("Only a draft can be edited. Issue a credit note to correct a sent invoice.")
+            )
             return redirect(invoice)
         return _invoice_form_page(self.organization_request, invoice)
 
@@ -234,14 +263,18 @@ class CancelInvoiceView(InvoiceAction):
         services.cancel_invoice(
             invoice, reason=form.cleaned_data["reason"], actor=acting_user(request), request=request
         )
-        messages.success(request, f"{invoice.number} is cancelled.")
+        messages.success(request, gettext("%(number)s is cancelled.") % {"number": invoice.number})
         return None
 
 
 class DuplicateInvoiceView(InvoiceAction):
     def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         copy = services.duplicate_invoice(invoice, actor=acting_user(request), request=request)
-        messages.success(request, f"{copy.number} is a new draft copied from {invoice.number}.")
+        messages.success(
+            request,
+            gettext("%(copy)s is a new draft copied from %(number)s.")
+            % {"copy": copy.number, "number": invoice.number},
+        )
         return copy.get_absolute_url()
 
 
@@ -250,7 +283,10 @@ class DeleteInvoiceView(InvoiceAction):
 
     def act(self, request: OrganizationRequest, invoice: Invoice) -> str | None:
         services.soft_delete(invoice, actor=acting_user(request), request=request)
-        messages.success(request, f"{invoice.number} is deleted. An admin can restore it from Deleted items.")
+        messages.success(
+            request,
+            gettext("%(number)s is deleted. An admin can restore it from Deleted items.") % {"number": invoice.number},
+        )
         return reverse("invoices:invoice_list")
 
 
@@ -271,20 +307,29 @@ class RecordPaymentView(InvoiceAction):
             request=request,
             **data,
         )
-        messages.success(request, f"Payment of {data['currency']} {data['amount']} recorded on {invoice.number}.")
+        messages.success(
+            request,
+            gettext("Payment of %(amount)s recorded on %(number)s.")
+            % {"amount": format_money(data["amount"], data["currency"]), "number": invoice.number},
+        )
         return None
 
 
 class CreditNoteCreateView(OrganizationMixin, DetailView[Invoice]):
+    """A credit note starts from the invoice's lines not credited yet: the user lowers quantities
+    or removes lines; more than is left of a line is refused (services.credit_invoice_lines)."""
+
     model = Invoice
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         invoice = self.get_object()
+        remaining = creditable_lines(invoice)
+        rates = offered_rates(invoice.organization, (item.vat_rate for item in invoice.items.all()))
         form = CreditNoteForm(request.POST or None, initial={"issue_date": timezone.localdate()})
-        formset = LineFormSet(request.POST or None, prefix="lines")
+        formset = line_formset(request.POST or None, rates=rates, initial=line_initial(remaining))
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             try:
-                note = services.issue_credit_note(
+                note = credit_invoice_lines(
                     invoice,
                     lines=formset.lines(),
                     issue_date=form.cleaned_data["issue_date"],
@@ -295,8 +340,23 @@ class CreditNoteCreateView(OrganizationMixin, DetailView[Invoice]):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"{note.number} credits {note.currency} {note.total} on {invoice.number}.")
+                messages.success(
+                    request,
+                    gettext("%(credit_note)s credits %(amount)s on %(number)s.")
+                    % {
+                        "credit_note": note.number,
+                        "amount": format_money(note.total, note.currency),
+                        "number": invoice.number,
+                    },
+                )
                 return redirect(invoice)
-        return render(request, "invoices/credit_note_form.html", {"form": form, "formset": formset, "invoice": invoice})
+        context = {
+            "form": form,
+            "formset": formset,
+            "invoice": invoice,
+            "nothing_left": not remaining,
+            "currency": invoice.currency,
+        }
+        return render(request, "invoices/credit_note_form.html", context)
 
     post = get

@@ -8,12 +8,15 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from core.http import OrganizationRequest
 from core.permissions import ObjectActionView, acting_user
 from invoices import services
 from invoices.einvoicing import sending
 from invoices.models import CreditNote, Invoice
+from invoices.models.profile import DOCUMENT_LANGUAGES
+from invoices.notifications import invoice_email
 from invoices.views.invoices import InvoiceAction
 
 
@@ -22,10 +25,14 @@ class SendInvoiceView(InvoiceAction):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         invoice = self.get_object()
+        email = invoice_email(invoice)
         context = {
             "invoice": invoice,
             "choice": sending.channel_for(invoice),
             "transmissions": invoice.transmissions.select_related("credit_note")[:10],
+            # The email exactly as the client receives it, in the client's language.
+            "email": email,
+            "email_language": dict(DOCUMENT_LANGUAGES).get(email.language, email.language),
         }
         return render(request, "invoices/invoice_send.html", context)
 
@@ -33,7 +40,9 @@ class SendInvoiceView(InvoiceAction):
         if request.POST.get("channel") == sending.PEPPOL:
             transmission = sending.send_over_peppol(invoice, actor=acting_user(request), request=request)
             messages.success(
-                request, f"{invoice.number} is marked as sent and on its way over Peppol to {transmission.receiver}."
+                request,
+                gettext("%(number)s is marked as sent and on its way over Peppol to %(receiver)s.")
+                % {"number": invoice.number, "receiver": transmission.receiver},
             )
             return None
         try:
@@ -41,10 +50,11 @@ class SendInvoiceView(InvoiceAction):
         except services.EmailDeliveryError as exc:
             messages.warning(request, str(exc))
             return None
-        recipient = (
-            f" and emailed to {sent.client.email}" if sent.client.email else " (the client has no email address)"
-        )
-        messages.success(request, f"{sent.number} is marked as sent{recipient}.")
+        if sent.client.email:
+            text = gettext("%(number)s is marked as sent and emailed to %(email)s.")
+        else:
+            text = gettext("%(number)s is marked as sent (the client has no email address).")
+        messages.success(request, text % {"number": sent.number, "email": sent.client.email})
         return None
 
 
@@ -55,5 +65,9 @@ class SendCreditNoteView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, credit_note: CreditNote) -> str | None:
         transmission = sending.send_credit_note_over_peppol(credit_note, actor=acting_user(request), request=request)
-        messages.success(request, f"{credit_note.number} is on its way over Peppol to {transmission.receiver}.")
+        messages.success(
+            request,
+            gettext("%(number)s is on its way over Peppol to %(receiver)s.")
+            % {"number": credit_note.number, "receiver": transmission.receiver},
+        )
         return None

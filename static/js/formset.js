@@ -1,31 +1,38 @@
 // Line formsets: add and remove lines without a page reload. Without this script the
-// form still works: it shows one line, and "Remove" ticks Django's DELETE box.
+// form still works: it shows its lines, and "Remove" ticks Django's DELETE box.
+// A line added here is announced with a "formset:added" event on the table (live totals listen).
 "use strict";
 
-function setUpFormset(prefix) {
-  const body = document.querySelector(`[data-formset="${prefix}"] [data-formset-body]`);
+function hideWhenRemoved(row) {
+  const box = row.querySelector('input[type="checkbox"][name$="-DELETE"]');
+  if (!box) {
+    return;
+  }
+  box.addEventListener("change", () => {
+    row.hidden = box.checked;
+    for (const input of row.querySelectorAll("input, select")) {
+      if (input !== box) {
+        input.disabled = box.checked;
+      }
+    }
+  });
+}
+
+function setUpFormset(table) {
+  const prefix = table.dataset.formset;
+  const body = table.querySelector("[data-formset-body]");
+  if (!body) {
+    return;
+  }
+  for (const row of body.querySelectorAll("[data-formset-row]")) {
+    hideWhenRemoved(row);
+  }
   const template = document.querySelector(`template[data-formset-template="${prefix}"]`);
   const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
   const addButton = document.querySelector(`[data-formset-add="${prefix}"]`);
-  if (!body || !template || !total || !addButton) {
-    return;
+  if (!template || !total || !addButton) {
+    return; // a fixed set of lines (a credit note's): they can be removed, not added
   }
-
-  const hideWhenRemoved = (row) => {
-    const box = row.querySelector('input[type="checkbox"][name$="-DELETE"]');
-    if (!box) {
-      return;
-    }
-    box.addEventListener("change", () => {
-      row.hidden = box.checked;
-      for (const input of row.querySelectorAll("input, select")) {
-        if (input !== box) {
-          input.disabled = box.checked;
-        }
-      }
-    });
-  };
-
   addButton.addEventListener("click", () => {
     const index = Number(total.value);
     const html = template.innerHTML.replaceAll("__prefix__", String(index));
@@ -33,16 +40,13 @@ function setUpFormset(prefix) {
     total.value = String(index + 1);
     const row = body.lastElementChild;
     hideWhenRemoved(row);
-    row.querySelector("input")?.focus();
+    table.dispatchEvent(new CustomEvent("formset:added", { detail: { row } }));
+    row.querySelector("input, select")?.focus();
   });
-
-  for (const row of body.querySelectorAll("[data-formset-row]")) {
-    hideWhenRemoved(row);
-  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  for (const button of document.querySelectorAll("[data-formset-add]")) {
-    setUpFormset(button.dataset.formsetAdd);
+  for (const table of document.querySelectorAll("table[data-formset]")) {
+    setUpFormset(table);
   }
 });
