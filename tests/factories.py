@@ -16,7 +16,7 @@ from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from integrations.models import Connection, ConnectionStatus, Provider
 from invoices import services
-from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment
+from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment, Product
 from invoices.services import Line
 
 PASSWORD = "correct-horse-battery-staple"
@@ -166,6 +166,11 @@ def make_challan(organization: Organization) -> Challan:
     )
 
 
+def make_product(organization: Organization, **fields: Any) -> Product:
+    defaults: dict[str, Any] = {"name": "Consulting hour", "unit_price": Decimal("95.00"), "unit": "hour"}
+    return Product.objects.create(organization=organization, **{**defaults, **fields})
+
+
 def make_connection(organization: Organization, **fields: Any) -> Connection:
     defaults: dict[str, Any] = {
         "provider": Provider.PONTO,
@@ -265,6 +270,7 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]]
     Payment: make_payment,
     CreditNote: make_credit_note,
     Challan: make_challan,
+    Product: make_product,
     Connection: make_connection,
     BankAccount: make_bank_account,
     Match: make_match,

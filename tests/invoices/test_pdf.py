@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from core.formatting import format_money
 from core.models import Organization
 from invoices import services
 from invoices.models import BillingProfile, Client, Invoice
@@ -25,6 +26,11 @@ def pdf_text(document: bytes) -> str:
     assert document.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(document))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def money(amount: str) -> str:
+    """An amount as an English client's PDF prints it, its spaces made one space like pdf_text's."""
+    return " ".join(format_money(Decimal(amount), "EUR").split())
 
 
 def line(description: str, quantity: str, unit_price: str, vat_rate: str) -> Line:
@@ -79,10 +85,10 @@ def test_invoice_shows_number_client_lines_and_dates(invoice: Invoice):
 def test_invoice_computes_vat_once_per_rate(invoice: Invoice):
     text = pdf_text(invoice_pdf(invoice))
 
-    assert "21 % EUR 300,14 EUR 63,03" in text
-    assert "6 % EUR 25,00 EUR 1,50" in text
-    assert "Subtotal EUR 325,14" in text
-    assert "VAT EUR 64,53" in text
+    assert f"21 % {money('300.14')} {money('63.03')}" in text
+    assert f"6 % {money('25.00')} {money('1.50')}" in text
+    assert f"Subtotal {money('325.14')}" in text
+    assert f"VAT {money('64.53')}" in text
 
 
 @pytest.mark.django_db
@@ -99,11 +105,11 @@ def test_invoice_totals_after_a_partial_payment(organization: Organization, buye
     # The instance passed is out of date: the document prints what is stored now.
     text = pdf_text(invoice_pdf(invoice))
 
-    assert "Total EUR 389,67" in text
-    assert "Paid EUR 100,00" in text
-    assert "Credited EUR 0,00" in text
-    assert "Balance due EUR 289,67" in text
-    assert "Please transfer EUR 289,67 by 01/04/2026" in text
+    assert f"Total {money('389.67')}" in text
+    assert f"Paid {money('100.00')}" in text
+    assert f"Credited {money('0.00')}" in text
+    assert f"Balance due {money('289.67')}" in text
+    assert f"Please transfer {money('289.67')} by 01/04/2026" in text
 
 
 @pytest.mark.django_db
@@ -162,7 +168,7 @@ def test_a_long_invoice_runs_over_pages_with_every_line(organization: Organizati
 
     assert len(PdfReader(io.BytesIO(document)).pages) > 1
     assert all(f"Line {n} " in text for n in range(1, 81))
-    assert "Total EUR 968,00" in text  # 80 lines of 12.10
+    assert f"Total {money('968.00')}" in text  # 80 lines of 12.10
 
 
 @pytest.mark.django_db
@@ -179,8 +185,8 @@ def test_credit_note_names_itself_its_invoice_and_its_total(invoice: Invoice):
     assert "Credit note CN-2026-0001" in text
     assert "Credits invoice INV-2026-0001" in text
     assert "Returned reference book" in text
-    assert "6 % EUR 12,50 EUR 0,75" in text
-    assert "Total credited EUR 13,25" in text
+    assert f"6 % {money('12.50')} {money('0.75')}" in text
+    assert f"Total credited {money('13.25')}" in text
     assert "Reason: Damaged copy" in text
     assert "Brasserie Dupont & Fils" in text
 
@@ -193,8 +199,8 @@ def test_invoice_shows_what_a_credit_note_took_off(invoice: Invoice):
 
     text = pdf_text(invoice_pdf(invoice))
 
-    assert "Credited EUR 13,25" in text
-    assert "Balance due EUR 376,42" in text  # 389.67 - 13.25
+    assert f"Credited {money('13.25')}" in text
+    assert f"Balance due {money('376.42')}" in text  # 389.67 - 13.25
 
 
 @pytest.mark.django_db
@@ -213,7 +219,7 @@ def test_receipt_of_a_general_payment(organization: Organization, buyer: Client)
     assert "Payment receipt" in text
     assert "General payment" in text
     assert "INV-" not in text
-    assert "Amount received EUR 250,00" in text
+    assert f"Amount received {money('250.00')}" in text
     assert "Payment date 12/03/2026" in text
     assert "Brasserie Dupont & Fils" in text
     assert "Advance March" in text
@@ -234,7 +240,7 @@ def test_receipt_of_an_invoice_payment_names_the_invoice(organization: Organizat
 
     assert "For invoice INV-2026-0001" in text
     assert "General payment" not in text
-    assert "Amount received EUR 100,00" in text
+    assert f"Amount received {money('100.00')}" in text
 
 
 @pytest.mark.django_db
@@ -251,7 +257,7 @@ def test_challan_lists_its_lines_and_delivery_address(organization: Organization
 
     assert "Delivery note DN-2026-0001" in text
     assert "Pallet of oak planks 4" in text
-    assert "Box of screws 12,5" in text
+    assert "Box of screws 12.5" in text  # the client reads English: a decimal point
     assert "Havenlaan 12" in text
     assert "Brasserie Dupont & Fils" in text
     assert "Unit price" not in text and "EUR" not in text  # no prices: none printed
@@ -268,5 +274,5 @@ def test_priced_challan_prints_prices_and_totals(organization: Organization, buy
 
     text = pdf_text(challan_pdf(challan))
 
-    assert "Pallet of oak planks 4 EUR 85,00 21 % EUR 340,00" in text
-    assert "Total EUR 411,40" in text  # 340.00 + 71.40
+    assert f"Pallet of oak planks 4 {money('85.00')} 21 % {money('340.00')}" in text
+    assert f"Total {money('411.40')}" in text  # 340.00 + 71.40
