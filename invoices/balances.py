@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import CharField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext
 
 from core.pagination import PAGE_SIZE, Page
 from invoices.models import Client, CreditNote, Invoice, Payment
@@ -124,10 +125,10 @@ def _movement_sources(client: Client) -> list[QuerySet[Any]]:
 
 def _description(kind: str, about: str) -> str:
     if kind == "invoice":
-        return "Invoice"
+        return gettext("Invoice")
     if kind == "credit_note":
-        return f"Credit on {about}"
-    return f"Payment on {about}" if about else "General payment"
+        return gettext("Credit on %(invoice)s") % {"invoice": about}
+    return gettext("Payment on %(invoice)s") % {"invoice": about} if about else gettext("General payment")
 
 
 def _net_amounts(client: Client) -> list[tuple[QuerySet[Any], str, Any]]:

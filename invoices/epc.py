@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import segno
 from django.conf import settings
+from django.utils.translation import gettext
 from segno import helpers
 from stdnum import bic as bic_code
 from stdnum import iban as iban_number
@@ -121,7 +122,8 @@ def credit_transfer(invoice: Invoice, profile: BillingProfile | None) -> CreditT
         bic=_bic(profile.bic, iban),
         amount=invoice.balance_due,
         reference=reference,
-        text="" if reference else f"Invoice {invoice.number}",
+        # In the language of the page or PDF that shows the code.
+        text="" if reference else gettext("Invoice %(number)s") % {"number": invoice.number},
     )
     try:
         transfer.qr_code()

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django_q.tasks import async_task
 
 from core.audit import record_event
@@ -70,16 +71,19 @@ class ChannelChoice:
 def channel_for(invoice: Invoice) -> ChannelChoice:
     receiver = invoice.client.business_ids.participant_id
     if receiver is None:
-        reason = "the client has no Peppol ID (add its enterprise number, VAT number or Peppol ID)"
+        reason = gettext("the client has no Peppol ID (add its enterprise number, VAT number or Peppol ID)")
         return ChannelChoice(EMAIL, None, None, reason)
     if not access_point.configured():
-        return ChannelChoice(EMAIL, receiver, None, "sending over Peppol is not set up in this installation")
+        reason = gettext("sending over Peppol is not set up in this installation")
+        return ChannelChoice(EMAIL, receiver, None, reason)
     found = access_point.reachability(receiver)
     if not found.known:
-        return ChannelChoice(EMAIL, receiver, found, "the Peppol directory could not be asked just now")
+        return ChannelChoice(EMAIL, receiver, found, gettext("the Peppol directory could not be asked just now"))
     if not found.registered:
-        return ChannelChoice(EMAIL, receiver, found, f"{receiver} is not registered on Peppol for invoices")
-    return ChannelChoice(PEPPOL, receiver, found, f"{found.name or invoice.client.name} receives invoices over Peppol")
+        reason = gettext("%(receiver)s is not registered on Peppol for invoices") % {"receiver": receiver}
+        return ChannelChoice(EMAIL, receiver, found, reason)
+    reason = gettext("%(name)s receives invoices over Peppol") % {"name": found.name or invoice.client.name}
+    return ChannelChoice(PEPPOL, receiver, found, reason)
 
 
 def send_over_peppol(
@@ -104,17 +108,25 @@ def send_credit_note_over_peppol(
 
 def _check_sendable(document: Invoice | CreditNote, ubl: bytes, earlier: QuerySet[Transmission]) -> None:
     if document.client.business_ids.participant_id is None:
-        raise ValidationError("The client has no Peppol ID: add its enterprise number, VAT number or Peppol ID first.")
+        raise ValidationError(
+            gettext("The client has no Peppol ID: add its enterprise number, VAT number or Peppol ID first.")
+        )
     if not access_point.configured():
-        raise ValidationError("Sending over Peppol is not set up in this installation (no access point key).")
+        raise ValidationError(gettext("Sending over Peppol is not set up in this installation (no access point key)."))
     if earlier.exclude(state=TransmissionState.FAILED).exists():
-        raise ValidationError(f"{document.number} is already on its way over Peppol, or delivered.")
+        raise ValidationError(_already_sent(document))
     result = validation.validate(ubl)
     if not result.valid:
+        # The rule's own text stays as the rule set words it (English): its id says which it is.
+        breaks = gettext("The e-invoice breaks %(rule)s: %(message)s")
         raise ValidationError(
-            [f"The e-invoice breaks {issue.rule_id}: {issue.message}" for issue in result.fatal],
+            [breaks % {"rule": issue.rule_id, "message": issue.message} for issue in result.fatal],
             code="einvoice_invalid",
         )
+
+
+def _already_sent(document: Invoice | CreditNote) -> str:
+    return gettext("%(number)s is already on its way over Peppol, or delivered.") % {"number": document.number}
 
 
 def _queue(
@@ -140,7 +152,7 @@ def _queue(
             )
             transaction.on_commit(lambda: async_task("invoices.tasks.advance_transmission", transmission.pk))
     except IntegrityError as exc:  # another request queued it a moment ago
-        raise ValidationError(f"{document.number} is already on its way over Peppol, or delivered.") from exc
+        raise ValidationError(_already_sent(document)) from exc
     return transmission
 
 
@@ -271,7 +283,8 @@ def _adopt(transmission: Transmission, document: Any, *, events: list[dict[str, 
     state = STATES.get(str(document.state), transmission.state)
     error = ""
     if state == TransmissionState.FAILED:
-        error = _failure(events or []) or "The access point could not deliver the invoice."
+        # Stored in English (no reader here); Transmission.error_text translates it when shown.
+        error = _failure(events or []) or gettext_noop("The access point could not deliver the invoice.")
     _update(transmission, state=state, access_point_id=document.id, events=events, error=error)
 
 

@@ -33,3 +33,9 @@ class BillingDocument(TenantModel):
 
     class Meta:
         abstract = True
+
+    @property
+    def summary(self) -> str:
+        """The document as a person reads it, in the active language. `__str__` stays one fixed
+        text: the audit log and the admin keep it whoever acted."""
+        return str(self)

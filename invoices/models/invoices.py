@@ -14,7 +14,10 @@ from django.db.models import Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_money
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
 from invoices.models.lines import VAT_LINE_FIELDS, LineItem
@@ -24,19 +27,19 @@ from invoices.vat import VatGroup, vat_breakdown, vat_total
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE)
 
 
 class InvoiceSource(models.TextChoices):
-    MANUAL = "manual", "Made here"
+    MANUAL = "manual", _("Made here")
     YUKI = "yuki", "Yuki"
 
 
@@ -110,7 +113,7 @@ class Invoice(BillingDocument):
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     notes = models.TextField(blank=True)
-    payment_reference = models.CharField(max_length=12, help_text="Structured communication, 12 digits")
+    payment_reference = models.CharField(max_length=12, help_text=_("Structured communication, 12 digits"))
     source = models.CharField(max_length=8, choices=InvoiceSource.choices, default=InvoiceSource.MANUAL)
     external_id = models.CharField(max_length=64, blank=True)
     subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
@@ -183,35 +186,41 @@ class Invoice(BillingDocument):
 
     def check_editable(self) -> None:
         if self.status != InvoiceStatus.DRAFT:
-            raise ValidationError("Only a draft can be edited. Issue a credit note to correct a sent invoice.")
+            raise ValidationError(gettext("Only a draft can be edited. Issue a credit note to correct a sent invoice."))
 
     def check_sendable(self) -> None:
         if self.status == InvoiceStatus.CANCELLED:
-            raise ValidationError("A cancelled invoice cannot be sent.")
+            raise ValidationError(gettext("A cancelled invoice cannot be sent."))
         if not self.items.exists():
-            raise ValidationError("Add at least one line before sending the invoice.")
+            raise ValidationError(gettext("Add at least one line before sending the invoice."))
 
     def check_payable(self, currency: str) -> None:
         if self.status == InvoiceStatus.CANCELLED:
-            raise ValidationError("This invoice is cancelled: a payment cannot be recorded on it.")
+            raise ValidationError(gettext("This invoice is cancelled: a payment cannot be recorded on it."))
         if self.status == InvoiceStatus.DRAFT:
-            raise ValidationError("This invoice is still a draft: send it before recording a payment.")
+            raise ValidationError(gettext("This invoice is still a draft: send it before recording a payment."))
         if currency != self.currency:
-            raise ValidationError(f"The payment is in {currency} but the invoice is in {self.currency}.")
+            raise ValidationError(
+                gettext("The payment is in %(payment_currency)s but the invoice is in %(invoice_currency)s.")
+                % {"payment_currency": currency, "invoice_currency": self.currency}
+            )
 
     def check_creditable(self, amount: Decimal) -> None:
         if not self.is_open:
-            raise ValidationError("Only a sent, unpaid or partly paid invoice can be credited.")
+            raise ValidationError(gettext("Only a sent, unpaid or partly paid invoice can be credited."))
         if amount > self.balance_due:
             raise ValidationError(
-                f"The credit note ({amount}) is more than the open amount of the invoice ({self.balance_due})."
+                gettext("The credit note (%(amount)s) is more than the open amount of the invoice (%(open)s).")
+                % {"amount": format_money(amount, self.currency), "open": format_money(self.balance_due, self.currency)}
             )
 
     def check_cancellable(self) -> None:
         if self.status == InvoiceStatus.CANCELLED:
-            raise ValidationError("This invoice is already cancelled.")
+            raise ValidationError(gettext("This invoice is already cancelled."))
         if self.amount_paid or self.amount_credited:
-            raise ValidationError("This invoice has payments or credit notes: remove them, or credit it instead.")
+            raise ValidationError(
+                gettext("This invoice has payments or credit notes: remove them, or credit it instead.")
+            )
 
     # --- derived amounts ---------------------------------------------------------------
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization
 
 
 class Series(models.TextChoices):
-    INVOICE = "INV", "Invoice"
-    CREDIT_NOTE = "CN", "Credit note"
-    CHALLAN = "DN", "Delivery note"
+    INVOICE = "INV", _("Invoice")
+    CREDIT_NOTE = "CN", _("Credit note")
+    CHALLAN = "DN", _("Delivery note")
 
 
 class DocumentSequence(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.business_ids import BusinessIds
 
@@ -15,13 +16,15 @@ class RegisteredCompany(models.Model):
     vat_number: str
 
     enterprise_number = models.CharField(
-        max_length=20, blank=True, help_text="KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands."
+        max_length=20,
+        blank=True,
+        help_text=_("KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands."),
     )
     peppol_id = models.CharField(
-        "Peppol ID",
+        _("Peppol ID"),
         max_length=64,
         blank=True,
-        help_text=(
+        help_text=_(
             "Only when it is not the usual one: 0208 and the enterprise number in Belgium, "
             "0106 and the KvK number in the Netherlands."
         ),

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date, format_money
 from invoices.models.base import ActiveManager, BillingDocument, SoftDeleteQuerySet
 from invoices.models.clients import Client
 from invoices.models.invoices import Invoice
 
 
 class PaymentMethod(models.TextChoices):
-    BANK_TRANSFER = "bank_transfer", "Bank transfer"
-    DIRECT_DEBIT = "direct_debit", "Direct debit"
-    CARD = "card", "Card"
-    CASH = "cash", "Cash"
-    OTHER = "other", "Other"
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
 
 
 class PaymentQuerySet(SoftDeleteQuerySet["Payment"]):
@@ -31,7 +34,7 @@ class Payment(BillingDocument):
     method = models.CharField(max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER)
     reference = models.CharField(max_length=140, blank=True)
     is_overpayment = models.BooleanField(
-        default=False, help_text="Accept more than the open amount; the excess is credited to the client."
+        default=False, help_text=_("Accept more than the open amount; the excess is credited to the client.")
     )
     notes = models.TextField(blank=True)
 
@@ -49,6 +52,15 @@ class Payment(BillingDocument):
     def __str__(self) -> str:
         target = self.invoice.number if self.invoice_id and self.invoice else "general payment"
         return f"{self.currency} {self.amount} on {self.date:%Y-%m-%d} ({target})"
+
+    @property
+    def summary(self) -> str:
+        target = self.invoice.number if self.invoice_id and self.invoice else gettext("general payment")
+        return gettext("%(amount)s on %(date)s (%(target)s)") % {
+            "amount": format_money(self.amount, self.currency),
+            "date": format_date(self.date),
+            "target": target,
+        }
 
     def get_absolute_url(self) -> str:
         if self.invoice_id:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
 from invoices.models.credit_notes import CreditNote
@@ -17,21 +19,21 @@ from invoices.models.invoices import Invoice
 
 
 class TransmissionState(models.TextChoices):
-    QUEUED = "queued", "Queued"  # ours only: the upload to the access point is not confirmed yet
-    DRAFT = "draft", "Uploaded"
-    TRANSIT = "transit", "On its way"
-    SENT = "sent", "Delivered"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")  # ours only: the upload to the access point is not confirmed yet
+    DRAFT = "draft", _("Uploaded")
+    TRANSIT = "transit", _("On its way")
+    SENT = "sent", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 # The access point's timeline events (reference §3.2) in words.
 EVENT_WORDS = {
-    "document_created": "Uploaded to the access point",
-    "send_attempted": "Sent into the Peppol network",
-    "send_success": "Delivered to the receiver's access point",
-    "send_failed": "Delivery failed",
-    "mlr_received": "The receiver's access point answered",
-    "imr_received": "The receiver answered",
+    "document_created": _("Uploaded to the access point"),
+    "send_attempted": _("Sent into the Peppol network"),
+    "send_success": _("Delivered to the receiver's access point"),
+    "send_failed": _("Delivery failed"),
+    "mlr_received": _("The receiver's access point answered"),
+    "imr_received": _("The receiver answered"),
 }
 
 
@@ -108,9 +110,15 @@ class Transmission(TenantModel):
         return self.live and self.created_at < timezone.now() - OVERDUE_AFTER
 
     @property
+    def error_text(self) -> str:
+        """The error in the reader's language when it is one of our own fixed texts (the worker,
+        which has no reader, stores those in English); the access point's words as they came."""
+        return gettext(self.error) if self.error else ""
+
+    @property
     def timeline(self) -> list[TimelineEvent]:
         return [
-            TimelineEvent(_moment(event.get("at")), EVENT_WORDS.get(str(event.get("type")), str(event.get("type"))))
+            TimelineEvent(_moment(event.get("at")), str(EVENT_WORDS.get(str(event.get("type")), event.get("type"))))
             for event in self.events
             if isinstance(event, dict)
         ]

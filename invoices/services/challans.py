@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import record_event
+from core.formatting import format_date
 from core.models import Organization, User
 from invoices.models import Challan, ChallanItem, Client, Invoice, Series, next_number
 from invoices.services.common import Line, create_lines, require_same_organization, validate_lines
@@ -62,13 +64,14 @@ def convert_challan_to_invoice(
 ) -> Invoice:
     challan = Challan.objects.select_for_update().select_related("client", "organization").get(pk=challan.pk)
     if challan.invoice_id:
-        raise ValidationError("This delivery note has already been invoiced.")
+        raise ValidationError(gettext("This delivery note has already been invoiced."))
     invoice = create_invoice(
         organization=challan.organization,
         client=challan.client,
         lines=[Line.of(item) for item in challan.items.all()],
         issue_date=issue_date or timezone.localdate(),
-        notes=f"Delivered under {challan.number} on {challan.date:%d/%m/%Y}.",
+        notes=gettext("Delivered under %(number)s on %(date)s.")
+        % {"number": challan.number, "date": format_date(challan.date)},
         actor=actor,
         request=request,
     )

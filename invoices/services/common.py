@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from core.models import Organization
 from invoices.models.clients import Client
@@ -74,23 +75,31 @@ def document_amounts(lines: Sequence[Line]) -> DocumentAmounts:
 
 def validate_lines(lines: Sequence[Line]) -> None:
     if not lines:
-        raise ValidationError("Add at least one line.")
+        raise ValidationError(gettext("Add at least one line."))
     for number, line in enumerate(lines, start=1):
-        if line.quantity <= 0:
-            raise ValidationError(f"Line {number}: the quantity must be more than zero.")
-        if line.unit_price.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValidationError(f"Line {number}: prices have at most two decimals.")
-        if line.unit_price < 0:
-            raise ValidationError(f"Line {number}: prices cannot be negative; issue a credit note to give money back.")
-        if not Decimal(0) <= line.vat_rate <= Decimal(100):
-            raise ValidationError(f"Line {number}: the VAT rate must be between 0 and 100 %.")
-        problem = line_problem(line.vat_category, line.vat_rate, line.vat_exemption_reason)
+        problem = _line_problem(line)
         if problem:
-            raise ValidationError(f"Line {number}: {problem}")
-        if abs(line.amounts.gross) >= MAX_AMOUNT:
-            raise ValidationError(f"Line {number}: the amount is too large.")
+            raise ValidationError(gettext("Line %(number)s: %(problem)s") % {"number": number, "problem": problem})
     if document_amounts(lines).total >= MAX_AMOUNT:
-        raise ValidationError("The document's total is too large.")
+        raise ValidationError(gettext("The document's total is too large."))
+
+
+def _line_problem(line: Line) -> str:
+    """What is wrong with one line, in words, or ""."""
+    if line.quantity <= 0:
+        return gettext("the quantity must be more than zero.")
+    if line.unit_price.as_tuple().exponent < -2:  # type: ignore[operator]
+        return gettext("prices have at most two decimals.")
+    if line.unit_price < 0:
+        return gettext("prices cannot be negative; issue a credit note to give money back.")
+    if not Decimal(0) <= line.vat_rate <= Decimal(100):
+        return gettext("the VAT rate must be between 0 and 100 %.")
+    problem = line_problem(line.vat_category, line.vat_rate, line.vat_exemption_reason)
+    if problem:
+        return problem
+    if abs(line.amounts.gross) >= MAX_AMOUNT:
+        return gettext("the amount is too large.")
+    return ""
 
 
 def validate_billed_lines(lines: Sequence[Line], client: Client) -> None:
@@ -127,7 +136,7 @@ def require_same_organization(organization: Organization, *objects: models.Model
     """A guard behind the views' scoping: never link rows of two organisations."""
     for obj in objects:
         if obj is not None and getattr(obj, "organization_id", None) != organization.pk:
-            raise ValidationError("That record does not belong to this organisation.")
+            raise ValidationError(gettext("That record does not belong to this organisation."))
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from core.audit import record_event
 from core.models import User
@@ -19,16 +20,18 @@ def _settled_invoice(document: Document) -> Invoice | None:
     if isinstance(document, Payment | CreditNote) and document.invoice_id:
         invoice = Invoice.all_objects.get(pk=document.invoice_id)
         if not invoice.is_active:
-            raise ValidationError(f"Its invoice {invoice.number} is deleted: restore the invoice first.")
+            raise ValidationError(
+                gettext("Its invoice %(number)s is deleted: restore the invoice first.") % {"number": invoice.number}
+            )
         return lock(invoice)
     return None
 
 
 def _check_deletable(document: Document) -> None:
     if isinstance(document, Invoice) and (document.payments.exists() or document.credit_notes.exists()):
-        raise ValidationError("This invoice has payments or credit notes: delete those first.")
+        raise ValidationError(gettext("This invoice has payments or credit notes: delete those first."))
     if isinstance(document, Challan) and document.invoice_id:
-        raise ValidationError("This delivery note was invoiced: delete or cancel the invoice instead.")
+        raise ValidationError(gettext("This delivery note was invoiced: delete or cancel the invoice instead."))
 
 
 def _check_restorable(document: Document, invoice: Invoice | None) -> None:

@@ -9,11 +9,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from core.audit import record_event
+from core.formatting import format_money
 from core.models import Organization, User
 from invoices.models import Client, CreditNote, CreditNoteItem, Invoice, Payment, PaymentMethod, Series, next_number
-from core.formatting import format_money
 from invoices.services.common import (
     MAX_AMOUNT,
     Line,
@@ -31,9 +32,14 @@ PAYMENT_FIELDS = ("client_id", "invoice_id", "amount", "currency", "date", "meth
 def check_not_overpaid(invoice: Invoice, amount: Decimal, is_overpayment: bool) -> None:
     if amount > invoice.balance_due and not is_overpayment:
         raise ValidationError(
-            f"{format_money(amount, invoice.currency)} is more than the balance due of "
-            f"{format_money(invoice.balance_due, invoice.currency)}. Record the balance due, or mark the "
-            "payment as an overpayment to credit the difference to the client."
+            gettext(
+                "%(amount)s is more than the balance due of %(balance_due)s. Record the balance due, or mark "
+                "the payment as an overpayment to credit the difference to the client."
+            )
+            % {
+                "amount": format_money(amount, invoice.currency),
+                "balance_due": format_money(invoice.balance_due, invoice.currency),
+            }
         )
 
 
@@ -56,13 +62,13 @@ def record_payment(
     """Record money received. Without an invoice it is a general payment on the client's account."""
     require_same_organization(organization, client, invoice)
     if amount <= 0:
-        raise ValidationError("A payment must be more than zero.")
+        raise ValidationError(gettext("A payment must be more than zero."))
     if amount >= MAX_AMOUNT:
-        raise ValidationError("The payment is too large.")
+        raise ValidationError(gettext("The payment is too large."))
     if invoice is not None:
         invoice = lock(invoice)  # racing payments on one invoice wait here, then see the new balance
         if invoice.client_id != client.pk:
-            raise ValidationError("This invoice belongs to another client.")
+            raise ValidationError(gettext("This invoice belongs to another client."))
         invoice.check_payable(currency)
         check_not_overpaid(invoice, amount, is_overpayment)
     payment = Payment.objects.create(
@@ -106,10 +112,10 @@ def issue_credit_note(
     amounts = document_amounts(lines)
     total = amounts.total
     if total <= 0:
-        raise ValidationError("A credit note must be for more than zero.")
+        raise ValidationError(gettext("A credit note must be for more than zero."))
     invoice.check_creditable(total)
     if issue_date < invoice.issue_date:
-        raise ValidationError("A credit note cannot be dated before the invoice it credits.")
+        raise ValidationError(gettext("A credit note cannot be dated before the invoice it credits."))
     number, _ = next_number(invoice.organization, Series.CREDIT_NOTE, issue_date.year)
     credit_note = CreditNote.objects.create(
         organization=invoice.organization,

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 
 from core.http import OrganizationRequest
@@ -50,7 +51,7 @@ def challan_create(request: OrganizationRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{challan.number} is saved.")
+            messages.success(request, gettext("%(number)s is saved.") % {"number": challan.number})
             return redirect(challan)
     return render(request, "invoices/challan_form.html", {"form": form, "formset": formset})
 
@@ -72,7 +73,11 @@ class ConvertChallanView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, challan: Challan) -> str | None:
         invoice = services.convert_challan_to_invoice(challan, actor=acting_user(request), request=request)
-        messages.success(request, f"{invoice.number} is a draft invoice made from {challan.number}.")
+        messages.success(
+            request,
+            gettext("%(invoice)s is a draft invoice made from %(challan)s.")
+            % {"invoice": invoice.number, "challan": challan.number},
+        )
         return invoice.get_absolute_url()
 
 
@@ -82,5 +87,5 @@ class DeleteChallanView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, challan: Challan) -> str | None:
         services.soft_delete(challan, actor=acting_user(request), request=request)
-        messages.success(request, f"{challan.number} is deleted.")
+        messages.success(request, gettext("%(number)s is deleted.") % {"number": challan.number})
         return reverse("invoices:challan_list")

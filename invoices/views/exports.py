@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 
 from core.csv import csv_response
 from core.http import OrganizationRequest
@@ -53,11 +54,12 @@ def invoices_csv(request: OrganizationRequest) -> StreamingHttpResponse:
 @organization_required()
 def payments_csv(request: OrganizationRequest) -> StreamingHttpResponse:
     payments = Payment.objects.for_organization(request.organization).select_related("client", "invoice")
+    general = gettext("General payment")
     rows = (
         (
             p.date,
             p.client.name,
-            p.invoice.number if p.invoice else "General payment",
+            p.invoice.number if p.invoice else general,
             p.currency,
             p.amount,
             p.get_method_display(),

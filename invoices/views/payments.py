@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from core.formatting import format_money
 from core.http import OrganizationRequest
 from core.models import Role
 from core.pagination import paginate
@@ -50,7 +52,8 @@ def general_payment_create(request: OrganizationRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"General payment of {payment.currency} {payment.amount} recorded.")
+            amount = format_money(payment.amount, payment.currency)
+            messages.success(request, gettext("General payment of %(amount)s recorded.") % {"amount": amount})
             return redirect(payment)
     return render(request, "invoices/payment_form.html", {"form": form})
 
@@ -61,7 +64,7 @@ class DeletePaymentView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, payment: Payment) -> str | None:
         services.soft_delete(payment, actor=acting_user(request), request=request)
-        messages.success(request, "The payment is deleted; the balance due is updated.")
+        messages.success(request, gettext("The payment is deleted; the balance due is updated."))
         return None
 
 
@@ -71,7 +74,9 @@ class DeleteCreditNoteView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, note: CreditNote) -> str | None:
         services.soft_delete(note, actor=acting_user(request), request=request)
-        messages.success(request, f"{note.number} is deleted; the balance due is updated.")
+        messages.success(
+            request, gettext("%(number)s is deleted; the balance due is updated.") % {"number": note.number}
+        )
         return None
 
 

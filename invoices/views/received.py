@@ -14,6 +14,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
@@ -85,13 +87,17 @@ class MarkReceivedPaidView(ObjectActionView):
         if not form.is_valid():
             raise ValidationError([message for messages in form.errors.values() for message in messages])
         if document.bill is None:
-            raise ValidationError("This document has no bill of its own.")
+            raise ValidationError(gettext("This document has no bill of its own."))
         bill_payments.mark_paid(
             document.bill, on=form.cleaned_data["paid_on"], actor=acting_user(request), request=request
         )
-        messages.success(request, f"{document.supplier_name} {document.number} is marked paid.")
+        messages.success(
+            request,
+            gettext("%(supplier)s %(number)s is marked paid.")
+            % {"supplier": document.supplier_name, "number": document.number},
+        )
         return None
 
 
 class PaidOnForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.http import OrganizationRequest
 from core.models import Role
@@ -48,7 +49,7 @@ class RestoreView(ObjectActionView):
 
     def act(self, request: OrganizationRequest, document: Any) -> str | None:
         restored = services.restore(document, actor=acting_user(request), request=request)
-        messages.success(request, f"{restored} is restored.")
+        messages.success(request, gettext("%(document)s is restored.") % {"document": restored.summary})
         return None
 
     def get_success_url(self, obj: Any) -> str:

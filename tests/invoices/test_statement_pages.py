@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.formatting import format_money
 from core.models import Organization
 from core.pagination import PAGE_SIZE
 from invoices import services
@@ -124,11 +125,14 @@ def test_the_statement_page_links_to_the_next_and_carries_the_balance(
     second = owner_client.get(url, {"from": "all", "page": "2"}).content.decode()
 
     carried = 500 - PAGE_SIZE
-    assert f'Carried forward to page 2 EUR</th><th class="number">EUR {carried}.00' in first
+    assert f'Carried forward to page 2 EUR</th><th class="number">{format_money(carried)}' in first
     assert "from=all&amp;page=2" in first
-    assert f'Balance brought forward from page 1</td><td></td><td></td><td class="number">EUR {carried}.00' in second
+    assert (
+        f'Balance brought forward from page 1</td><td></td><td></td><td class="number">{format_money(carried)}'
+        in second
+    )
     assert second.count("General payment") == 10
-    assert f'Closing balance EUR</th><th class="number">EUR {carried - 10}.00' in second
+    assert f'Closing balance EUR</th><th class="number">{format_money(carried - 10)}' in second
 
 
 @pytest.mark.django_db
@@ -165,7 +169,7 @@ def test_a_repeat_view_of_the_statement_shows_every_change_since(owner_client: H
     after = owner_client.get(url, {"from": "all"}).content.decode()
 
     assert "Statement of Brasserie Dupont" in before and f"Payment on {invoice.number}" not in before
-    assert 'Closing balance EUR</th><th class="number">EUR 131.00' in before
+    assert f'Closing balance EUR</th><th class="number">{format_money(131)}' in before
     assert "Statement of Brasserie Janssens" in after and "Brasserie Dupont" not in after
     assert f"Payment on {invoice.number}" in after
-    assert 'Closing balance EUR</th><th class="number">EUR 110.00' in after
+    assert f'Closing balance EUR</th><th class="number">{format_money(110)}' in after

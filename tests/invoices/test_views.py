@@ -11,6 +11,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from core.formatting import format_money
 from core.models import AuditEvent, Organization, Role, User
 from invoices import services
 from invoices.models import BillingProfile, Client, Invoice, InvoiceStatus, Payment
@@ -100,7 +101,7 @@ def test_invoice_detail_shows_balance_payments_credits_and_history(
     page = owner_client.get(reverse("invoices:invoice_detail", args=[invoice.pk])).content.decode()
 
     assert invoice.formatted_reference in page
-    assert f"EUR {invoice.balance_due}" in page
+    assert format_money(invoice.balance_due, invoice.currency) in page
     assert "Credit note CN-2026-" in page
     assert "payment.recorded" not in page  # the payment event belongs to the payment...
     assert "invoice.created" in page and "invoice.sent" in page  # ...the invoice's own history is here
@@ -209,12 +210,13 @@ def test_credit_note_form_issues_a_credit(owner_client: HttpClient, organization
 
     response = owner_client.post(
         reverse("invoices:credit_note_create", args=[invoice.pk]),
-        {"issue_date": "2026-03-03", "reason": "Damaged", **line_post("lines", ("Returned item", "1", "10.00", "21"))},
+        # One of the invoice's two lines of 50.00 at 21 % (make_invoice's "Line 1").
+        {"issue_date": "2026-03-03", "reason": "Damaged", **line_post("lines", ("Line 1", "1", "50.00", "21"))},
     )
 
     invoice.refresh_from_db()
     assert response.status_code == 302
-    assert invoice.amount_credited == D("12.10")
+    assert invoice.amount_credited == D("60.50")
 
 
 @pytest.mark.django_db
@@ -384,10 +386,10 @@ def test_statement_brings_earlier_movements_forward(owner_client: HttpClient, or
     period = owner_client.get(url, {"from": "2026-02-01"}).content.decode()
     everything = owner_client.get(url, {"from": "all"}).content.decode()
 
-    assert "Balance brought forward" in period and "EUR 171.00" in period
+    assert "Balance brought forward" in period and format_money(171) in period
     assert later.number in period and "INV-2026-0001" not in period
     assert "Opening balance" in everything and "INV-2026-0001" in everything
-    assert "Closing balance EUR" in period and "EUR 292.00" in period
+    assert "Closing balance EUR" in period and format_money(292) in period
 
 
 @pytest.mark.django_db

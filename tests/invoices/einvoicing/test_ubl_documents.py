@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from core.formatting import format_money
 from core.models import Organization
 from invoices import services
 from invoices.demo import seed_billing
@@ -230,7 +231,7 @@ def test_the_page_shows_the_check_and_the_download_embeds_the_pdf(owner_client, 
     shown = page.content.decode()
     assert page.status_code == 200 and "Ready for Peppol" in shown
     assert "<code>0208:0477472701</code>" in shown and "<code>0208:0700123432</code>" in shown
-    assert "Standard rate" in shown and ">21.00<" in shown  # the VAT of 100.00 at 21 %
+    assert "Standard rate" in shown and f">{format_money(21)}<" in shown  # the VAT of 100.00 at 21 %
     assert download["Content-Type"] == "application/xml"
     assert f'filename="{invoice.number.lower()}.xml"' in download["Content-Disposition"]
     document = b"".join(download.streaming_content)
