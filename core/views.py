@@ -30,11 +30,12 @@ AUDIT_PAGE_SIZE = 50
 
 @organization_required()
 def home(request: OrganizationRequest) -> HttpResponse:
-    organization = request.organization
-    context: dict[str, Any] = {"member_count": Membership.objects.filter(organization=organization).count()}
-    if request.membership.has_role(Role.ADMIN):
-        context["recent_events"] = AuditEvent.objects.visible_to(organization)[:8]
-    return render(request, "core/home.html", context)
+    """The overview of the organisation's cash (dashboards), so a member lands on the figures;
+    the audit log has its own page."""
+    from dashboards.views.pages import overview
+
+    response: HttpResponse = overview(request)
+    return response
 
 
 @login_required

@@ -10,18 +10,19 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from banking.models import BankAccount
 
 PERIODS = {
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "12m": "Last 12 months",
-    "ytd": "This year",
-    "24m": "Last 24 months",
-    "custom": "Custom dates",
+    "30d": _("Last 30 days"),
+    "90d": _("Last 90 days"),
+    "12m": _("Last 12 months"),
+    "ytd": _("This year"),
+    "24m": _("Last 24 months"),
+    "custom": _("Custom dates"),
 }
-GRANULARITIES = {"day": "Day", "week": "Week", "month": "Month"}
+GRANULARITIES = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 MAX_PERIOD_DAYS = 3660
 
 
@@ -61,6 +62,14 @@ class Filters:
     def query(self) -> str:
         return urlencode(self.params(), doseq=True)
 
+    def link_query(self) -> str:
+        """The filters that differ from the defaults, for links between the dashboard's pages."""
+        params = self.params()
+        for name, value in FilterForm.DEFAULTS.items():
+            if params.get(name) == value:
+                del params[name]
+        return urlencode(params, doseq=True)
+
     def as_json(self) -> dict[str, object]:
         return {
             "period": self.period,
@@ -73,14 +82,27 @@ class Filters:
 
 
 class FilterForm(forms.Form):
-    period = forms.ChoiceField(choices=PERIODS.items(), required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    account = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, label="Bank accounts", widget=forms.CheckboxSelectMultiple
+    period = forms.ChoiceField(choices=PERIODS.items(), required=False, label=_("Period"))
+    # ISO dates, as a date input sends them whatever the language.
+    start = forms.DateField(
+        required=False,
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    currency = forms.ChoiceField(required=False)
-    group = forms.ChoiceField(choices=GRANULARITIES.items(), required=False, label="Group by")
+    end = forms.DateField(
+        required=False,
+        label=_("To"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    account = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label=_("Bank accounts"), widget=forms.CheckboxSelectMultiple
+    )
+    # Ticked: every account counts, whatever else is ticked.
+    all_accounts = forms.BooleanField(required=False, label=_("All accounts"))
+    currency = forms.ChoiceField(required=False, label=_("Currency"))
+    group = forms.ChoiceField(choices=GRANULARITIES.items(), required=False, label=_("Group by"))
 
     DEFAULTS = {"period": "12m", "group": "month", "currency": "EUR"}
 
@@ -102,11 +124,13 @@ class FilterForm(forms.Form):
         if period == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError("A custom period needs a start and an end date.")
+                raise forms.ValidationError(_("A custom period needs a start and an end date."))
             if start > end:
-                raise forms.ValidationError("The start date is after the end date.")
+                raise forms.ValidationError(_("The start date is after the end date."))
             if (end - start).days > MAX_PERIOD_DAYS:
-                raise forms.ValidationError("Choose a period of at most ten years.")
+                raise forms.ValidationError(_("Choose a period of at most ten years."))
+        if data.get("all_accounts"):
+            data["account"] = []
         return data
 
     def filters(self) -> Filters:

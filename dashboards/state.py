@@ -1,8 +1,9 @@
 """The organisation's data version, and the cache of aggregations keyed by it.
 
 Every committed write that changes a figure bumps the version (after the commit, so a reader
-never caches old numbers under the new version); a cached aggregation is keyed by the version
-and today's date, so it is never served after a write, and a TTL bounds everything else.
+never caches old numbers under the new version); a cached aggregation is keyed by the version,
+today's date and the active language (titles, labels and number formats are written in it), so
+it is never served after a write nor in another language, and a TTL bounds everything else.
 
 Because the key moves with every write, a copy of an entry in one process's memory is never
 stale either: a repeat view reads it there (core.memory), without a round trip to Redis. That
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.memory import memory
 from dashboards.models import DashboardState
@@ -73,7 +75,8 @@ def state_for(organization_id: int) -> DashboardState:
 def cache_key(organization_id: int, version: int, name: str, params: str) -> str:
     # The parameters come from the URL: a digest keeps the key short and free of control characters.
     digest = hashlib.sha256(params.encode()).hexdigest()
-    return f"dash:{organization_id}:{version}:{timezone.localdate().isoformat()}:{name}:{digest}"
+    language = get_language() or settings.LANGUAGE_CODE
+    return f"dash:{organization_id}:{version}:{timezone.localdate().isoformat()}:{language}:{name}:{digest}"
 
 
 T = TypeVar("T")

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
+from dashboards.charts import BALANCE_COLOR, Chart, ChartData, Column, Context, cents, layout, money_axis, register
 from dashboards.models import DailyRollup
 
 ZERO = Decimal("0.00")
@@ -26,9 +28,11 @@ def balance_day(account: Any, today: datetime.date) -> datetime.date:
 def _source(account: Any) -> str:
     """Where the account's figures come from, and the links of the same IBAN left uncounted."""
     connection = account.connection
-    source = f"{connection.get_provider_display()} · {connection.display_name or 'connection'}"
+    source = f"{connection.get_provider_display()} · {connection.display_name or gettext('connection')}"
     if account.other_sources:
-        source += f" (also linked through {', '.join(account.other_sources)}: counted once, from here)"
+        source += " " + gettext("(also linked through %(sources)s: counted once, from here)") % {
+            "sources": ", ".join(account.other_sources)
+        }
     return source
 
 
@@ -50,14 +54,14 @@ def compute_position(context: Context) -> ChartData:
     oldest = min((row["balance_date"] for row in rows), default=None)
     return ChartData(
         name="position",
-        title="Cash position",
+        title=gettext("Cash position"),
         columns=[
-            Column("account", "Account"),
-            Column("iban", "IBAN"),
-            Column("currency", "Currency"),
-            Column("balance", "Balance", "money"),
-            Column("balance_date", "Balance of", "date"),
-            Column("source", "Source"),
+            Column("account", gettext("Account")),
+            Column("iban", gettext("IBAN")),
+            Column("currency", gettext("Currency")),
+            Column("balance", gettext("Balance"), "money"),
+            Column("balance_date", gettext("Balance of"), "date"),
+            Column("source", gettext("Source")),
         ],
         rows=rows,
         summary={
@@ -72,11 +76,23 @@ def compute_position(context: Context) -> ChartData:
 
 def draw_position(data: ChartData, context: Context) -> dict[str, Any]:
     rows = [row for row in data.rows if row["currency"] == context.filters.currency]
+    balances = [r["balance"] for r in rows]
     return {
         "data": [
-            {"type": "bar", "x": [r["account"] for r in rows], "y": [r["balance"] for r in rows], "name": "Balance"}
+            {
+                "type": "bar",
+                "x": [r["account"] for r in rows],
+                "y": balances,
+                "name": gettext("Balance"),
+                "marker": {"color": BALANCE_COLOR},
+            }
         ],
-        "layout": layout("Balance per account", yaxis=money_axis(context.filters.currency), hovermode="closest"),
+        "layout": layout(
+            gettext("Balance per account"),
+            yaxis=money_axis(context.filters.currency, balances),
+            hovermode="closest",
+            showlegend=False,
+        ),
     }
 
 
@@ -123,8 +139,8 @@ def compute_balance(context: Context) -> ChartData:
     balances = [balance for _, balance in series]
     return ChartData(
         name="balance",
-        title="Daily balance",
-        columns=[Column("day", "Day", "date"), Column("balance", "Balance at end of day", "money")],
+        title=gettext("Daily balance"),
+        columns=[Column("day", gettext("Day"), "date"), Column("balance", gettext("Balance at end of day"), "money")],
         rows=[{"day": day, "balance": balance} for day, balance in series],
         summary={
             "currency": context.filters.currency,
@@ -137,36 +153,46 @@ def compute_balance(context: Context) -> ChartData:
 
 
 def draw_balance(data: ChartData, context: Context) -> dict[str, Any]:
+    balances = [row["balance"] for row in data.rows]
     return {
         "data": [
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Balance",
-                "line": {"shape": "hv"},
+                "name": gettext("Balance"),
+                "line": {"shape": "hv", "color": BALANCE_COLOR, "width": 2},
+                "fill": "tozeroy",
+                "fillcolor": "rgba(26,35,126,0.08)",
                 "x": [row["day"] for row in data.rows],
-                "y": [row["balance"] for row in data.rows],
+                "y": balances,
             }
         ],
-        "layout": layout("Daily balance", yaxis=money_axis(context.filters.currency)),
+        "layout": layout(
+            gettext("Daily balance"),
+            yaxis=money_axis(context.filters.currency, balances),
+            xaxis={"type": "date"},
+            showlegend=False,
+        ),
     }
 
 
 register(
     Chart(
         "position",
-        "Cash position",
-        "Today's balance per bank account, with its date and source.",
+        _("Cash position"),
+        _("Today's balance per bank account, with its date and source."),
         compute_position,
         draw_position,
+        _("No bank account yet: connect your bank to see its balance."),
     )
 )
 register(
     Chart(
         "balance",
-        "Daily balance",
-        "End-of-day balance over the period, rebuilt from today's balance and the booked transactions.",
+        _("Daily balance"),
+        _("End-of-day balance over the period, rebuilt from today's balance and the booked transactions."),
         compute_balance,
         draw_balance,
+        _("No balance to show yet: connect your bank."),
     )
 )

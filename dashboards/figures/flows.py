@@ -9,23 +9,40 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from banking.models import BankTransaction
 from core.months import month_start, next_month
 from dashboards import rollups
-from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
+from dashboards.charts import (
+    IN_COLOR,
+    NET_COLOR,
+    OUT_COLOR,
+    Chart,
+    ChartData,
+    Column,
+    Context,
+    cents,
+    layout,
+    money_axis,
+    register,
+)
 from dashboards.models import CounterpartyRollup, DailyRollup
 
 ZERO = Decimal("0.00")
 TOP_COUNTERPARTIES = 10
-IN_COLOR, OUT_COLOR = "#2e7d32", "#c62828"
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-FLOW_COLUMNS = [
-    Column("inflow", "Money in", "money"),
-    Column("outflow", "Money out", "money"),
-    Column("net", "Net", "money"),
-    Column("count", "Transactions", "number"),
-]
+PERIOD_FROM = {"day": _("Day"), "week": _("Week from"), "month": _("Month from")}
+
+
+def flow_columns() -> list[Column]:
+    return [
+        Column("inflow", gettext("Money in"), "money"),
+        Column("outflow", gettext("Money out"), "money"),
+        Column("net", gettext("Net"), "money"),
+        Column("count", gettext("Transactions"), "number"),
+    ]
 
 
 def period_rollups(context: Context) -> QuerySet[DailyRollup]:
@@ -59,8 +76,8 @@ def compute_flows(context: Context) -> ChartData:
     outflow = sum((r["outflow"] for r in rows), ZERO)
     return ChartData(
         name="flows",
-        title="Money in and out",
-        columns=[Column("period", f"{context.filters.granularity.title()} from", "date"), *FLOW_COLUMNS],
+        title=gettext("Money in and out"),
+        columns=[Column("period", str(PERIOD_FROM[context.filters.granularity]), "date"), *flow_columns()],
         rows=rows,
         summary={"currency": context.filters.currency, **_flow_row(inflow, outflow, sum(r["count"] for r in rows))},
     )
@@ -69,10 +86,16 @@ def compute_flows(context: Context) -> ChartData:
 def in_out_bars(x: list[Any], rows: list[dict[str, Any]], *, out_sign: int = 1) -> list[dict[str, Any]]:
     """Green money-in and red money-out bars (money out drawn below zero with out_sign=-1)."""
     return [
-        {"type": "bar", "name": "Money in", "x": x, "y": [r["inflow"] for r in rows], "marker": {"color": IN_COLOR}},
         {
             "type": "bar",
-            "name": "Money out",
+            "name": gettext("Money in"),
+            "x": x,
+            "y": [r["inflow"] for r in rows],
+            "marker": {"color": IN_COLOR},
+        },
+        {
+            "type": "bar",
+            "name": gettext("Money out"),
             "x": x,
             "y": [out_sign * r["outflow"] for r in rows],
             "marker": {"color": OUT_COLOR},
@@ -85,14 +108,17 @@ def draw_flows(data: ChartData, context: Context) -> dict[str, Any]:
     net = {
         "type": "scatter",
         "mode": "lines+markers",
-        "name": "Net",
+        "name": gettext("Net"),
         "x": x,
         "y": [r["net"] for r in data.rows],
-        "line": {"color": "#1a237e"},
+        "line": {"color": NET_COLOR},
     }
+    values = [value for row in data.rows for value in (row["inflow"], -row["outflow"])]
     return {
         "data": [*in_out_bars(x, data.rows, out_sign=-1), net],
-        "layout": layout("Money in and out", barmode="relative", yaxis=money_axis(context.filters.currency)),
+        "layout": layout(
+            gettext("Money in and out"), barmode="relative", yaxis=money_axis(context.filters.currency, values)
+        ),
     }
 
 
@@ -151,12 +177,12 @@ def compute_counterparties(context: Context) -> ChartData:
     ]
     return ChartData(
         name="counterparties",
-        title="Top counterparties",
+        title=gettext("Top counterparties"),
         columns=[
-            Column("direction", "Direction"),
-            Column("counterparty", "Counterparty"),
-            Column("amount", "Amount", "money"),
-            Column("count", "Transactions", "number"),
+            Column("direction", gettext("Direction")),
+            Column("counterparty", gettext("Counterparty")),
+            Column("amount", gettext("Amount"), "money"),
+            Column("count", gettext("Transactions"), "number"),
         ],
         rows=rows,
         summary={"currency": context.filters.currency, "counterparties": len(totals)},
@@ -177,20 +203,27 @@ def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
             "y": [r["counterparty"] for r in rows],
         }
 
+    currency = context.filters.currency
+    amounts = [row["amount"] for row in data.rows]
+    money = {key: value for key, value in money_axis(currency, amounts).items() if key not in ("zeroline",)}
     return {
-        "data": [bars("in", "Money in", IN_COLOR, ("x", "y")), bars("out", "Money out", OUT_COLOR, ("x2", "y2"))],
+        "data": [
+            bars("in", gettext("Money in"), IN_COLOR, ("x", "y")),
+            bars("out", gettext("Money out"), OUT_COLOR, ("x2", "y2")),
+        ],
         "layout": layout(
-            "Top counterparties",
+            gettext("Top counterparties"),
             hovermode="closest",
             grid={"rows": 1, "columns": 2, "pattern": "independent"},
-            margin={"l": 160, "r": 20, "t": 48, "b": 40},
+            xaxis=money,
+            xaxis2=money,
         ),
     }
 
 
 def compute_categories(context: Context) -> ChartData:
     rows = [
-        {"category": row["category"] or "Uncategorised", **_flow_row(row["in_sum"], row["out_sum"], row["n"])}
+        {"category": row["category"] or gettext("Uncategorised"), **_flow_row(row["in_sum"], row["out_sum"], row["n"])}
         for row in period_rollups(context)
         .values("category")
         .annotate(in_sum=Sum("inflow"), out_sum=Sum("outflow"), n=Sum("count"))
@@ -199,40 +232,54 @@ def compute_categories(context: Context) -> ChartData:
     rows.sort(key=lambda row: -(row["inflow"] + row["outflow"]))
     return ChartData(
         name="categories",
-        title="By category",
-        columns=[Column("category", "Category"), *FLOW_COLUMNS],
+        title=gettext("By category"),
+        columns=[Column("category", gettext("Category")), *flow_columns()],
         rows=rows,
         summary={"currency": context.filters.currency, "categories": len(rows)},
     )
 
 
 def draw_categories(data: ChartData, context: Context) -> dict[str, Any]:
+    values = [value for row in data.rows for value in (row["inflow"], row["outflow"])]
     return {
         "data": in_out_bars([row["category"] for row in data.rows], data.rows),
         "layout": layout(
-            "By category", barmode="group", hovermode="closest", yaxis=money_axis(context.filters.currency)
+            gettext("By category"),
+            barmode="group",
+            hovermode="closest",
+            yaxis=money_axis(context.filters.currency, values),
         ),
     }
 
 
+NO_TRANSACTIONS = _("No bank transactions in this period.")
 register(
-    Chart("flows", "Money in and out", "Inflow, outflow and net per day, week or month.", compute_flows, draw_flows)
+    Chart(
+        "flows",
+        _("Money in and out"),
+        _("Inflow, outflow and net per day, week or month."),
+        compute_flows,
+        draw_flows,
+        NO_TRANSACTIONS,
+    )
 )
 register(
     Chart(
         "counterparties",
-        "Top counterparties",
-        "The ten largest payers and payees of the period.",
+        _("Top counterparties"),
+        _("The ten largest payers and payees of the period."),
         compute_counterparties,
         draw_counterparties,
+        NO_TRANSACTIONS,
     )
 )
 register(
     Chart(
         "categories",
-        "By category",
-        "Inflow and outflow per category of your rules.",
+        _("By category"),
+        _("Inflow and outflow per category of your rules."),
         compute_categories,
         draw_categories,
+        NO_TRANSACTIONS,
     )
 )

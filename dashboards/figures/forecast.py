@@ -10,9 +10,25 @@ from typing import Any
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from banking.models import Bill, RecurringFlow
-from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
+from core.formatting import format_date, format_money
+from dashboards.charts import (
+    BALANCE_COLOR,
+    FORECAST_DASH,
+    IN_COLOR,
+    OUT_COLOR,
+    THRESHOLD_COLOR,
+    Chart,
+    ChartData,
+    Column,
+    Context,
+    layout,
+    money_axis,
+    register,
+)
 from dashboards.figures.cash import daily_balances
 from dashboards.state import state_for
 from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
@@ -154,16 +170,16 @@ def compute_forecast(context: Context) -> ChartData:
     lowest_date, lowest = min(series, key=lambda point: point[1])  # the first day of the lowest balance
     return ChartData(
         name="forecast",
-        title="13-week cash forecast",
+        title=gettext("13-week cash forecast"),
         columns=[
-            Column("week", "Week from", "date"),
-            Column("week_end", "Week to", "date"),
-            Column("receivables_in", "Receivables in", "money"),
-            Column("recurring_in", "Recurring in", "money"),
-            Column("bills_out", "Bills out", "money"),
-            Column("recurring_out", "Recurring out", "money"),
-            Column("net", "Net", "money"),
-            Column("closing", "Closing balance", "money"),
+            Column("week", gettext("Week from"), "date"),
+            Column("week_end", gettext("Week to"), "date"),
+            Column("receivables_in", gettext("Receivables in"), "money"),
+            Column("recurring_in", gettext("Recurring in"), "money"),
+            Column("bills_out", gettext("Bills out"), "money"),
+            Column("recurring_out", gettext("Recurring out"), "money"),
+            Column("net", gettext("Net"), "money"),
+            Column("closing", gettext("Closing balance"), "money"),
         ],
         rows=rows,
         summary={
@@ -184,51 +200,59 @@ def compute_forecast(context: Context) -> ChartData:
 
 
 def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
-    summary = data.summary
-    days = [day for day, _ in summary["series"]]
-    balances = [balance for _, balance in summary["series"]]
+    """The projected balance (dashed: a projection) on the left axis; each week's money in and
+    out as bars on their own axis at the right, so a week of 5,000 reads beside a balance of
+    500,000."""
+    summary, currency = data.summary, context.filters.currency
+    days = [day for day, _balance in summary["series"]]
+    balances = [balance for _day, balance in summary["series"]]
     week = 7 * 24 * 3600 * 1000  # a week in milliseconds, the unit of a date axis
+    weeks = [row["week"] for row in data.rows]
+    money_in = [row["receivables_in"] + row["recurring_in"] for row in data.rows]
+    money_out = [row["bills_out"] + row["recurring_out"] for row in data.rows]
+    bar = {"type": "bar", "x": weeks, "yaxis": "y2", "width": [week * 0.4] * len(weeks), "opacity": 0.75}
     traces: list[dict[str, Any]] = [
+        {**bar, "name": gettext("Money in per week"), "y": money_in, "offset": 0, "marker": {"color": IN_COLOR}},
         {
-            "type": "bar",
-            "name": "Weekly net",
-            "x": [row["week"] for row in data.rows],
-            "y": [row["net"] for row in data.rows],
-            "width": [week * 0.8] * len(data.rows),
-            "offset": 0,
-            "marker": {"color": ["#2e7d32" if row["net"] >= 0 else "#c62828" for row in data.rows]},
-            "opacity": 0.5,
+            **bar,
+            "name": gettext("Money out per week"),
+            "y": [-amount for amount in money_out],
+            "offset": week * 0.4,
+            "marker": {"color": OUT_COLOR},
         },
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "Projected balance",
-            "line": {"shape": "hv", "color": "#1a237e"},
+            "name": gettext("Projected balance"),
+            "line": {"shape": "hv", "color": BALANCE_COLOR, "dash": FORECAST_DASH, "width": 2},
             "x": days,
             "y": balances,
         },
     ]
-    shortfalls = {"Below zero": summary["first_below_zero"], "Below threshold": summary["first_below_threshold"]}
-    if shortfalls["Below zero"] == shortfalls["Below threshold"]:
-        del shortfalls["Below threshold"]
+    shortfalls = {
+        "zero": (gettext("Below zero from %(date)s"), summary["first_below_zero"]),
+        "threshold": (gettext("Below threshold from %(date)s"), summary["first_below_threshold"]),
+    }
+    if shortfalls["zero"][1] == shortfalls["threshold"][1]:
+        del shortfalls["threshold"]
     annotations = []
-    for label, day in shortfalls.items():
+    for text, day in shortfalls.values():
         if day is None:
             continue
         balance = balances[days.index(day)]
+        label = text % {"date": format_date(day)}
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": f"{label} from",
+                "name": label,
                 "x": [day],
                 "y": [balance],
-                "marker": {"color": "#c62828", "size": 12, "symbol": "x"},
+                "marker": {"color": OUT_COLOR, "size": 12, "symbol": "x"},
+                "showlegend": False,
             }
         )
-        annotations.append(
-            {"x": day, "y": balance, "text": f"{label} from {day:%d %b %Y}", "showarrow": True, "arrowhead": 2}
-        )
+        annotations.append({"x": day, "y": balance, "text": label, "showarrow": True, "arrowhead": 2})
     threshold = summary["threshold"]
     shapes = [
         {
@@ -239,16 +263,39 @@ def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
             "yref": "y",
             "y0": threshold,
             "y1": threshold,
-            "line": {"color": "#ef6c00", "dash": "dash", "width": 1.5},
+            "line": {"color": THRESHOLD_COLOR, "dash": "dot", "width": 1.5},
         }
     ]
-    text = {"text": f"Threshold {threshold:,.2f}", "showarrow": False, "font": {"color": "#ef6c00"}}
-    annotations.append({"xref": "paper", "x": 1, "xanchor": "right", "y": threshold, "yanchor": "bottom", **text})
+    text = gettext("Threshold %(amount)s") % {"amount": format_money(threshold, currency)}
+    annotations.append(
+        {
+            "xref": "paper",
+            "x": 0,
+            "xanchor": "left",
+            "y": threshold,
+            "yanchor": "bottom",
+            "text": text,
+            "showarrow": False,
+            "font": {"color": THRESHOLD_COLOR},
+        }
+    )
+    flows = [*money_in, *(-amount for amount in money_out)]
     return {
         "data": traces,
         "layout": layout(
-            "Projected balance, next 13 weeks",
-            yaxis=money_axis(context.filters.currency),
+            gettext("Projected balance, next 13 weeks"),
+            yaxis=money_axis(currency, [*balances, threshold], title={"text": gettext("Balance")}),
+            yaxis2=money_axis(
+                currency,
+                flows,
+                title={"text": gettext("In and out per week")},
+                overlaying="y",
+                side="right",
+                showgrid=False,
+                rangemode="normal",
+            ),
+            xaxis={"type": "date"},
+            barmode="overlay",
             shapes=shapes,
             annotations=annotations,
         ),
@@ -258,10 +305,13 @@ def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
 register(
     Chart(
         "forecast",
-        "13-week cash forecast",
-        "Projected daily balance from today's balance, open invoices "
-        "(when each client usually pays), open bills and recurring flows found in the bank history.",
+        _("13-week cash forecast"),
+        _(
+            "Projected daily balance from today's balance, open invoices "
+            "(when each client usually pays), open bills and recurring flows found in the bank history."
+        ),
         compute_forecast,
         draw_forecast,
+        _("Nothing to forecast yet: connect your bank and add invoices or bills."),
     )
 )

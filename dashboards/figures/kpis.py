@@ -7,9 +7,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.months import month_start, next_month
-from dashboards.charts import Chart, ChartData, Column, Context, cents, layout, money_axis, register
+from dashboards.charts import (
+    IN_COLOR,
+    OUT_COLOR,
+    Chart,
+    ChartData,
+    Column,
+    Context,
+    cents,
+    layout,
+    money_axis,
+    register,
+)
 from dashboards.models import DailyRollup
 
 ZERO = Decimal("0.00")
@@ -43,7 +56,7 @@ def compute_kpis(context: Context) -> ChartData:
     this_month = month_start(today)
     last_month = month_start(this_month - datetime.timedelta(days=1))
     first_burn_month = this_month
-    for _ in range(BURN_MONTHS):
+    for _month in range(BURN_MONTHS):
         first_burn_month = month_start(first_burn_month - datetime.timedelta(days=1))
     totals = _month_totals(context, first_burn_month, today)
     full_months = [totals[m] for m in sorted(totals) if m < this_month]
@@ -58,12 +71,12 @@ def compute_kpis(context: Context) -> ChartData:
     rows = [{"month": m, "inflow": i, "outflow": o, "net": i - o} for m, (i, o) in sorted(totals.items())]
     return ChartData(
         name="kpis",
-        title="Key figures",
+        title=gettext("Key figures"),
         columns=[
-            Column("month", "Month", "date"),
-            Column("inflow", "Money in", "money"),
-            Column("outflow", "Money out", "money"),
-            Column("net", "Net", "money"),
+            Column("month", gettext("Month"), "date"),
+            Column("inflow", gettext("Money in"), "money"),
+            Column("outflow", gettext("Money out"), "money"),
+            Column("net", gettext("Net"), "money"),
         ],
         rows=rows,
         summary={
@@ -83,19 +96,37 @@ def compute_kpis(context: Context) -> ChartData:
 
 def draw_kpis(data: ChartData, context: Context) -> dict[str, Any]:
     x = [row["month"] for row in data.rows]
+    nets = [row["net"] for row in data.rows]
     return {
-        "data": [{"type": "bar", "name": "Net", "x": x, "y": [row["net"] for row in data.rows]}],
-        "layout": layout("Net per month", yaxis=money_axis(context.filters.currency), hovermode="closest"),
+        "data": [
+            {
+                "type": "bar",
+                "name": gettext("Net"),
+                "x": x,
+                "y": nets,
+                "marker": {"color": [IN_COLOR if net >= 0 else OUT_COLOR for net in nets]},
+            }
+        ],
+        "layout": layout(
+            gettext("Net per month"),
+            yaxis=money_axis(context.filters.currency, nets),
+            xaxis={"type": "date", "tickformat": "%b %Y"},
+            hovermode="closest",
+            showlegend=False,
+        ),
     }
 
 
 register(
     Chart(
         "kpis",
-        "Key figures",
-        "Cash in and out this month and last, the average monthly net burn over "
-        "the last six full months, and the runway it leaves.",
+        _("Key figures"),
+        _(
+            "Cash in and out this month and last, the average monthly net burn over "
+            "the last six full months, and the runway it leaves."
+        ),
         compute_kpis,
         draw_kpis,
+        _("No bank transactions in the last months."),
     )
 )

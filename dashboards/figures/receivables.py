@@ -14,6 +14,9 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from banking.models import Bill
 from dashboards.charts import Chart, ChartData, Column, Context, layout, money_axis, register
@@ -23,14 +26,14 @@ from invoices.money import ZERO, round_cents
 
 TOP_PARTIES = 20
 DSO_DAYS = 90
-OTHER_CLIENTS = "Other clients"
-OTHER_SUPPLIERS = "Other suppliers"
+OTHER_CLIENTS = _("Other clients")
+OTHER_SUPPLIERS = _("Other suppliers")
 
 
 @dataclass(frozen=True)
 class Bucket:
     key: str
-    label: str
+    label: str | Promise
     first_day: int  # days past due, inclusive; 0 is "not yet due"
     last_day: int | None  # inclusive; None: no upper bound
     color: str
@@ -46,16 +49,22 @@ class Bucket:
 
 
 BUCKETS = (
-    Bucket("current", "Not yet due", 0, 0, "#2e7d32"),
-    Bucket("1_30", "1-30 days", 1, 30, "#f9a825"),
-    Bucket("31_60", "31-60 days", 31, 60, "#ef6c00"),
-    Bucket("61_90", "61-90 days", 61, 90, "#d84315"),
-    Bucket("over_90", "Over 90 days", 91, None, "#b71c1c"),
+    Bucket("current", _("Not yet due"), 0, 0, "#2e7d32"),
+    Bucket("1_30", _("1-30 days"), 1, 30, "#f9a825"),
+    Bucket("31_60", _("31-60 days"), 31, 60, "#ef6c00"),
+    Bucket("61_90", _("61-90 days"), 61, 90, "#d84315"),
+    Bucket("over_90", _("Over 90 days"), 91, None, "#b71c1c"),
 )
 BUCKETS_BY_KEY = {bucket.key: bucket for bucket in BUCKETS}
-BUCKET_COLUMNS = [Column(bucket.key, bucket.label, "money") for bucket in BUCKETS]
-OPEN_COLUMN = Column("total", "Open", "money")
 MONEY_KEYS = [*BUCKETS_BY_KEY, "total"]
+
+
+def bucket_columns() -> list[Column]:
+    """A column per bucket, then the open total, in the active language."""
+    return [
+        *(Column(bucket.key, str(bucket.label), "money") for bucket in BUCKETS),
+        Column("total", gettext("Open"), "money"),
+    ]
 
 
 def overdue(today: datetime.date, field: str = "due_date") -> Q:
@@ -159,15 +168,19 @@ def compute_aging(context: Context) -> ChartData:
     )
     summary = _summary(currency, today, totals)
     sales = round_cents(Decimal(totals["sales"]))
-    other = {"client_id": None, "client__name": OTHER_CLIENTS}
+    other = {"client_id": None, "client__name": str(OTHER_CLIENTS)}
     rows = [
         {"client_id": row.pop("client_id"), "client": row.pop("client__name"), **row}
         for row in _party_rows(by_client, _clean(totals), totals["clients"], other)
     ]
     return ChartData(
         name="aging",
-        title="Receivables aging",
-        columns=[Column("client", "Client"), *BUCKET_COLUMNS, OPEN_COLUMN, Column("count", "Invoices", "number")],
+        title=gettext("Receivables aging"),
+        columns=[
+            Column("client", gettext("Client")),
+            *bucket_columns(),
+            Column("count", gettext("Invoices"), "number"),
+        ],
         rows=rows,
         summary={
             **summary,
@@ -193,9 +206,13 @@ def compute_payables(context: Context) -> ChartData:
     )
     return ChartData(
         name="payables",
-        title="Payables aging",
-        columns=[Column("supplier", "Supplier"), *BUCKET_COLUMNS, OPEN_COLUMN, Column("count", "Bills", "number")],
-        rows=_party_rows(by_supplier, _clean(totals), totals["suppliers"], {"supplier": OTHER_SUPPLIERS}),
+        title=gettext("Payables aging"),
+        columns=[
+            Column("supplier", gettext("Supplier")),
+            *bucket_columns(),
+            Column("count", gettext("Bills"), "number"),
+        ],
+        rows=_party_rows(by_supplier, _clean(totals), totals["suppliers"], {"supplier": str(OTHER_SUPPLIERS)}),
         summary={**_summary(currency, today, totals), "suppliers": totals["suppliers"]},
     )
 
@@ -203,46 +220,59 @@ def compute_payables(context: Context) -> ChartData:
 def _draw_buckets(title: str, data: ChartData, context: Context) -> dict[str, Any]:
     """One bar per bucket: the open amount, with how many documents in the hover text."""
     buckets, counts = data.summary["buckets"], data.summary["bucket_counts"]
+    amounts = [buckets[bucket.key] for bucket in BUCKETS]
+    # plotly's own syntax around the translated words: %{x} the bucket, %{y} the amount.
+    hover = gettext("%(bucket)s: %(amount)s (%(count)s open)") % {
+        "bucket": "%{x}",
+        "amount": "%{y:,.2f}",
+        "count": "%{customdata}",
+    }
     return {
         "data": [
             {
                 "type": "bar",
-                "name": "Open amount",
-                "x": [bucket.label for bucket in BUCKETS],
-                "y": [buckets[bucket.key] for bucket in BUCKETS],
+                "name": gettext("Open amount"),
+                "x": [str(bucket.label) for bucket in BUCKETS],
+                "y": amounts,
                 "customdata": [counts[bucket.key] for bucket in BUCKETS],
-                "hovertemplate": "%{x}: %{y:,.2f} (%{customdata} open)<extra></extra>",
+                "hovertemplate": hover + "<extra></extra>",
                 "marker": {"color": [bucket.color for bucket in BUCKETS]},
             }
         ],
-        "layout": layout(title, hovermode="closest", showlegend=False, yaxis=money_axis(context.filters.currency)),
+        "layout": layout(
+            title, hovermode="closest", showlegend=False, yaxis=money_axis(context.filters.currency, amounts)
+        ),
     }
 
 
 def draw_aging(data: ChartData, context: Context) -> dict[str, Any]:
-    return _draw_buckets("Receivables by days past due", data, context)
+    return _draw_buckets(gettext("Receivables by days past due"), data, context)
 
 
 def draw_payables(data: ChartData, context: Context) -> dict[str, Any]:
-    return _draw_buckets("Payables by days past due", data, context)
+    return _draw_buckets(gettext("Payables by days past due"), data, context)
 
 
 register(
     Chart(
         "aging",
-        "Receivables aging",
-        "Open invoices by days past due, per client and in total, with "
-        "the overdue total and the days sales outstanding.",
+        _("Receivables aging"),
+        _(
+            "Open invoices by days past due, per client and in total, with "
+            "the overdue total and the days sales outstanding."
+        ),
         compute_aging,
         draw_aging,
+        _("No open invoices: nobody owes you money right now."),
     )
 )
 register(
     Chart(
         "payables",
-        "Payables aging",
-        "Open bills by days past due, per supplier and in total, with the overdue total.",
+        _("Payables aging"),
+        _("Open bills by days past due, per supplier and in total, with the overdue total."),
         compute_payables,
         draw_payables,
+        _("No open bills to pay."),
     )
 )

@@ -1,4 +1,4 @@
-"""Formatting the cells of the charts' data tables."""
+"""Formatting the cells of the charts' data tables, in the active language (core.formatting)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 
+from core.formatting import format_date, format_number
 from dashboards.charts import Column
 
 register = template.Library()
@@ -20,20 +20,17 @@ def cell(row: dict[str, Any], column: Column) -> str:
     if value is None:
         return "—"
     if column.kind == "money" and isinstance(value, Decimal):
-        return number_format(value, decimal_pos=2, force_grouping=True)
+        return format_number(value, 2)
+    if column.kind == "number" and isinstance(value, int | Decimal):
+        return format_number(value)
     if column.kind == "date" and isinstance(value, datetime.date):
-        return value.isoformat()
+        return format_date(value)
     return str(value)
 
 
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, "")
-
-
-@register.filter
-def money(value: Decimal | None) -> str:
-    return "—" if value is None else number_format(value, decimal_pos=2, force_grouping=True)
 
 
 @register.filter

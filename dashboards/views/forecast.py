@@ -8,15 +8,18 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views import View
 
 from core.audit import record_event
+from core.formatting import format_money
 from core.permissions import OrganizationMixin, acting_user
 from dashboards.models import DashboardState
 from dashboards.state import bump
 
-DASHBOARD_URL = "/dashboard/"
+DASHBOARD_URL = "/dashboard/"  # the threshold form's pages are under it
 LARGEST_THRESHOLD = Decimal("1000000000.00")  # a billion either way is a typo, not a plan
 
 
@@ -29,7 +32,8 @@ class ThresholdForm(forms.ModelForm[DashboardState]):
         value: Decimal = self.cleaned_data["cash_threshold"]
         if abs(value) > LARGEST_THRESHOLD:
             raise forms.ValidationError(
-                f"Enter a threshold between -{LARGEST_THRESHOLD:,.0f} and {LARGEST_THRESHOLD:,.0f}."
+                gettext("Enter a threshold between %(lowest)s and %(highest)s.")
+                % {"lowest": format_money(-LARGEST_THRESHOLD), "highest": format_money(LARGEST_THRESHOLD)}
             )
         return value
 
@@ -47,7 +51,9 @@ class ThresholdUpdateView(OrganizationMixin, View):
             form = ThresholdForm(request.POST, instance=state)
             if not form.is_valid():
                 errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
-                messages.error(request, "The threshold was not saved: " + " ".join(errors))
+                messages.error(
+                    request, gettext("The threshold was not saved: %(errors)s") % {"errors": " ".join(errors)}
+                )
                 return HttpResponseRedirect(self.back_url())
             state = form.save()
             record_event(
@@ -60,7 +66,10 @@ class ThresholdUpdateView(OrganizationMixin, View):
                 after={"cash_threshold": state.cash_threshold},
             )
             bump(organization.pk)
-        messages.success(request, f"Low-cash threshold set to {state.cash_threshold:,.2f}.")
+        messages.success(
+            request,
+            gettext("Low-cash threshold set to %(amount)s.") % {"amount": format_money(state.cash_threshold)},
+        )
         return HttpResponseRedirect(self.back_url())
 
     def back_url(self) -> str:
@@ -70,4 +79,4 @@ class ThresholdUpdateView(OrganizationMixin, View):
             target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
         ):
             return target
-        return DASHBOARD_URL
+        return reverse("dashboards:forecast")

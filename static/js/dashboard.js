@@ -1,8 +1,34 @@
 // Fills the dashboard's chart sections: each chart's JSON (built on the server) is handed to
 // plotly.js, then the section's table of the same data (HTML rendered on the server) is shown.
 // One section after the other within a chart, so the server computes the data once; the
-// sections load side by side, so the page never waits for its slowest chart.
+// sections load side by side, so the page never waits for its slowest chart. A chart with
+// nothing to draw shows the server's message instead of an empty grid.
 "use strict";
+
+const registeredLocales = new Set();
+
+function useLocale(locale) {
+  // The page's language for plotly's dates and numbers (month names, separators), sent with
+  // every chart by the server; registered once.
+  if (!locale || !locale.name) {
+    return undefined;
+  }
+  if (!registeredLocales.has(locale.name)) {
+    Plotly.register({ moduleType: "locale", name: locale.name, dictionary: {}, format: locale.format });
+    registeredLocales.add(locale.name);
+  }
+  return locale.name;
+}
+
+function showEmpty(element, message) {
+  element.textContent = "";
+  const text = document.createElement("p");
+  text.className = "chart-empty-text muted";
+  text.textContent = message;
+  element.append(text);
+  element.classList.add("chart-empty");
+  element.removeAttribute("role");
+}
 
 async function fetchOk(url, accept) {
   // A redirect means the session ended (to the sign-in page): never show that page in a section.
@@ -22,10 +48,23 @@ function showFailure(element, flag, message) {
 async function drawChart(element) {
   try {
     const body = await (await fetchOk(element.dataset.chartUrl, "application/json")).json();
-    await Plotly.newPlot(element, body.figure.data, body.figure.layout, {
+    if (body.empty) {
+      showEmpty(element, body.empty);
+      element.dataset.drawn = "empty";
+      return;
+    }
+    const layout = body.figure.layout;
+    if ("compact" in element.dataset) {
+      // The card's heading names the chart: no title inside it, and the least chrome.
+      delete layout.title;
+      layout.margin = { ...layout.margin, t: 8 };
+    }
+    await Plotly.newPlot(element, body.figure.data, layout, {
       responsive: true,
       displaylogo: false,
+      displayModeBar: "compact" in element.dataset ? false : "hover",
       modeBarButtonsToRemove: ["toImage", "select2d", "lasso2d"],
+      locale: useLocale(body.locale),
     });
     element.dataset.drawn = "true";
   } catch (error) {
@@ -66,12 +105,35 @@ function showCustomDates(form) {
   toggle();
 }
 
+function linkAllAccounts(form) {
+  // "All accounts" and the accounts exclude each other: ticking one clears the other side, and
+  // clearing every account ticks "All accounts" again.
+  const all = form.querySelector("[data-all-accounts]");
+  if (!all) {
+    return;
+  }
+  const accounts = [...form.querySelectorAll("input[name=account]")];
+  all.addEventListener("change", () => {
+    if (all.checked) {
+      for (const account of accounts) {
+        account.checked = false;
+      }
+    }
+  });
+  for (const account of accounts) {
+    account.addEventListener("change", () => {
+      all.checked = !accounts.some((each) => each.checked);
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const filters = document.querySelector("form[data-testid=filters]");
   if (filters) {
     showCustomDates(filters);
+    linkAllAccounts(filters);
   }
-  for (const section of document.querySelectorAll("section.chart-card")) {
+  for (const section of document.querySelectorAll("section.chart-card, section.overview-chart")) {
     fillSection(section);
   }
 });

@@ -1,4 +1,5 @@
-"""The dashboard page, the chart JSON and CSV, filters in the URL, caching and tenancy."""
+"""The dashboard's tabs, the chart JSON and CSV, filters in the URL, caching and tenancy (the
+overview has its own tests in test_overview.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from django.urls import reverse
 from banking import reconciliation
 from banking import services as banking_services
 from banking.models import CategoryRule
+from core.formatting import format_money
 from core.memory import memory
 from core.models import Role
 from dashboards.charts import CHARTS
 from dashboards.state import cache_key, state_for
-from dashboards.views.charts import PAGE_CHARTS
+from dashboards.views.pages import PAGE_CHARTS, TABS
 from invoices import services
 from tests.factories import (
     add_transactions,
@@ -65,17 +67,27 @@ def details(client, name, query=""):
     return response.content.decode()
 
 
-def test_the_page_has_the_key_figures_and_a_section_per_chart_with_its_links(owner_client, account):
-    response = owner_client.get(reverse("dashboards:overview") + "?period=90d&group=week")
-    assert response.status_code == 200
-    html = response.content.decode()
-    for name in PAGE_CHARTS:
-        assert f'id="chart-{name}"' in html
-        assert f'data-chart-url="/dashboard/charts/{name}.json?period=90d' in html
-        assert f'data-details-url="/dashboard/charts/{name}.html?period=90d' in html
-        assert f"/dashboard/charts/{name}.csv?period=90d" in html
-    assert "1,000.00 EUR" in html  # cash today, in the tiles
-    assert "Client A" not in html  # the tables come with their sections
+def tab_url(name: str) -> str:
+    return reverse(f"dashboards:{name}")
+
+
+def test_each_tab_has_a_section_per_chart_with_its_links(owner_client, account):
+    seen = []
+    for tab in TABS[1:]:
+        response = owner_client.get(tab_url(tab.name) + "?period=90d&group=week")
+        assert response.status_code == 200
+        html = response.content.decode()
+        for name in tab.charts:
+            assert f'id="chart-{name}"' in html
+            assert f'data-chart-url="/dashboard/charts/{name}.json?period=90d' in html
+            assert f'data-details-url="/dashboard/charts/{name}.html?period=90d' in html
+            assert f"/dashboard/charts/{name}.csv?period=90d" in html
+        assert "Client A" not in html  # the tables come with their sections
+        # The tabs keep the filters that differ from the defaults, and mark the page shown.
+        assert f'<a href="{tab_url(tab.name)}?period=90d&amp;group=week" aria-current="page">' in html
+        assert f'<a href="{tab_url("overview")}?period=90d&amp;group=week">' in html
+        seen += tab.charts
+    assert sorted(seen) == sorted(CHARTS)
 
 
 def test_each_section_has_its_table_and_the_forecast_its_summary(owner_client, account):
@@ -84,19 +96,20 @@ def test_each_section_has_its_table_and_the_forecast_its_summary(owner_client, a
     forecast = details(owner_client, "forecast")
     assert "Projected balance in 13 weeks" in forecast and "<table" in forecast
     assert "csrfmiddlewaretoken" not in forecast  # cached for every user: nothing of one user's
-    page = owner_client.get(reverse("dashboards:overview")).content.decode()
-    assert 'name="cash_threshold"' in page  # the threshold form stays on the page
+    page = owner_client.get(tab_url("forecast")).content.decode()
+    assert 'name="cash_threshold"' in page  # the threshold form is on the forecast's tab
+    assert 'name="cash_threshold"' not in owner_client.get(tab_url("cash")).content.decode()
 
 
-def test_the_page_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_view(
+def test_the_pages_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_view(
     browsing_client, account, django_assert_max_num_queries
 ):
-    url = reverse("dashboards:overview")
-    browsing_client.get(url)
-    # User, accounts and data version (and the session once a minute): the page's parts come
-    # from one cache read.
-    with django_assert_max_num_queries(4):
-        assert browsing_client.get(url).status_code == 200
+    for url in (tab_url("flows"), tab_url("forecast")):
+        browsing_client.get(url)
+        # User, accounts and data version (and the session once a minute): the page's parts come
+        # from one cache read.
+        with django_assert_max_num_queries(4):
+            assert browsing_client.get(url).status_code == 200
     chart(browsing_client, "flows")
     with django_assert_max_num_queries(4):
         chart(browsing_client, "flows")
@@ -106,7 +119,7 @@ def test_the_page_the_json_and_the_tables_are_served_from_the_cache_on_a_repeat_
 
 
 def test_the_cached_page_shows_the_filters_as_they_apply_and_never_caches_refused_ones(owner_client, account):
-    url = reverse("dashboards:overview")
+    url = tab_url("flows")
     page = owner_client.get(url + "?period=30d&start=2020-01-01").content.decode()
     assert 'value="2020-01-01"' not in page  # a start date only counts for a custom period
     assert '<option value="30d" selected>' in page
@@ -120,24 +133,28 @@ def test_the_review_count_and_the_threshold_follow_their_changes(
     owner_client, organization, account, django_capture_on_commit_callbacks
 ):
     url = reverse("dashboards:overview")
-    assert "to review)" not in owner_client.get(url).content.decode()
+    assert "to reconcile" not in owner_client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         match = make_match(organization)
-    assert "(1 to review)" in owner_client.get(url).content.decode()
+    assert "1 payment to reconcile" in owner_client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         reconciliation.reject(match, actor=None)
-    assert "to review)" not in owner_client.get(url).content.decode()
+    assert "to reconcile" not in owner_client.get(url).content.decode()
     assert "Stays above zero and above your threshold" in details(owner_client, "forecast")
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(reverse("dashboards:forecast_threshold"), {"cash_threshold": "5000.00"})
-    assert 'value="5000.00"' in owner_client.get(url).content.decode()
-    assert "Below your threshold of 5,000.00" in details(owner_client, "forecast")  # the cached summary moved
+        response = owner_client.post(reverse("dashboards:forecast_threshold"), {"cash_threshold": "5000.00"})
+    assert response["Location"] == tab_url("forecast")
+    assert 'value="5000.00"' in owner_client.get(tab_url("forecast")).content.decode()
+    assert f"Below your threshold of {format_money(Decimal(5000))}" in details(
+        owner_client, "forecast"
+    )  # the cached summary moved
 
 
 def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account, django_assert_max_num_queries):
     browsing_client.get(reverse("invoices:invoice_list"))  # warm the membership cache only
-    with django_assert_max_num_queries(12):
-        assert browsing_client.get(reverse("dashboards:overview")).status_code == 200
+    for tab in TABS[1:]:
+        with django_assert_max_num_queries(12):
+            assert browsing_client.get(tab_url(tab.name)).status_code == 200
     for name in PAGE_CHARTS:
         with django_assert_max_num_queries(12):
             details(browsing_client, name)
@@ -145,7 +162,7 @@ def test_a_cold_page_costs_a_bounded_number_of_queries(browsing_client, account,
 
 def test_the_json_is_documented_data_table_and_figure(owner_client, account):
     body = chart(owner_client, "flows", "?period=30d&group=day&currency=EUR")
-    assert set(body) == {"chart", "title", "columns", "rows", "summary", "filters", "figure"}
+    assert set(body) == {"chart", "title", "columns", "rows", "summary", "filters", "figure", "empty", "locale"}
     assert body["filters"]["period"] == "30d" and body["filters"]["group"] == "day"
     assert body["rows"][-1]["inflow"] == "250.00"  # money as exact strings
     assert body["figure"]["data"][0]["type"] == "bar"
@@ -177,9 +194,10 @@ def test_bad_filters_get_a_400_with_details_or_the_defaults_on_the_page(owner_cl
     response = owner_client.get(reverse("dashboards:chart_json", args=["flows"]) + query)
     assert response.status_code == 400
     assert json.loads(response.content)["details"]
-    page = owner_client.get(reverse("dashboards:overview") + query)
+    page = owner_client.get(tab_url("flows") + query)
     assert page.status_code == 200
     assert b'data-testid="filter-errors"' in page.content
+    assert owner_client.get(reverse("dashboards:overview") + query).status_code == 200  # the defaults
 
 
 @pytest.mark.parametrize("route", ["dashboards:chart_json", "dashboards:chart_details", "dashboards:chart_csv"])
@@ -266,7 +284,7 @@ def test_refused_input_does_not_move_the_version(organization, account, django_c
 
 
 def test_the_page_makes_as_many_queries_for_many_invoices_as_for_one(browsing_client, organization, account):
-    url = reverse("dashboards:overview") + "?period=90d"
+    url = tab_url("receivables") + "?period=90d"
 
     def queries() -> tuple[int, int]:
         """With nothing cached (every figure computed), then repeated (from the cache)."""

@@ -271,10 +271,16 @@ def test_figure_is_valid_plotly_with_threshold_and_shortfall(scenario):
 
     go.Figure(figure)
     names = [trace["name"] for trace in figure["data"]]
-    assert names == ["Weekly net", "Projected balance", "Below zero from", "Below threshold from"]
+    assert names == [
+        "Money in per week",
+        "Money out per week",
+        "Projected balance",
+        "Below zero from 28/05/2026",
+        "Below threshold from 25/05/2026",
+    ]
     assert figure["layout"]["shapes"][0]["y0"] == Decimal("2000.00")
-    assert figure["layout"]["shapes"][0]["line"]["dash"] == "dash"
-    assert figure["data"][2]["x"] == [d(5, 28)] and figure["data"][3]["x"] == [d(5, 25)]
+    assert figure["layout"]["shapes"][0]["line"]["dash"] == "dot"
+    assert figure["data"][3]["x"] == [d(5, 28)] and figure["data"][4]["x"] == [d(5, 25)]
     assert data.as_json()["summary"]["first_below_zero"] == "2026-05-28"
 
 
@@ -285,7 +291,11 @@ def test_figure_without_shortfall_has_no_markers(organization):
     figure = CHARTS["forecast"].draw(CHARTS["forecast"].compute(context), context)
 
     go.Figure(figure)
-    assert [trace["name"] for trace in figure["data"]] == ["Weekly net", "Projected balance"]
+    assert [trace["name"] for trace in figure["data"]] == [
+        "Money in per week",
+        "Money out per week",
+        "Projected balance",
+    ]
 
 
 def test_queries_do_not_grow_with_the_data(scenario, django_assert_max_num_queries):
@@ -342,7 +352,7 @@ def test_threshold_is_saved_audited_and_bumps_the_version(
 def test_threshold_rejects_what_is_not_a_sensible_amount(organization, owner_client, value):
     response = owner_client.post(THRESHOLD_URL, {"cash_threshold": value})
 
-    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    assert response.status_code == 302 and response["Location"] == "/dashboard/forecast/"
     assert next(str(m) for m in get_messages(response.wsgi_request)).startswith("The threshold was not saved:")
     assert not DashboardState.objects.filter(organization=organization).exclude(cash_threshold=0).exists()
     assert not AuditEvent.objects.filter(action="dashboard.threshold_changed").exists()
@@ -351,7 +361,7 @@ def test_threshold_rejects_what_is_not_a_sensible_amount(organization, owner_cli
 def test_threshold_ignores_a_foreign_next(organization, owner_client):
     response = owner_client.post(THRESHOLD_URL, {"cash_threshold": "10", "next": "https://evil.example/dashboard/"})
 
-    assert response["Location"] == "/dashboard/"
+    assert response["Location"] == "/dashboard/forecast/"
 
 
 def test_a_viewer_cannot_set_the_threshold(organization):
