@@ -6,8 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What makemessages reads: our code and templates, not the tests, simulators or benchmarks.
+MESSAGES_ARGS := --locale nl --locale fr --no-obsolete --no-location --ignore tests --ignore sandboxes --ignore bench --ignore staticfiles --ignore artifacts --ignore node_modules
 
-.PHONY: run test test-browser lint check bench-invoices bench-ponto bench-yuki bench-dashboards bench-load bench-einvoicing clean
+.PHONY: run test test-browser lint check messages bench-invoices bench-ponto bench-yuki bench-dashboards bench-load bench-einvoicing clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -32,6 +34,12 @@ test: $(VENV)/.installed
 ## Only the browser tests (Playwright driving Debian's chromium package; `make test` runs them too).
 test-browser: $(VENV)/.installed
 	$(PY) -m pytest -m browser
+
+## The Dutch and French catalogues (locale/): collect new strings, then compile them after translating.
+## CI fails when a string is missing or untranslated (tests/core/test_translations.py).
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages $(MESSAGES_ARGS)
+	DEBUG=1 $(PY) manage.py compilemessages --locale nl --locale fr --ignore '.venv'
 
 ## Linters and type checks, as CI runs them.
 lint: $(VENV)/.installed
@@ -65,7 +73,8 @@ bench-ponto: $(VENV)/.installed
 bench-yuki: $(VENV)/.installed
 	$(PY) -m bench.yuki_sync $(BENCH_ARGS)
 
-## The dashboard page and every chart's JSON, cold and warm, on 1,000,000 bank transactions; run by hand.
+## The overview, each dashboard tab, the transactions screen (first page and a search) and every chart's
+## JSON and table, cold and warm, on 1,000,000 bank transactions; run by hand.
 ## DROPS and re-creates BENCH_DASHBOARDS_DATABASE_URL's database; flushes BENCH_REDIS_URL's (default
 ## Redis database 5). BENCH_ARGS="--reuse" keeps the data; "--explain" explains slow cold requests.
 bench-dashboards: $(VENV)/.installed
