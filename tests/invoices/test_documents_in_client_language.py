@@ -91,13 +91,10 @@ def test_the_sent_email_is_in_the_clients_language(invoice: Invoice):
 
     [message] = mail.outbox
     money = in_language(language, format_money, Decimal("2518.30"), "EUR")
-    assert (
-        money in message.body
-        and money.replace("\u00a0", "&nbsp;") in str(message.alternatives[0][0])
-        or (money in str(message.alternatives[0][0]))
-    )
+    html = str(message.alternatives[0][0])
+    assert money in message.body and money in html
     assert in_language(language, format_date, invoice.issue_date) in message.body
-    assert f'<html lang="{language}">' in str(message.alternatives[0][0])
+    assert f'<html lang="{language}">' in html
 
 
 @pytest.mark.parametrize("invoice", ["nl", "fr"], indirect=True)
@@ -112,7 +109,7 @@ def test_the_send_page_previews_the_email_as_the_client_receives_it(owner_client
     body = page.context["email"].text
     assert body == preview.text
     assert in_language(invoice.client.language, format_money, Decimal("2518.30"), "EUR") in body
-    assert "Dear Brasserie Dupont," in body or translated(invoice.client.language, "Dear %(name)s,")
+    assert "Brasserie Dupont" in body
 
     services.send_invoice(invoice)
     [message] = mail.outbox
