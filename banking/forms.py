@@ -42,8 +42,9 @@ class TransactionFilterForm(forms.Form):
         max_length=200,
         widget=forms.SearchInput(attrs={"placeholder": _("Name, IBAN, text, reference or amount")}),
     )
-    account = forms.ModelMultipleChoiceField(
-        label=_("Accounts"), queryset=BankAccount.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    # Choices checked in Python, not a queryset: an id beyond any integer column is an error, not a query.
+    account = forms.TypedMultipleChoiceField(
+        label=_("Accounts"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -66,7 +67,10 @@ class TransactionFilterForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        fields["account"].queryset = BankAccount.objects.filter(organization=organization).order_by("name", "iban")
+        fields["account"].choices = [
+            (account.pk, str(account))
+            for account in BankAccount.objects.filter(organization=organization).order_by("name", "iban")
+        ]
         fields["category"].choices = [
             ("", _("All categories")),
             (UNCATEGORISED, _("Uncategorised")),
@@ -92,7 +96,7 @@ class TransactionFilterForm(forms.Form):
         data = self.cleaned_data
         return TransactionFilters(
             q=(data.get("q") or "").strip(),
-            accounts=tuple(sorted(account.pk for account in data.get("account") or [])),
+            accounts=tuple(sorted(data.get("account") or [])),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             category=data.get("category") or "",

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max
 from django.http import HttpRequest
 
 from banking.categories import UPDATE_BATCH, rules_changed
 from banking.models import BankTransaction, CategoryRule
+from banking.models.accounts import BankTransactionQuerySet
 from core.audit import record_event
 from core.models import Organization, User
 from dashboards import rollups
@@ -155,7 +156,7 @@ class RulePreview:
     examples: list[BankTransaction]
 
 
-def rule_changes(rule: CategoryRule) -> QuerySet[BankTransaction]:
+def rule_changes(rule: CategoryRule) -> BankTransactionQuerySet:
     """The transactions a new rule, tried first, would move into its category: those it matches
     that are in another category and were not categorised by hand."""
     return (

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 
 from banking.models import BankTransaction, Bill, CategoryRule, Match, MatchStatus
+from banking.models.accounts import BankTransactionQuerySet
 from core.validators import normalize_iban
 from dashboards.models import DailyRollup
 from dashboards.state import cache_key, cached, state_for
@@ -30,7 +31,7 @@ UNCATEGORISED = "-"
 # Amounts as people type them: 125,50 · 125.50 · 1.250,50 · 1,250.50 · -125 · €125
 _AMOUNT = re.compile(r"^[-+]?\s*€?\s*\d{1,3}([.,\s]?\d{3})*([.,]\d{1,2})?$")
 _STRUCTURED = re.compile(r"^\+*\s*(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})\s*\+*$")
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 _ZERO = Value(Decimal("0.00"), output_field=_MONEY)
 
 
@@ -95,7 +96,7 @@ def reconciled_q() -> Q:
     return Q(Exists(applied)) | Q(Exists(paid_bill))
 
 
-def filtered(organization_id: int, filters: TransactionFilters) -> QuerySet[BankTransaction]:
+def filtered(organization_id: int, filters: TransactionFilters) -> BankTransactionQuerySet:
     """The organisation's transactions the filters select, unordered."""
     rows = BankTransaction.objects.filter(organization_id=organization_id)
     if filters.q:
@@ -164,7 +165,7 @@ class TransactionPage:
         return len(self.rows)
 
 
-def _after(rows: QuerySet[BankTransaction], cursor: Cursor | None) -> list[QuerySet[BankTransaction]]:
+def _after(rows: BankTransactionQuerySet, cursor: Cursor | None) -> list[BankTransactionQuerySet]:
     """The stretches of the order that follow the cursor, each an index range: the dated rows
     (newest first), then the undated ones. Two plain ranges rather than one OR, which would make
     the database read the index from its start."""
@@ -178,13 +179,13 @@ def _after(rows: QuerySet[BankTransaction], cursor: Cursor | None) -> list[Query
     return [after_dated, undated]
 
 
-def in_order(rows: QuerySet[BankTransaction]) -> Iterator[BankTransaction]:
+def in_order(rows: BankTransactionQuerySet) -> Iterator[BankTransaction]:
     """Every row in the screen's order, read in chunks (the CSV export)."""
     for stretch in _after(rows, None):
         yield from stretch.iterator(chunk_size=2000)
 
 
-def page(rows: QuerySet[BankTransaction], after: str = "", size: int = PAGE_SIZE) -> TransactionPage:
+def page(rows: BankTransactionQuerySet, after: str = "", size: int = PAGE_SIZE) -> TransactionPage:
     """The page of `rows` after the cursor `after` (the first page without one): at most two
     indexed range queries of size + 1 rows, whatever the depth."""
     cursor = Cursor.decode(after)

@@ -112,8 +112,9 @@ class BankTransaction(TenantModel):
     description = models.CharField(max_length=300, blank=True)
     # Set by the organisation's category rules (first match wins); blank when none matches.
     category = models.CharField(_("category"), max_length=64, blank=True)
-    # Chosen by a person on the transactions screen: rules applied again leave it alone.
-    categorized_by_hand = models.BooleanField(default=False)
+    # Chosen by a person on the transactions screen: rules applied again leave it alone. A
+    # database default too, so the syncs' and benches' COPY need not name the column.
+    categorized_by_hand = models.BooleanField(default=False, db_default=False)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
     # SHA-256 of the raw resource: a re-read compares this, not the whole JSON.
     raw_digest = models.CharField(max_length=64, blank=True)

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,8 +33,8 @@ HISTORY_EVENTS = 30
 def _back(request: HttpRequest, fallback: str) -> str:
     """Where a categorising form came from (its `next`), when it is one of our own pages."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return iri_to_uri(target)
     return fallback
 
 
@@ -82,7 +83,7 @@ class TransactionListView(FilteredTransactionsMixin, TemplateView):
             page=page,
             totals=transactions.totals(organization_id, filters),
             query=query.urlencode(),
-            categories=form.fields["category"].choices[2:],
+            categories=[(name, name) for name in transactions.known_categories(organization_id)],
             can_write=self.membership.has_role(Role.FINANCE),
             **kwargs,
         )
@@ -91,14 +92,14 @@ class TransactionListView(FilteredTransactionsMixin, TemplateView):
         form = BulkCategorizeForm(request.POST)
         fallback = reverse(LIST_URL)
         if not form.is_valid():
-            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-            return redirect(_back(request, fallback))
+            messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+            return HttpResponseRedirect(_back(request, fallback))
         category = form.cleaned_data["category"]
         count = services.categorize_transactions(
             self.organization, form.cleaned_data["ids"], category, actor=acting_user(request), request=request
         )
         _said_categorized(request, count, category)
-        return redirect(_back(request, fallback))
+        return HttpResponseRedirect(_back(request, fallback))
 
 
 class TransactionCsvView(FilteredTransactionsMixin, View):
@@ -178,7 +179,7 @@ class CategorizeTransactionView(ObjectActionView):
     def act(self, request: HttpRequest, obj: Any) -> str | None:
         form = CategorizeForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+            messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
             return _back(request, obj.get_absolute_url())
         category = form.cleaned_data["category"]
         count = services.categorize_transactions(

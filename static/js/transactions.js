@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", () => {
       bar.classList.toggle("bulk-bar-active", ticked > 0);
     }
     if (count) {
-      count.textContent = ticked > 0 && template ? template.replace("%(count)s", String(ticked)) : idle;
+      count.textContent = ticked > 0 && template ? `${ticked} ${template}` : idle;
     }
     if (all) {
       all.checked = ticked > 0 && ticked === boxes.length;

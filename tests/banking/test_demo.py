@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from banking.demo import DEMO_RULES
 from banking.models import BankTransaction, CategoryRule
 from core.management.commands.seed_demo import DEMO_ORGANIZATION
 from core.models import Organization
@@ -32,7 +33,7 @@ def test_demo_rules_categorise_the_sandbox_kinds_of_transaction(settings):
     add_transactions(account, (day, "-31.20"), counterpart_name="COLRUYT HALLE")
     call_command("seed_demo_rules", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo_rules", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert CategoryRule.objects.filter(organization=organization).count() == 12
+    assert CategoryRule.objects.filter(organization=organization).count() == len(DEMO_RULES)
     assert dict(BankTransaction.objects.values_list("counterpart_name", "category")) == {
         "Sofie Janssens": "Salaries",
         "Immo Zuidpark NV": "Rent",
