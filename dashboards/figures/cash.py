@@ -28,7 +28,8 @@ def balance_day(account: Any, today: datetime.date) -> datetime.date:
 def _source(account: Any) -> str:
     """Where the account's figures come from, and the links of the same IBAN left uncounted."""
     connection = account.connection
-    source = f"{connection.get_provider_display()} · {connection.display_name or gettext('connection')}"
+    name = connection.display_name or gettext("connection")
+    source = f"{connection.get_provider_display()} · {name}"
     if account.other_sources:
         source += " " + gettext("(also linked through %(sources)s: counted once, from here)") % {
             "sources": ", ".join(account.other_sources)

@@ -254,31 +254,32 @@ def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
         )
         annotations.append({"x": day, "y": balance, "text": label, "showarrow": True, "arrowhead": 2})
     threshold = summary["threshold"]
-    shapes = [
-        {
-            "type": "line",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "yref": "y",
-            "y0": threshold,
-            "y1": threshold,
-            "line": {"color": THRESHOLD_COLOR, "dash": "dot", "width": 1.5},
-        }
-    ]
-    text = gettext("Threshold %(amount)s") % {"amount": format_money(threshold, currency)}
-    annotations.append(
-        {
-            "xref": "paper",
-            "x": 0,
-            "xanchor": "left",
-            "y": threshold,
-            "yanchor": "bottom",
-            "text": text,
-            "showarrow": False,
-            "font": {"color": THRESHOLD_COLOR},
-        }
-    )
+    shapes = []
+    if threshold:  # zero, the default, is the zero line already
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": threshold,
+                "y1": threshold,
+                "line": {"color": THRESHOLD_COLOR, "dash": "dot", "width": 1.5},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "y": threshold,
+                "yanchor": "bottom",
+                "text": gettext("Threshold %(amount)s") % {"amount": format_money(threshold, currency)},
+                "showarrow": False,
+                "font": {"color": THRESHOLD_COLOR},
+            }
+        )
     flows = [*money_in, *(-amount for amount in money_out)]
     return {
         "data": traces,
@@ -293,6 +294,8 @@ def draw_forecast(data: ChartData, context: Context) -> dict[str, Any]:
                 side="right",
                 showgrid=False,
                 rangemode="normal",
+                tickmode="auto",
+                nticks=5,
             ),
             xaxis={"type": "date"},
             barmode="overlay",

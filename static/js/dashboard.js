@@ -58,6 +58,9 @@ async function drawChart(element) {
       // The card's heading names the chart: no title inside it, and the least chrome.
       delete layout.title;
       layout.margin = { ...layout.margin, t: 8 };
+      for (const key of Object.keys(layout).filter((name) => name.startsWith("xaxis"))) {
+        layout[key] = { ...layout[key], nticks: 4, tickangle: 0 };
+      }
     }
     await Plotly.newPlot(element, body.figure.data, layout, {
       responsive: true,

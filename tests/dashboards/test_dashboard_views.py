@@ -72,7 +72,7 @@ def tab_url(name: str) -> str:
 
 
 def test_each_tab_has_a_section_per_chart_with_its_links(owner_client, account):
-    seen = []
+    seen: list[str] = []
     for tab in TABS[1:]:
         response = owner_client.get(tab_url(tab.name) + "?period=90d&group=week")
         assert response.status_code == 200

@@ -7,6 +7,7 @@ import datetime
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -57,10 +58,11 @@ def overview(client: HttpClient, query: str = "") -> str:
     return response.content.decode()
 
 
-def chart(client: HttpClient, name: str, query: str = "") -> dict:
+def chart(client: HttpClient, name: str, query: str = "") -> dict[str, Any]:
     response = client.get(reverse("dashboards:chart_json", args=[name]) + query)
     assert response.status_code == 200, response.content
-    return json.loads(response.content)
+    body: dict[str, Any] = json.loads(response.content)
+    return body
 
 
 @pytest.fixture
