@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from core.permissions import acting_user
 from invoices import services
-from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment, ReminderLog
+from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment, Product, ReminderLog
 
 
 class SoftDeleteAdmin(admin.ModelAdmin[Any]):
@@ -73,10 +73,20 @@ class ChallanAdmin(SoftDeleteAdmin):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin[Client]):
-    list_display = ["name", "organization", "email", "vat_number", "currency"]
+    list_display = ["name", "organization", "email", "vat_number", "currency", "language"]
     search_fields = ["name", "email", "vat_number"]
     list_select_related = ["organization"]
 
 
-admin.site.register(BillingProfile)
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin[Product]):
+    list_display = ["name", "organization", "unit_price", "unit", "vat_rate", "vat_category", "is_active"]
+    list_filter = ["is_active", "vat_category"]
+    search_fields = ["name", "description"]
+    list_select_related = ["organization"]
+
+
+admin.site.register(BillingProfile)  # the logo (not editable here) is uploaded in the billing details
+
+
 admin.site.register(ReminderLog)

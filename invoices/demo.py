@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.models import Organization
 from invoices import services
-from invoices.models import BillingProfile, Client, Invoice
+from invoices.models import BillingProfile, Client, Invoice, Product
 from invoices.reminders import mark_overdue_invoices
 from invoices.services import Line
 
@@ -46,6 +46,31 @@ LINES = [
         Line("Coffee beans, kg", D("10"), D("22.50"), D("0"), "K"),
     ],
 ]
+
+
+# The catalogue the invoice editor fills lines from: (name, line description, price, unit, rate, category).
+PRODUCTS = [
+    ("Consulting hour", "Consulting", D("95.00"), "hour", D("21"), "S"),
+    ("Workshop, half day", "", D("640.00"), "half day", D("21"), "S"),
+    ("Bread tray, 40 units", "Bread trays, 40 units", D("3.75"), "tray", D("6"), "S"),
+    ("Delivery", "", D("15.00"), "", D("21"), "S"),
+    ("Software licence (EU business)", "Warehouse software licence", D("1250.00"), "year", D("0"), "AE"),
+]
+
+
+def _products(organization: Organization) -> None:
+    Product.objects.bulk_create(
+        Product(
+            organization=organization,
+            name=name,
+            description=description,
+            unit_price=price,
+            unit=unit,
+            vat_rate=rate,
+            vat_category=category,
+        )
+        for name, description, price, unit, rate, category in PRODUCTS
+    )
 
 
 def _profile(organization: Organization) -> None:
@@ -88,6 +113,7 @@ def seed_billing(organization: Organization) -> int:
     if Invoice.all_objects.filter(organization=organization).exists():
         return 0
     _profile(organization)
+    _products(organization)
     clients = [_client(organization, row) for row in CLIENTS]
     today = timezone.localdate()
     created = 0
