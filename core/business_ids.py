@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import vat as be_vat
 from stdnum.nl import btw as nl_btw
@@ -34,7 +35,9 @@ def normalize_enterprise_number(value: str, country: str) -> str:
         return _belgian_enterprise_number(number.removeprefix("BE"), value)
     if country == "NL":
         if not _KVK.fullmatch(number):
-            raise ValidationError(f"{value} is not a KvK number: it has eight digits.", code="kvk_format")
+            raise ValidationError(
+                gettext("%(value)s is not a KvK number: it has eight digits.") % {"value": value}, code="kvk_format"
+            )
         return number
     return number
 
@@ -44,12 +47,16 @@ def _belgian_enterprise_number(digits: str, typed: str) -> str:
         return str(be_vat.validate(digits))
     except stdnum_errors.InvalidChecksum as exc:
         raise ValidationError(
-            f"{typed} is not a valid enterprise number: its check digits do not match. Check for a typing error.",
+            gettext(
+                "%(value)s is not a valid enterprise number: its check digits do not match. Check for a typing error."
+            )
+            % {"value": typed},
             code="enterprise_checksum",
         ) from exc
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(
-            f"{typed} is not an enterprise number: ten digits, e.g. 0477.472.701.", code="enterprise_format"
+            gettext("%(value)s is not an enterprise number: ten digits, e.g. 0477.472.701.") % {"value": typed},
+            code="enterprise_format",
         ) from exc
 
 
@@ -68,7 +75,10 @@ def _checked_vat(country: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         number = normalize_vat_number(value, country)
         if not number.startswith(country):
-            raise ValidationError(f"{value} is not a {country} VAT number.", code="participant_vat")
+            raise ValidationError(
+                gettext("%(value)s is not a %(country)s VAT number.") % {"value": value, "country": country},
+                code="participant_vat",
+            )
         return number
 
     return check
@@ -88,14 +98,17 @@ def parse_participant_id(text: str) -> ParticipantId:
     scheme, colon, value = text.strip().partition(":")
     if not colon or not _SCHEME.fullmatch(scheme) or not value.strip():
         raise ValidationError(
-            f"{text} is not a Peppol ID: a four-digit scheme, a colon and the number, e.g. 0208:0477472701.",
+            gettext("%(value)s is not a Peppol ID: a four-digit scheme, a colon and the number, e.g. 0208:0477472701.")
+            % {"value": text},
             code="participant_format",
         )
     check = _SCHEMES.get(scheme)
     if check is not None:
         return ParticipantId(scheme, check(value))
     if not _OTHER_VALUE.fullmatch(value.strip()):
-        raise ValidationError(f"{text} is not a Peppol ID: the number has letters and digits only.")
+        raise ValidationError(
+            gettext("%(value)s is not a Peppol ID: the number has letters and digits only.") % {"value": text}
+        )
     return ParticipantId(scheme, value.strip())
 
 
@@ -141,7 +154,9 @@ class BusinessIds:
         vat, enterprise = fields["vat_number"], fields["enterprise_number"]
         if not errors and self.country == "BE" and vat and enterprise and vat != f"BE{enterprise}":
             errors["enterprise_number"] = ValidationError(
-                f"The VAT number {vat} belongs to enterprise {vat[2:]}, not {enterprise}.", code="enterprise_mismatch"
+                gettext("The VAT number %(vat)s belongs to enterprise %(owner)s, not %(enterprise)s.")
+                % {"vat": vat, "owner": vat[2:], "enterprise": enterprise},
+                code="enterprise_mismatch",
             )
         if errors:
             raise ValidationError(errors)

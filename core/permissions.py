@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -38,7 +39,8 @@ def _gate(request: HttpRequest, read_role: Role, write_role: Role) -> Organizati
     needed = read_role if request.method in SAFE_METHODS else write_role
     if not request.membership.has_role(needed):
         raise PermissionDenied(
-            f"Your role ({request.membership.role}) cannot do this; it needs {needed.label.lower()} or higher."
+            gettext("Your role (%(role)s) cannot do this; it needs %(needed)s or higher.")
+            % {"role": request.membership.role_enum.label.lower(), "needed": needed.label.lower()}
         )
     return request
 
@@ -47,7 +49,7 @@ def acting_user(request: HttpRequest) -> User:
     """The signed-in user of a request that passed the organisation gate."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     return user
 
 

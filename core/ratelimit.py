@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 from core.http import client_ip, wants_json
 
@@ -70,7 +71,11 @@ def check(request: HttpRequest, group: str) -> int | None:
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    message = f"Too many requests. Please wait {retry_after} seconds and try again."
+    message = ngettext(
+        "Too many requests. Please wait %(seconds)s second and try again.",
+        "Too many requests. Please wait %(seconds)s seconds and try again.",
+        retry_after,
+    ) % {"seconds": retry_after}
     response: HttpResponse
     if wants_json(request):
         response = JsonResponse({"error": "rate_limited", "detail": message, "retry_after": retry_after}, status=429)

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.audit import record_event
 from core.models import Invitation, Membership, Organization, Role, User
@@ -48,17 +49,17 @@ def _fresh(actor: Membership) -> Membership:
     try:
         return Membership.objects.select_related("user", "organization").get(pk=actor.pk)
     except Membership.DoesNotExist as exc:
-        raise PermissionDenied("You are no longer a member of this organisation.") from exc
+        raise PermissionDenied(gettext("You are no longer a member of this organisation.")) from exc
 
 
 def _require(actor: Membership, role: Role) -> None:
     if not actor.has_role(role):
-        raise PermissionDenied(f"This needs the {role.label.lower()} role or higher.")
+        raise PermissionDenied(gettext("This needs the %(role)s role or higher.") % {"role": role.label.lower()})
 
 
 def _guard_owner_change(actor: Membership, target: Membership) -> None:
     if target.role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can change or remove another owner.")
+        raise PermissionDenied(gettext("Only an owner can change or remove another owner."))
 
 
 def _guard_last_owner(target: Membership) -> None:
@@ -66,7 +67,7 @@ def _guard_last_owner(target: Membership) -> None:
         return
     owners = Membership.objects.select_for_update().filter(organization_id=target.organization_id, role=Role.OWNER)
     if len(owners) <= 1:
-        raise ValidationError("An organisation needs at least one owner: make someone else owner first.")
+        raise ValidationError(gettext("An organisation needs at least one owner: make someone else owner first."))
 
 
 @transaction.atomic
@@ -82,7 +83,7 @@ def invite_member(*, actor: Membership, email: str, role: Role, request: HttpReq
     email = User.objects.normalize_email(email.strip())
     organization = actor.organization
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise ValidationError(f"{email} is already a member of this organisation.")
+        raise ValidationError(gettext("%(email)s is already a member of this organisation.") % {"email": email})
     invitation = (
         Invitation.objects.select_for_update().open().filter(organization=organization, email__iexact=email).first()
     )
@@ -160,10 +161,10 @@ def accept_invitation(*, token: str, user: User, request: HttpRequest | None = N
         .first()
     )
     if invitation is None or not invitation.is_pending:
-        raise ValidationError("This invitation is no longer valid. Ask the organisation for a new one.")
+        raise ValidationError(gettext("This invitation is no longer valid. Ask the organisation for a new one."))
     if invitation.email.casefold() != user.email.casefold():
         raise PermissionDenied(
-            "This invitation was sent to another email address: sign in with the address it was sent to."
+            gettext("This invitation was sent to another email address: sign in with the address it was sent to.")
         )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -193,14 +194,14 @@ def accept_invitation(*, token: str, user: User, request: HttpRequest | None = N
 
 def _require_owner_for(actor: Membership, role: Role) -> None:
     if role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can invite another owner.")
+        raise PermissionDenied(gettext("Only an owner can invite another owner."))
 
 
 def _open_invitation(actor: Membership, invitation: Invitation) -> Invitation:
     locked = Invitation.objects.select_for_update().filter(pk=invitation.pk, organization_id=actor.organization_id)
     current = locked.open().first()
     if current is None:
-        raise ValidationError("This invitation was already accepted or revoked.")
+        raise ValidationError(gettext("This invitation was already accepted or revoked."))
     return current
 
 
@@ -214,6 +215,16 @@ def _send_invitation_once_committed(invitation: Invitation, token: str) -> None:
     transaction.on_commit(lambda: _send_invitation(invitation, token))
 
 
+def invitation_language(invitation: Invitation) -> str:
+    """The language the invitation email is written in: the one the recipient chose on their
+    account, else the inviter's (colleagues mostly share one), else the site's default."""
+    recipient = User.objects.filter(email__iexact=invitation.email).only("language").first()
+    for person in (recipient, invitation.invited_by):
+        if person is not None and person.language:
+            return person.language
+    return str(settings.LANGUAGE_CODE)
+
+
 def _send_invitation(invitation: Invitation, token: str) -> None:
     context = {
         "invitation": invitation,
@@ -221,9 +232,11 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         "accept_url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
         "site_name": settings.SITE_NAME,
     }
-    subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+    with translation.override(invitation_language(invitation)):
+        subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+        body = render_to_string("core/email/invitation.txt", context)
     try:
-        send_mail(subject, render_to_string("core/email/invitation.txt", context), None, [invitation.email])
+        send_mail(subject, body, None, [invitation.email])
     except OSError:
         # The invitation stands: the admin sees it pending and can resend it.
         logger.warning("could not email invitation %s", invitation.pk, exc_info=True)
@@ -237,7 +250,7 @@ def change_role(
     _require(actor, Role.ADMIN)
     _guard_owner_change(actor, membership)
     if role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can make someone an owner.")
+        raise PermissionDenied(gettext("Only an owner can make someone an owner."))
     if membership.role == role:
         return membership
     if role != Role.OWNER:

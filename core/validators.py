@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from stdnum import exceptions as stdnum_errors
 from stdnum import iban as stdnum_iban
 from stdnum.be import ogm_vcs
@@ -45,9 +46,13 @@ def validate_iban(value: str) -> str:
         and compact.isalnum()
         and _is_iban(_with_right_check_digits(compact))
     ):
-        raise ValidationError(f"{value} has wrong check digits: check for a typing error.", code="iban_checksum")
+        raise ValidationError(
+            gettext("%(value)s has wrong check digits: check for a typing error.") % {"value": value},
+            code="iban_checksum",
+        )
     raise ValidationError(
-        f"{value} is not an IBAN (two letters, two check digits, then the account).", code="iban_format"
+        gettext("%(value)s is not an IBAN (two letters, two check digits, then the account).") % {"value": value},
+        code="iban_format",
     )
 
 
@@ -90,12 +95,16 @@ def normalize_vat_number(value: str, country: str) -> str:
             eu_vat.validate(number)
     except stdnum_errors.InvalidChecksum as exc:
         raise ValidationError(
-            f"{text} is not a valid VAT number: its check digits do not match. Check for a typing error.",
+            gettext("%(value)s is not a valid VAT number: its check digits do not match. Check for a typing error.")
+            % {"value": text},
             code="vat_checksum",
         ) from exc
     except stdnum_errors.ValidationError as exc:
         raise ValidationError(
-            f"{text} is not a {prefix} VAT number: use the country code and the number, e.g. BE0403170701.",
+            gettext(
+                "%(value)s is not a %(country)s VAT number: use the country code and the number, e.g. BE0403170701."
+            )
+            % {"value": text, "country": prefix},
             code="vat_format",
         ) from exc
     return number
@@ -108,11 +117,12 @@ def validate_structured_reference(text: str) -> str:
     digits = _NON_DIGITS.sub("", stripped)
     if len(digits) != 12 or _REFERENCE_DECORATION.search(stripped):
         raise ValidationError(
-            "A structured reference has 12 digits, like +++123/4567/89012+++.", code="reference_format"
+            gettext("A structured reference has 12 digits, like +++123/4567/89012+++."), code="reference_format"
         )
     if not is_structured_reference(digits):
         raise ValidationError(
-            "This structured reference has wrong check digits: check for a typing error.", code="reference_check"
+            gettext("This structured reference has wrong check digits: check for a typing error."),
+            code="reference_check",
         )
     return digits
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
@@ -45,7 +46,9 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["name"], owner=acting_user(request), request=request
         )
         tenancy.switch_organization(request, organization.pk)
-        messages.success(request, f"{organization.name} is ready. You are its owner.")
+        messages.success(
+            request, gettext("%(organization)s is ready. You are its owner.") % {"organization": organization.name}
+        )
         return redirect("home")
     return render(request, "core/organization_form.html", {"form": form})
 
@@ -57,11 +60,11 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     try:
         organization_id = int(request.POST.get("organization", ""))
     except ValueError as exc:
-        raise Http404("No such organisation.") from exc
+        raise Http404(gettext("No such organisation.")) from exc
     membership = tenancy.switch_organization(request, organization_id)
     if membership is None:
-        raise Http404("No such organisation.")
-    messages.info(request, f"Now working in {membership.organization.name}.")
+        raise Http404(gettext("No such organisation."))
+    messages.info(request, gettext("Now working in %(organization)s.") % {"organization": membership.organization.name})
     return redirect("home")
 
 
@@ -79,7 +82,10 @@ def organization_members(request: OrganizationRequest) -> HttpResponse:
             form.add_error("email", exc)
         else:
             # The same words whether or not the address has an account.
-            messages.success(request, f"Invitation sent to {invitation.email}. They join once they accept it.")
+            messages.success(
+                request,
+                gettext("Invitation sent to %(email)s. They join once they accept it.") % {"email": invitation.email},
+            )
             return redirect("organization_members")
     can_manage = actor.has_role(Role.ADMIN)
     members = Membership.objects.filter(organization=actor.organization).select_related("user").order_by("user__email")
@@ -107,14 +113,18 @@ class InvitationActionView(ObjectActionView):
 class InvitationResendView(InvitationActionView):
     def act(self, request: OrganizationRequest, invitation: Invitation) -> str | None:
         services.resend_invitation(actor=request.membership, invitation=invitation, request=request)
-        messages.success(request, f"Invitation sent to {invitation.email} again; the earlier link no longer works.")
+        messages.success(
+            request,
+            gettext("Invitation sent to %(email)s again; the earlier link no longer works.")
+            % {"email": invitation.email},
+        )
         return None
 
 
 class InvitationRevokeView(InvitationActionView):
     def act(self, request: OrganizationRequest, invitation: Invitation) -> str | None:
         services.revoke_invitation(actor=request.membership, invitation=invitation, request=request)
-        messages.success(request, f"The invitation of {invitation.email} was revoked.")
+        messages.success(request, gettext("The invitation of %(email)s was revoked.") % {"email": invitation.email})
         return None
 
 
@@ -138,7 +148,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError:  # accepted or revoked since the page was shown
             return render(request, "core/invitation_accept.html", {"invalid": True}, status=404)
         tenancy.switch_organization(request, membership.organization_id)
-        messages.success(request, f"Welcome to {invitation.organization.name}.")
+        messages.success(
+            request, gettext("Welcome to %(organization)s.") % {"organization": invitation.organization.name}
+        )
         return redirect("home")
     return render(request, "core/invitation_accept.html", context)
 
@@ -158,10 +170,13 @@ class MembershipRoleView(MembershipActionView):
     def act(self, request: OrganizationRequest, membership: Membership) -> str | None:
         form = RoleForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Choose one of the roles: owner, admin, finance or viewer.")
+            raise ValidationError(gettext("Choose one of the roles: owner, admin, finance or viewer."))
         role = Role(form.cleaned_data["role"])
         services.change_role(actor=request.membership, membership=membership, role=role, request=request)
-        messages.success(request, f"{membership.user.email} is now {role.label.lower()}.")
+        messages.success(
+            request,
+            gettext("%(email)s is now %(role)s.") % {"email": membership.user.email, "role": role.label.lower()},
+        )
         return None
 
 
@@ -171,7 +186,9 @@ class MembershipRemoveView(MembershipActionView):
 
     def act(self, request: OrganizationRequest, membership: Membership) -> str | None:
         services.remove_member(actor=request.membership, membership=membership, request=request)
-        messages.success(request, f"{membership.user.email} was removed from the organisation.")
+        messages.success(
+            request, gettext("%(email)s was removed from the organisation.") % {"email": membership.user.email}
+        )
         return None
 
 

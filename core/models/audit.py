@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
 
+from core.audit_labels import action_label
 from core.models.tenancy import Membership, Organization
 
 
@@ -78,6 +79,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogImmutableError
+
+    @property
+    def action_label(self) -> str:
+        """The event name in words, in the active language."""
+        return action_label(self.action)
 
     @property
     def before(self) -> dict[str, Any]:

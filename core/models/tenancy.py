@@ -7,13 +7,14 @@ from typing import Any, ClassVar, Self, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    FINANCE = "finance", "Finance"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    FINANCE = "finance", _("Finance")
+    VIEWER = "viewer", _("Viewer")
 
     @property
     def rank(self) -> int:
