@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from integrations.models import Connection, ConnectionStatus
-from integrations.models.connections import banners_cache_key
+from integrations.models.connections import banners_cache_key, connection_name
 
 BANNER_TIMEOUT = 300
 CONSENT_WARNING = datetime.timedelta(days=14)
@@ -28,7 +28,9 @@ def connection_notices(organization_id: int) -> tuple[list[dict[str, Any]], set[
         banners = [
             {
                 "pk": connection.pk,
-                "name": str(connection),
+                # The name is put in words per request: the cache is shared by every language.
+                "display_name": connection.display_name,
+                "provider": connection.provider,
                 "needs_reauth": connection.status == ConnectionStatus.NEEDS_REAUTH,
                 "failures": connection.consecutive_failures,
                 "consent_expires_at": connection.consent_expires_at,
@@ -46,4 +48,5 @@ def connection_banners(request: HttpRequest) -> dict[str, Any]:
     if organization is None:
         return {"connection_banners": [], "linked_providers": set()}
     banners, providers = connection_notices(organization.pk)
-    return {"connection_banners": banners, "linked_providers": providers}
+    named = [{**banner, "name": connection_name(banner["display_name"], banner["provider"])} for banner in banners]
+    return {"connection_banners": named, "linked_providers": providers}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FailureClass(models.TextChoices):
-    TRANSIENT = "transient", "Temporary: retried later"
-    AUTH = "auth", "Authorisation: the customer must re-authorise"
-    PERMANENT = "permanent", "Permanent: needs attention"
-    UNEXPECTED = "unexpected", "Unexpected: retried a few times, then needs attention"
+    TRANSIENT = "transient", _("Temporary: retried later")
+    AUTH = "auth", _("Authorisation: the customer must re-authorise")
+    PERMANENT = "permanent", _("Permanent: needs attention")
+    UNEXPECTED = "unexpected", _("Unexpected: retried a few times, then needs attention")
 
 
 class ProviderError(Exception):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
@@ -32,7 +34,7 @@ def set_included_accounts(
     before = sorted(a.iban or a.external_id for a in accounts if a.included)
     unknown = set(included_ids) - {a.pk for a in accounts}
     if unknown:
-        raise ValidationError("Some of the chosen accounts do not belong to this connection.")
+        raise ValidationError(gettext("Some of the chosen accounts do not belong to this connection."))
     accounts.update(included=False)
     BankAccount.objects.filter(connection=connection, pk__in=included_ids).update(included=True)
     bump(connection.organization_id)
@@ -59,11 +61,14 @@ def set_ledger_ibans(
     for pk, text in ibans.items():
         account = ledgers.get(pk)
         if account is None or not account.is_ledger:
-            raise ValidationError("Only the IBAN of this connection's ledger accounts can be set.")
+            raise ValidationError(gettext("Only the IBAN of this connection's ledger accounts can be set."))
         try:
             value = validate_iban(text) if text.strip() else ""
         except ValidationError:
-            errors.append(f"{text.strip()[:40]} is not a valid IBAN (for {account.name}).")
+            errors.append(
+                gettext("%(iban)s is not a valid IBAN (for %(account)s).")
+                % {"iban": text.strip()[:40], "account": account.name}
+            )
             continue
         if value != account.iban:
             changed[account] = value
@@ -89,7 +94,7 @@ def set_preferred_source(account: BankAccount, *, actor: User, request: HttpRequ
     """Count the account's IBAN from this link rather than from its other links."""
     iban = normalize_iban(account.iban)
     if not iban:
-        raise ValidationError("This account has no IBAN, so no other link can be the same account.")
+        raise ValidationError(gettext("This account has no IBAN, so no other link can be the same account."))
     linked = [
         other
         for other in BankAccount.objects.select_for_update()
@@ -112,13 +117,19 @@ def set_preferred_source(account: BankAccount, *, actor: User, request: HttpRequ
     )
 
 
-SYNC_INTERVALS = {60: "every hour", 180: "every 3 hours", 360: "every 6 hours", 720: "every 12 hours", 1440: "daily"}
+SYNC_INTERVALS = {
+    60: _("every hour"),
+    180: _("every 3 hours"),
+    360: _("every 6 hours"),
+    720: _("every 12 hours"),
+    1440: _("daily"),
+}
 
 
 @transaction.atomic
 def set_sync_interval(connection: Connection, minutes: int, *, actor: User, request: HttpRequest | None = None) -> None:
     if minutes not in SYNC_INTERVALS:
-        raise ValidationError("Choose one of the offered sync intervals.")
+        raise ValidationError(gettext("Choose one of the offered sync intervals."))
     before = connection.sync_interval_minutes
     Connection.objects.filter(pk=connection.pk).update(sync_interval_minutes=minutes)
     connection.sync_interval_minutes = minutes
@@ -156,7 +167,7 @@ def schedule_name(connection: Connection) -> str:
 def request_sync(connection: Connection, trigger: str = SyncTrigger.MANUAL) -> bool:
     """Queue a sync. False when one is already running for this connection (it is coalesced)."""
     if connection.status == ConnectionStatus.DISCONNECTED:
-        raise ValidationError("This connection is disconnected.")
+        raise ValidationError(gettext("This connection is disconnected."))
     if is_syncing(Connection.objects.get(pk=connection.pk)):
         return False
     async_task("integrations.tasks.sync_connection", connection.pk, str(trigger), group=schedule_name(connection))

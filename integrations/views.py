@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.generic import DetailView
 
 from banking import sources
@@ -21,7 +22,7 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from core.ratelimit import check as rate_check
 from integrations import services
 from integrations.connectors import connector_for
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection, SyncRun, SyncStatus
 from integrations.runner import is_syncing
 
 RUNS_SHOWN = 10
@@ -90,7 +91,7 @@ class ConnectionDetailView(OrganizationMixin, DetailView[Connection]):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "The accounts to include are saved; the next sync uses them.")
+            messages.success(request, gettext("The accounts to include are saved; the next sync uses them."))
         return redirect(connection)
 
 
@@ -102,11 +103,13 @@ class ConnectionStatusView(OrganizationMixin, DetailView[Connection]):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         connection = self.get_object()
         run: SyncRun | None = connection.runs.first()
+        syncing = is_syncing(connection)
         return JsonResponse(
             {
                 "connection": connection.pk,
                 "status": connection.status,
-                "syncing": is_syncing(connection),
+                "syncing": syncing,
+                "progress": sync_progress(run) if syncing else "",
                 "last_success_at": connection.last_success_at,
                 "run": None
                 if run is None
@@ -123,6 +126,17 @@ class ConnectionStatusView(OrganizationMixin, DetailView[Connection]):
         )
 
 
+def sync_progress(run: SyncRun | None) -> str:
+    """How far a running sync got, in words for the page that polls it."""
+    if run is None or run.status != SyncStatus.RUNNING:
+        return gettext("Sync queued…")
+    return ngettext(
+        "Syncing… %(pages)s page fetched, %(added)s new, %(updated)s updated.",
+        "Syncing… %(pages)s pages fetched, %(added)s new, %(updated)s updated.",
+        run.pages_fetched,
+    ) % {"pages": run.pages_fetched, "added": run.rows_added, "updated": run.rows_updated}
+
+
 class SyncNowView(ObjectActionView):
     model = Connection
 
@@ -132,11 +146,18 @@ class SyncNowView(ObjectActionView):
     def act(self, request: HttpRequest, connection: Connection) -> str | None:
         wait = rate_check(request, "sync")
         if wait is not None:
-            raise ValidationError(f"Syncs were asked for too often. Please wait {wait} seconds.")
+            raise ValidationError(
+                ngettext(
+                    "Syncs were asked for too often. Please wait %(seconds)s second.",
+                    "Syncs were asked for too often. Please wait %(seconds)s seconds.",
+                    wait,
+                )
+                % {"seconds": wait}
+            )
         if services.request_sync(connection):
-            messages.success(request, "Sync started. This page shows its progress.")
+            messages.success(request, gettext("Sync started. This page shows its progress."))
         else:
-            messages.info(request, "A sync of this connection is already running; its result will show here.")
+            messages.info(request, gettext("A sync of this connection is already running; its result will show here."))
         return None
 
 
@@ -156,7 +177,11 @@ class DisconnectView(ObjectActionView):
         warning = services.disconnect(connection, actor=acting_user(request), request=request)
         if warning:
             messages.warning(request, warning)
-        messages.success(request, f"{connection} is disconnected; its data stays, no new data arrives.")
+        messages.success(
+            request,
+            gettext("%(connection)s is disconnected; its data stays, no new data arrives.")
+            % {"connection": connection},
+        )
         return reverse("integrations:connection_list")
 
 
@@ -168,7 +193,11 @@ class PreferredSourceView(ObjectActionView):
 
     def act(self, request: HttpRequest, account: BankAccount) -> str | None:
         services.set_preferred_source(account, actor=acting_user(request), request=request)
-        messages.success(request, f"{account.iban} is now counted from {account.connection}.")
+        messages.success(
+            request,
+            gettext("%(iban)s is now counted from %(connection)s.")
+            % {"iban": account.iban, "connection": account.connection},
+        )
         return None
 
     def get_success_url(self, obj: Any) -> str:
@@ -183,7 +212,11 @@ class SyncIntervalView(ObjectActionView):
         try:
             minutes = int(request.POST.get("minutes", ""))
         except ValueError as exc:
-            raise ValidationError("Choose one of the offered sync intervals.") from exc
+            raise ValidationError(gettext("Choose one of the offered sync intervals.")) from exc
         services.set_sync_interval(connection, minutes, actor=acting_user(request), request=request)
-        messages.success(request, f"{connection} now syncs {services.SYNC_INTERVALS[minutes]}.")
+        messages.success(
+            request,
+            gettext("%(connection)s now syncs %(interval)s.")
+            % {"connection": connection, "interval": services.SYNC_INTERVALS[minutes]},
+        )
         return None

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 
 from core.fields import EncryptedTextField
 from core.models import TenantModel, TenantQuerySet
@@ -21,7 +22,7 @@ FAILURE_ALERT_THRESHOLD = 3
 def banners_cache_key(organization_id: int) -> str:
     """Where `integrations.banners` keeps an organisation's connection banners; only
     `Connection._save_shown` clears it."""
-    return f"connection-notices:{organization_id}"
+    return f"connection-notices:v2:{organization_id}"  # v2: names put in words per request
 
 
 class Provider(models.TextChoices):
@@ -29,12 +30,18 @@ class Provider(models.TextChoices):
     YUKI = "yuki", "Yuki"
 
 
+def connection_name(display_name: str, provider: str) -> str:
+    """What a connection is called on screen: its name, else its provider's, in the active language."""
+    return display_name or gettext("%(provider)s connection") % {"provider": Provider(provider).label}
+
+
 class ConnectionStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for consent"
-    ACTIVE = "active", "Active"
-    NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
-    ERROR = "error", "Error"
-    DISCONNECTED = "disconnected", "Disconnected"
+    # A context per label: "Active" and "Error" name other things elsewhere, in other genders.
+    PENDING = "pending", pgettext_lazy("connection status", "Waiting for consent")
+    ACTIVE = "active", pgettext_lazy("connection status", "Active")
+    NEEDS_REAUTH = "needs_reauth", pgettext_lazy("connection status", "Needs re-authorisation")
+    ERROR = "error", pgettext_lazy("connection status", "Error")
+    DISCONNECTED = "disconnected", pgettext_lazy("connection status", "Disconnected")
 
 
 def counted_q(prefix: str = "") -> models.Q:
@@ -89,7 +96,7 @@ class Connection(TenantModel):
         indexes = [models.Index(fields=["status", "next_run_at"], name="connection_due")]
 
     def __str__(self) -> str:
-        return self.display_name or f"{self.get_provider_display()} connection"
+        return connection_name(self.display_name, self.provider)
 
     def get_absolute_url(self) -> str:
         return reverse("integrations:connection_detail", args=[self.pk])

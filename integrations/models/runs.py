@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from integrations.models.connections import Connection
 
 
 class SyncTrigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    MANUAL = "manual", "Manual"
-    WEBHOOK = "webhook", "Webhook"
+    SCHEDULE = "schedule", pgettext_lazy("sync trigger", "Schedule")
+    MANUAL = "manual", pgettext_lazy("sync trigger", "Manual")
+    WEBHOOK = "webhook", pgettext_lazy("sync trigger", "Webhook")
 
 
 class SyncStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCESS = "success", "Succeeded"
-    FAILED = "failed", "Failed"
+    RUNNING = "running", pgettext_lazy("sync status", "Running")
+    SUCCESS = "success", pgettext_lazy("sync status", "Succeeded")
+    FAILED = "failed", pgettext_lazy("sync status", "Failed")
 
 
 class SyncRun(models.Model):

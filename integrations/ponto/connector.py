@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from core.models import Organization
 from integrations.errors import ProviderError
@@ -24,7 +25,9 @@ class PontoConnector:
         try:
             oauth.revoke(str(credential.refresh_token))
         except ProviderError as exc:
-            return f"Ponto did not confirm the revocation ({exc.message}); revoke the integration in Ponto too."
+            return gettext(
+                "Ponto did not confirm the revocation (%(reason)s); revoke the integration in Ponto too."
+            ) % {"reason": exc.message}
         return ""
 
     def reauthorisation_url(self, request: HttpRequest, organization: Organization, connection: Connection) -> str:

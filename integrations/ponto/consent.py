@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from banking.models import BankAccount
 from core.audit import record_event
@@ -58,11 +59,13 @@ def _pop_consent(request: HttpRequest, state: str, organization: Organization) -
     consent = pending.pop(state, None) if state else None
     request.session[CONSENT_SESSION_KEY] = pending
     if consent is None:
-        raise ConsentError("This consent link is unknown or was already used. Please connect again.")
+        raise ConsentError(gettext("This consent link is unknown or was already used. Please connect again."))
     if consent["expires"] < timezone.now().timestamp():
-        raise ConsentError("The consent took too long and expired. Please connect again.")
+        raise ConsentError(gettext("The consent took too long and expired. Please connect again."))
     if consent["organization"] != organization.pk:
-        raise ConsentError("This consent was started in another organisation. Switch to it, then connect again.")
+        raise ConsentError(
+            gettext("This consent was started in another organisation. Switch to it, then connect again.")
+        )
     return dict(consent)
 
 
@@ -81,10 +84,13 @@ def complete_ponto_consent(
     try:
         token_set = oauth.exchange_code(code, consent["verifier"])
     except (AuthError, PermanentError) as exc:
-        raise ConsentError(f"Ponto did not accept the consent: {exc.message} Please try again.") from exc
+        raise ConsentError(
+            gettext("Ponto did not accept the consent: %(reason)s Please try again.") % {"reason": exc.message}
+        ) from exc
     except ProviderError as exc:
         raise ConsentError(
-            f"Ponto could not be reached to complete the consent ({exc.message}) Please try again."
+            gettext("Ponto could not be reached to complete the consent (%(reason)s) Please try again.")
+            % {"reason": exc.message}
         ) from exc
     info: dict[str, Any] = {}
     try:
@@ -106,8 +112,11 @@ def complete_ponto_consent(
             raise
         logger.warning("Ponto consent could not be completed after the code exchange: %s", exc.message)
         raise ConsentError(
-            f"Ponto accepted the consent, but the bank accounts could not be read ({exc.message}) "
-            "Nothing was linked. Please try again."
+            gettext(
+                "Ponto accepted the consent, but the bank accounts could not be read (%(reason)s) "
+                "Nothing was linked. Please try again."
+            )
+            % {"reason": exc.message}
         ) from exc
     services.request_sync(connection, SyncTrigger.MANUAL)  # the first data arrives without waiting for the schedule
     return connection
@@ -173,11 +182,13 @@ def _connection_for(organization: Organization, reauthorised_pk: int | None, sub
     if reauthorised_pk:
         connection = ponto.filter(pk=reauthorised_pk).first()
         if connection is None:
-            raise ConsentError("The connection to re-authorise no longer exists. Please connect again.")
+            raise ConsentError(gettext("The connection to re-authorise no longer exists. Please connect again."))
         if connection.external_id and connection.external_id != sub:
             raise ConsentError(
-                "You authorised another Ponto organisation than the one this connection links. "
-                "Re-authorise it with the same Ponto organisation, or connect the other one separately."
+                gettext(
+                    "You authorised another Ponto organisation than the one this connection links. "
+                    "Re-authorise it with the same Ponto organisation, or connect the other one separately."
+                )
             )
         return connection
     same = list(ponto.filter(external_id=sub).order_by("pk"))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,9 +35,9 @@ def callback(request: OrganizationRequest) -> HttpResponse:
     if error:
         consent.discard_consent(request, request.GET.get("state", ""))
         text = (
-            "You declined the consent in Ponto: nothing was linked."
+            gettext("You declined the consent in Ponto: nothing was linked.")
             if error == "access_denied"
-            else (f"Ponto did not give consent ({error[:60]}): nothing was linked.")
+            else gettext("Ponto did not give consent (%(error)s): nothing was linked.") % {"error": error[:60]}
         )
         messages.warning(request, text)
         return redirect("integrations:connection_list")
@@ -51,7 +52,9 @@ def callback(request: OrganizationRequest) -> HttpResponse:
     except consent.ConsentError as exc:
         messages.error(request, str(exc))
         return redirect("integrations:connection_list")
-    messages.success(request, f"{connection} is linked. Choose the accounts to include below.")
+    messages.success(
+        request, gettext("%(connection)s is linked. Choose the accounts to include below.") % {"connection": connection}
+    )
     return redirect(connection)
 
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import record_event
 from core.models import User
@@ -132,7 +133,9 @@ def claim_booking(invoice: Invoice) -> uuid.UUID:
         with transaction.atomic():  # a savepoint: a refused claim leaves a caller's transaction usable
             BookingClaim.objects.create(invoice=invoice, token=token, claimed_at=now)
     except IntegrityError:
-        raise ValidationError(f"{invoice.number} is being booked in Yuki right now.") from None
+        raise ValidationError(
+            gettext("%(number)s is being booked in Yuki right now.") % {"number": invoice.number}
+        ) from None
     return token
 
 
@@ -151,9 +154,9 @@ def book_in_yuki(invoice: Invoice, *, actor: User | None = None, request: HttpRe
     An invoice booked already gets its first booking back: Yuki is not asked, nothing is audited."""
     connection = yuki_connection_of(invoice)
     if connection is None:
-        raise ValidationError("Link a Yuki administration first.")
+        raise ValidationError(gettext("Link a Yuki administration first."))
     if invoice.source != InvoiceSource.MANUAL or (not invoice.is_open and invoice.status != "paid"):
-        raise ValidationError("Only a sent invoice made here can be booked in Yuki.")
+        raise ValidationError(gettext("Only a sent invoice made here can be booked in Yuki."))
     token = claim_booking(invoice)
     try:
         booked = booked_in_yuki(invoice, connection)

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import record_event
 from core.models import Organization, User
@@ -18,7 +20,7 @@ from integrations.services import schedule_sync
 from integrations.yuki.client import YukiClient
 from integrations.yuki.quota import count_call, quota_domain
 
-REGIONS = {"BE": "Belgium (api.yukiworks.be)", "NL": "Netherlands (api.yukiworks.nl)"}
+REGIONS = {"BE": _("Belgium (api.yukiworks.be)"), "NL": _("Netherlands (api.yukiworks.nl)")}
 SESSION_SECONDS = 23 * 3600  # Yuki sessions last 24 h; renew a little early
 
 
@@ -111,7 +113,7 @@ def replace_key(
     """Store a new key for the link, if it reaches the same administration; the link is active again."""
     reached = {a.id for a in administrations_for_key(region, access_key)}
     if connection.config.get("administration_id") not in reached:
-        raise ValidationError("This key does not reach the linked administration.")
+        raise ValidationError(gettext("This key does not reach the linked administration."))
     with transaction.atomic():
         Credential.objects.update_or_create(connection=connection, defaults={"api_key": access_key})
         connection.set_status(

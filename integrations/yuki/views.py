@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from core import crypto
@@ -27,7 +29,7 @@ from integrations.yuki.vat import country_of
 from invoices.models import Invoice
 
 PENDING_KEY = "yuki_link"
-WRONG_KEY = (
+WRONG_KEY = _(
     "Yuki did not accept this key. Check that it is a web-service access key, that it has rights on "
     "Accounting, and that you chose its country: a Belgian key only works on the Belgian host, and a Dutch one "
     "only on the Dutch host."
@@ -44,10 +46,12 @@ def connect(request: OrganizationRequest) -> HttpResponse:
         except AuthError:
             form.add_error("access_key", WRONG_KEY)
         except ProviderError as exc:
-            form.add_error(None, f"Yuki could not be reached: {exc.message} Please try again.")
+            form.add_error(
+                None, gettext("Yuki could not be reached: %(reason)s Please try again.") % {"reason": exc.message}
+            )
         else:
             if not found:
-                form.add_error("access_key", "This key reaches no administration.")
+                form.add_error("access_key", gettext("This key reaches no administration."))
             else:
                 # The key waits for the next step encrypted, like every stored secret.
                 request.session[PENDING_KEY] = {
@@ -66,7 +70,7 @@ def connect(request: OrganizationRequest) -> HttpResponse:
 def choose_administration(request: OrganizationRequest) -> HttpResponse:
     pending: dict[str, Any] | None = request.session.get(PENDING_KEY)
     if not pending:
-        messages.info(request, "Start by entering the Yuki access key.")
+        messages.info(request, gettext("Start by entering the Yuki access key."))
         return redirect("integrations:yuki_connect")
     form = AdministrationForm(request.POST or None, administrations=pending["administrations"])
     if request.method == "POST" and form.is_valid():
@@ -86,7 +90,11 @@ def choose_administration(request: OrganizationRequest) -> HttpResponse:
             request=request,
         )
         del request.session[PENDING_KEY]
-        messages.success(request, f"{connection} is linked. Choose its bank and cash ledger accounts below.")
+        messages.success(
+            request,
+            gettext("%(connection)s is linked. Choose its bank and cash ledger accounts below.")
+            % {"connection": connection},
+        )
         return redirect(connection)
     return render(request, "integrations/yuki_administration.html", {"form": form, "region": pending["region"]})
 
@@ -99,26 +107,37 @@ class LedgerAccountsView(ObjectActionView):
 
     def act(self, request: HttpRequest, connection: Connection) -> str | None:
         if connection.provider != Provider.YUKI:
-            raise ValidationError("Only a Yuki connection has ledger accounts.")
+            raise ValidationError(gettext("Only a Yuki connection has ledger accounts."))
         config = dict(connection.config)
         if "load" in request.POST:
             try:
                 scheme = linking.client_for(connection).gl_account_scheme(str(config["administration_id"]))
             except ProviderError as exc:
-                raise ValidationError(f"Yuki did not send its ledger accounts: {exc.message}") from exc
+                raise ValidationError(
+                    gettext("Yuki did not send its ledger accounts: %(reason)s") % {"reason": exc.message}
+                ) from exc
             country = country_of(connection)
             config["gl_scheme"] = [
                 {"code": a.code, "description": a.description or "", "type": str(a.type or "")}
                 for a in scheme
                 if holds_money(a, country)
             ]
-            messages.success(request, f"{len(config['gl_scheme'])} bank and cash ledger accounts loaded.")
+            loaded = len(config["gl_scheme"])
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s bank and cash ledger account loaded.",
+                    "%(count)s bank and cash ledger accounts loaded.",
+                    loaded,
+                )
+                % {"count": loaded},
+            )
         else:
             known = {a["code"] for a in config.get("gl_scheme", [])}
             chosen = [code for code in request.POST.getlist("gl_accounts") if code in known]
             config["gl_accounts"] = chosen
             config["book_on_send"] = request.POST.get("book_on_send") == "on"
-            messages.success(request, "Saved. The next sync reads the chosen ledger accounts.")
+            messages.success(request, gettext("Saved. The next sync reads the chosen ledger accounts."))
         Connection.objects.filter(pk=connection.pk).update(config=config)
         return None
 
@@ -129,13 +148,18 @@ class BookInYukiView(ObjectActionView):
     def act(self, request: HttpRequest, invoice: Invoice) -> str | None:
         connection = yuki_connection_of(invoice)
         if connection is not None and booked_in_yuki(invoice, connection) is not None:
-            messages.info(request, f"{invoice.number} is already booked in Yuki.")
+            messages.info(request, gettext("%(number)s is already booked in Yuki.") % {"number": invoice.number})
             return None
         booking = book_in_yuki(invoice, actor=acting_user(request), request=request)
         if booking.succeeded:
-            messages.success(request, f"{invoice.number} is booked in Yuki. {booking.message}".strip())
+            booked = gettext("%(number)s is booked in Yuki.") % {"number": invoice.number}
+            messages.success(request, f"{booked} {booking.message}".strip())
         else:
-            messages.error(request, f"Yuki did not book {invoice.number}: {booking.message}")
+            messages.error(
+                request,
+                gettext("Yuki did not book %(number)s: %(reason)s")
+                % {"number": invoice.number, "reason": booking.message},
+            )
         return None
 
     def get_success_url(self, obj: Invoice) -> str:
@@ -170,7 +194,9 @@ class ReplaceKeyView(OrganizationMixin, DetailView[Connection]):
             except ValidationError as exc:
                 form.add_error("access_key", exc)
             else:
-                messages.success(request, f"{connection} has its new key; syncing resumes.")
+                messages.success(
+                    request, gettext("%(connection)s has its new key; syncing resumes.") % {"connection": connection}
+                )
                 return redirect(connection)
         return render(request, self.template_name, {"form": form, "connection": connection})
 

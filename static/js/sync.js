@@ -16,12 +16,10 @@ document.addEventListener("DOMContentLoaded", () => {
       setTimeout(poll, 5000);
       return;
     }
-    const run = state.run;
     if (state.syncing) {
       sawRunning = true;
-      line.textContent = run && run.status === "running"
-        ? `Syncing… ${run.pages} pages fetched, ${run.added} new, ${run.updated} updated.`
-        : "Sync queued…";
+      // The words come from the server, in the page's language.
+      line.textContent = state.progress;
       setTimeout(poll, 1500);
     } else if (sawRunning) {
       window.location.reload();

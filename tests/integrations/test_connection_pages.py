@@ -71,6 +71,7 @@ def test_sync_now_queues_one_sync_and_the_status_says_so(
         "connection": connection.pk,
         "status": "active",
         "syncing": False,
+        "progress": "",
         "last_success_at": None,
         "run": None,
     }
