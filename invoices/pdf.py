@@ -457,7 +457,7 @@ def _header(document: _Document) -> Table:
         right.append(_paragraph(document.number, _NUMBER))
     facts = Table(
         [[label, _paragraph(value, _STRONG)] for label, value in document.facts],
-        colWidths=[30 * mm, 44 * mm],
+        colWidths=[34 * mm, 40 * mm],  # room for the longest label in Dutch and French
         hAlign="RIGHT",
         style=TableStyle([*_GRID, ("TEXTCOLOR", (0, 0), (0, -1), _MUTED), ("TOPPADDING", (0, 0), (-1, -1), 1)]),
     )
@@ -527,7 +527,7 @@ def _summary(document: _Document) -> Table:
     vat_rows = [[_vat_label(group), money(group.taxable), money(group.vat)] for group in document.vat_groups]
     vat_summary = Table(
         [[_("VAT"), _("Net base"), _("VAT amount")], *vat_rows],
-        colWidths=[34 * mm, 26 * mm, 24 * mm],
+        colWidths=[24 * mm, 38 * mm, 28 * mm],  # "Maatstaf van heffing", "Base d'imposition"
         hAlign="LEFT",
         style=TableStyle([*_HEADED, ("ALIGN", (0, 0), (-1, -1), "RIGHT")]),
     )
@@ -547,7 +547,8 @@ def _section(section: _Section) -> KeepTogether:
             rows.append([label, _paragraph(value, _STRONG) if value else ""])
             if not value:  # a line to write on: the delivery note's signature
                 style.append(("LINEBELOW", (1, row), (1, row), 0.4, _RULE))
-        flowables.append(Table(rows, colWidths=[38 * mm, width - 38 * mm], hAlign="LEFT", style=TableStyle(style)))
+        label = 48 * mm  # "Gestructureerde mededeling", "Communication structurée"
+        flowables.append(Table(rows, colWidths=[label, width - label], hAlign="LEFT", style=TableStyle(style)))
     flowables += [_paragraph(text) for text in section.text]
     if section.figure is None:
         return KeepTogether(flowables)
