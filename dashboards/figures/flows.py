@@ -189,6 +189,11 @@ def compute_counterparties(context: Context) -> ChartData:
     )
 
 
+def short(name: str, length: int = 22) -> str:
+    """A counterparty's name as an axis label: long names cut, whole in the hover text."""
+    return name if len(name) <= length else name[: length - 1].rstrip() + "…"
+
+
 def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
     def bars(direction: str, name: str, color: str, axis: tuple[str, str]) -> dict[str, Any]:
         rows = [r for r in data.rows if r["direction"] == direction][::-1]
@@ -200,7 +205,9 @@ def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
             "xaxis": axis[0],
             "yaxis": axis[1],
             "x": [r["amount"] for r in rows],
-            "y": [r["counterparty"] for r in rows],
+            "y": [short(r["counterparty"]) for r in rows],
+            "customdata": [r["counterparty"] for r in rows],
+            "hovertemplate": "%{customdata}: %{x:,.2f}<extra></extra>",
         }
 
     currency = context.filters.currency
@@ -215,6 +222,8 @@ def draw_counterparties(data: ChartData, context: Context) -> dict[str, Any]:
             gettext("Top counterparties"),
             hovermode="closest",
             grid={"rows": 1, "columns": 2, "pattern": "independent"},
+            # Room for the left chart's names: plotly grows only the outer margins to fit labels.
+            margin={"l": 150},
             xaxis=money,
             xaxis2=money,
         ),
