@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import services
 from core.formatting import format_date
 from core.models import Membership, Role, User
+from core.widgets import LocalDateInput
 
 
 class SignupForm(forms.Form):
@@ -75,7 +76,7 @@ class BoundedDateField(forms.DateField):
     the day after (an end date's bound) does not exist."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", LocalDateInput())
         super().__init__(**kwargs)
 
     def validate(self, value: Any) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +21,7 @@ from core.memory import rendered
 from core.models import Role
 from core.pagination import page_request, paginate
 from core.permissions import OrganizationMixin, acting_user, organization_required
+from core.widgets import LocalDateInput
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm, SearchForm
@@ -87,6 +90,7 @@ class ClientStatementView(OrganizationMixin, DetailView[Client]):
                 "page": account.page,
                 "query": query,
                 "since": since,
+                "since_input": LocalDateInput(attrs={"id": "statement-from"}).render("from", since),
                 "invoice_base": link("invoices:invoice_list"),
             },
         )
@@ -98,10 +102,14 @@ def statement_start(given: str) -> datetime.date | None:
     if given == "all":
         return None
     try:
-        return datetime.date.fromisoformat(given)
-    except ValueError:
+        # As the page's language writes dates (05-12-2026), or ISO.
+        start = forms.DateField().to_python(given)
+    except ValidationError:
+        start = None
+    if start is None:
         today = timezone.localdate()
         return today.replace(year=today.year - 1, day=1)
+    return start
 
 
 def _default_language(request: OrganizationRequest) -> str:

@@ -26,6 +26,7 @@ from core.http import OrganizationRequest
 from core.models import Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
+from core.widgets import LocalDateInput
 
 
 @organization_required()
@@ -100,4 +101,4 @@ class MarkReceivedPaidView(ObjectActionView):
 
 
 class PaidOnForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=LocalDateInput())
