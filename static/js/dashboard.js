@@ -99,6 +99,9 @@ async function fillSection(section) {
 
 function showCustomDates(form) {
   const period = form.querySelector("select[name=period]");
+  if (!period) {
+    return;
+  }
   const toggle = () => {
     for (const field of form.querySelectorAll("[data-custom-period]")) {
       field.hidden = period.value !== "custom";
