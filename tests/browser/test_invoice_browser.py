@@ -180,3 +180,51 @@ def test_the_send_page_previews_the_email_in_the_clients_language(
         assert fits_the_screen(page), f"the send page is wider than the {label} screen"
 
     assert browser_log.problems() == []
+
+
+def test_the_catalogue_the_logo_and_a_credit_note_read_well_on_desktop_and_phone(
+    page: Page,
+    browser_log: BrowserLog,
+    organization: Organization,
+    owner: User,
+    password: str,
+    screenshot: Callable[[Page, str], Path],
+):
+    logo = io.BytesIO()
+    Image.new("RGB", (480, 160), (11, 95, 255)).save(logo, "PNG")
+    make_billing_profile(organization, legal_name="Atelier Peeters BV", logo=logo.getvalue(), logo_type="image/png")
+    make_product(organization, name="Consulting hour", unit_price=Decimal("95.00"), unit="hour")
+    make_product(
+        organization,
+        name="Licence (EU business)",
+        unit_price=Decimal("1250.00"),
+        vat_rate=Decimal("0"),
+        vat_category="AE",
+    )
+    invoice = make_invoice(organization, lines=make_lines(("10", "20.00", "21"), ("1", "35.00", "6")))
+
+    log_in(page, owner, password)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(reverse("invoices:product_list"))
+        expect(page.locator("table.catalogue")).to_contain_text("Licence (EU business)")
+        screenshot(page, f"catalogue-{label}")
+        assert fits_the_screen(page), f"the catalogue is wider than the {label} screen"
+
+        page.goto(reverse("invoices:product_create"))
+        screenshot(page, f"product-form-{label}")
+        assert fits_the_screen(page), f"the product form is wider than the {label} screen"
+
+        page.goto(reverse("invoices:billing_settings"))
+        expect(page.locator("img.logo-preview")).to_be_visible()
+        screenshot(page, f"billing-settings-logo-{label}")
+        assert fits_the_screen(page), f"the billing settings are wider than the {label} screen"
+
+        page.goto(reverse("invoices:credit_note_create", args=[invoice.pk]))
+        page.locator("[name=lines-0-quantity]").fill("3")
+        page.locator("[name=lines-1-DELETE]").check()
+        expect(page.locator("[data-total-gross]")).to_have_text(format_money(Decimal("72.60")))
+        screenshot(page, f"credit-note-form-{label}")
+        assert fits_the_screen(page), f"the credit note form is wider than the {label} screen"
+
+    assert browser_log.problems() == []
