@@ -547,8 +547,8 @@ def _section(section: _Section) -> KeepTogether:
             rows.append([label, _paragraph(value, _STRONG) if value else ""])
             if not value:  # a line to write on: the delivery note's signature
                 style.append(("LINEBELOW", (1, row), (1, row), 0.4, _RULE))
-        label = 48 * mm  # "Gestructureerde mededeling", "Communication structurée"
-        flowables.append(Table(rows, colWidths=[label, width - label], hAlign="LEFT", style=TableStyle(style)))
+        labels = 48 * mm  # "Gestructureerde mededeling", "Communication structurée"
+        flowables.append(Table(rows, colWidths=[labels, width - labels], hAlign="LEFT", style=TableStyle(style)))
     flowables += [_paragraph(text) for text in section.text]
     if section.figure is None:
         return KeepTogether(flowables)

@@ -83,13 +83,11 @@ def test_archiving_and_restoring_a_product(owner_client: HttpClient, organizatio
     product = make_product(organization)
 
     owner_client.post(reverse("invoices:product_archive", args=[product.pk]))
-    product.refresh_from_db()
-    assert not product.is_active
+    assert not Product.objects.get(pk=product.pk).is_active
     assert catalogue_island(owner_client.get(reverse("invoices:invoice_create")).content.decode()) == []
 
     owner_client.post(reverse("invoices:product_restore", args=[product.pk]))
-    product.refresh_from_db()
-    assert product.is_active
+    assert Product.objects.get(pk=product.pk).is_active
     events = AuditEvent.objects.filter(target_type="invoices.product", target_id=str(product.pk))
     actions = list(events.values_list("action", flat=True))
     assert sorted(actions) == ["product.archived", "product.restored"]

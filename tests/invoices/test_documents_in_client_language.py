@@ -23,6 +23,7 @@ from invoices.models.clients import default_document_language
 from invoices.notifications import invoice_email
 from invoices.pdf import invoice_pdf
 from tests.factories import make_billing_profile, make_client, make_invoice, make_lines
+from tests.mail import html_of, only_message
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +90,9 @@ def test_the_sent_email_is_in_the_clients_language(invoice: Invoice):
 
     services.send_invoice(invoice)
 
-    [message] = mail.outbox
+    message = only_message()
     money = in_language(language, format_money, Decimal("2518.30"), "EUR")
-    html = str(message.alternatives[0][0])
+    html = html_of(message)
     assert money in message.body and money in html
     assert in_language(language, format_date, invoice.issue_date) in message.body
     assert f'<html lang="{language}">' in html
