@@ -52,16 +52,19 @@ def tokens(page: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_each_page_has_its_own_token_in_both_forms_of_the_top_bar(owner: User):
+def test_each_page_has_its_own_token_in_every_form_of_the_top_bar(owner: User):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(owner)
 
     first, second = (tokens(browser.get(reverse("home")).content.decode()) for _ in range(2))
 
-    assert len(first) == 2 and first[0] == first[1]  # the organisation switcher and the sign-out form
+    # The organisation switcher, the sign-out form and the language menu.
+    assert len(first) == 3 and len(set(first)) == 1
     assert second[0] != first[0]  # masked anew for each request, as Django's own tag does
     switched = browser.post(reverse("organization_switch"), {"organization": "0", "csrfmiddlewaretoken": second[0]})
     assert switched.status_code == 404  # past the CSRF check (403), to the view: no such organisation
+    spoken = browser.post(reverse("set_language"), {"language": "fr", "csrfmiddlewaretoken": second[2]})
+    assert spoken.status_code == 302
 
 
 @pytest.mark.django_db
