@@ -59,7 +59,7 @@ from invoices.models import (
 )
 from invoices.models.lines import LineItem
 from invoices.money import ZERO
-from invoices.vat import VatCategory, VatGroup, vat_breakdown, vat_total
+from invoices.vat import STANDARD_REASONS, VatCategory, VatGroup, vat_breakdown, vat_total
 
 __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]
 
@@ -371,7 +371,10 @@ def _vat_label(group: VatGroup) -> Paragraph | str:
     is what the law asks an invoice without VAT to state)."""
     if group.category == VatCategory.STANDARD:
         return _percent(group.rate)
-    reason = group.reason or str(VatCategory(group.category).label)
+    category = VatCategory(group.category)
+    # The standard reason is the e-invoice's English code text: the PDF says it in the client's language.
+    standard = not group.reason or group.reason == STANDARD_REASONS.get(category)
+    reason = str(category.label) if standard else group.reason
     return Paragraph(escape(f"{_percent(group.rate)} {reason}"), _SMALL)
 
 

@@ -22,6 +22,8 @@ from invoices.models import Client, Invoice
 from invoices.models.clients import default_document_language
 from invoices.notifications import invoice_email
 from invoices.pdf import invoice_pdf
+from invoices.services import Line
+from invoices.vat import VatCategory
 from tests.factories import make_billing_profile, make_client, make_invoice, make_lines
 from tests.mail import html_of, only_message
 
@@ -158,3 +160,14 @@ def test_reminders_follow_the_clients_language(organization: Organization):
     [message] = mail.outbox
     assert in_language("nl", format_money, Decimal("121.00"), "EUR") in message.body
     assert in_language("nl", format_date, invoice.due_date) in message.body
+
+
+def test_a_reverse_charge_line_states_its_reason_in_the_clients_language(organization: Organization):
+    client = make_client(organization, language="fr", vat_number="BE0477472701")
+    invoice = make_invoice(
+        organization, client, lines=[Line("Licence", Decimal("1"), Decimal("100"), Decimal("0"), "AE")]
+    )
+
+    with translation.override("fr"):
+        label = str(VatCategory.REVERSE_CHARGE.label)
+    assert label in pdf_text(invoice_pdf(invoice))
