@@ -28,8 +28,13 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     for (label, _name, role), url in zip(NAVIGATION, links(name for _label, name, _role in NAVIGATION), strict=True):
         if membership is None or not membership.has_role(role) or url is None:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": False})
+    # The section open is the longest entry the path starts with: /dashboard/transactions/ is
+    # Transactions, not also Dashboard.
+    sections = [item for item in items if request.path == item["url"] or request.path.startswith(item["url"])]
+    sections = [item for item in sections if item["url"] != "/" or request.path == "/"]
+    if sections:
+        max(sections, key=lambda item: len(item["url"]))["active"] = True
     return items
 
 

@@ -87,6 +87,10 @@ def test_the_top_bar_follows_the_organisation_the_role_and_the_section(
     assert f'<a href="{reverse("invoices:client_list")}" aria-current="page">Clients</a>' in page
     assert 'aria-current="page">Invoices' not in page
 
+    page = owner_client.get(reverse("banking:transactions")).content.decode()
+    assert page.count('aria-current="page"') == 1  # Transactions, under /dashboard/ yet not Dashboard
+    assert f'<a href="{reverse("banking:transactions")}" aria-current="page">Transactions</a>' in page
+
 
 @pytest.mark.django_db
 def test_two_users_never_see_each_others_top_bar(owner: User, organization: Organization):
