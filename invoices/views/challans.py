@@ -21,6 +21,7 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
+from invoices.views.invoices import offered_rates
 
 
 @organization_required()
@@ -34,7 +35,10 @@ def challan_list(request: OrganizationRequest) -> HttpResponse:
 def challan_create(request: OrganizationRequest) -> HttpResponse:
     organization = request.organization
     form = ChallanForm(request.POST or None, organization=organization, initial={"date": timezone.localdate()})
-    formset = ChallanLineFormSet(request.POST or None, prefix="lines")
+    # The VAT rates of the organisation's country, as on invoices.
+    formset = ChallanLineFormSet(
+        request.POST or None, prefix="lines", form_kwargs={"rates": offered_rates(request.organization)}
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         try:

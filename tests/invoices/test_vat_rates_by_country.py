@@ -51,6 +51,13 @@ def test_the_editor_offers_the_rates_of_the_organisations_country(
     assert offered(page) == RATES[country]
 
 
+@pytest.mark.parametrize("country", sorted(RATES))
+def test_a_delivery_note_offers_the_same_rates(owner_client: HttpClient, organization: Organization, country: str):
+    make_billing_profile(organization, country=country, vat_number="", enterprise_number="")
+
+    assert offered(owner_client.get(reverse("invoices:challan_create"))) == RATES[country]
+
+
 def test_without_billing_details_the_rates_are_belgiums(owner_client: HttpClient):
     assert offered(owner_client.get(reverse("invoices:invoice_create"))) == RATES["BE"]
 
