@@ -23,18 +23,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from banking import sources
 from banking.models import Allocation, BankTransaction, Evidence, Match, MatchStatus
 from banking.models.accounts import TransactionStatus
 from core.audit import record_event
+from core.formatting import format_money
 from core.models import Organization, User
 from core.validators import is_structured_reference, normalize_iban
 from dashboards.models import DashboardState
 from dashboards.state import bump, state_for
 from invoices.models import ClientBankAccount, Invoice, PaymentMethod
 from invoices.models.invoices import OPEN_STATUSES
-from core.formatting import format_money
 from invoices.references import format_reference
 from invoices.services import record_payment, soft_delete
 from invoices.services.invoicing import lock
@@ -157,7 +158,6 @@ class OpenInvoices:
 class Finding:
     evidence: Evidence
     candidates: list[Invoice]
-    note: str = ""
 
 
 def find(row: BankTransaction, lookups: OpenInvoices) -> Finding | None:
@@ -185,11 +185,7 @@ def find(row: BankTransaction, lookups: OpenInvoices) -> Finding | None:
     if exact:
         return Finding(Evidence.IBAN_AMOUNT, exact)
     if of_clients:
-        return Finding(
-            Evidence.CLIENT_IBAN,
-            of_clients,
-            "The client has no open invoice of exactly this amount: pick the invoices it pays.",
-        )
+        return Finding(Evidence.CLIENT_IBAN, of_clients)
     return None
 
 
@@ -199,16 +195,34 @@ def _compact_iban(value: str) -> str:
     return normalize_iban(value)
 
 
-def _why_review(row: BankTransaction, finding: Finding) -> str:
-    if finding.note:
-        return finding.note
-    if len(finding.candidates) > 1:
-        return f"{len(finding.candidates)} open invoices fit: pick the one it pays, or split it."
-    invoice = finding.candidates[0]
-    return (
-        f"{format_money(row.amount, row.currency)} is more than the open amount of {invoice.number} "
-        f"({format_money(invoice.balance_due, invoice.currency)}): split it, or reject it."
-    )
+def review_reason(match: Match, candidates: Sequence[Invoice]) -> str:
+    """Why the match waits for a person, in the reader's language, from what it points to now.
+
+    Worked out when the page is read rather than stored with the match: the matcher runs in the
+    background, in no reader's language. What a match stores in `note` is only what cannot be
+    worked out again: why paying it automatically failed.
+    """
+    if match.status not in DECIDABLE:
+        return ""
+    if match.evidence == Evidence.CLIENT_IBAN:
+        return gettext("The client has no open invoice of exactly this amount: pick the invoices it pays.")
+    if len(candidates) > 1:
+        return ngettext(
+            "%(count)s open invoice fits: pick the one it pays, or split it.",
+            "%(count)s open invoices fit: pick the one it pays, or split it.",
+            len(candidates),
+        ) % {"count": len(candidates)}
+    row = match.transaction
+    if len(candidates) == 1 and row.amount > candidates[0].balance_due:
+        invoice = candidates[0]
+        return gettext(
+            "%(amount)s is more than the open amount of %(number)s (%(balance)s): split it, or reject it."
+        ) % {
+            "amount": format_money(row.amount, row.currency),
+            "number": invoice.number,
+            "balance": format_money(invoice.balance_due, invoice.currency),
+        }
+    return ""
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -262,7 +276,8 @@ def _reconcile_rows(
                 if finding is None:
                     unmatched += 1
                     continue
-                note = _why_review(row, finding)
+                # Only why paying it automatically failed: the one reason its page cannot work out again.
+                note = ""
                 if _applies_automatically(row, finding):
                     try:
                         _apply_automatically(organization, row, finding, lookups)
@@ -406,36 +421,54 @@ def _describe(allocations: Iterable[Allocation]) -> list[dict[str, object]]:
 # --- decisions on a match: atomic, audited --------------------------------------------------
 
 
-def _locked(match: Match, allowed: Sequence[MatchStatus], action: str) -> Match:
+def _already_decided(status: str) -> str:
+    """Why a decision on a match in `status` is refused: what became of it meanwhile."""
+    if status == MatchStatus.SUGGESTED:
+        return gettext("This match is still waiting for review: only a paid match can be reversed.")
+    if status == MatchStatus.APPLIED:
+        return gettext("This match was already applied: its invoices are paid. Reload the page to see its state.")
+    if status == MatchStatus.REJECTED:
+        return gettext("This match was already rejected. Reload the page to see its state.")
+    return gettext("This match was already reversed: its payments are deleted. Reload the page to see its state.")
+
+
+def _locked(match: Match, allowed: Sequence[MatchStatus]) -> Match:
     """The match re-read under a row lock; a second submit of the same decision waits, then fails here."""
     locked = Match.objects.select_for_update().select_related("transaction", "organization").get(pk=match.pk)
     if locked.status not in allowed:
-        if locked.status == MatchStatus.SUGGESTED:
-            raise ValidationError(f"This match is waiting for review: it cannot be {action} yet.")
-        raise ValidationError(
-            f"This match was already {locked.status}: it cannot be {action}. Reload the page to see its state."
-        )
+        raise ValidationError(_already_decided(locked.status))
     return locked
 
 
 def _check_payable(match: Match, invoice: Invoice, amount: Decimal) -> Invoice:
     """The invoice under a row lock, once it is known to take `amount` of this transaction."""
     if invoice.organization_id != match.organization_id:
-        raise ValidationError("That invoice does not belong to this organisation.")
+        raise ValidationError(gettext("That invoice does not belong to this organisation."))
     invoice = lock(invoice)
     row = match.transaction
+    number = {"number": invoice.number}
     if invoice.currency != row.currency:
-        raise ValidationError(f"{invoice.number} is in {invoice.currency}, the transaction in {row.currency}.")
+        raise ValidationError(
+            gettext("%(number)s is in %(invoice_currency)s, the transaction in %(currency)s.")
+            % {**number, "invoice_currency": invoice.currency, "currency": row.currency}
+        )
     if invoice.status not in OPEN_STATUSES or invoice.balance_due <= 0:
-        raise ValidationError(f"{invoice.number} is not open: nothing is due on it.")
+        raise ValidationError(gettext("%(number)s is not open: nothing is due on it.") % number)
     if amount <= 0:
-        raise ValidationError(f"The amount for {invoice.number} must be more than zero.")
+        raise ValidationError(gettext("The amount for %(number)s must be more than zero.") % number)
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError(f"The amount for {invoice.number} has more than two decimals.")
+        raise ValidationError(gettext("The amount for %(number)s has more than two decimals.") % number)
     if amount > invoice.balance_due:
         raise ValidationError(
-            f"{format_money(amount, row.currency)} is more than the open amount of {invoice.number} "
-            f"({format_money(invoice.balance_due, invoice.currency)}): split the transaction over several invoices."
+            gettext(
+                "%(amount)s is more than the open amount of %(number)s (%(balance)s): "
+                "split the transaction over several invoices."
+            )
+            % {
+                **number,
+                "amount": format_money(amount, row.currency),
+                "balance": format_money(invoice.balance_due, invoice.currency),
+            }
         )
     return invoice
 
@@ -493,7 +526,7 @@ def _decide(
 @transaction.atomic
 def confirm(match: Match, invoice: Invoice, *, actor: User | None, request: HttpRequest | None = None) -> Match:
     """Pay the whole transaction to one invoice."""
-    match = _locked(match, DECIDABLE, "confirmed")
+    match = _locked(match, DECIDABLE)
     invoice = _check_payable(match, invoice, match.transaction.amount)
     return _decide(match, [(invoice, match.transaction.amount)], "confirmed", actor=actor, request=request)
 
@@ -503,15 +536,16 @@ def split(
     match: Match, amounts: dict[Invoice, Decimal], *, actor: User | None, request: HttpRequest | None = None
 ) -> Match:
     """Pay the transaction to several invoices; the parts add up to the transaction exactly."""
-    match = _locked(match, DECIDABLE, "split")
+    match = _locked(match, DECIDABLE)
     if not amounts:
-        raise ValidationError("Enter the amount paid to at least one invoice.")
+        raise ValidationError(gettext("Enter the amount paid to at least one invoice."))
     total = match.transaction.amount
     parts = sum(amounts.values(), Decimal("0.00"))
     if parts != total:
+        currency = match.transaction.currency
         raise ValidationError(
-            f"The amounts add up to {format_money(parts, match.transaction.currency)}, but the transaction is "
-            f"{format_money(total, match.transaction.currency)}: they must be equal."
+            gettext("The amounts add up to %(parts)s, but the transaction is %(total)s: they must be equal.")
+            % {"parts": format_money(parts, currency), "total": format_money(total, currency)}
         )
     checked = [
         (_check_payable(match, invoice, amount), amount)
@@ -523,7 +557,7 @@ def split(
 @transaction.atomic
 def reject(match: Match, *, actor: User | None, request: HttpRequest | None = None) -> Match:
     """No invoice is paid by this transaction; it is never matched again."""
-    match = _locked(match, DECIDABLE, "rejected")
+    match = _locked(match, DECIDABLE)
     before = {"status": match.status}
     return _settle(match, MatchStatus.REJECTED, "rejected", actor=actor, request=request, before=before)
 
@@ -531,7 +565,7 @@ def reject(match: Match, *, actor: User | None, request: HttpRequest | None = No
 @transaction.atomic
 def reverse(match: Match, *, actor: User | None, request: HttpRequest | None = None) -> Match:
     """Undo an applied match: its payments are deleted (restorable), the invoices owe again."""
-    match = _locked(match, (MatchStatus.APPLIED,), "reversed")
+    match = _locked(match, (MatchStatus.APPLIED,))
     allocations = active_allocations(match)
     for allocation in allocations:
         soft_delete(allocation.payment, actor=actor, request=request)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ class BankAccount(TenantModel):
     available_balance = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     authorization_expires_at = models.DateTimeField(null=True, blank=True)
     synchronized_at = models.DateTimeField(null=True, blank=True)
-    included = models.BooleanField(default=True, help_text="Synced and counted in the dashboards.")
+    included = models.BooleanField(default=True, help_text=_("Synced and counted in the dashboards."))
     # The same IBAN linked through several connections is counted once: from the account the
     # user chose as its source, or by default from the bank's own feed (Ponto) over a ledger.
     preferred_source = models.BooleanField(default=False)
@@ -81,6 +82,19 @@ class BankAccount(TenantModel):
 class TransactionStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
     PENDING = "pending", _("Pending")
+
+
+# Between the searched fields in `search_text`: a line break, which a search box cannot hold, so a
+# search never matches across two fields.
+SEARCH_SEPARATOR = "\n"
+SEARCHED_FIELDS = ("counterpart_name", "counterpart_iban", "description", "remittance_information")
+
+
+def _search_text() -> Upper:
+    parts: list[Any] = []
+    for name in SEARCHED_FIELDS:
+        parts += [name, models.Value(SEARCH_SEPARATOR)]
+    return Upper(Concat(*parts[:-1], output_field=models.TextField()))
 
 
 class BankTransactionQuerySet(TenantQuerySet["BankTransaction"]):
@@ -116,6 +130,12 @@ class BankTransaction(TenantModel):
     # database default too, so the syncs' and benches' COPY need not name the column.
     categorized_by_hand = models.BooleanField(default=False, db_default=False)
     raw = models.JSONField(default=dict, encoder=RawJSONEncoder)
+    # What the screen's search reads (banking.transactions.search_q): the searched fields upper
+    # case in one column, written by the database itself on every INSERT, UPDATE and COPY. One
+    # column has statistics of its own, so the planner knows how common a term is (a backward
+    # scan of `bank_tx_org_booked` for a common one), and on PostgreSQL a trigram index (the
+    # migration) finds a rare one (an IBAN, a reference).
+    search_text = models.GeneratedField(expression=_search_text(), output_field=models.TextField(), db_persist=True)
     # SHA-256 of the raw resource: a re-read compares this, not the whole JSON.
     raw_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from banking.models.accounts import RawJSONEncoder
 from banking.models.bills import Bill
@@ -22,33 +23,33 @@ from core.models import TenantModel
 
 
 class ReceivedDocumentType(models.TextChoices):
-    INVOICE = "INVOICE", "Invoice"
-    CREDIT_NOTE = "CREDIT_NOTE", "Credit note"
+    INVOICE = "INVOICE", _("Invoice")
+    CREDIT_NOTE = "CREDIT_NOTE", _("Credit note")
 
 
 class ReceivedDocument(TenantModel):
-    document_id = models.CharField("access point document id", max_length=100)
+    document_id = models.CharField(_("access point document id"), max_length=100)
     document_type = models.CharField(max_length=16, choices=ReceivedDocumentType.choices)
-    number = models.CharField("supplier's document number", max_length=100)
+    number = models.CharField(_("supplier's document number"), max_length=100)
     issue_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3)
     supplier_name = models.CharField(max_length=200)
     supplier_vat_id = models.CharField(max_length=32, blank=True)
-    supplier_legal_id = models.CharField("supplier's register number", max_length=32, blank=True)
-    supplier_endpoint = models.CharField("supplier's Peppol id", max_length=64, blank=True)
-    receiver_endpoint = models.CharField("receiver's Peppol id", max_length=64)
+    supplier_legal_id = models.CharField(_("supplier's register number"), max_length=32, blank=True)
+    supplier_endpoint = models.CharField(_("supplier's Peppol id"), max_length=64, blank=True)
+    receiver_endpoint = models.CharField(_("receiver's Peppol id"), max_length=64)
     net_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     vat_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     payable_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     payment_reference = models.CharField(max_length=140, blank=True)
     iban = models.CharField("IBAN", max_length=34, blank=True)
-    billing_reference = models.CharField("credited invoice number", max_length=100, blank=True)
+    billing_reference = models.CharField(_("credited invoice number"), max_length=100, blank=True)
     # One entry per line: description, quantity, unit_code, unit_price, net_amount, vat_category,
     # vat_rate (numbers as strings, exactly as in the document).
     lines = models.JSONField(default=list, encoder=RawJSONEncoder)
-    xml = models.BinaryField("original XML")
-    pdf = models.BinaryField("embedded PDF", null=True, blank=True)
+    xml = models.BinaryField(_("original XML"))
+    pdf = models.BinaryField(_("embedded PDF"), null=True, blank=True)
     pdf_filename = models.CharField(max_length=200, blank=True)
     # Our own check of the document (invoices.einvoicing.validation): an invalid one is kept and
     # shown with its issues, never dropped.
@@ -96,10 +97,10 @@ class ReceivedDocument(TenantModel):
 
 
 class QuarantineReason(models.TextChoices):
-    UNKNOWN_RECEIVER = "unknown_receiver", "Addressed to no organisation we know"
-    UNREADABLE = "unreadable", "Cannot be read"
-    TOO_LARGE = "too_large", "Too large"
-    REFUSED_LINK = "refused_link", "Download link refused"
+    UNKNOWN_RECEIVER = "unknown_receiver", _("Addressed to no organisation we know")
+    UNREADABLE = "unreadable", _("Cannot be read")
+    TOO_LARGE = "too_large", _("Too large")
+    REFUSED_LINK = "refused_link", _("Download link refused")
 
 
 class QuarantinedDocument(models.Model):
@@ -107,11 +108,11 @@ class QuarantinedDocument(models.Model):
     on. Deleting the row (e.g. once the receiver has set up its billing profile) lets the next
     poll try it again. Not tenant-scoped: whose it is is what could not be told."""
 
-    document_id = models.CharField("access point document id", max_length=100, unique=True)
+    document_id = models.CharField(_("access point document id"), max_length=100, unique=True)
     reason = models.CharField(max_length=16, choices=QuarantineReason.choices)
     detail = models.CharField(max_length=500, blank=True)
-    receiver = models.CharField("receiver's Peppol id", max_length=64, blank=True)
-    xml = models.BinaryField("original XML", null=True, blank=True)
+    receiver = models.CharField(_("receiver's Peppol id"), max_length=64, blank=True)
+    xml = models.BinaryField(_("original XML"), null=True, blank=True)
     quarantined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

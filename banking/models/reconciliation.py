@@ -4,22 +4,26 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TenantModel
 
 
 class Evidence(models.TextChoices):
-    STRUCTURED_REFERENCE = "reference", "Structured payment reference"
-    INVOICE_NUMBER = "number", "Invoice number in the remittance text"
-    IBAN_AMOUNT = "iban_amount", "Client's IBAN and the exact open amount"
-    CLIENT_IBAN = "iban", "Client's IBAN"
+    STRUCTURED_REFERENCE = "reference", _("Structured payment reference")
+    INVOICE_NUMBER = "number", _("Invoice number in the remittance text")
+    IBAN_AMOUNT = "iban_amount", _("Client's IBAN and the exact open amount")
+    CLIENT_IBAN = "iban", _("Client's IBAN")
 
 
 class MatchStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Waiting for review"
-    APPLIED = "applied", "Applied"
-    REJECTED = "rejected", "Rejected"
-    REVERSED = "reversed", "Reversed"
+    # A match's state, with a context: "Applied" or "Rejected" of an invoice or a payment may take
+    # another word (or gender) in French.
+    SUGGESTED = "suggested", pgettext_lazy("match status", "Waiting for review")
+    APPLIED = "applied", pgettext_lazy("match status", "Applied")
+    REJECTED = "rejected", pgettext_lazy("match status", "Rejected")
+    REVERSED = "reversed", pgettext_lazy("match status", "Reversed")
 
 
 class Match(TenantModel):
@@ -30,7 +34,7 @@ class Match(TenantModel):
     )
     status = models.CharField(max_length=16, choices=MatchStatus.choices, default=MatchStatus.SUGGESTED)
     evidence = models.CharField(max_length=16, choices=Evidence.choices)
-    automatic = models.BooleanField(default=False, help_text="Applied by the matcher without review.")
+    automatic = models.BooleanField(default=False, help_text=_("Applied by the matcher without review."))
     note = models.CharField(max_length=300, blank=True)
     candidates = models.ManyToManyField("invoices.Invoice", related_name="+", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

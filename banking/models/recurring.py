@@ -5,6 +5,7 @@ import datetime
 import itertools
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
 
@@ -28,7 +29,7 @@ class RecurringFlow(TenantModel):
 
     counterparty = models.CharField(max_length=200)
     currency = models.CharField(max_length=3)
-    amount = models.DecimalField(max_digits=16, decimal_places=2, help_text="Typical amount; money out is negative.")
+    amount = models.DecimalField(max_digits=16, decimal_places=2, help_text=_("Typical amount; money out is negative."))
     interval_days = models.PositiveIntegerField()
     occurrences = models.PositiveIntegerField()
     last_date = models.DateField()

@@ -3,20 +3,23 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_number
 from core.models import TenantModel
 from core.validators import normalize_iban
 
 
 class RuleField(models.TextChoices):
-    COUNTERPART_NAME = "counterpart_name", "Counterpart name"
-    COUNTERPART_IBAN = "counterpart_iban", "Counterpart IBAN"
-    REMITTANCE = "remittance_information", "Remittance text"
+    COUNTERPART_NAME = "counterpart_name", _("Counterpart name")
+    COUNTERPART_IBAN = "counterpart_iban", _("Counterpart IBAN")
+    REMITTANCE = "remittance_information", _("Remittance text")
 
 
 class RuleOperator(models.TextChoices):
-    CONTAINS = "contains", "contains"
-    EQUALS = "equals", "equals"
+    CONTAINS = "contains", _("contains")
+    EQUALS = "equals", _("equals")
 
 
 class CategoryRule(TenantModel):
@@ -28,14 +31,14 @@ class CategoryRule(TenantModel):
     operator = models.CharField(max_length=8, choices=RuleOperator.choices, default=RuleOperator.CONTAINS)
     value = models.CharField(max_length=200, blank=True)
     amount_min = models.DecimalField(
-        "amount from",
+        _("amount from"),
         max_digits=16,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Signed: money out is negative.",
+        help_text=_("Signed: money out is negative."),
     )
-    amount_max = models.DecimalField("amount to", max_digits=16, decimal_places=2, null=True, blank=True)
+    amount_max = models.DecimalField(_("amount to"), max_digits=16, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,23 +55,39 @@ class CategoryRule(TenantModel):
         if self.field == RuleField.COUNTERPART_IBAN:
             self.value = normalize_iban(self.value)
         if not self.category:
-            raise ValidationError({"category": "Name the category."})
+            raise ValidationError({"category": gettext("Name the category.")})
         if bool(self.field) != bool(self.value):
-            raise ValidationError({"value": "Give both the field and the text to look for, or neither."})
+            raise ValidationError({"value": gettext("Give both the field and the text to look for, or neither.")})
         if not self.field and self.amount_min is None and self.amount_max is None:
-            raise ValidationError("A rule needs a condition: a text to look for, an amount range, or both.")
+            raise ValidationError(gettext("A rule needs a condition: a text to look for, an amount range, or both."))
         if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
-            raise ValidationError({"amount_max": "The upper bound is below the lower bound."})
+            raise ValidationError({"amount_max": gettext("The upper bound is below the lower bound.")})
 
     def describe(self) -> str:
-        parts = []
-        if self.field:
-            parts.append(f"{self.get_field_display().lower()} {self.operator} “{self.value}”")
-        if self.amount_min is not None or self.amount_max is not None:
-            low = "…" if self.amount_min is None else f"{self.amount_min}"
-            high = "…" if self.amount_max is None else f"{self.amount_max}"
-            parts.append(f"amount {low} to {high}")
-        return " and ".join(parts)
+        """The rule's condition in the active language, its amounts written that language's way."""
+        text, amount = self._text_condition(), self._amount_condition()
+        if text and amount:
+            return gettext("%(text)s and %(amount)s") % {"text": text, "amount": amount}
+        return text or amount
+
+    def _text_condition(self) -> str:
+        if not self.field:
+            return ""
+        words = {"field": self.get_field_display(), "value": self.value}
+        if self.operator == RuleOperator.EQUALS:
+            return gettext("%(field)s is exactly “%(value)s”") % words
+        return gettext("%(field)s contains “%(value)s”") % words
+
+    def _amount_condition(self) -> str:
+        low = None if self.amount_min is None else format_number(self.amount_min, 2)
+        high = None if self.amount_max is None else format_number(self.amount_max, 2)
+        if low is not None and high is not None:
+            return gettext("amount from %(low)s to %(high)s") % {"low": low, "high": high}
+        if low is not None:
+            return gettext("amount from %(low)s") % {"low": low}
+        if high is not None:
+            return gettext("amount up to %(high)s") % {"high": high}
+        return ""
 
     def as_q(self) -> Q:
         """The rule as a filter on BankTransaction (case-insensitive)."""

@@ -12,17 +12,19 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 
 from banking import reconciliation
 from banking.models import Allocation, Match, MatchStatus
+from core.formatting import format_money, format_number
 from core.http import OrganizationRequest
 from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
+from invoices.forms import MoneyField
 from invoices.models import Invoice
 from invoices.models.invoices import OPEN_STATUSES
-from core.formatting import format_money
 
 RECENTLY_APPLIED = 20
 SPLIT_PREFIX = "amount-"
@@ -86,8 +88,10 @@ class MatchDetailView(OrganizationMixin, DetailView[Match]):
         candidate_ids = set(match.candidates.values_list("pk", flat=True))
         invoices = payable_invoices(match)
         context["candidates"] = [invoice for invoice in invoices if invoice.pk in candidate_ids]
+        context["review_reason"] = reconciliation.review_reason(match, context["candidates"])
         context["others"] = [invoice for invoice in invoices if invoice.pk not in candidate_ids]
         context["split_prefix"] = SPLIT_PREFIX
+        context["amount_placeholder"] = format_number(Decimal("0"), 2)
         context["allocations"] = list(match.allocations.select_related("invoice", "payment"))
         context["decidable"] = match.status in reconciliation.DECIDABLE
         context["can_write"] = _can_write(self.organization_request)
@@ -115,15 +119,16 @@ def _chosen_invoice(match: Match, value: str | None) -> Invoice:
     try:
         invoice_id = forms.IntegerField(min_value=1, max_value=2**63 - 1).clean(value)
     except ValidationError:
-        raise ValidationError("Pick the invoice this transaction pays.") from None
+        raise ValidationError(gettext("Pick the invoice this transaction pays.")) from None
     for invoice in payable_invoices(match):
         if invoice.pk == invoice_id:
             return invoice
-    raise ValidationError("That invoice cannot be paid from this transaction: pick one of those offered.")
+    raise ValidationError(gettext("That invoice cannot be paid from this transaction: pick one of those offered."))
 
 
 def _split_amounts(match: Match, data: dict[str, str]) -> dict[Invoice, Decimal]:
-    field = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    # Typed the page's language's way: 120,50 in Dutch and French (a point works too).
+    field = MoneyField(min_value=Decimal("0.01"))
     amounts: dict[Invoice, Decimal] = {}
     errors: list[str] = []
     for invoice in payable_invoices(match):
@@ -133,13 +138,16 @@ def _split_amounts(match: Match, data: dict[str, str]) -> dict[Invoice, Decimal]
         try:
             amount = field.clean(raw)
         except ValidationError as exc:
-            errors.append(f"{invoice.number}: {raw[:20]!r} is not a valid amount. {' '.join(exc.messages)}")
+            errors.append(
+                gettext("%(number)s: “%(amount)s” is not a valid amount. %(problem)s")
+                % {"number": invoice.number, "amount": raw[:20], "problem": " ".join(exc.messages)}
+            )
             continue
         amounts[invoice] = amount
     if errors:
         raise ValidationError(errors)
     if not amounts:
-        raise ValidationError("Enter the amount paid to each invoice of the split.")
+        raise ValidationError(gettext("Enter the amount paid to each invoice of the split."))
     return amounts
 
 
@@ -148,7 +156,8 @@ class ConfirmMatchView(MatchAction):
         invoice = _chosen_invoice(match, request.POST.get("invoice"))
         reconciliation.confirm(match, invoice, actor=acting_user(request), request=request)
         received = format_money(match.transaction.amount, match.transaction.currency)
-        messages.success(request, f"{received} recorded as paid on {invoice.number}.")
+        paid = gettext("%(amount)s recorded as paid on %(number)s.") % {"amount": received, "number": invoice.number}
+        messages.success(request, paid)
         return None
 
 
@@ -157,19 +166,19 @@ class SplitMatchView(MatchAction):
         amounts = _split_amounts(match, request.POST.dict())
         reconciliation.split(match, amounts, actor=acting_user(request), request=request)
         numbers = ", ".join(sorted(invoice.number for invoice in amounts))
-        messages.success(request, f"The transaction is split over {numbers}.")
+        messages.success(request, gettext("The transaction is split over %(numbers)s.") % {"numbers": numbers})
         return None
 
 
 class RejectMatchView(MatchAction):
     def act(self, request: HttpRequest, match: Match) -> str | None:
         reconciliation.reject(match, actor=acting_user(request), request=request)
-        messages.success(request, "Rejected: this transaction will not be matched again.")
+        messages.success(request, gettext("Rejected: this transaction will not be matched again."))
         return None
 
 
 class ReverseMatchView(MatchAction):
     def act(self, request: HttpRequest, match: Match) -> str | None:
         reconciliation.reverse(match, actor=acting_user(request), request=request)
-        messages.success(request, "Reversed: its payments are deleted and the invoices owe again.")
+        messages.success(request, gettext("Reversed: its payments are deleted and the invoices owe again."))
         return None

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import ListView, UpdateView
 
 from banking import services
@@ -21,9 +22,11 @@ RULES_URL = "banking:rules"
 
 def _applied(request: HttpRequest, done_now: bool) -> None:
     if done_now:
-        messages.success(request, "Rules saved and applied to every transaction.")
+        messages.success(request, gettext("Rules saved and applied to every transaction."))
     else:
-        messages.info(request, "Rules saved. They are being applied to your transaction history in the background.")
+        messages.info(
+            request, gettext("Rules saved. They are being applied to your transaction history in the background.")
+        )
 
 
 class RuleListView(OrganizationMixin, ListView[CategoryRule]):

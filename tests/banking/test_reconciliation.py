@@ -148,7 +148,7 @@ def test_client_iban_without_exact_amount_waits_with_the_clients_open_invoices(o
     match = Match.objects.get()
     assert (match.status, match.evidence) == (MatchStatus.SUGGESTED, Evidence.CLIENT_IBAN)
     assert set(match.candidates.all()) == {invoice, second}
-    assert match.note
+    assert "no open invoice of exactly this amount" in reconciliation.review_reason(match, [invoice, second])
     assert not Payment.objects.exists()
 
 
@@ -204,7 +204,7 @@ def test_more_than_the_balance_waits_for_review(organization, account, invoice):
     assert reconciliation.reconcile(organization.pk).suggested == 1
     match = Match.objects.get()
     assert (match.status, list(match.candidates.all())) == (MatchStatus.SUGGESTED, [invoice])
-    assert "more than the open amount" in match.note
+    assert "more than the open amount" in reconciliation.review_reason(match, [refreshed(invoice)])
     assert refreshed(invoice).balance_due == D("21.00")
 
 
