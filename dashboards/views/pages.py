@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from banking.models import BankAccount
 from core.links import link
+from core.memory import rendered
 from dashboards import checklist
 from dashboards.charts import CHARTS, Context
 from dashboards.filters import FilterForm, Filters
@@ -23,6 +24,7 @@ from dashboards.overview import overview_figures
 from dashboards.state import cache_key, remember, remembered, state_for
 from dashboards.views.charts import DashboardMixin
 from integrations.banners import connection_notices
+from integrations.models.connections import connection_name
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def tab_links(current: str, query: str) -> list[dict[str, Any]]:
     """The tabs as links keeping the filters that differ from the defaults."""
     suffix = f"?{query}" if query else ""
     return [
-        {"label": tab.label, "url": link(f"dashboards:{tab.name}") + suffix, "current": tab.name == current}
+        {"label": str(tab.label), "url": link(f"dashboards:{tab.name}") + suffix, "current": tab.name == current}
         for tab in TABS
     ]
 
@@ -143,24 +145,35 @@ class OverviewView(DashboardMixin, TemplateView):
             if self.form.is_valid():
                 remember(as_asked, found)
         figures, filters = found
-        _banners, providers = connection_notices(organization_id)
+        notices, providers = connection_notices(organization_id)
+        # In the request's language, as the banners' context processor names them.
+        banners = [{**each, "name": connection_name(each["display_name"], each["provider"])} for each in notices]
         steps = checklist.open_steps(organization_id, providers, figures["invoices_exist"])
         has_data = figures["accounts"] > 0 or figures["invoices_exist"]
-        return super().get_context_data(
-            **kwargs,
-            figures=figures,
-            filters=filters,
-            steps=steps,
-            steps_done=sum(step.done for step in steps or ()),
-            has_data=has_data,
-            tabs=tab_links("overview", filters.link_query()),
-            charts=[CHARTS[name] for name in OVERVIEW_CHARTS],
-            links={
+        # Everything the page's content shows, as plain values: it is rendered once per process
+        # for each (core.memory), so a repeat view renders only the page around it.
+        shown = {
+            "organization_name": self.organization.name,
+            "role": self.membership.role,
+            "banners": banners,
+            "figures": figures,
+            "filters": filters,
+            "steps": steps,
+            "steps_done": sum(step.done for step in steps or ()),
+            "has_data": has_data,
+            "tabs": tab_links("overview", filters.link_query()),
+            "charts": [{"name": name, "title": str(CHARTS[name].title)} for name in OVERVIEW_CHARTS],
+            "links": {
                 "reconciliation": optional_link("banking:reconciliation"),
                 "transactions": optional_link("banking:transactions"),
                 "invoices": optional_link("invoices:invoice_list"),
                 "audit_log": optional_link("audit_log"),
             },
+        }
+        return super().get_context_data(
+            **kwargs,
+            has_data=has_data,
+            content=rendered("dashboards/_overview_content.html", shown, lambda: shown),
         )
 
 
