@@ -258,3 +258,9 @@ def test_the_overview_is_written_in_the_users_language(owner_client, books):
     with translation.override("nl"):
         assert format_money(D("8000.00")) in page
         assert format_date(TODAY, "DATE_FORMAT") in page  # "balances of ..." in Dutch
+
+
+def test_past_the_cap_the_matches_to_review_read_more_than(owner_client, books, monkeypatch):
+    monkeypatch.setattr("dashboards.overview.REVIEW_COUNT_CAP", 1)
+
+    assert "More than 1 payments to reconcile" in overview(owner_client)
