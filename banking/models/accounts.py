@@ -156,6 +156,9 @@ class BankTransaction(TenantModel):
             models.Index(fields=["account", "execution_date"], name="bank_tx_account_date"),
             # The transactions screen's keyset pages (see `newest_first`).
             models.Index(fields=["organization", "-execution_date", "-id"], name="bank_tx_org_booked"),
+            # The search for an amount ("125,50": in or out), OR'd with the search text's trigram
+            # index (banking.transactions.search_q): without it, every row is read.
+            models.Index(fields=["organization", "amount"], name="bank_tx_org_amount"),
         ]
 
     def __str__(self) -> str:

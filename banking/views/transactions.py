@@ -11,9 +11,13 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, TemplateView, View
@@ -21,10 +25,13 @@ from django.views.generic import DetailView, TemplateView, View
 from banking import services, transactions
 from banking.forms import BulkCategorizeForm, CategorizeForm, CategoryRuleForm, TransactionFilterForm
 from banking.models import Allocation, BankTransaction, CategoryRule, Match, RuleField, RuleOperator
+from banking.templatetags.transaction_rows import category_options
 from banking.views.reconciliation import MATCH_TARGET_TYPES
 from core.csv import csv_response
+from core.memory import rendered
 from core.models import AuditEvent, Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user
+from dashboards.state import cache_key, cached, state_for
 
 LIST_URL = "banking:transactions"
 HISTORY_EVENTS = 30
@@ -56,37 +63,102 @@ def _said_categorized(request: HttpRequest, count: int, category: str) -> None:
 class FilteredTransactionsMixin(OrganizationMixin):
     """The current organisation's transactions as the GET parameters filter them."""
 
-    def filter_form(self) -> TransactionFilterForm:
+    def filter_form(self, categories: list[str] | None = None) -> TransactionFilterForm:
         organization_id = self.organization.pk
         return TransactionFilterForm(
             self.organization_request.GET or None,
             organization=self.organization,
-            categories=transactions.known_categories(organization_id),
+            categories=transactions.known_categories(organization_id) if categories is None else categories,
         )
 
 
+# Where each form's CSRF token goes in a cached copy of the rows: escaped text never reads as a comment.
+CSRF_SLOT = "<!-- csrf token -->"
+
+
 class TransactionListView(FilteredTransactionsMixin, TemplateView):
-    """GET: a page of the filtered transactions with their totals. POST: categorise the ticked ones."""
+    """GET: a page of the filtered transactions with their totals. POST: categorise the ticked ones.
+
+    The filter form and the page's rows are most of its work: both are kept, rendered, under
+    everything they show, the organisation's data version first (every categorise, sync and
+    match moves it on), so a repeat view neither reads nor renders them. The filters with their
+    form, the totals and the categories in the shared cache (dashboards.state); the rows, which
+    hold the CSRF token's place, in this process's memory (core.memory)."""
 
     template_name = "banking/transactions.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        form = self.filter_form()
-        filters = form.filters() if form.is_bound else transactions.TransactionFilters()
+        request = self.organization_request
         organization_id = self.organization.pk
-        rows = transactions.filtered(organization_id, filters).select_related("account")
-        page = transactions.page(rows, self.organization_request.GET.get("after", ""))
-        query = self.organization_request.GET.copy()
-        query.pop("after", None)
+        version = state_for(organization_id).data_version
+        categories = transactions.known_categories(organization_id, version=version)
+        params = request.GET.copy()
+        after = params.pop("after", [""])[-1]
+        query = params.urlencode()
+        filters, filter_form = self.checked_filters(version, categories, query)
         return super().get_context_data(
-            form=form,
-            page=page,
-            totals=transactions.totals(organization_id, filters),
-            query=query.urlencode(),
-            categories=[(name, name) for name in transactions.known_categories(organization_id)],
-            can_write=self.membership.has_role(Role.FINANCE),
+            # Built only when read (the tests read it): the filter form's HTML is kept above.
+            form=SimpleLazyObject(lambda: self.filter_form(categories)),
+            filter_form=filter_form,
+            page=SimpleLazyObject(lambda: transactions.page(transactions.screen_rows(organization_id, filters), after)),
+            rows=self.rows(version, categories, filters, after, query),
+            totals=transactions.totals(organization_id, filters, version=version),
+            query=query,
             **kwargs,
         )
+
+    def checked_filters(
+        self, version: int, categories: list[str], query: str
+    ) -> tuple[transactions.TransactionFilters, str]:
+        """The valid filters of the GET parameters (but the cursor) and the filter form showing
+        them with its errors, kept under the data version (the accounts, sources and categories
+        it offers change with it)."""
+
+        def check() -> tuple[transactions.TransactionFilters, str]:
+            form = self.filter_form(categories)
+            filters = form.filters() if form.is_bound else transactions.TransactionFilters()
+            return filters, render_to_string("banking/_transaction_filters.html", {"form": form})
+
+        key = cache_key(self.organization.pk, version, "transaction-filters", query)
+        filters, html = cached(key, check)
+        return filters, mark_safe(html)  # noqa: S308  (our template's output)
+
+    def rows(
+        self,
+        version: int,
+        categories: list[str],
+        filters: transactions.TransactionFilters,
+        after: str,
+        query: str,
+    ) -> SafeString:
+        """The bulk form, the page's rows with their category forms, and the links to the next
+        page: rendered once per process for everything they show, the request's CSRF token put in."""
+        request = self.organization_request
+        organization_id = self.organization.pk
+        can_write = self.membership.has_role(Role.FINANCE)
+        back = request.get_full_path()
+
+        def context() -> dict[str, Any]:
+            return {
+                "page": transactions.page(transactions.screen_rows(organization_id, filters), after),
+                "query": query,
+                "back": back,
+                "can_write": can_write,
+                "categories": categories,
+                "category_options": category_options(categories, _("Uncategorised")),
+                "detail_base": reverse(LIST_URL),
+                "csrf_input": mark_safe(CSRF_SLOT),  # noqa: S308  (a constant)
+                "pending": _("Pending"),
+                "no_counterparty": _("(no counterparty)"),
+                "uncategorised": _("Uncategorised"),
+                "category_label": _("Category"),
+                "save_label": _("Save"),
+                "rule_label": _("Always categorise like this"),
+            }
+
+        shown = (organization_id, version, filters.key(), after, back, can_write, tuple(categories))
+        html = rendered("banking/_transaction_rows.html", shown, context)
+        return mark_safe(html.replace(CSRF_SLOT, csrf_input(request)))  # noqa: S308  (ours and Django's)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = BulkCategorizeForm(request.POST)
