@@ -683,7 +683,7 @@ def copy_transactions(history: History, writer: Writer) -> CopyTiming:
     from banking.models import BankTransaction
 
     table = BankTransaction._meta.db_table
-    columns = {f.column for f in BankTransaction._meta.concrete_fields if not f.primary_key}
+    columns = {f.column for f in BankTransaction._meta.concrete_fields if not (f.primary_key or f.generated)}
     if columns != set(COPY_COLUMNS):
         raise SystemExit(f"BankTransaction's columns changed: COPY does not fill {sorted(columns - set(COPY_COLUMNS))}")
     statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
