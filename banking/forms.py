@@ -11,6 +11,7 @@ from banking.models import BankAccount, CategoryRule, TransactionStatus
 from banking.transactions import UNCATEGORISED, TransactionFilters
 from core.models import Organization
 from integrations.models import Connection
+from invoices.forms import decimal_input
 
 CATEGORY_MAX_LENGTH = 64
 
@@ -19,6 +20,9 @@ class CategoryRuleForm(forms.ModelForm[CategoryRule]):
     class Meta:
         model = CategoryRule
         fields = ["category", "field", "operator", "value", "amount_min", "amount_max"]
+        # Shown and typed the page's language's way: -1250,50 in Dutch and French (a point works too).
+        localized_fields = ["amount_min", "amount_max"]
+        widgets = {"amount_min": decimal_input(), "amount_max": decimal_input()}
         labels = {
             "category": _("Category"),
             "field": _("When"),

@@ -43,7 +43,7 @@ WORDS = {
         "iban_and_amount": "IBAN van de klant en het exacte openstaande bedrag",
         "by_number": "Factuurnummer in de mededeling",
         "from_payer": "van Brasserie Dupont",
-        "why": "Waarom ze gekoppeld werd",
+        "why": "Waarom deze koppeling",
         "two_fit": "2 openstaande facturen passen",
         "split_over": "Verdelen over meerdere facturen",
         "reject": "Afwijzen: ze betaalt geen van deze facturen",
@@ -64,7 +64,7 @@ WORDS = {
         "iban_and_amount": "IBAN du client et montant exact restant dû",
         "by_number": "Numéro de facture dans la communication",
         "from_payer": "de Brasserie Dupont",
-        "why": "Pourquoi elle a été rapprochée",
+        "why": "Pourquoi ce rapprochement",
         "two_fit": "2 factures ouvertes correspondent",
         "split_over": "Répartir sur plusieurs factures",
         "reject": "Rejeter : elle ne paie aucune de ces factures",
@@ -188,6 +188,19 @@ def test_the_rule_form_reads_in_the_users_language(organization, telecom, langua
     assert words["edit_rule"] in text
     assert "Edit the rule" not in text
     assert words["rules_saved"] in html.unescape(saved.content.decode())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_rules_amounts_are_shown_and_typed_the_languages_way(organization, telecom, language):
+    client = reader(organization, language)
+    url = reverse("banking:rule_edit", args=[telecom.pk])
+
+    text = page(client, url)
+    client.post(url, {"category": "Small", "operator": "contains", "amount_min": "-49,90", "amount_max": "0,00"})
+
+    assert 'value="-1250,50"' in text
+    telecom.refresh_from_db()
+    assert (telecom.amount_min, telecom.amount_max) == (Decimal("-49.90"), Decimal("0.00"))
 
 
 # --- reconciliation ------------------------------------------------------------------------
