@@ -1,8 +1,17 @@
-"""Demo billing data for the demo organisation: clients, invoices in every state, payments."""
+"""Demo billing data for the demo organisation: clients, invoices in every state, payments.
+
+`demo_invoices(today)` plans the invoices `seed_billing` creates (their numbers, references and
+totals included), and `demo_bank_payments(today)` what the demo clients paid into the bank that
+the books do not show yet. The Ponto sandbox's demo bank books those payments, so the first
+reconciliation after linking it pairs each payment with the invoice it quotes.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,9 +19,11 @@ from django.utils import timezone
 
 from core.models import Organization
 from invoices import services
-from invoices.models import BillingProfile, Client, Invoice, Product
+from invoices.models import BillingProfile, Client, Invoice, Product, Series
+from invoices.references import format_reference, make_reference
 from invoices.reminders import mark_overdue_invoices
 from invoices.services import Line
+from invoices.services.common import document_amounts
 
 D = Decimal
 
@@ -107,6 +118,190 @@ def _client(organization: Organization, row: tuple[str, str, str, str, str, str,
     return services.save_client(client, organization=organization, ibans=[iban] if iban else [])
 
 
+# --- the plan: which invoices, when, and what the books record of their payment ------------------
+
+MONTHS = 7  # this month's invoices and those of the six months before
+DRAFT_CLIENT = 4  # this month's last invoice stays a draft
+SLOW_PAYER = 3  # Atelier Lambert: its invoices stay unpaid in the books
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class DemoInvoice:
+    """One invoice `seed_billing` creates: `sequence` is its place in its year's numbering."""
+
+    client: int  # index into CLIENTS and LINES
+    issue_date: datetime.date
+    sequence: int
+    months_ago: int
+
+    @property
+    def year(self) -> int:
+        return self.issue_date.year
+
+    @property
+    def client_name(self) -> str:
+        return CLIENTS[self.client][0]
+
+    @property
+    def client_iban(self) -> str:
+        return CLIENTS[self.client][6]
+
+    @property
+    def due_date(self) -> datetime.date:
+        return self.issue_date + datetime.timedelta(days=CLIENTS[self.client][7])
+
+    @property
+    def lines(self) -> list[Line]:
+        return LINES[self.client]
+
+    @property
+    def total(self) -> Decimal:
+        return document_amounts(self.lines).total
+
+    @property
+    def number(self) -> str:
+        """As `next_number` writes it."""
+        return f"{Series.INVOICE.value}-{self.year}-{self.sequence:04d}"
+
+    @property
+    def reference(self) -> str:
+        """The structured reference `create_invoice` gives it (the first of its year's free blocks)."""
+        return make_reference(self.year * 1_000_000 + self.sequence)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.months_ago == 0 and self.client == DRAFT_CLIENT
+
+    @property
+    def paid_in_full_on(self) -> datetime.date | None:
+        """Invoices of two months ago and older are paid (the slow payer's excepted), a little early."""
+        if self.months_ago >= 2 and self.client != SLOW_PAYER:
+            return self.due_date - datetime.timedelta(days=self.client)
+        return None
+
+    @property
+    def half_paid_on(self) -> datetime.date | None:
+        """Last month's invoices are half paid, ten days after they were issued."""
+        return self.issue_date + datetime.timedelta(days=10) if self.months_ago == 1 else None
+
+    @property
+    def first_half(self) -> Decimal:
+        return (self.total / 2).quantize(CENT)
+
+
+def demo_invoices(today: datetime.date) -> list[DemoInvoice]:
+    """The demo invoices in the order `seed_billing` creates them, numbered per year as the app numbers them."""
+    numbered: Counter[int] = Counter()
+    planned = []
+    for months_ago in range(MONTHS - 1, -1, -1):
+        for client in range(len(CLIENTS)):
+            issue_date = today - datetime.timedelta(days=30 * months_ago + 3 * client)
+            numbered[issue_date.year] += 1
+            planned.append(DemoInvoice(client, issue_date, numbered[issue_date.year], months_ago))
+    return planned
+
+
+# --- the bank: what the clients paid that the books do not show yet ------------------------------
+
+UNKNOWN_PAYER = "Traiteur Vandenbroucke BV"
+
+
+@dataclass(frozen=True)
+class DemoBankPayment:
+    """A payment into the demo organisation's bank account; `pays` are the invoices it settles
+    (only in part when `instalment`), none for a payer nobody can place."""
+
+    day: datetime.date
+    amount: Decimal
+    payer: str
+    payer_iban: str  # "" when the books do not know the payer's account
+    remittance: str
+    structured: bool
+    pays: tuple[DemoInvoice, ...] = ()
+    instalment: bool = False
+
+
+def _working_day(day: datetime.date) -> datetime.date:
+    """Transfers are booked on working days: a weekend day becomes the Friday before."""
+    return day - datetime.timedelta(days=max(0, day.weekday() - 4))
+
+
+def _pays_by_reference(invoice: DemoInvoice, amount: Decimal, day: datetime.date) -> DemoBankPayment:
+    return DemoBankPayment(
+        day=_working_day(day),
+        amount=amount,
+        payer=invoice.client_name,
+        payer_iban=invoice.client_iban,
+        remittance=format_reference(invoice.reference),
+        structured=True,
+        pays=(invoice,),
+    )
+
+
+def demo_bank_payments(today: datetime.date) -> list[DemoBankPayment]:
+    """Received by yesterday, each after the invoices it pays: the rest of last month's invoices,
+    this month's first payment, and the exceptions a person looks at: one transfer for two
+    invoices, an instalment, an invoice number written in words, and a payer nobody knows.
+
+    The payments the books already record are not among them: reconciliation does not recognise
+    a payment of an invoice already paid, and would offer it to the client's other open invoices."""
+    plan = demo_invoices(today)
+    last_month = {invoice.client: invoice for invoice in plan if invoice.months_ago == 1}
+    this_month = {invoice.client: invoice for invoice in plan if invoice.months_ago == 0}
+    overdue = [invoice for invoice in plan if invoice.client == SLOW_PAYER and invoice.paid_in_full_on is None]
+    yesterday = today - datetime.timedelta(days=1)
+
+    def rest(invoice: DemoInvoice) -> Decimal:
+        return invoice.total - invoice.first_half
+
+    payments = [
+        _pays_by_reference(invoice, rest(invoice), min(invoice.due_date, yesterday))
+        for client, invoice in last_month.items()
+        if client in (0, 1, 4)
+    ]
+    payments.append(_pays_by_reference(this_month[1], this_month[1].total, yesterday))
+    # Van der Berg pays last month's rest and this month's invoice in one transfer: a person splits it.
+    both = (last_month[2], this_month[2])
+    payments.append(
+        DemoBankPayment(
+            day=_working_day(today - datetime.timedelta(days=2)),
+            amount=rest(both[0]) + both[1].total,
+            payer=both[0].client_name,
+            payer_iban=both[0].client_iban,
+            remittance=" ".join(format_reference(invoice.reference) for invoice in both),
+            structured=False,
+            pays=both,
+        )
+    )
+    # The slow payer: an instalment on its oldest invoice, then one invoice paid quoting its number.
+    oldest, second = overdue[0], overdue[1]
+    instalment = _pays_by_reference(oldest, Decimal("400.00"), today - datetime.timedelta(days=20))
+    payments.append(dataclasses.replace(instalment, instalment=True))
+    payments.append(
+        DemoBankPayment(
+            day=_working_day(today - datetime.timedelta(days=8)),
+            amount=second.total,
+            payer=second.client_name,
+            payer_iban=second.client_iban,
+            remittance=f"Facture {second.number}",
+            structured=False,
+            pays=(second,),
+        )
+    )
+    payments.append(
+        DemoBankPayment(
+            day=_working_day(today - datetime.timedelta(days=4)),
+            amount=Decimal("350.00"),
+            payer=UNKNOWN_PAYER,
+            payer_iban="",
+            remittance="Voorschot receptie",
+            structured=False,
+        )
+    )
+    return payments
+
+
 @transaction.atomic
 def seed_billing(organization: Organization) -> int:
     """Create the demo billing data once; returns the number of invoices created."""
@@ -116,37 +311,34 @@ def seed_billing(organization: Organization) -> int:
     _products(organization)
     clients = [_client(organization, row) for row in CLIENTS]
     today = timezone.localdate()
-    created = 0
-    for month_back in range(6, -1, -1):
-        for n, client in enumerate(clients):
-            issue_date = today - datetime.timedelta(days=30 * month_back + 3 * n)
-            invoice = services.create_invoice(
-                organization=organization, client=client, lines=LINES[n], issue_date=issue_date
+    plan = demo_invoices(today)
+    for planned in plan:
+        client = clients[planned.client]
+        invoice = services.create_invoice(
+            organization=organization, client=client, lines=planned.lines, issue_date=planned.issue_date
+        )
+        if planned.is_draft:
+            continue
+        invoice = services.send_invoice(invoice, email=False)
+        if planned.paid_in_full_on is not None:
+            services.record_payment(
+                organization=organization,
+                client=client,
+                invoice=invoice,
+                amount=invoice.balance_due,
+                date=planned.paid_in_full_on,
+                currency=invoice.currency,
+                reference=invoice.formatted_reference,
             )
-            created += 1
-            if month_back == 0 and n == 4:
-                continue  # this month's last invoice stays a draft
-            invoice = services.send_invoice(invoice, email=False)
-            if month_back >= 2 and n != 3:
-                services.record_payment(
-                    organization=organization,
-                    client=client,
-                    invoice=invoice,
-                    amount=invoice.balance_due,
-                    date=invoice.due_date - datetime.timedelta(days=n),
-                    currency=invoice.currency,
-                    reference=invoice.formatted_reference,
-                )
-            elif month_back == 1:
-                half = (invoice.total / 2).quantize(D("0.01"))
-                services.record_payment(
-                    organization=organization,
-                    client=client,
-                    invoice=invoice,
-                    amount=half,
-                    date=issue_date + datetime.timedelta(days=10),
-                    currency=invoice.currency,
-                )
+        elif planned.half_paid_on is not None:
+            services.record_payment(
+                organization=organization,
+                client=client,
+                invoice=invoice,
+                amount=planned.first_half,
+                date=planned.half_paid_on,
+                currency=invoice.currency,
+            )
     first_open = Invoice.objects.filter(organization=organization).open().order_by("issue_date").first()
     if first_open is not None:
         services.issue_credit_note(
@@ -159,4 +351,4 @@ def seed_billing(organization: Organization) -> int:
         lines=[Line("Bread trays, 40 units", D("40"), D("0"), D("6"))],
         date=today,
     )
-    return created
+    return len(plan)

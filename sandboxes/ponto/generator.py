@@ -3,7 +3,8 @@
 Everything comes from one seeded `random.Random`, so a seed (and the sandbox's starting day)
 always gives the same accounts, ids and amounts. Customer payments carry Belgian structured
 references built exactly as the invoices app builds them: the n-th invoice of year Y is paid
-with `structured_reference(Y * 1_000_000 + n)`.
+with `structured_reference(Y * 1_000_000 + n)`. A sandbox given its customers' payments
+(`CustomerPayment`, the demo organisation's clients paying its invoices) books those instead.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import NamedTuple, TypeVar
 from sandboxes.kit.references import structured_reference
 from sandboxes.ponto import catalog
 from sandboxes.ponto.banking import belgian_iban, booking_stamp, dutch_iban, luxembourg_iban
-from sandboxes.ponto.records import Transaction
+from sandboxes.ponto.records import CustomerPayment, Transaction
 
 WINDOW_DAYS = 730
 INVOICES_PER_YEAR = 40
-# Amounts of the first invoices of every year, in cents: easy to recognise in a demo.
+# Amounts of the sandbox business's own first invoices of every year, in cents (its Yuki books
+# show the same invoices): easy to recognise. They are not the app's demo invoices, which are
+# paid through `CustomerPayment`s made from the demo plan (sandboxes/ponto/demo.py).
 FIRST_INVOICE_AMOUNTS = (17715, 67410, 90145, 143821, 151250)
 BELGIAN_BANK_CODES = (1, 63, 68, 103, 363, 645, 735, 751, 973)
 SALARY_BASE_CENTS = (284137, 251890, 231275, 305460)
@@ -70,6 +73,7 @@ class TransactionFactory:
         self.card_digits = f"{rng.randrange(10_000):04d}"
         self.mandates = {name: f"{rng.randrange(10**9):09d}" for name, *_ in catalog.SUBSCRIPTIONS}
         self.invoices_paid: dict[int, int] = {}
+        self._accounts_of_customers: dict[str, str] = {}
 
     def pick(self, items: Sequence[T]) -> T:
         return items[int(self._random() * len(items))]
@@ -116,6 +120,30 @@ class TransactionFactory:
             remittance_information=structured_reference(year * 1_000_000 + number),
             counterpart_name=payer.name,
             counterpart_reference=payer.iban,
+            bank_transaction_code="PMNT-RCDT-ESCT",
+            proprietary_bank_transaction_code="01-50",
+            end_to_end_id=self.end_to_end_id(),
+        )
+
+    def given_payment(self, account_id: str, stamp: Stamp, payment: CustomerPayment) -> Transaction:
+        """A customer's transfer as given; a customer without a known account pays from one account."""
+        iban = payment.counterpart_reference
+        if iban is None:
+            name = payment.counterpart_name
+            if name not in self._accounts_of_customers:
+                self._accounts_of_customers[name] = self.counterpart_iban(name)
+            iban = self._accounts_of_customers[name]
+        moment = stamp(payment.day)
+        return Transaction(
+            account_id=account_id,
+            amount=payment.amount,
+            execution_date=moment,
+            value_date=moment,
+            description="Europese overschrijving",
+            remittance_information_type=payment.remittance_information_type,
+            remittance_information=payment.remittance_information,
+            counterpart_name=payment.counterpart_name,
+            counterpart_reference=iban,
             bank_transaction_code="PMNT-RCDT-ESCT",
             proprietary_bank_transaction_code="01-50",
             end_to_end_id=self.end_to_end_id(),

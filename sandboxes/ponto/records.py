@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,6 +55,19 @@ class Transaction:
     updated_at: datetime = EPOCH
     pending: bool = False
     books_at: datetime | None = None  # a pending transaction becomes booked (with a new id) then
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPayment:
+    """A customer's transfer the sandbox books on the main account exactly as given: how the demo
+    organisation's clients pay the invoices it has (see sandboxes/ponto/demo.py)."""
+
+    day: date
+    amount: Decimal
+    counterpart_name: str
+    counterpart_reference: str | None  # None: the customer's account is made up
+    remittance_information: str
+    remittance_information_type: str  # "structured" or "unstructured"
 
 
 @dataclass(slots=True)

@@ -1,7 +1,8 @@
 """The sandbox organisation's starting data: institutions, accounts, two years of bookings, pending ones.
 
 The first account is the busy business current account (`transactions_per_account` bookings,
-dates at midnight Brussels time written in UTC, as some banks do); the second is a savings
+dates at midnight Brussels time written in UTC, as some banks do; customers' payments given to
+the seeder are among them, in place of the invoice payments it would invent); the second is a savings
 account fed monthly from the first; any further account is a quieter current account (a
 quarter as many bookings, dates at midnight UTC).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from random import Random
@@ -26,7 +27,7 @@ from sandboxes.ponto.generator import (
     cents,
     stamper,
 )
-from sandboxes.ponto.records import Account, FinancialInstitution, Organization, Transaction
+from sandboxes.ponto.records import Account, CustomerPayment, FinancialInstitution, Organization, Transaction
 
 CONSENT_DAYS = 90
 
@@ -58,8 +59,11 @@ class Window:
 class Seeder:
     """Builds the organisation and its accounts; ids and creation order come from `rng` and `seq`."""
 
-    def __init__(self, rng: Random, seq: Iterator[int], now: datetime) -> None:
+    def __init__(
+        self, rng: Random, seq: Iterator[int], now: datetime, customer_payments: Sequence[CustomerPayment] = ()
+    ) -> None:
         self.rng = rng
+        self.customer_payments = customer_payments
         self.seq = seq
         self.now = now
         today = now.astimezone(UTC).date()
@@ -156,13 +160,27 @@ class Seeder:
             drafts.extend(
                 factory.own_transfer(aid, day, stamp, amount, savings, incoming=False) for day, amount in transfers
             )
-        drafts.extend(self._invoice_payments(aid, stamp))
-        drafts = self._fill(account, drafts, count)
+        given = self._given_payments(aid, stamp)
+        if not self.customer_payments:
+            drafts.extend(self._invoice_payments(aid, stamp))
+        drafts = self._fill(account, drafts, max(0, count - len(given)))
         cards = [draft for draft in drafts if draft.bank_transaction_code == "PMNT-CCRD-POSD"]
         if len(drafts) >= 50 and len(cards) >= 2:
             # The same coffee twice on one day: identical content, digest included, two ids.
             drafts[-2:] = [dataclasses.replace(card) for card in self.rng.sample(cards, 2)]
-        return drafts
+        return drafts + given
+
+    def _given_payments(self, account_id: str, stamp: Stamp) -> list[Transaction]:
+        """The customers' payments given to the seeder, each on its day (the window's last day at
+        the latest: the sandbox's day may begin an hour after Brussels'), never sampled away."""
+        window = self.window
+        return [
+            self.factory.given_payment(
+                account_id, stamp, dataclasses.replace(payment, day=min(payment.day, window.end))
+            )
+            for payment in self.customer_payments
+            if payment.day >= window.start
+        ]
 
     def _invoice_payments(self, account_id: str, stamp: Stamp) -> list[Transaction]:
         payments: list[Transaction] = []

@@ -8,7 +8,7 @@ so token expiry, synchronizations and consent can be fast-forwarded.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from random import Random
@@ -23,7 +23,7 @@ from sandboxes.ponto.encoding import iso_ms
 from sandboxes.ponto.faults import Fault, FaultBook
 from sandboxes.ponto.generator import stamper
 from sandboxes.ponto.oauth import Client, TokenStore
-from sandboxes.ponto.records import SYNC_SUBTYPES, Account, Synchronization, Transaction
+from sandboxes.ponto.records import SYNC_SUBTYPES, Account, CustomerPayment, Synchronization, Transaction
 from sandboxes.ponto.seeding import CONSENT_DAYS, Seeder, sequence
 from sandboxes.ponto.webhooks import ISSUER, Signer, WebhookSender
 
@@ -55,6 +55,8 @@ class PontoSandbox(MovableClock):
 
     `transactions_per_account` is the number of bookings on the first (main) account; the savings
     account gets its monthly transfers and interest, further current accounts a quarter as many.
+    `customer_payments` are booked on the main account as given, in place of the invoice payments
+    the sandbox would make up (`make run` gives the demo organisation's clients' payments).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class PontoSandbox(MovableClock):
         code_lifetime: int = 600,
         revoke_access_tokens_on_refresh: bool = True,
         webhook_issuer: str = ISSUER,
+        customer_payments: Sequence[CustomerPayment] = (),
     ) -> None:
         if accounts < 1 or transactions_per_account < 0:
             raise ValueError("a sandbox has at least one account and no negative number of transactions")
@@ -79,7 +82,7 @@ class PontoSandbox(MovableClock):
         self.sync_running_after = sync_running_after
         self.sync_done_after = sync_done_after
         self._seq = sequence()
-        seeder = Seeder(Random(seed), self._seq, self.now())  # noqa: S311 - made-up data, not secrets
+        seeder = Seeder(Random(seed), self._seq, self.now(), customer_payments)  # noqa: S311 - made-up data, not secrets
         self.organization = seeder.organization
         self.institutions = seeder.institutions
         self.accounts = seeder.accounts(accounts, transactions_per_account)

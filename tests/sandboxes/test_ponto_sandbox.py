@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,9 +34,11 @@ from sandboxes.ponto import (
     PontoSandbox,
     serve,
 )
-from sandboxes.ponto.banking import is_valid_iban
+from sandboxes.ponto.banking import BRUSSELS, is_valid_iban
+from sandboxes.ponto.records import CustomerPayment
 
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
+BRASSERIE_IBAN = "BE71096123456769"
 API = "/ponto-connect"
 REDIRECT = DEFAULT_REDIRECT_URIS[0]
 CLIENT = (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
@@ -475,6 +477,48 @@ def test_structured_references_are_valid_and_number_invoices_per_year(api: httpx
             assert payment["remittanceInformation"] == format_reference(make_reference(year * 1_000_000 + number))
     full_year = [digits for digits in references if digits.startswith("2025")]
     assert 35 <= len(full_year) <= 45
+
+
+def customer_payment(day: date, amount: str, name: str, iban: str | None, text: str) -> CustomerPayment:
+    kind = "structured" if text.startswith("+++") else "unstructured"
+    return CustomerPayment(day, Decimal(amount), name, iban, text, kind)
+
+
+def test_given_customer_payments_are_booked_as_given_instead_of_made_up_invoice_payments():
+    brasserie = customer_payment(
+        date(2026, 3, 13), "719.11", "Brasserie Dupont SRL", BRASSERIE_IBAN, "+++202/6000/00697+++"
+    )
+    unknown = customer_payment(date(2026, 3, 12), "350.00", "Traiteur Vandenbroucke BV", None, "Voorschot receptie")
+    # After the sandbox's last booking day (yesterday in UTC, Brussels' day before yesterday just after
+    # midnight): booked on that last day.
+    late = customer_payment(date(2026, 3, 16), "177.15", "Bakkerij Peeters BV", None, "+++202/6000/01206+++")
+    sandbox = PontoSandbox(
+        seed=2026, transactions_per_account=300, now=lambda: NOW, customer_payments=[brasserie, unknown, late]
+    )
+    server, base_url = serve(sandbox)
+    try:
+        with httpx.Client(base_url=base_url, timeout=5) as http:
+            http.headers["Authorization"] = f"Bearer {login(http)['access_token']}"
+            walked = [t["attributes"] for t in walk(http, f"{API}/accounts/{sandbox.accounts[0].id}/transactions")]
+    finally:
+        server.shutdown()
+
+    assert len(walked) == 300  # the given payments count among the main account's bookings
+    incoming = [t for t in walked if t["remittanceInformationType"] == "structured" and t["amount"] > 0]
+    assert sorted(t["remittanceInformation"] for t in incoming) == sorted(
+        [brasserie.remittance_information, late.remittance_information]
+    ), "no made-up invoice payment beside the given ones"
+    by_name = {t["counterpartName"]: t for t in walked}
+    for payment, day in ((brasserie, date(2026, 3, 13)), (unknown, date(2026, 3, 12)), (late, date(2026, 3, 15))):
+        booked = by_name[payment.counterpart_name]
+        assert (booked["amount"], booked["bankTransactionCode"]) == (payment.amount, "PMNT-RCDT-ESCT")
+        assert booked["remittanceInformation"] == payment.remittance_information
+        assert booked["remittanceInformationType"] == payment.remittance_information_type
+        assert booked["executionDate"] == booked["valueDate"] and TIMESTAMP.match(booked["executionDate"])
+        executed = datetime.fromisoformat(booked["executionDate"].replace("Z", "+00:00"))
+        assert executed.astimezone(BRUSSELS).date() == day
+    assert by_name["Brasserie Dupont SRL"]["counterpartReference"] == BRASSERIE_IBAN
+    assert is_valid_iban(by_name["Traiteur Vandenbroucke BV"]["counterpartReference"])
 
 
 def test_recurring_bookings_reuse_their_counterparties(sandbox: PontoSandbox):

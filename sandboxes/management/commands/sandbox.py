@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from sandboxes.einvoice import EInvoiceSandbox
 from sandboxes.einvoice import sample as einvoice_sample
 from sandboxes.kit.routing import mount
 from sandboxes.ponto import PontoSandbox, serve
+from sandboxes.ponto.demo import demo_customer_payments
 from sandboxes.yuki import YukiSandbox
 
 
@@ -29,7 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-webhooks", action="store_true", help="do not push webhooks to this service")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sandbox = PontoSandbox(transactions_per_account=options["transactions"])
+        # The demo organisation's clients pay its invoices (seed_demo_billing's) into the main account.
+        sandbox = PontoSandbox(
+            transactions_per_account=options["transactions"],
+            customer_payments=demo_customer_payments(timezone.localdate()),
+        )
         if not options["no_webhooks"]:
             sandbox.set_webhook(f"{settings.SITE_URL}/webhooks/ponto/", settings.PONTO_CLIENT_ID)
         yuki = YukiSandbox(bank_transactions=options["transactions"])

@@ -40,12 +40,17 @@ def ponto(settings: Settings, sandbox_size: int, request: pytest.FixtureRequest)
         access_token_lifetime = int(request.getfixturevalue("access_token_lifetime"))
     except pytest.FixtureLookupError:
         access_token_lifetime = 1799
+    try:  # the demo organisation's clients' payments, for a module that asks for them
+        customer_payments = request.getfixturevalue("customer_payments")
+    except pytest.FixtureLookupError:
+        customer_payments = ()
     # Synchronizations we ask for finish at once (a test that needs them slow says so).
     sandbox = PontoSandbox(
         transactions_per_account=sandbox_size,
         sync_running_after=0,
         sync_done_after=0,
         access_token_lifetime=access_token_lifetime,
+        customer_payments=customer_payments,
     )
     server, base_url = serve(sandbox)
     settings.PONTO_API_URL = f"{base_url}/ponto-connect"
