@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from core.memory import memory
@@ -28,6 +30,15 @@ def _clean_cache() -> Iterator[None]:
     for each in (cache, memory):
         each.clear()
     forget_signing_keys()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request activates its user's language in this thread and nothing switches it back
+    # (each real request activates its own): no test may start in the previous one's language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -33,29 +33,44 @@ def english_phrases(language: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 class _VisibleText(HTMLParser):
-    def __init__(self) -> None:
+    """The text a reader of the page's language sees; an element marked with another `lang`
+    (an email previewed in the client's language) is not the page's to translate."""
+
+    def __init__(self, language: str | None) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self._language = language
+        self._foreign_tag: str | None = None
+        self._foreign_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        lang = dict(attrs).get("lang")
+        if self._foreign_tag == tag:
+            self._foreign_depth += 1
+        elif self._foreign_tag is None and tag != "html" and lang and self._language and lang != self._language:
+            self._foreign_tag, self._foreign_depth = tag, 1
         if tag in ("script", "style", "template"):
             self._hidden += 1
         for name, value in attrs:
-            if value and name in ("title", "placeholder", "aria-label", "alt"):
+            if value and name in ("title", "placeholder", "aria-label", "alt") and self._foreign_tag is None:
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template") and self._hidden:
             self._hidden -= 1
+        if tag == self._foreign_tag:
+            self._foreign_depth -= 1
+            if not self._foreign_depth:
+                self._foreign_tag = None
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if not self._hidden and self._foreign_tag is None:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    parser = _VisibleText()
+def visible_text(html: str, language: str | None = None) -> str:
+    parser = _VisibleText(language)
     parser.feed(html)
     return " ".join(" ".join(parser.parts).split())
 

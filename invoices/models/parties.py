@@ -16,6 +16,7 @@ class RegisteredCompany(models.Model):
     vat_number: str
 
     enterprise_number = models.CharField(
+        _("enterprise number"),
         max_length=20,
         blank=True,
         help_text=_("KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands."),
