@@ -240,9 +240,9 @@ def _pays_by_reference(invoice: DemoInvoice, amount: Decimal, day: datetime.date
 
 
 def demo_bank_payments(today: datetime.date) -> list[DemoBankPayment]:
-    """Received by yesterday, each after the invoices it pays: the rest of last month's invoices,
-    this month's first payment, and the exceptions a person looks at: one transfer for two
-    invoices, an instalment, an invoice number written in words, and a payer nobody knows.
+    """Received by the day before yesterday, each after the invoices it pays: the rest of last
+    month's invoices, and the exceptions a person looks at: one transfer for two invoices (one of
+    them this month's), an instalment, an invoice number written in words, a payer nobody knows.
 
     The payments the books already record are not among them: reconciliation does not recognise
     a payment of an invoice already paid, and would offer it to the client's other open invoices."""
@@ -250,22 +250,22 @@ def demo_bank_payments(today: datetime.date) -> list[DemoBankPayment]:
     last_month = {invoice.client: invoice for invoice in plan if invoice.months_ago == 1}
     this_month = {invoice.client: invoice for invoice in plan if invoice.months_ago == 0}
     overdue = [invoice for invoice in plan if invoice.client == SLOW_PAYER and invoice.paid_in_full_on is None]
-    yesterday = today - datetime.timedelta(days=1)
+    # The sandbox books up to yesterday in UTC: just after midnight, the day before yesterday here.
+    latest = today - datetime.timedelta(days=2)
 
     def rest(invoice: DemoInvoice) -> Decimal:
         return invoice.total - invoice.first_half
 
     payments = [
-        _pays_by_reference(invoice, rest(invoice), min(invoice.due_date, yesterday))
+        _pays_by_reference(invoice, rest(invoice), min(invoice.due_date, latest))
         for client, invoice in last_month.items()
         if client in (0, 1, 4)
     ]
-    payments.append(_pays_by_reference(this_month[1], this_month[1].total, yesterday))
     # Van der Berg pays last month's rest and this month's invoice in one transfer: a person splits it.
     both = (last_month[2], this_month[2])
     payments.append(
         DemoBankPayment(
-            day=_working_day(today - datetime.timedelta(days=2)),
+            day=_working_day(latest),
             amount=rest(both[0]) + both[1].total,
             payer=both[0].client_name,
             payer_iban=both[0].client_iban,
