@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from banking.models import BankAccount, CategoryRule, TransactionStatus
 from banking.transactions import UNCATEGORISED, TransactionFilters
 from core.models import Organization
+from core.widgets import LocalDateInput
 from integrations.models import Connection
 from invoices.forms import decimal_input
 
@@ -50,8 +51,8 @@ class TransactionFilterForm(forms.Form):
     account = forms.TypedMultipleChoiceField(
         label=_("Accounts"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=LocalDateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=LocalDateInput())
     category = forms.ChoiceField(label=_("Category"), required=False)
     direction = forms.ChoiceField(
         label=_("Direction"),

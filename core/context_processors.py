@@ -24,18 +24,15 @@ NAVIGATION: list[tuple[str | Promise, str, Role]] = [
 
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
-    items = []
+    shown: list[tuple[str | Promise, str]] = []
     for (label, _name, role), url in zip(NAVIGATION, links(name for _label, name, _role in NAVIGATION), strict=True):
-        if membership is None or not membership.has_role(role) or url is None:
-            continue
-        items.append({"label": label, "url": url, "active": False})
+        if membership is not None and membership.has_role(role) and url is not None:
+            shown.append((label, url))
     # The section open is the longest entry the path starts with: /dashboard/transactions/ is
     # Transactions, not also Dashboard.
-    sections = [item for item in items if request.path == item["url"] or request.path.startswith(item["url"])]
-    sections = [item for item in sections if item["url"] != "/" or request.path == "/"]
-    if sections:
-        max(sections, key=lambda item: len(item["url"]))["active"] = True
-    return items
+    open_urls = [url for _, url in shown if request.path == url or (url != "/" and request.path.startswith(url))]
+    current = max(open_urls, key=len, default=None)
+    return [{"label": label, "url": url, "active": url == current} for label, url in shown]
 
 
 def organization(request: HttpRequest) -> dict[str, Any]:

@@ -33,17 +33,19 @@ def format_percent(rate: Decimal) -> str:
     return f"{format_quantity(rate)}{NBSP}%"
 
 
-def format_money(amount: Decimal | int | float, currency: str = "EUR") -> str:
-    """€2,518.30 in English; € 2.518,30 in Dutch and French (also for fr-BE, on purpose)."""
+def format_money(amount: Decimal | int | float, currency: str = "EUR", *, signed: bool = False) -> str:
+    """€2,518.30 in English; € 2.518,30 in Dutch and French (also for fr-BE, on purpose).
+    `signed` writes a + before money in, as a bank statement does: +€2,518.30, € +2.518,30."""
     amount = Decimal(amount)
     digits = format_number(abs(amount), 2)
+    sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
     symbol = SYMBOLS.get(currency)
     english = (translation.get_language() or "en").startswith("en")
     if symbol is None:
-        return f"{currency}{NBSP}{'-' if amount < 0 else ''}{digits}"
+        return f"{currency}{NBSP}{sign}{digits}"
     if english:
-        return f"{'-' if amount < 0 else ''}{symbol}{digits}"
-    return f"{symbol}{NBSP}{'-' if amount < 0 else ''}{digits}"
+        return f"{sign}{symbol}{digits}"
+    return f"{symbol}{NBSP}{sign}{digits}"
 
 
 def format_date(value: datetime.date | datetime.datetime, style: str = "SHORT_DATE_FORMAT") -> str:

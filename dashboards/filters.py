@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from banking.models import BankAccount
+from core.widgets import LocalDateInput
 
 PERIODS = {
     "30d": _("Last 30 days"),
@@ -87,14 +88,12 @@ class FilterForm(forms.Form):
     start = forms.DateField(
         required=False,
         label=_("From"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=LocalDateInput(),
     )
     end = forms.DateField(
         required=False,
         label=_("To"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=LocalDateInput(),
     )
     account = forms.TypedMultipleChoiceField(
         coerce=int, required=False, label=_("Bank accounts"), widget=forms.CheckboxSelectMultiple

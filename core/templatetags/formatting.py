@@ -19,6 +19,12 @@ def money(value: Decimal | int | float | None, currency: str = "EUR") -> str:
 
 
 @register.filter
+def signed_money(value: Decimal | int | float | None, currency: str = "EUR") -> str:
+    """Money in with a +, money out with a -: a statement's amounts."""
+    return "—" if value is None or value == "" else formatting.format_money(value, currency or "EUR", signed=True)
+
+
+@register.filter
 def day(value: datetime.date | None) -> str:
     return "—" if not value else formatting.format_date(value)
 

@@ -39,9 +39,10 @@ async function fetchOk(url, accept) {
   return response;
 }
 
-function showFailure(element, flag, message) {
+function showFailure(element, flag) {
+  // The words come from the page, in its language (data-failed-text).
   element.dataset[flag] = "failed";
-  element.textContent = message;
+  element.textContent = element.dataset.failedText || "—";
   element.classList.add("chart-failed");
 }
 
@@ -71,7 +72,7 @@ async function drawChart(element) {
     });
     element.dataset.drawn = "true";
   } catch (error) {
-    showFailure(element, "drawn", "This chart could not be drawn; its data is in the table below.");
+    showFailure(element, "drawn");
   }
 }
 
@@ -82,7 +83,7 @@ async function showDetails(element) {
     element.innerHTML = html;
     element.dataset.loaded = "true";
   } catch (error) {
-    showFailure(element, "loaded", "The figures could not be loaded; reload the page or download the CSV.");
+    showFailure(element, "loaded");
   }
 }
 

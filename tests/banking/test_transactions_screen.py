@@ -218,7 +218,8 @@ def test_amounts_show_sign_and_colour_in_the_language(owner_client: Client, rows
     with translation.override("nl"):
         response = owner_client.get(URL, HTTP_ACCEPT_LANGUAGE="nl")
         html = response.content.decode()
-        assert "+" + format_money(Decimal("125.50"), "EUR") in html or "+" + format_money(Decimal("125.50")) in html
+        assert ">€\u00a0+125,50<" in html  # money in carries its sign, after the symbol as Dutch writes it
+        assert format_money(Decimal("125.50"), "EUR", signed=True) == "€\u00a0+125,50"
     assert 'class="number tx-amount amount-out"' in html
 
 
