@@ -34,6 +34,7 @@ Run it by hand, never from the test suite::
     make bench-dashboards BENCH_ARGS="--reuse"                 # keep the data of the previous run
     make bench-dashboards BENCH_ARGS="--transactions 100000 --invoices 5000 --bills 2000 --requests 10"
     make bench-dashboards BENCH_ARGS="--reuse --explain"       # EXPLAIN ANALYZE of slow cold rows
+    make bench-dashboards BENCH_ARGS="--reuse --only overview" # time only the rows naming "overview"
 
 It DROPS and re-creates the database named by ``BENCH_DASHBOARDS_DATABASE_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/smart_invoice_bench_dashboards``; its name must contain
@@ -246,6 +247,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every row that misses a goal"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        default="",
+        help="time only the rows whose label contains TEXT (case-insensitive), e.g. --only overview",
     )
     args = parser.parse_args(argv)
     if args.transactions < 20_000 or args.invoices < 100 or args.bills < 100 or args.requests < 1:
@@ -1031,7 +1038,7 @@ def measure(browser: HttpClient, row: Row, runs: int, forget: Callable[[], None]
     return row
 
 
-def run_measurements(organization: Organization, user: User, runs: int) -> list[Row]:
+def run_measurements(organization: Organization, user: User, runs: int, only: str = "") -> list[Row]:
     from django.core.cache import cache
     from django.test import Client as HttpClient
     from django.urls import reverse
@@ -1061,6 +1068,7 @@ def run_measurements(organization: Organization, user: User, runs: int) -> list[
     rows += transaction_rows()
     rows += [Row(f"{name}.json", reverse("dashboards:chart_json", args=[name])) for name in CHARTS]
     rows += [Row(f"{name}.html (table)", reverse("dashboards:chart_details", args=[name])) for name in PAGE_CHARTS]
+    rows = [row for row in rows if only.casefold() in row.label.casefold()]
     return [measure(browser, row, runs, forget) for row in rows]
 
 
@@ -1307,9 +1315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Cache: {settings.CACHES['default'].get('LOCATION') or 'this process (locmem)'}")
     print_counts(organization)
 
-    rows = run_measurements(organization, user, args.requests)
+    rows = run_measurements(organization, user, args.requests, args.only)
+    if not rows:
+        raise SystemExit(f"No row's label contains {args.only!r}.")
     print_table(rows, args.requests)
-    print_raw_sql(raw_sql_samples(organization, args.requests), rows)
+    if not args.only:  # its ratios are of the page and of the whole dashboard
+        print_raw_sql(raw_sql_samples(organization, args.requests), rows)
     print_slowest_queries(rows)
     if args.explain:
         print_explains(rows)

@@ -2,22 +2,21 @@
 
 Cash, this month's flows and the forecast come from the charts' own (cached) data, so the tabs
 show the same numbers and the overview's charts draw from what it computed. The receivables and
-payables need only their totals here: one aggregate each, not the charts' per-client tables."""
+payables need only their totals here, not the charts' per-client tables: they come with the open
+items the forecast reads (dashboards.open_items), so no query runs twice."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
-from banking.models import Bill, Match, MatchStatus
+from banking.models import Match, MatchStatus
 from dashboards.charts import Context, chart_data
-from dashboards.figures.receivables import open_invoices
 from dashboards.models import DailyRollup
+from dashboards.open_items import OpenItems, open_items
 from dashboards.state import cached
 from invoices.models import Invoice
-from invoices.money import round_cents
 
 # The charts the overview's figures come from; the page draws "balance" and "forecast".
 FIGURE_CHARTS = ["kpis", "position", "forecast"]
@@ -34,31 +33,9 @@ def uncategorised_count(context: Context) -> int:
     return int(total or 0)
 
 
-def receivables_totals(context: Context) -> dict[str, Any]:
-    """Open invoices overdue today: their balance and how many."""
-    overdue = open_invoices(context.organization_id, context.filters.currency).filter(due_date__lt=context.today)
-    totals = overdue.order_by().aggregate(total=Sum("balance_due"), count=Count("pk"))
-    return {"overdue_total": round_cents(Decimal(totals["total"] or 0)), "overdue_count": totals["count"]}
-
-
-def payables_totals(context: Context) -> dict[str, Any]:
+def payables_totals(items: OpenItems) -> dict[str, Any]:
     """Open bills (those the figures count): their total, how many, and what is overdue."""
-    bills = Bill.objects.filter(organization_id=context.organization_id, currency=context.filters.currency)
-    totals = (
-        bills.open()
-        .counted()
-        .order_by()
-        .aggregate(
-            total=Sum("open_amount"),
-            count=Count("pk"),
-            overdue=Sum("open_amount", filter=Q(due_date__lt=context.today)),
-        )
-    )
-    return {
-        "total": round_cents(Decimal(totals["total"] or 0)),
-        "count": totals["count"],
-        "overdue_total": round_cents(Decimal(totals["overdue"] or 0)),
-    }
+    return {"total": items.bills_total, "count": items.bills_count, "overdue_total": items.bills_overdue_total}
 
 
 def review_count(organization_id: int) -> int:
@@ -70,7 +47,9 @@ def review_count(organization_id: int) -> int:
 def compute_figures(context: Context) -> dict[str, Any]:
     data = chart_data(context, FIGURE_CHARTS)
     kpis, position, forecast = data["kpis"].summary, data["position"].summary, data["forecast"].summary
-    aging, payables = receivables_totals(context), payables_totals(context)
+    # What the forecast read too: from the cache (or the background task), not queried again.
+    items = open_items(context.organization_id, context.version, context.filters.currency, context.today)
+    payables = payables_totals(items)
     waiting = review_count(context.organization_id)
     return {
         "currency": context.filters.currency,
@@ -81,8 +60,8 @@ def compute_figures(context: Context) -> dict[str, Any]:
         "money_out": kpis["cash_out_this_month"],
         "money_in_last_month": kpis["cash_in_last_month"],
         "money_out_last_month": kpis["cash_out_last_month"],
-        "overdue_total": aging["overdue_total"],
-        "overdue_count": aging["overdue_count"],
+        "overdue_total": items.overdue_receivables_total,
+        "overdue_count": items.overdue_receivables_count,
         "payables_total": payables["total"],
         "payables_count": payables["count"],
         "payables_overdue_total": payables["overdue_total"],

@@ -72,10 +72,12 @@ def state_for(organization_id: int) -> DashboardState:
     return state
 
 
-def cache_key(organization_id: int, version: int, name: str, params: str) -> str:
+def cache_key(organization_id: int, version: int, name: str, params: str, *, per_language: bool = True) -> str:
+    """The key of an aggregation under this data version, today and (unless it holds no text)
+    the active language."""
     # The parameters come from the URL: a digest keeps the key short and free of control characters.
     digest = hashlib.sha256(params.encode()).hexdigest()
-    language = get_language() or settings.LANGUAGE_CODE
+    language = (get_language() or settings.LANGUAGE_CODE) if per_language else "-"
     return f"dash:{organization_id}:{version}:{timezone.localdate().isoformat()}:{language}:{name}:{digest}"
 
 
@@ -94,16 +96,17 @@ def remembered(key: str) -> Any | None:
     return value
 
 
-def remember(key: str, value: Any) -> None:
-    """Keep `value` under `key` (a `cache_key`) for DASHBOARD_CACHE_SECONDS, and in memory."""
-    cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS)
+def remember(key: str, value: Any, seconds: int | None = None) -> None:
+    """Keep `value` under `key` (a `cache_key`) for `seconds` (DASHBOARD_CACHE_SECONDS unless
+    given), and in memory."""
+    cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS if seconds is None else seconds)
     memory.set(key, value, MEMORY_SECONDS)
 
 
-def cached(key: str, compute: Callable[[], T]) -> T:
+def cached(key: str, compute: Callable[[], T], seconds: int | None = None) -> T:
     """What is cached under `key` (a `cache_key`); on a miss, `compute()`, kept."""
     value = remembered(key)
     if value is None:
         value = compute()
-        remember(key, value)
+        remember(key, value, seconds)
     return cast(T, value)

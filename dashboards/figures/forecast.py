@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from banking.models import Bill, RecurringFlow
+from banking.models import RecurringFlow
 from core.formatting import format_date, format_money
 from dashboards.charts import (
     BALANCE_COLOR,
@@ -30,93 +28,29 @@ from dashboards.charts import (
     register,
 )
 from dashboards.figures.cash import daily_balances
+from dashboards.open_items import BillsDue, open_bills_by_due_date, open_items
+from dashboards.open_items import expected_receivables as expected_receivables  # the forecast's, by its old name
 from dashboards.state import state_for
-from invoices.models import OPEN_STATUSES, Invoice, InvoiceStatus
-from invoices.money import round_cents
 
 ZERO = Decimal("0.00")
 WEEKS = 13
 DAYS = WEEKS * 7
-DELAY_HISTORY_DAYS = 365
 SOURCES = ("receivables_in", "recurring_in", "bills_out", "recurring_out")
 Amounts = dict[datetime.date, Decimal]
 
 
-# Open invoices' balances by the day they are expected, in one statement: each client's average
-# delay in whole days (halves away from zero) over the invoices it paid since `since` (by the
-# stored `paid_on`, indexed), added to each open invoice's due date, never before tomorrow. The
-# database returns a row a day; the ORM's two queries moved 6,600 rows (~45 ms at 50,000
-# invoices, where this takes ~15 ms). The dialects differ only in date arithmetic.
-RECEIVABLES_SQL = """
-WITH delays AS (
-    SELECT client_id, ROUND(AVG({days_late})) AS days
-    FROM {invoices}
-    WHERE organization_id = %(organization)s AND is_active AND status = %(paid)s
-        AND currency = %(currency)s AND paid_on >= %(since)s
-    GROUP BY client_id
-)
-SELECT {expected} AS day, SUM(invoice.balance_due) AS total
-FROM {invoices} AS invoice LEFT JOIN delays ON delays.client_id = invoice.client_id
-WHERE invoice.organization_id = %(organization)s AND invoice.is_active
-    AND invoice.status IN ({open_statuses})
-    AND invoice.currency = %(currency)s AND invoice.balance_due > 0
-GROUP BY 1
-"""
-RECEIVABLES_DIALECTS = {
-    "postgresql": {
-        "days_late": "paid_on - due_date",
-        "expected": "GREATEST(invoice.due_date + COALESCE(delays.days, 0)::integer, %(tomorrow)s::date)",
-    },
-    "sqlite": {
-        "days_late": "julianday(paid_on) - julianday(due_date)",
-        "expected": "MAX(date(invoice.due_date, printf('%%+d days', CAST(COALESCE(delays.days, 0) AS INTEGER))), "
-        "%(tomorrow)s)",
-    },
-}
-
-
-def expected_receivables(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
-    """Open invoices' balances by the day they are expected: due date plus the client's average
-    delay over the last year (0 without history), and never before tomorrow (money overdue
-    today is not in the bank yet)."""
-    since = timezone.localdate() - datetime.timedelta(days=DELAY_HISTORY_DAYS)
-    open_statuses = {f"open_{number}": str(status) for number, status in enumerate(OPEN_STATUSES)}
-    sql = RECEIVABLES_SQL.format(
-        invoices=Invoice._meta.db_table,
-        open_statuses=", ".join(f"%({name})s" for name in open_statuses),
-        **RECEIVABLES_DIALECTS[connection.vendor],
-    )
-    params: dict[str, str | int] = {
-        "organization": organization_id,
-        "currency": currency,
-        "since": since.isoformat(),
-        "tomorrow": tomorrow.isoformat(),
-        "paid": str(InvoiceStatus.PAID),
-        **open_statuses,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # SQLite answers dates as text and sums as floats.
-    return {
-        day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day): round_cents(Decimal(total))
-        for day, total in rows
-    }
+def bills_by_day(bills: Iterable[BillsDue], tomorrow: datetime.date) -> Amounts:
+    """Open bills by the day they go out: their due date (past due or undated: tomorrow), as
+    positive amounts."""
+    amounts: Amounts = defaultdict(lambda: ZERO)
+    for due in bills:
+        amounts[max(due.due_date or tomorrow, tomorrow)] += due.total
+    return amounts
 
 
 def expected_bills(organization_id: int, currency: str, tomorrow: datetime.date) -> Amounts:
     """Open bills by due date (past due or undated: tomorrow), as positive amounts."""
-    amounts: Amounts = defaultdict(lambda: ZERO)
-    for due_date, total in (
-        Bill.objects.filter(organization_id=organization_id, currency=currency)
-        .open()
-        .counted()
-        .values("due_date")
-        .annotate(total=Sum("open_amount"))
-        .values_list("due_date", "total")
-    ):
-        amounts[max(due_date or tomorrow, tomorrow)] += round_cents(total)
-    return amounts
+    return bills_by_day(open_bills_by_due_date(organization_id, currency), tomorrow)
 
 
 def expected_recurring(
@@ -144,10 +78,12 @@ def compute_forecast(context: Context) -> ChartData:
     opening = daily_balances(context, today, today)[0][1]
     threshold = state_for(organization_id).cash_threshold
     recurring_in, recurring_out = expected_recurring(organization_id, currency, tomorrow, last)
+    # Shared with the overview's totals, and often ready before the request (dashboards.tasks).
+    billing = open_items(organization_id, context.version, currency, today)
     sources: dict[str, Amounts] = {
-        "receivables_in": expected_receivables(organization_id, currency, tomorrow),
+        "receivables_in": billing.receivables_by_day,
         "recurring_in": recurring_in,
-        "bills_out": expected_bills(organization_id, currency, tomorrow),
+        "bills_out": bills_by_day(billing.bills, tomorrow),
         "recurring_out": recurring_out,
     }
     series = [(today, opening)]
