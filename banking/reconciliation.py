@@ -2,7 +2,8 @@
 
 1. the structured payment reference (+++123/4567/89012+++) of an open invoice;
 2. the invoice number written in the remittance text;
-3. the client's IBAN, with one open invoice of exactly the amount received.
+3. the client's IBAN, with one open invoice of exactly the amount received; never for a payment
+   that quotes the structured reference of one of our invoices already settled.
 
 A transaction with one candidate invoice that can take the whole amount is paid automatically
 (an audited payment, reversible); anything else waits for review, where the user confirms,
@@ -115,6 +116,7 @@ def number_keys_in(text: str, longest: int) -> Iterator[str]:
 class OpenInvoices:
     """Lookups over the open invoices; kept up to date as the run pays them."""
 
+    organization_id: int = 0
     by_reference: dict[str, Invoice] = field(default_factory=dict)
     by_number: dict[str, Invoice] = field(default_factory=dict)
     by_client: dict[int, list[Invoice]] = field(default_factory=dict)
@@ -123,7 +125,7 @@ class OpenInvoices:
 
     @classmethod
     def load(cls, organization_id: int) -> OpenInvoices:
-        lookups = cls()
+        lookups = cls(organization_id=organization_id)
         invoices = (
             Invoice.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES, balance_due__gt=0)
             .select_related("client")
@@ -147,6 +149,15 @@ class OpenInvoices:
     def is_payable(invoice: Invoice, currency: str) -> bool:
         return invoice.status in OPEN_STATUSES and invoice.balance_due > 0 and invoice.currency == currency
 
+    def quotes_a_settled_invoice(self, references: Sequence[str]) -> bool:
+        """Whether a structured reference quoted is one of our invoices that is no longer open: the
+        payment is about that invoice (paid twice, or a payment already recorded by hand), never
+        a reason to pay another invoice of the same client."""
+        unknown = [reference for reference in references if reference not in self.by_reference]
+        return bool(unknown) and (
+            Invoice.all_objects.filter(organization_id=self.organization_id, payment_reference__in=unknown).exists()
+        )
+
     def paid(self, invoice: Invoice, settled: Invoice) -> None:
         """`settled` is the invoice as the payment left it: later transactions see its new balance."""
         invoice.balance_due = settled.balance_due
@@ -168,16 +179,16 @@ def find(row: BankTransaction, lookups: OpenInvoices) -> Finding | None:
         unique = {invoice.pk: invoice for invoice in invoices if invoice is not None}
         return [invoice for invoice in unique.values() if lookups.is_payable(invoice, row.currency)]
 
+    quoted = references_in(text, structured=row.remittance_information_type == "structured")
     if lookups.by_reference:
-        structured = row.remittance_information_type == "structured"
-        by_reference = payable(lookups.by_reference.get(ref) for ref in references_in(text, structured=structured))
+        by_reference = payable(lookups.by_reference.get(ref) for ref in quoted)
         if by_reference:
             return Finding(Evidence.STRUCTURED_REFERENCE, by_reference)
     if lookups.by_number:
         by_number = payable(lookups.by_number.get(key) for key in number_keys_in(text, lookups.longest_number))
         if by_number:
             return Finding(Evidence.INVOICE_NUMBER, by_number)
-    if not row.counterpart_iban or not lookups.clients_by_iban:
+    if not row.counterpart_iban or not lookups.clients_by_iban or lookups.quotes_a_settled_invoice(quoted):
         return None
     client_ids = lookups.clients_by_iban.get(_compact_iban(row.counterpart_iban), set())
     of_clients = payable(invoice for client_id in client_ids for invoice in lookups.by_client.get(client_id, []))

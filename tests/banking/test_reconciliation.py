@@ -231,6 +231,25 @@ def test_paid_invoice_is_not_matched(organization, account, invoice):
     assert not Match.objects.exists()
 
 
+def test_a_payment_quoting_a_paid_invoice_never_pays_another_by_iban(organization, account, payer, invoice):
+    # Paid by hand in the app, then the same payment arrives from the bank: the client's next
+    # invoice of the same amount must not be paid with it.
+    pay(invoice, "121.00")
+    later = make_invoice(organization, payer)  # 121.00 again, open
+    receive(
+        account,
+        "121.00",
+        counterpart_iban=IBAN,
+        remittance_information=invoice.payment_reference,
+        remittance_information_type="structured",
+    )
+    receive(account, "121.00", counterpart_iban=IBAN)  # quoting nothing: the IBAN still pays
+
+    assert reconciliation.reconcile(organization.pk) == reconciliation.ReconcileResult(applied=1, unmatched=1)
+    assert refreshed(later).balance_due == 0
+    assert Match.objects.get().transaction.remittance_information == ""
+
+
 def test_draft_cancelled_and_deleted_invoices_are_not_matched(organization, account, payer):
     draft = make_invoice(organization, payer, sent=False)
     cancelled = services.cancel_invoice(make_invoice(organization, payer))
