@@ -361,6 +361,8 @@ PONTO_CUSTOMER_IP_ADDRESS = env_str("PONTO_CUSTOMER_IP_ADDRESS", "127.0.0.1")
 # Dashboards: how long an aggregation stays cached (a write changes its key sooner), and up to
 # how many transactions a rule change is applied to all history within the request.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# After every data-version bump, queue the overview's expensive parts (dashboards.tasks).
+DASHBOARD_PRECOMPUTE = env_bool("DASHBOARD_PRECOMPUTE", True)
 DASHBOARD_INLINE_RECATEGORIZE_ROWS = env_int("DASHBOARD_INLINE_RECATEGORIZE_ROWS", 50_000)
 
 # Consent forms post to us and are redirected to the provider: the browser checks form-action

@@ -13,6 +13,7 @@ copy is kept for a minute, so it outlives the shared entry's TTL by at most that
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -22,9 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
+from django_q.tasks import async_task
 
 from core.memory import memory
 from dashboards.models import DashboardState
+
+logger = logging.getLogger(__name__)
 
 
 class _Bump:
@@ -41,6 +45,18 @@ class _Bump:
         )
         if not updated:
             DashboardState.objects.get_or_create(organization_id=self.organization_id, defaults={"data_version": 2})
+        precompute(self.organization_id)
+
+
+def precompute(organization_id: int) -> None:
+    """Queue the overview's expensive parts for the new version (dashboards.tasks). Optional:
+    when the queue refuses, the first request computes them, so the write that bumped stands."""
+    if not settings.DASHBOARD_PRECOMPUTE:
+        return
+    try:
+        async_task("dashboards.tasks.precompute_open_items", organization_id)
+    except Exception:
+        logger.exception("Could not queue the dashboards' precompute for organisation %s", organization_id)
 
 
 def bump(organization_id: int) -> None:
