@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from banking.models import BankAccount, CategoryRule, TransactionStatus
 from banking.transactions import UNCATEGORISED, TransactionFilters
@@ -51,8 +52,8 @@ class TransactionFilterForm(forms.Form):
     account = forms.TypedMultipleChoiceField(
         label=_("Accounts"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=LocalDateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=LocalDateInput())
+    date_from = forms.DateField(label=pgettext_lazy("start date", "From"), required=False, widget=LocalDateInput())
+    date_to = forms.DateField(label=pgettext_lazy("end date", "To"), required=False, widget=LocalDateInput())
     category = forms.ChoiceField(label=_("Category"), required=False)
     direction = forms.ChoiceField(
         label=_("Direction"),

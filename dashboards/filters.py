@@ -11,6 +11,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from banking.models import BankAccount
 from core.widgets import LocalDateInput
@@ -87,12 +88,12 @@ class FilterForm(forms.Form):
     # ISO dates, as a date input sends them whatever the language.
     start = forms.DateField(
         required=False,
-        label=_("From"),
+        label=pgettext_lazy("start date", "From"),
         widget=LocalDateInput(),
     )
     end = forms.DateField(
         required=False,
-        label=_("To"),
+        label=pgettext_lazy("end date", "To"),
         widget=LocalDateInput(),
     )
     account = forms.TypedMultipleChoiceField(

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from banking.models import BankAccount
@@ -36,7 +37,7 @@ class Tab:
 
 TABS = (
     Tab("overview", _("Overview"), ()),
-    Tab("cash", _("Cash"), ("position", "balance")),
+    Tab("cash", pgettext_lazy("dashboard tab: the cash position", "Cash"), ("position", "balance")),
     Tab("flows", _("Flows"), ("flows", "kpis", "categories", "counterparties")),
     Tab("forecast", _("Forecast"), ("forecast",)),
     Tab("receivables", _("Receivables & payables"), ("aging", "payables")),
