@@ -42,6 +42,5 @@ class LocalDateInput(forms.DateInput):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs.setdefault("placeholder", date_pattern())
-        widget_attrs.setdefault("pattern", r"\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}")
         widget_attrs.setdefault("title", gettext("A date as %(pattern)s") % {"pattern": date_pattern()})
         return context

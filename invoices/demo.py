@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -220,6 +221,21 @@ class DemoBankPayment:
     structured: bool
     pays: tuple[DemoInvoice, ...] = ()
     instalment: bool = False
+
+
+def bank_payment_records(payments: Iterable[DemoBankPayment]) -> list[dict[str, object]]:
+    """The payments as the sandbox bank reads them (sandboxes/ponto/demo.py): plain JSON values."""
+    return [
+        {
+            "day": payment.day.isoformat(),
+            "amount": str(payment.amount),
+            "payer": payment.payer,
+            "payer_iban": payment.payer_iban,
+            "remittance": payment.remittance,
+            "structured": payment.structured,
+        }
+        for payment in payments
+    ]
 
 
 def _working_day(day: datetime.date) -> datetime.date:

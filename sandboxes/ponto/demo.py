@@ -1,28 +1,37 @@
-"""The demo organisation's clients paying its invoices into the sandbox bank, read from the demo
-billing plan (`invoices.demo`): the same invoices, amounts and references `seed_billing` makes, so
-the first reconciliation after `make run` links the bank pairs each payment with its invoice.
+"""Customer payments for the sandbox bank, read from a JSON file the service writes: how the demo
+organisation's clients pay its invoices (`invoices.demo.demo_bank_payments`, handed over by
+`manage.py run_local`), so the first reconciliation after `make run` pairs each payment with its
+invoice. The simulator never imports the service: the file is all they share.
 
-Imports the invoices app, so Django must be set up: `sandboxes.ponto` itself does not import this.
+Each record: {"day": "2026-12-03", "amount": "1250.00", "payer": "…", "payer_iban": "BE…" or "",
+"remittance": "…", "structured": true}.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import datetime
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from invoices.demo import demo_bank_payments
 from sandboxes.ponto.records import CustomerPayment
 
 
-def demo_customer_payments(today: date) -> list[CustomerPayment]:
-    """What the demo clients paid by yesterday that the demo books do not show yet."""
+def customer_payments(records: Iterable[Mapping[str, Any]]) -> list[CustomerPayment]:
     return [
         CustomerPayment(
-            day=payment.day,
-            amount=payment.amount,
-            counterpart_name=payment.payer,
-            counterpart_reference=payment.payer_iban or None,
-            remittance_information=payment.remittance,
-            remittance_information_type="structured" if payment.structured else "unstructured",
+            day=datetime.date.fromisoformat(record["day"]),
+            amount=Decimal(record["amount"]),
+            counterpart_name=record["payer"],
+            counterpart_reference=record["payer_iban"] or None,
+            remittance_information=record["remittance"],
+            remittance_information_type="structured" if record["structured"] else "unstructured",
         )
-        for payment in demo_bank_payments(today)
+        for record in records
     ]
+
+
+def read_customer_payments(path: Path) -> list[CustomerPayment]:
+    return customer_payments(json.loads(path.read_text()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -23,10 +24,10 @@ from core.management.commands.seed_demo import DEMO_EMAIL, DEMO_ORGANIZATION
 from core.models import Organization, User
 from integrations.models import SyncStatus
 from integrations.runner import run_sync
-from invoices.demo import UNKNOWN_PAYER, DemoBankPayment, demo_bank_payments, demo_invoices
+from invoices.demo import UNKNOWN_PAYER, DemoBankPayment, bank_payment_records, demo_bank_payments, demo_invoices
 from invoices.models import Invoice
 from sandboxes.ponto import PontoSandbox
-from sandboxes.ponto.demo import demo_customer_payments
+from sandboxes.ponto import demo as sandbox_demo
 from sandboxes.ponto.records import CustomerPayment
 from tests.integrations.ponto.conftest import link_ponto
 
@@ -44,7 +45,9 @@ def sandbox_size() -> int:
 @pytest.fixture
 def customer_payments() -> list[CustomerPayment]:
     """What `manage.py sandbox` gives the Ponto sandbox."""
-    return demo_customer_payments(timezone.localdate())
+    # Through JSON, as make run hands them to the sandbox (manage.py sandbox --customer-payments).
+    records = json.loads(json.dumps(bank_payment_records(demo_bank_payments(timezone.localdate()))))
+    return sandbox_demo.customer_payments(records)
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from core.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from core.models import User
 from integrations.models import SyncStatus
 from integrations.runner import run_sync
-from invoices.demo import demo_bank_payments
+from invoices.demo import bank_payment_records, demo_bank_payments
 from sandboxes.ponto import PontoSandbox
-from sandboxes.ponto.demo import demo_customer_payments
+from sandboxes.ponto import demo as sandbox_demo
 from sandboxes.ponto.records import CustomerPayment
 from tests.browser.conftest import BrowserLog
 from tests.browser.test_dashboard_browser import WIDTHS, assert_no_browser_problems, fits_the_screen, log_in
@@ -34,7 +34,8 @@ HEIGHTS = {"desktop": 768, "phone": 844}
 
 @pytest.fixture
 def customer_payments() -> list[CustomerPayment]:
-    return demo_customer_payments(timezone.localdate())  # as `manage.py sandbox` starts the sandbox
+    # What make run hands the sandbox.
+    return sandbox_demo.customer_payments(bank_payment_records(demo_bank_payments(timezone.localdate())))
 
 
 def test_the_demo_review_shows_each_payment_beside_the_invoice_it_pays(

@@ -52,13 +52,15 @@ def test_the_browsers_language_first_then_the_users_choice_everywhere(
 ) -> None:
     seeded(organization)
     dutch = browser.new_context(base_url=live_server.url, locale="nl-BE")
+    dutch.set_default_timeout(15_000)
     page = dutch.new_page()
     log_in(page, owner, password)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator(".mainnav")).to_contain_text(NAV_INVOICES["nl"])
 
-    page.locator("#language-select").select_option("fr")
-    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    with page.expect_navigation():
+        page.locator("#language-select").select_option("fr")
+    expect(page.locator("html")).to_have_attribute("lang", "fr", timeout=15_000)
     expect(page.locator(".mainnav")).to_contain_text(NAV_INVOICES["fr"])
     owner.refresh_from_db()
     assert owner.language == "fr"
@@ -66,6 +68,7 @@ def test_the_browsers_language_first_then_the_users_choice_everywhere(
 
     # Another browser, in English: the account's choice wins.
     english = browser.new_context(base_url=live_server.url, locale="en-GB")
+    english.set_default_timeout(15_000)
     page = english.new_page()
     log_in(page, owner, password)
     expect(page.locator("html")).to_have_attribute("lang", "fr")

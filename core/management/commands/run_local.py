@@ -10,14 +10,20 @@ worker first so it can finish the task in hand.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from invoices.demo import bank_payment_records, demo_bank_payments
 
 GRACE_SECONDS = 10
 
@@ -30,9 +36,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         manage = [sys.executable, sys.argv[0]]
+        # The sandbox bank gets the payments the demo clients made (invoices.demo), as a file: the
+        # simulators never import the service.
+        payments = Path(tempfile.mkstemp(prefix="demo-payments-", suffix=".json")[1])
+        payments.write_text(json.dumps(bank_payment_records(demo_bank_payments(timezone.localdate()))))
         commands = {
             "worker": [*manage, "qcluster"],
-            "sandboxes": [*manage, "sandbox"],
+            "sandboxes": [*manage, "sandbox", "--customer-payments", str(payments)],
             "server": [*manage, "runserver", options["addrport"]],
         }
         children = {
@@ -58,4 +68,5 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
+        payments.unlink(missing_ok=True)
         self.stdout.write("Stopped.")

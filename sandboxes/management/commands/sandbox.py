@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from sandboxes.einvoice import EInvoiceSandbox
 from sandboxes.einvoice import sample as einvoice_sample
 from sandboxes.kit.routing import mount
 from sandboxes.ponto import PontoSandbox, serve
-from sandboxes.ponto.demo import demo_customer_payments
+from sandboxes.ponto.demo import read_customer_payments
 from sandboxes.yuki import YukiSandbox
 
 
@@ -29,12 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=default_port)
         parser.add_argument("--transactions", type=int, default=1500, help="bookings on the main account")
         parser.add_argument("--no-webhooks", action="store_true", help="do not push webhooks to this service")
+        parser.add_argument(
+            "--customer-payments",
+            type=Path,
+            help="a JSON file of customer payments to book on the main account (make run's demo payments)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo organisation's clients pay its invoices (seed_demo_billing's) into the main account.
+        # Under make run, the demo organisation's clients pay its invoices into the main account.
+        payments = options["customer_payments"]
         sandbox = PontoSandbox(
             transactions_per_account=options["transactions"],
-            customer_payments=demo_customer_payments(timezone.localdate()),
+            customer_payments=read_customer_payments(payments) if payments else (),
         )
         if not options["no_webhooks"]:
             sandbox.set_webhook(f"{settings.SITE_URL}/webhooks/ponto/", settings.PONTO_CLIENT_ID)
