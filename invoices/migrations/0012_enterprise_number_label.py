@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0011_catalogue_logo_client_language'),
+        ("invoices", "0011_catalogue_logo_client_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='billingprofile',
-            name='enterprise_number',
-            field=models.CharField(blank=True, help_text='KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands.', max_length=20, verbose_name='enterprise number'),
+            model_name="billingprofile",
+            name="enterprise_number",
+            field=models.CharField(
+                blank=True,
+                help_text="KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands.",
+                max_length=20,
+                verbose_name="enterprise number",
+            ),
         ),
         migrations.AlterField(
-            model_name='client',
-            name='enterprise_number',
-            field=models.CharField(blank=True, help_text='KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands.', max_length=20, verbose_name='enterprise number'),
+            model_name="client",
+            name="enterprise_number",
+            field=models.CharField(
+                blank=True,
+                help_text="KBO/BCE number in Belgium (0477.472.701), KvK number in the Netherlands.",
+                max_length=20,
+                verbose_name="enterprise number",
+            ),
         ),
     ]

@@ -49,7 +49,9 @@ def test_bulk_categorise_changes_the_ticked_rows_audited(
     assert rows[proximus[2].pk].category == ""
     events = AuditEvent.objects.filter(organization=organization, action="bank_transaction.categorized")
     assert sorted(int(event.target_id) for event in events) == sorted(ticked)
-    assert events.first().changes == {"before": {"category": ""}, "after": {"category": "Telecom"}}
+    first = events.first()
+    assert first is not None
+    assert first.changes == {"before": {"category": ""}, "after": {"category": "Telecom"}}
     # The dashboards' rollups follow.
     assert DailyRollup.objects.filter(organization=organization, category="Telecom").exists()
 

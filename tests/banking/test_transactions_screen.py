@@ -6,8 +6,10 @@ import csv
 import datetime
 import io
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -22,7 +24,7 @@ URL = reverse("banking:transactions")
 DAY = datetime.date(2026, 3, 2)
 
 
-def ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+def ids(response: Any) -> list[int]:
     return [row.pk for row in response.context["page"]]
 
 
@@ -98,7 +100,7 @@ def test_each_filter_narrows_the_list(
     )
     assert match.pk
 
-    def listed(**params: object) -> set[int]:
+    def listed(**params: Any) -> set[int]:
         response = owner_client.get(URL, params)
         assert response.status_code == 200
         return set(ids(response))
@@ -228,7 +230,7 @@ def test_csv_holds_the_filtered_set(owner_client: Client, rows: dict[str, BankTr
     response = owner_client.get(reverse("banking:transactions_csv"), {"direction": "out"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    lines = list(csv.reader(io.StringIO(cast(StreamingHttpResponse, response).getvalue().decode())))
     assert lines[0][0] == "date"
     assert [line[5] for line in lines[1:]] == ["-42.50", "-1850.00", "-7.50"]
     assert lines[1][7] == "Proximus NV"
@@ -240,7 +242,8 @@ def test_another_organisations_transactions_never_show(
 ):
     theirs = add_transactions(make_bank_account(other_organization), (DAY, "-42.50"), counterpart_name="Proximus NV")[0]
     assert theirs.pk not in ids(owner_client.get(URL, {"q": "proximus"}))
-    csv_text = b"".join(owner_client.get(reverse("banking:transactions_csv")).streaming_content).decode()
+    export = cast(StreamingHttpResponse, owner_client.get(reverse("banking:transactions_csv")))
+    csv_text = export.getvalue().decode()
     assert csv_text.count("Proximus NV") == 1
     assert owner_client.get(reverse("banking:transaction_detail", args=[theirs.pk])).status_code == 404
 
