@@ -105,7 +105,9 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
 
         page.get_by_role("button", name="Send over Peppol").click()
         expect(page.locator(".transmissions")).to_contain_text("Queued")
-        assert run_queued_tasks() == ["invoices.tasks.advance_transmission"]
+        # Besides the dashboards' own precompute after a data change, one upload.
+        ran = run_queued_tasks()
+        assert [task for task in ran if task.startswith("invoices.")] == ["invoices.tasks.advance_transmission"]
         page.reload()
         expect(page.locator(".transmissions")).to_contain_text("On its way")
         einvoice_sandbox.advance(10)
