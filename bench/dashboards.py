@@ -689,11 +689,17 @@ class CopyTiming:
 def copy_transactions(history: History, writer: Writer) -> CopyTiming:
     """Every planned transaction, in date order (ids follow the dates, as syncs leave them), by COPY."""
     from django.db import connection
+    from django.db.models.fields import NOT_PROVIDED
 
     from banking.models import BankTransaction
 
     table = BankTransaction._meta.db_table
-    columns = {f.column for f in BankTransaction._meta.concrete_fields if not (f.primary_key or f.generated)}
+    # The database fills the id, generated columns and columns with a database default itself.
+    columns = {
+        f.column
+        for f in BankTransaction._meta.concrete_fields
+        if not (f.primary_key or f.generated or f.db_default is not NOT_PROVIDED)
+    }
     if columns != set(COPY_COLUMNS):
         raise SystemExit(f"BankTransaction's columns changed: COPY does not fill {sorted(columns - set(COPY_COLUMNS))}")
     statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"

@@ -32,7 +32,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import django
@@ -46,20 +46,6 @@ if TYPE_CHECKING:
 # The filtered search: a supplier kind of bench.dashboards' data, money out, a quarter.
 SEARCH_TEXT = "Drukkerij"
 SEARCH_DAYS = 90
-
-
-def fill_new_columns() -> None:
-    """bench.dashboards' COPY names every column of the table; the screen's new column
-    (`categorized_by_hand`, false for every loaded row) is added to what it writes."""
-    if "categorized_by_hand" in dashboards.COPY_COLUMNS:
-        return
-    dashboards.COPY_COLUMNS.append("categorized_by_hand")
-    render = dashboards.Writer.render
-
-    def render_with_new_columns(self: dashboards.Writer, *args: Any, **kwargs: Any) -> str:
-        return render(self, *args, **kwargs)[:-1] + "\tf\n"
-
-    dashboards.Writer.render = render_with_new_columns  # type: ignore[method-assign]
 
 
 def transaction_rows(today: datetime.date) -> list[dashboards.Row]:
@@ -132,7 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Smart Invoice benchmark: the transactions screen on {args.transactions:,} bank transactions")
     data = reusable_data(args.reuse, params, lambda: dashboards.existing_data(args))
     if data is None:
-        fill_new_columns()
         recreate_database(params)
         print(f"Re-created the database {params['NAME']}; migrated in {migrate():.1f} s.")
         started = perf_counter()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from django.http import HttpRequest
+from django.utils.encoding import iri_to_uri
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.logging import request_id_var
 from core.models import Membership, Organization, User
@@ -61,3 +63,11 @@ def is_id(text: str) -> bool:
     """Whether a posted or queried value can be a row id: ASCII digits that fit a bigint
     (`str.isdigit` also accepts "²", which `int` refuses)."""
     return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def own_page(request: HttpRequest, target: str, fallback: str) -> str:
+    """`target` when it is a path on this site (a form's `next`, a Referer), else `fallback`:
+    never a redirect to another host."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return iri_to_uri(target)
+    return fallback

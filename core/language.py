@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
+from core.http import own_page
 from core.models import User
 
 
@@ -16,9 +18,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     # Back to the page the menu was on: the top bar is cached without the page's own URL.
     target = request.POST.get("next") or request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    # A Referer is a whole URL: its path on this site is where to go back.
+    path = urlsplit(target)
+    if path.netloc in ("", request.get_host()):
+        target = path.path + (f"?{path.query}" if path.query else "")
+    response = HttpResponseRedirect(own_page(request, target, "/"))
     if language not in dict(settings.LANGUAGES) or not check_for_language(language):
         return response
     if isinstance(request.user, User) and request.user.language != language:

@@ -14,9 +14,7 @@ from django.shortcuts import redirect
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.encoding import iri_to_uri
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +26,7 @@ from banking.models import Allocation, BankTransaction, CategoryRule, Match, Rul
 from banking.templatetags.transaction_rows import category_options
 from banking.views.reconciliation import MATCH_TARGET_TYPES
 from core.csv import csv_response
+from core.http import own_page
 from core.memory import rendered
 from core.models import AuditEvent, Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user
@@ -39,10 +38,7 @@ HISTORY_EVENTS = 30
 
 def _back(request: HttpRequest, fallback: str) -> str:
     """Where a categorising form came from (its `next`), when it is one of our own pages."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return iri_to_uri(target)
-    return fallback
+    return own_page(request, request.POST.get("next", ""), fallback)
 
 
 def _said_categorized(request: HttpRequest, count: int, category: str) -> None:
