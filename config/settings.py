@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "integrations.yuki",
     "banking",
     "dashboards",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "api",
 ]
 # The provider simulators (`manage.py sandbox`) live in the repository, not in the production image.
 if importlib.util.find_spec("sandboxes") is not None:
@@ -454,6 +459,41 @@ LOGGING: dict[str, Any] = {
         "django.db.backends": {"level": "INFO"},
         "django_q": {"level": env_str("Q_LOG_LEVEL", "INFO"), "propagate": True},
     },
+}
+
+# --- Public API (/api/v1/) ----------------------------------------------------------------
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.OrganizationRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPage",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyRateThrottle"],
+    # Requests per API key (or signed-in user) and period: s, m, h or d.
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE_LIMIT", "600/m")},
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "Smart Invoice API",
+    "DESCRIPTION": (
+        "Clients, invoices, payments, credit and delivery notes, bank data, reconciliation, "
+        "connections and cash-flow figures of one organisation. Authenticate with an API key "
+        "(`Authorization: Bearer sik_…`) created by an admin under Settings → API keys."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "AUTHENTICATION_WHITELIST": ["api.authentication.ApiKeyAuthentication"],
 }
 
 # --- Error reporting ----------------------------------------------------------------------

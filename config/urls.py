@@ -12,6 +12,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("dashboard/", include("banking.urls")),
     path("", include("invoices.urls")),

@@ -10,6 +10,8 @@ from typing import Any
 import factory
 from django.db import models, transaction
 
+from api.keys import create_api_key
+from api.models import ApiKey, Scope
 from banking.ingest import save_transactions
 from banking.models import BankAccount, BankTransaction, CategoryRule, Evidence, Match, ReceivedDocument
 from core.audit import record_event
@@ -59,6 +61,16 @@ def member(organization: Organization, role: Role = Role.OWNER, **user_fields: A
     user = UserFactory.create(**user_fields)
     MembershipFactory.create(user=user, organization=organization, role=role)
     return user
+
+
+def make_api_key(
+    organization: Organization, role: Role = Role.ADMIN, scope: Scope = Scope.WRITE, **fields: Any
+) -> tuple[ApiKey, str]:
+    """A key (and its token) created by a new member of `organization` with `role`."""
+    fields.setdefault("expires_at", None)
+    return create_api_key(
+        organization, name=fields.pop("name", "Test key"), scope=scope, actor=member(organization, role), **fields
+    )
 
 
 def audit_event_in(organization: Organization) -> AuditEvent:

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
 
 from core.audit import record_event
 from core.models import Organization, User
 from core.validators import normalize_iban
-from invoices.models import Client, ClientBankAccount
+from invoices.models import BillingProfile, Client, ClientBankAccount
+from invoices.models.clients import default_document_language
 
 CLIENT_FIELDS = (
     "name",
@@ -75,3 +77,9 @@ def save_client(
         after=_snapshot(client, [normalize_iban(i) for i in ibans if i.strip()]),
     )
     return client
+
+
+def new_client_language(organization: Organization, user: User) -> str:
+    """The document language a client created by `user` starts with."""
+    country = BillingProfile.objects.filter(organization=organization).values_list("country", flat=True)
+    return default_document_language(country.first() or "BE", user.language or translation.get_language())

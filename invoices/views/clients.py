@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import DetailView
 
@@ -25,8 +25,7 @@ from core.widgets import LocalDateInput
 from invoices import services
 from invoices.balances import client_balances, statement
 from invoices.forms import ClientForm, SearchForm
-from invoices.models import BillingProfile, Client, Invoice
-from invoices.models.clients import default_document_language
+from invoices.models import Client, Invoice
 from invoices.statistics import average_days_to_pay
 
 
@@ -112,13 +111,8 @@ def statement_start(given: str) -> datetime.date | None:
     return start
 
 
-def _default_language(request: OrganizationRequest) -> str:
-    country = BillingProfile.objects.filter(organization=request.organization).values_list("country", flat=True)
-    return default_document_language(country.first() or "BE", request.user.language or translation.get_language())
-
-
 def _save_client_form(request: OrganizationRequest, client: Client | None) -> HttpResponse:
-    default_language = _default_language(request) if client is None else "en"
+    default_language = services.new_client_language(request.organization, request.user) if client is None else "en"
     form = ClientForm(request.POST or None, instance=client, default_language=default_language)
     if request.method == "POST" and form.is_valid():
         saved = services.save_client(

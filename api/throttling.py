@@ -1,0 +1,24 @@
+"""A rate per API key (or per signed-in user, or per address before either is known): over it,
+429 with `Retry-After`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.models import ApiKey
+
+
+class PerKeyRateThrottle(SimpleRateThrottle):
+    scope = "api"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        if isinstance(request.auth, ApiKey):
+            ident = f"key:{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,1 @@
+"""The billing core's resources in the public API (routed by api.urls)."""
