@@ -1,0 +1,1 @@
+"""The banking app's resources in the public API (routed by api.urls)."""

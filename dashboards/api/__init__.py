@@ -1,0 +1,1 @@
+"""The dashboards app's resources in the public API (routed by api.urls)."""

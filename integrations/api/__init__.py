@@ -1,0 +1,1 @@
+"""The integrations app's resources in the public API (routed by api.urls)."""
