@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "api",
+    "webhooks",
 ]
 # The provider simulators (`manage.py sandbox`) live in the repository, not in the production image.
 if importlib.util.find_spec("sandboxes") is not None:
@@ -514,3 +515,8 @@ if SENTRY_DSN:
         release=env_str("RENDER_GIT_COMMIT") or None,
         traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )
+
+# --- Outgoing webhooks ----------------------------------------------------------------------
+# Private, loopback and link-local receivers (and plain http) only where they are ours: in
+# development and tests. In production the SSRF guard refuses them.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("dashboard/", include("banking.urls")),
     path("", include("invoices.urls")),
     path("", include("integrations.urls")),
+    path("", include("webhooks.urls")),
     path("", include("core.urls")),
 ]

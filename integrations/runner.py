@@ -24,6 +24,7 @@ from integrations.connectors import connector_for
 from integrations.errors import AuthError, FailureClass, ProviderError, QuotaExceeded, TransientError, UnexpectedError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncStatus, SyncTrigger
 from integrations.models.connections import FAILURE_ALERT_THRESHOLD
+from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def _record_failure(connection: Connection, run: SyncRun, error: ProviderError) 
             last_error_class=error.failure_class,
             next_run_at=timezone.now() + _retry_delay(failures, error, connection),
         )
+        webhook_events.sync_failed(locked, newly_needs_reauth=old_status != ConnectionStatus.NEEDS_REAUTH)
     newly_needs_reauth = status == ConnectionStatus.NEEDS_REAUTH and old_status != ConnectionStatus.NEEDS_REAUTH
     newly_failing = failures >= FAILURE_ALERT_THRESHOLD and not was_failing
     if newly_needs_reauth or newly_failing:

@@ -23,6 +23,7 @@ from invoices.models import BillingProfile, Invoice, InvoiceStatus, ReminderLog
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.models.profile import default_reminder_offsets
 from invoices.notifications import send_reminder_email
+from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def mark_overdue_invoices(today: datetime.date, *, batch_size: int = BATCH_SIZE)
             ids = [row[0] for row in rows]
             Invoice.objects.filter(pk__in=ids).update(status=InvoiceStatus.OVERDUE, updated_at=timezone.now())
             AuditEvent.objects.bulk_create(_overdue_events(rows))
+            webhook_events.invoices_overdue(ids)
             marked += len(rows)
 
 

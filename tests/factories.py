@@ -20,6 +20,7 @@ from integrations.models import Connection, ConnectionStatus, Provider
 from invoices import services
 from invoices.models import BillingProfile, Challan, Client, CreditNote, Invoice, Payment, Product
 from invoices.services import Line
+from webhooks.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -275,6 +276,7 @@ def make_received_document(organization: Organization) -> ReceivedDocument:
 
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], Callable[[Organization], Any]] = {
     Membership: lambda organization: MembershipFactory.create(organization=organization, role=Role.VIEWER),
+    ApiKey: lambda organization: make_api_key(organization)[0],
     AuditEvent: audit_event_in,
     Invitation: lambda organization: make_invitation(organization),
     Client: make_client,
@@ -301,3 +303,30 @@ ROUTE_OBJECT_FACTORIES: dict[str, Callable[[Organization], Any]] = {
     ),
 }
 DELETED_OBJECT_ROUTES = {"invoice_restore", "payment_restore", "credit_note_restore", "challan_restore"}
+
+
+# --- outgoing webhooks -----------------------------------------------------------------------
+
+
+def make_webhook_endpoint(organization: Organization, **fields: Any) -> WebhookEndpoint:
+    """An active endpoint subscribed to every event, written directly (no DNS look-up of its
+    URL), so tests can point it at their receiver on 127.0.0.1."""
+    defaults: dict[str, Any] = {"url": "https://hooks.example.com/smart-invoice", "events": list(EventType.values)}
+    return WebhookEndpoint.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_webhook_delivery(organization: Organization, **fields: Any) -> WebhookDelivery:
+    """A delivery of an `invoice.sent` event that succeeded at its first attempt."""
+    endpoint = fields.pop("endpoint", None) or make_webhook_endpoint(organization)
+    defaults: dict[str, Any] = {
+        "event_type": EventType.INVOICE_SENT,
+        "payload": {"type": "invoice.sent", "timestamp": "2026-03-02T09:00:00+00:00", "data": {"id": 1}},
+        "status": DeliveryStatus.SUCCEEDED,
+        "attempt_count": 1,
+        "last_response_code": 200,
+    }
+    return WebhookDelivery.objects.create(organization=organization, endpoint=endpoint, **{**defaults, **fields})
+
+
+TENANT_OBJECT_FACTORIES[WebhookEndpoint] = make_webhook_endpoint
+TENANT_OBJECT_FACTORIES[WebhookDelivery] = make_webhook_delivery
