@@ -3,18 +3,25 @@ a serializer gives the shape and the documentation, the form the rules."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from api.errors import WHOLE_REQUEST
+from api.models import Scope
 
 
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
-    return {WHOLE_REQUEST if field == "__all__" else field: list(messages) for field, messages in form.errors.items()}
+    return {
+        WHOLE_REQUEST if field == "__all__" else field: [str(message) for message in messages]
+        for field, messages in form.errors.items()
+    }
 
 
 def clean_with(form: forms.BaseForm) -> dict[str, Any]:
@@ -30,3 +37,24 @@ def form_data(fields: list[str], values: dict[str, Any], instance: Model) -> dic
     data = model_to_dict(instance, fields=fields)
     data.update({key: value for key, value in values.items() if key in fields})
     return {key: "" if value is None else value for key, value in data.items()}
+
+
+class ApiKeyForm(forms.Form):
+    """A new key: what it is for, what it may do, how long it lives."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What uses it, e.g. “Bookkeeping export” or “n8n”.")
+    )
+    scope = forms.ChoiceField(label=_("Access"), choices=Scope.choices, initial=Scope.READ, widget=forms.RadioSelect)
+    lifetime = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[("30", _("after 30 days")), ("90", _("after 90 days")), ("365", _("after a year")), ("", _("never"))],
+        initial="90",
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("lifetime")
+        return timezone.now() + datetime.timedelta(days=days) if days else None

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("", include("api.screen_urls")),
     path("dashboard/", include("dashboards.urls")),
     path("dashboard/", include("banking.urls")),
     path("", include("invoices.urls")),

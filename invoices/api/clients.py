@@ -13,6 +13,7 @@ from api.forms import clean_with, form_data
 from api.views.base import OrganizationViewSet
 from invoices.forms import ClientForm
 from invoices.models import Client, ClientBankAccount
+from invoices.models.profile import DOCUMENT_LANGUAGES
 from invoices.services import clients as services
 
 _FORM_FIELDS = list(ClientForm.Meta.fields)
@@ -24,7 +25,7 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
         required=False,
         help_text="The client's IBANs, to recognise its bank payments.",
     )
-    language = serializers.ChoiceField(choices=Client._meta.get_field("language").choices, required=False)
+    language = serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, required=False)
 
     class Meta:
         model = Client

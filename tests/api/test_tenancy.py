@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from api.urls import router
 from core.models import Organization
+from tests import factories
 from tests.factories import make_client
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.django_db
 # Route basename → a factory of one object of the organisation it is given.
 API_OBJECT_FACTORIES: dict[str, Callable[[Organization], Model]] = {
     "client": make_client,
+    "invoice": factories.make_invoice,
+    "payment": factories.make_payment,
+    "credit-note": factories.make_credit_note,
+    "delivery-note": factories.make_challan,
 }
 
 
