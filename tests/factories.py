@@ -13,7 +13,7 @@ from django.db import models, transaction
 from api.keys import create_api_key
 from api.models import ApiKey, Scope
 from banking.ingest import save_transactions
-from banking.models import BankAccount, BankTransaction, CategoryRule, Evidence, Match, ReceivedDocument
+from banking.models import BankAccount, BankTransaction, Bill, CategoryRule, Evidence, Match, ReceivedDocument
 from core.audit import record_event
 from core.models import AuditEvent, Invitation, Membership, Organization, Role, User
 from integrations.models import Connection, ConnectionStatus, Provider
@@ -330,3 +330,24 @@ def make_webhook_delivery(organization: Organization, **fields: Any) -> WebhookD
 
 TENANT_OBJECT_FACTORIES[WebhookEndpoint] = make_webhook_endpoint
 TENANT_OBJECT_FACTORIES[WebhookDelivery] = make_webhook_delivery
+
+
+def make_transaction(organization: Organization) -> BankTransaction:
+    """One booked payment out, on a new bank account."""
+    return TENANT_OBJECT_FACTORIES[BankTransaction](organization)  # type: ignore[no-any-return]
+
+
+def make_bill(organization: Organization, **fields: Any) -> Bill:
+    """An open bill from the bookkeeping (a new Yuki connection unless given one)."""
+    defaults: dict[str, Any] = {
+        "external_id": f"bill-{Bill.objects.count() + 1}",
+        "supplier": "Proximus",
+        "reference": "INV-2026-0042",
+        "date": datetime.date(2026, 3, 1),
+        "due_date": datetime.date(2026, 3, 31),
+        "original_amount": Decimal("121.00"),
+        "open_amount": Decimal("121.00"),
+    }
+    if "connection" not in fields:
+        fields["connection"] = make_connection(organization, provider=Provider.YUKI, display_name="Yuki · Test")
+    return Bill.objects.create(organization=organization, **{**defaults, **fields})

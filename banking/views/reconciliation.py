@@ -115,7 +115,7 @@ class MatchAction(ObjectActionView):
         return reverse("banking:match_detail", args=[obj.pk])
 
 
-def _chosen_invoice(match: Match, value: str | None) -> Invoice:
+def chosen_invoice(match: Match, value: str | None) -> Invoice:
     try:
         invoice_id = forms.IntegerField(min_value=1, max_value=2**63 - 1).clean(value)
     except ValidationError:
@@ -153,7 +153,7 @@ def _split_amounts(match: Match, data: dict[str, str]) -> dict[Invoice, Decimal]
 
 class ConfirmMatchView(MatchAction):
     def act(self, request: HttpRequest, match: Match) -> str | None:
-        invoice = _chosen_invoice(match, request.POST.get("invoice"))
+        invoice = chosen_invoice(match, request.POST.get("invoice"))
         reconciliation.confirm(match, invoice, actor=acting_user(request), request=request)
         received = format_money(match.transaction.amount, match.transaction.currency)
         paid = gettext("%(amount)s recorded as paid on %(number)s.") % {"amount": received, "number": invoice.number}

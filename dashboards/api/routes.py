@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any, str]] = []
+from dashboards.api.charts import ChartViewSet
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("dashboards/charts", ChartViewSet, "chart"),
+]

@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any, str]] = []
+from integrations.api.connections import ConnectionViewSet
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("connections", ConnectionViewSet, "connection"),
+]

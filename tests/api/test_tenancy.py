@@ -20,6 +20,11 @@ pytestmark = pytest.mark.django_db
 # Route basename → a factory of one object of the organisation it is given.
 API_OBJECT_FACTORIES: dict[str, Callable[[Organization], Model]] = {
     "client": make_client,
+    "bank-account": factories.make_bank_account,
+    "transaction": factories.make_transaction,
+    "bill": factories.make_bill,
+    "match": factories.make_match,
+    "connection": factories.make_connection,
     "invoice": factories.make_invoice,
     "payment": factories.make_payment,
     "credit-note": factories.make_credit_note,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/transactions/"
 DAY = datetime.date(2026, 3, 2)
 # The key, its member, the filter form's choices and categories, the page: whatever the rows.
-LIST_QUERIES = 12
+LIST_QUERIES = 13
 
 
 def test_list_is_newest_first_with_money_as_strings(api: APIClient, organization: Organization) -> None:
