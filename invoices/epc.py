@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -30,6 +31,17 @@ from invoices.references import format_reference
 SMALLEST_AMOUNT = Decimal("0.01")
 LARGEST_AMOUNT = Decimal("999999999.99")
 NAME_LENGTH = 70
+# EPC069-12's character set codes (the third line of the code's text).
+CHARACTER_SETS = {
+    1: "utf-8",
+    2: "iso-8859-1",
+    3: "iso-8859-2",
+    4: "iso-8859-4",
+    5: "iso-8859-5",
+    6: "iso-8859-7",
+    7: "iso-8859-10",
+    8: "iso-8859-15",
+}
 # Version 002 may leave the BIC out inside the EEA only (reference §5.1); SEPA's members outside
 # it (CH, GB, MC…) would need one, and other countries no SEPA transfer at all: no code for them.
 EEA = frozenset(
@@ -86,6 +98,22 @@ class CreditTransfer:
     def qr_code(self) -> segno.QRCode:
         return _qr_code(self)
 
+    def payload(self) -> str:
+        """The text the code encodes (EPC069-12's lines), for a program that draws its own code."""
+        # segno's own encoder of the text, which make_epc_qr draws (not in its type stubs).
+        data: bytes = helpers._make_epc_qr_data(**self._fields())  # type: ignore[attr-defined]
+        return data.decode(CHARACTER_SETS[int(data.split(b"\n")[2])])
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "iban": self.iban,
+            "amount": self.amount,
+            "reference": self.reference or None,
+            "text": self.text or None,
+            "bic": self.bic or None,
+        }
+
     def svg(self) -> str:
         """The code as an inline SVG element (no script, no style attribute: the page's CSP holds)."""
         return str(self.qr_code().svg_inline(scale=3, border=2, omitsize=True))
@@ -95,14 +123,7 @@ class CreditTransfer:
 # keeps the codes it drew lately (a few kB each) instead of encoding them anew each time.
 @functools.lru_cache(maxsize=256)
 def _qr_code(transfer: CreditTransfer) -> segno.QRCode:
-    return helpers.make_epc_qr(
-        name=transfer.name,
-        iban=transfer.iban,
-        amount=transfer.amount,
-        reference=transfer.reference or None,
-        text=transfer.text or None,
-        bic=transfer.bic or None,
-    )
+    return helpers.make_epc_qr(**transfer._fields())
 
 
 def credit_transfer(invoice: Invoice, profile: BillingProfile | None) -> CreditTransfer | None:

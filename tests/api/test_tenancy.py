@@ -60,4 +60,5 @@ def test_another_organisations_object_is_404(
     for method in actions:
         response = getattr(api, method)(url, {}, format="json")
         assert response.status_code == 404, (method, url, response.content[:200])
-        assert response.json()["error"]["code"] == "not_found"
+        # DRF adds HEAD to a viewset's actions once it has answered a GET: its answer has no body.
+        assert method == "head" or response.json()["error"]["code"] == "not_found"
