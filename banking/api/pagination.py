@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -16,7 +17,6 @@ from rest_framework.utils.urls import replace_query_param
 
 from api.pagination import CursorPage
 from banking import transactions
-from banking.models import BankTransaction
 from banking.models.accounts import BankTransactionQuerySet
 
 
@@ -27,9 +27,8 @@ class TransactionPages(CursorPage):
     next_token: str | None = None
     base_url: str = ""
 
-    def paginate_queryset(
-        self, queryset: BankTransactionQuerySet, request: Request, view: Any = None
-    ) -> list[BankTransaction]:
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+        assert isinstance(queryset, BankTransactionQuerySet)  # the transactions' own, with their order
         token = request.query_params.get(self.cursor_query_param, "")
         if token and transactions.Cursor.decode(token) is None:
             raise ValidationError({self.cursor_query_param: [_("This cursor is not one this API gave out.")]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -21,7 +21,6 @@ from banking import services, transactions
 from banking.api.pagination import TransactionPages
 from banking.forms import CategorizeForm, TransactionFilterForm
 from banking.models import Allocation, BankTransaction, Bill, Match, TransactionStatus
-from banking.models.accounts import BankTransactionQuerySet
 
 # Neither the provider's raw copy, the largest column by far, nor the search column.
 _UNREAD = ("raw", "search_text")
@@ -119,9 +118,9 @@ class TransactionFilterBackend(BaseFilterBackend):
     """The transactions screen's filters, checked by its form: a value it refuses is a 400. Only
     the list is filtered; one transaction is found by its id alone."""
 
-    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> BankTransactionQuerySet:
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         if view.action != "list":
-            return queryset  # type: ignore[no-any-return]
+            return queryset
         organization = view.organization
         form = TransactionFilterForm(
             request.query_params,
@@ -129,7 +128,7 @@ class TransactionFilterBackend(BaseFilterBackend):
             categories=transactions.known_categories(organization.pk),
         )
         clean_with(form)
-        return queryset & transactions.filtered(organization.pk, form.filters())  # type: ignore[no-any-return]
+        return queryset & transactions.filtered(organization.pk, form.filters())
 
 
 @extend_schema_view(list=extend_schema(parameters=_FILTERS))
