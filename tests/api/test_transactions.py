@@ -184,3 +184,21 @@ def test_list_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(LIST_QUERIES):
         body = api.get(f"{URL}?limit=100&q=proximus&direction=out").json()
     assert len(body["data"]) == rows
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("q=" + "9" * 40, 200),  # no amount that big: searched as text
+        ("q=-99999999999999999,99", 200),
+        ("limit=" + "9" * 30, 200),  # the most a page holds
+        ("limit=-1", 200),  # the default page
+        ("q=%00", 400),
+        ("q=" + "x" * 300, 400),
+    ],
+)
+def test_odd_values_are_read_or_refused_never_failed(
+    api: APIClient, organization: Organization, query: str, status: int
+) -> None:
+    add_transactions(make_bank_account(organization), (DAY, "-1.00"))
+    assert api.get(f"{URL}?{query}").status_code == status
