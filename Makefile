@@ -9,7 +9,7 @@ PORT ?= 8000
 # What makemessages reads: our code and templates, not the tests, simulators or benchmarks.
 MESSAGES_ARGS := --locale nl --locale fr --no-obsolete --no-location --ignore tests --ignore sandboxes --ignore bench --ignore staticfiles --ignore artifacts --ignore node_modules
 
-.PHONY: run test test-browser lint check messages bench-invoices bench-ponto bench-yuki bench-dashboards bench-load bench-einvoicing clean
+.PHONY: run test test-browser lint check messages bench-invoices bench-ponto bench-yuki bench-dashboards bench-load bench-einvoicing bench-api clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
@@ -57,6 +57,10 @@ check: $(VENV)/.installed
 ## DROPS and re-creates BENCH_DATABASE_URL's database. BENCH_ARGS="--reuse" keeps the data.
 bench-invoices: $(VENV)/.installed
 	$(PY) -m bench.invoices $(BENCH_ARGS)
+
+## The public API: list 100 of 100,000 invoices, create one; same data as bench-invoices; run by hand.
+bench-api: $(VENV)/.installed
+	$(PY) -m bench.api $(BENCH_ARGS)
 
 ## E-invoices: UBL generation and validation per invoice, and the PDF with its QR code; run by hand.
 ## DROPS and re-creates BENCH_EINVOICING_DATABASE_URL's database.
