@@ -64,6 +64,6 @@ def test_api_answers_as_its_schema_says(live_server: LiveServer, tmp_path: Path,
         os.environ.get("SCHEMATHESIS_REPORT_DIR", str(tmp_path)),
     ]
     result = subprocess.run(  # noqa: S603 - our own interpreter, arguments of our own
-        command, capture_output=True, text=True, timeout=int(MAX_SECONDS) + 120, check=False
+        command, capture_output=True, text=True, timeout=int(MAX_SECONDS) + 120, check=False, cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
