@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
+
+from core.models import Organization, Role, User
+from tests.factories import member
+from tests.helpers import logged_in_client
 
 
 @dataclass
@@ -70,3 +75,13 @@ def receiver() -> Iterator[Receiver]:
 def _private_receivers_allowed(settings: SettingsWrapper) -> None:
     # The receivers of these tests listen on 127.0.0.1; the guard's own tests switch this off.
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.fixture
+def admin_member(organization: Organization) -> User:
+    return member(organization, Role.ADMIN, email="admin@acme.example")
+
+
+@pytest.fixture
+def admin_member_client(admin_member: User) -> Client:
+    return logged_in_client(admin_member)
