@@ -105,10 +105,10 @@ class InvoiceDocumentsMixin:
     def payment_link(self, request: Request, pk: str) -> Response:
         invoice = self.get_object()
         if not invoice.is_open or invoice.balance_due <= 0:
-            raise Conflict(_("%(number)s is not open: there is nothing to pay.") % {"number": invoice.number})
+            raise Conflict(_("%(number)s is not open: nothing is due on it.") % {"number": invoice.number})
         profile = BillingProfile.objects.filter(organization_id=invoice.organization_id).first()
         if profile is None or not iban_number.is_valid(profile.iban):
-            raise Unprocessable([_("Add the organisation's IBAN in the billing settings first.")])
+            raise Unprocessable([_("Add your IBAN in the billing settings first.")])
         transfer = credit_transfer(invoice, profile)
         answer = {
             "invoice": invoice.number,

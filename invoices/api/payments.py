@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers
 from rest_framework.filters import OrderingFilter
 
-from api.forms import clean_with
+from api.forms import clean_with, form_data
 from api.idempotency import IdempotentCreateMixin
 from api.views.base import OrganizationViewSet
 from invoices import services
@@ -36,11 +36,10 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
         read_only_fields = ["id", "client", "created_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        values = dict(attrs)
-        invoice: Invoice = values.pop("invoice")
-        values.setdefault("currency", invoice.currency)
-        cleaned = clean_with(PaymentForm({name: value for name, value in values.items() if name in _FORM_FIELDS}))
-        return {"invoice": invoice, **cleaned}
+        invoice: Invoice = attrs["invoice"]
+        # What is left out is the model's default, as a new payment on the screen starts.
+        payment = Payment(invoice=invoice, currency=invoice.currency)
+        return {"invoice": invoice, **clean_with(PaymentForm(form_data(_FORM_FIELDS, attrs, payment)))}
 
     def save(self, **kwargs: Any) -> Payment:
         request = self.context["request"]
