@@ -87,25 +87,28 @@ def post(endpoint: WebhookEndpoint, message_id: str, body: bytes) -> Outcome:
     except ValidationError as exc:
         return Outcome(False, None, elapsed(), " ".join(exc.messages))
     headers = {**signed_headers(endpoint.secret, message_id, body, timezone.now()), "host": target.host_header()}
-    try:
-        with (
-            httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client,
-            client.stream(
-                "POST",
-                target.pinned_url(),
-                content=body,
-                headers=headers,
-                extensions={"sni_hostname": target.host},
-            ) as response,
-        ):
-            if response.is_success:
-                return Outcome(True, response.status_code, elapsed(), "")
-            excerpt = _excerpt(response)
-            return Outcome(False, response.status_code, elapsed(), f"HTTP {response.status_code} {excerpt}".strip())
-    except httpx.TimeoutException:
-        return Outcome(False, None, elapsed(), gettext("No answer within the time limit."))
-    except httpx.HTTPError as exc:
-        return Outcome(False, None, elapsed(), str(exc) or type(exc).__name__)
+    refused = ""
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+        for address in target.addresses:
+            try:
+                with client.stream(
+                    "POST",
+                    target.pinned_url(address),
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": target.host},
+                ) as response:
+                    if response.is_success:
+                        return Outcome(True, response.status_code, elapsed(), "")
+                    error = f"HTTP {response.status_code} {_excerpt(response)}".strip()
+                    return Outcome(False, response.status_code, elapsed(), error)
+            except httpx.ConnectError as exc:
+                refused = str(exc) or type(exc).__name__  # the host's next address may answer
+            except httpx.TimeoutException:
+                return Outcome(False, None, elapsed(), gettext("No answer within the time limit."))
+            except httpx.HTTPError as exc:
+                return Outcome(False, None, elapsed(), str(exc) or type(exc).__name__)
+    return Outcome(False, None, elapsed(), refused)
 
 
 def claim(delivery_id: int) -> WebhookDelivery | None:

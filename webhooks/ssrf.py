@@ -22,17 +22,18 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 @dataclass(frozen=True)
 class VettedURL:
-    """A URL whose host was resolved and found acceptable, with the address to connect to."""
+    """A URL whose host was resolved and found acceptable, with the addresses to connect to
+    (IPv4 first: a host's IPv6 address is more often unreachable from a server)."""
 
     url: str
     host: str
-    address: IPAddress
+    addresses: tuple[IPAddress, ...]
 
-    def pinned_url(self) -> str:
-        """The URL with its host replaced by the vetted address; send it with the original
+    def pinned_url(self, address: IPAddress) -> str:
+        """The URL with its host replaced by a vetted address; send it with the original
         `Host` header and TLS server name, so a second DNS answer cannot redirect the POST."""
         parts = urlsplit(self.url)
-        literal = f"[{self.address}]" if self.address.version == 6 else str(self.address)
+        literal = f"[{address}]" if address.version == 6 else str(address)
         netloc = f"{literal}:{parts.port}" if parts.port else literal
         return parts._replace(netloc=netloc).geturl()
 
@@ -78,9 +79,12 @@ def vet_url(url: str) -> VettedURL:
     except ValueError as exc:
         raise ValidationError(gettext("The URL has an invalid port.")) from exc
     addresses = _resolve(host, port)
+    if not addresses:
+        raise ValidationError(gettext("The address %(host)s cannot be found.") % {"host": host})
     if not allow_private and not all(_is_public(address) for address in addresses):
         raise ValidationError(
             gettext("%(host)s is a private, local or reserved address: webhooks only go to public servers.")
             % {"host": host}
         )
-    return VettedURL(url=url, host=host, address=addresses[0])
+    unique = dict.fromkeys(sorted(addresses, key=lambda address: address.version))
+    return VettedURL(url=url, host=host, addresses=tuple(unique))

@@ -82,6 +82,18 @@ def test_a_500_is_retried_with_the_same_message_id_and_retries_stop_after_succes
 
 
 @pytest.mark.django_db
+def test_the_post_goes_to_the_vetted_address_under_the_endpoints_host_name(
+    organization: Organization, receiver: Receiver
+):
+    row = _pending(organization, receiver.url.replace("127.0.0.1", "localhost"))
+
+    assert tasks.deliver(row.pk) == DeliveryStatus.SUCCEEDED
+
+    (request,) = receiver.received
+    assert request.headers["host"] == receiver.url.split("/")[2].replace("127.0.0.1", "localhost")
+
+
+@pytest.mark.django_db
 def test_a_redirect_is_a_failure_and_is_not_followed(organization: Organization, receiver: Receiver):
     receiver.answer(302, Location=receiver.url + "/elsewhere")
     row = _pending(organization, receiver.url)

@@ -56,15 +56,14 @@ def test_plain_http_is_refused():
 @pytest.mark.usefixtures("production")
 def test_a_public_address_passes_and_is_the_one_connected_to():
     vetted = ssrf.vet_url("https://93.184.215.14:8443/hook?x=1")
-    assert str(vetted.address) == "93.184.215.14"
-    assert vetted.pinned_url() == "https://93.184.215.14:8443/hook?x=1"
+    assert [str(address) for address in vetted.addresses] == ["93.184.215.14"]
+    assert vetted.pinned_url(vetted.addresses[0]) == "https://93.184.215.14:8443/hook?x=1"
 
 
 def test_the_pinned_url_keeps_path_and_port_and_names_the_host_in_the_header():
-    vetted = ssrf.VettedURL(
-        url="https://hooks.example.com:8443/in?x=1", host="hooks.example.com", address=ipaddress.ip_address("::2")
-    )
-    assert vetted.pinned_url() == "https://[::2]:8443/in?x=1"
+    address = ipaddress.ip_address("2001:db8::2")
+    vetted = ssrf.VettedURL(url="https://hooks.example.com:8443/in?x=1", host="hooks.example.com", addresses=(address,))
+    assert vetted.pinned_url(address) == "https://[2001:db8::2]:8443/in?x=1"
     assert vetted.host_header() == "hooks.example.com:8443"
 
 
