@@ -23,7 +23,7 @@ from banking.models import BankTransaction, Bill, CategoryRule, Match, MatchStat
 from banking.models.accounts import BankTransactionQuerySet
 from core.validators import normalize_iban
 from dashboards.models import DailyRollup
-from dashboards.state import cache_key, cached, state_for
+from dashboards.state import cache_key, cached, remembered, state_for
 
 PAGE_SIZE = 50
 # The `category` filter's value for transactions without a category.
@@ -260,7 +260,7 @@ def _row_totals(rows: QuerySet[BankTransaction]) -> list[Totals]:
     return [Totals(g["currency"], g["money_in"], g["money_out"], g["count"]) for g in grouped]
 
 
-def _rollups_answer(filters: TransactionFilters) -> bool:
+def rollups_answer(filters: TransactionFilters) -> bool:
     """Whether the daily rollups (booked, dated rows summed per account, day and category) hold
     these filters' totals: only filters on those columns."""
     return not (filters.q or filters.direction or filters.reconciled or filters.source) and filters.status in (
@@ -304,18 +304,31 @@ def _rollup_totals(organization_id: int, filters: TransactionFilters) -> list[To
 
 def compute_totals(organization_id: int, filters: TransactionFilters) -> list[Totals]:
     """In, out, net and count of the filtered set, per currency."""
-    if _rollups_answer(filters):
+    if rollups_answer(filters):
         return _rollup_totals(organization_id, filters)
     return _row_totals(filtered(organization_id, filters))
+
+
+def _totals_key(organization_id: int, filters: TransactionFilters, version: int | None) -> str:
+    if version is None:
+        version = state_for(organization_id).data_version
+    return cache_key(organization_id, version, "transactions-totals", filters.key())
 
 
 def totals(organization_id: int, filters: TransactionFilters, *, version: int | None = None) -> list[Totals]:
     """`compute_totals`, kept under the organisation's data version (a write moves it on); pass
     the `version` when it is already read."""
-    if version is None:
-        version = state_for(organization_id).data_version
-    key = cache_key(organization_id, version, "transactions-totals", filters.key())
-    return cached(key, lambda: compute_totals(organization_id, filters))
+    return cached(_totals_key(organization_id, filters, version), lambda: compute_totals(organization_id, filters))
+
+
+def ready_totals(organization_id: int, filters: TransactionFilters, *, version: int) -> list[Totals] | None:
+    """The totals when they cost nothing now: kept already, or read from the daily rollups; None
+    when they need a pass over the matching rows (a search, a direction), which the screen then
+    asks for after its rows (TransactionTotalsView)."""
+    known: list[Totals] | None = remembered(_totals_key(organization_id, filters, version))
+    if known is None and rollups_answer(filters):
+        return totals(organization_id, filters, version=version)
+    return known
 
 
 def known_categories(organization_id: int, *, version: int | None = None) -> list[str]:

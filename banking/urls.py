@@ -10,6 +10,7 @@ app_name = "banking"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("transactions/", transactions.TransactionListView.as_view(), name="transactions"),
+    path("transactions/totals/", transactions.TransactionTotalsView.as_view(), name="transaction_totals"),
     path("transactions.csv", transactions.TransactionCsvView.as_view(), name="transactions_csv"),
     path("transactions/<int:pk>/", transactions.TransactionDetailView.as_view(), name="transaction_detail"),
     path(

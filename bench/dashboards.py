@@ -1102,8 +1102,8 @@ SEARCH_WORD = "Drukkerij"
 
 
 def transaction_rows() -> list[Row]:
-    """The transactions screen's first page, and a search for a counterparty's money out over the
-    last 90 days; skipped, with a note, while the screen's URL does not exist."""
+    """The transactions screen's first page, a search for a counterparty's money out over the last
+    90 days, and that search's totals; skipped, with a note, while the screen's URL does not exist."""
     from urllib.parse import urlencode
 
     from django.urls import NoReverseMatch, reverse
@@ -1116,7 +1116,13 @@ def transaction_rows() -> list[Row]:
         return []
     since = timezone.localdate() - datetime.timedelta(days=90)
     search = urlencode({"q": SEARCH_WORD, "direction": "out", "date_from": since.isoformat()})
-    return [Row("Transactions, page 1", url), Row("Transactions, search", f"{url}?{search}")]
+    totals = reverse("banking:transaction_totals")
+    return [
+        Row("Transactions, page 1", url),
+        Row("Transactions, search", f"{url}?{search}"),
+        # The search's totals, which the screen's script fetches after its rows.
+        Row("Transactions, search totals", f"{totals}?{search}"),
+    ]
 
 
 # The rollup aggregates the page's charts make, as one would write them by hand.

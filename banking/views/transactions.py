@@ -67,6 +67,22 @@ class FilteredTransactionsMixin(OrganizationMixin):
             categories=transactions.known_categories(organization_id) if categories is None else categories,
         )
 
+    def checked_filters(
+        self, version: int, categories: list[str], query: str
+    ) -> tuple[transactions.TransactionFilters, str]:
+        """The valid filters of the GET parameters (but the cursor) and the filter form showing
+        them with its errors, kept under the data version (the accounts, sources and categories
+        it offers change with it)."""
+
+        def check() -> tuple[transactions.TransactionFilters, str]:
+            form = self.filter_form(categories)
+            filters = form.filters() if form.is_bound else transactions.TransactionFilters()
+            return filters, render_to_string("banking/_transaction_filters.html", {"form": form})
+
+        key = cache_key(self.organization.pk, version, "transaction-filters", query)
+        filters, html = cached(key, check)
+        return filters, mark_safe(html)  # noqa: S308  (our template's output)
+
 
 # Where each form's CSRF token goes in a cached copy of the rows: escaped text never reads as a comment.
 CSRF_SLOT = "<!-- csrf token -->"
@@ -98,26 +114,11 @@ class TransactionListView(FilteredTransactionsMixin, TemplateView):
             filter_form=filter_form,
             page=SimpleLazyObject(lambda: transactions.page(transactions.screen_rows(organization_id, filters), after)),
             rows=self.rows(version, categories, filters, after, query),
-            totals=transactions.totals(organization_id, filters, version=version),
+            totals=transactions.ready_totals(organization_id, filters, version=version),
+            totals_url=reverse("banking:transaction_totals") + (f"?{query}" if query else ""),
             query=query,
             **kwargs,
         )
-
-    def checked_filters(
-        self, version: int, categories: list[str], query: str
-    ) -> tuple[transactions.TransactionFilters, str]:
-        """The valid filters of the GET parameters (but the cursor) and the filter form showing
-        them with its errors, kept under the data version (the accounts, sources and categories
-        it offers change with it)."""
-
-        def check() -> tuple[transactions.TransactionFilters, str]:
-            form = self.filter_form(categories)
-            filters = form.filters() if form.is_bound else transactions.TransactionFilters()
-            return filters, render_to_string("banking/_transaction_filters.html", {"form": form})
-
-        key = cache_key(self.organization.pk, version, "transaction-filters", query)
-        filters, html = cached(key, check)
-        return filters, mark_safe(html)  # noqa: S308  (our template's output)
 
     def rows(
         self,
@@ -168,6 +169,26 @@ class TransactionListView(FilteredTransactionsMixin, TemplateView):
         )
         _said_categorized(request, count, category)
         return HttpResponseRedirect(_back(request, fallback))
+
+
+class TransactionTotalsView(FilteredTransactionsMixin, TemplateView):
+    """In, out, net and count of the filtered set, when they take a pass over its rows: the screen
+    shows its rows first and its script fetches these (`X-Requested-With: fetch`) as a fragment;
+    without the script, its link opens them as a page."""
+
+    def get_template_names(self) -> list[str]:
+        fetched = self.organization_request.headers.get("X-Requested-With") == "fetch"
+        return ["banking/_transaction_totals.html" if fetched else "banking/transaction_totals.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        organization_id = self.organization.pk
+        version = state_for(organization_id).data_version
+        query = self.organization_request.GET.urlencode()
+        categories = transactions.known_categories(organization_id, version=version)
+        filters, _form = self.checked_filters(version, categories, query)
+        return super().get_context_data(
+            totals=transactions.totals(organization_id, filters, version=version), query=query, **kwargs
+        )
 
 
 class TransactionCsvView(FilteredTransactionsMixin, View):

@@ -1,6 +1,22 @@
 // The transactions screen: tick all on the page, and say how many are ticked. Without it the
 // bulk form still posts the ticked boxes and each row's category has its own Save button.
+// Totals that take a pass over every matching row come after the rows, in place of their link.
 "use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const totals = document.querySelector("[data-totals-url]");
+  if (!totals) {
+    return;
+  }
+  fetch(totals.dataset.totalsUrl, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+    .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+    .then((html) => {
+      totals.outerHTML = html;
+    })
+    .catch(() => {
+      totals.removeAttribute("aria-busy");
+    });
+});
 
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("[data-bulk-form]");

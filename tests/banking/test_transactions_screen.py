@@ -7,12 +7,14 @@ import datetime
 import io
 from decimal import Decimal
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from banking import transactions
 from banking.models import BankAccount, BankTransaction, Bill, Evidence, Match, MatchStatus, TransactionStatus
@@ -193,11 +195,49 @@ def test_totals_equal_the_sum_of_the_filtered_rows(
     add_transactions(account, (DAY, "-3.20"), status=TransactionStatus.PENDING, counterpart_name="Coffee bar")
     response = owner_client.get(URL, params)
     listed = list(response.context["page"])
-    (totals,) = response.context["totals"] or [transactions.Totals("EUR", Decimal(0), Decimal(0), 0)]
+    (totals,) = totals_of(owner_client, params) or [transactions.Totals("EUR", Decimal(0), Decimal(0), 0)]
     assert totals.count == len(listed)
     assert totals.money_in == sum((row.amount for row in listed if row.amount > 0), Decimal(0))
     assert totals.money_out == sum((row.amount for row in listed if row.amount < 0), Decimal(0))
     assert totals.net == sum((row.amount for row in listed), Decimal(0))
+
+
+def totals_of(client: Client, params: dict[str, str]) -> list[transactions.Totals]:
+    """The totals the screen shows for `params`: on the page, or fetched by its script after the rows."""
+    shown: list[transactions.Totals] | None = client.get(URL, params).context["totals"]
+    if shown is None:
+        fetched = client.get(reverse("banking:transaction_totals"), params, HTTP_X_REQUESTED_WITH="fetch")
+        assert fetched.templates[0].name == "banking/_transaction_totals.html"
+        shown = fetched.context["totals"]
+    return shown
+
+
+@pytest.mark.django_db
+def test_a_search_shows_its_rows_first_and_its_totals_after(owner_client: Client, rows: dict[str, BankTransaction]):
+    params = {"q": "proximus", "direction": "out"}
+    page = owner_client.get(URL, params)
+    assert page.context["totals"] is None
+    totals_url = f"{reverse('banking:transaction_totals')}?{urlencode(params)}"
+    assert f'data-totals-url="{escape(totals_url)}"'.encode() in page.content
+    fetched = owner_client.get(totals_url, HTTP_X_REQUESTED_WITH="fetch")
+    assert not fetched.content.lstrip().startswith(b"<!DOCTYPE")
+    assert b'data-testid="total-count"' in fetched.content
+    # Without the script, the link opens them as a page of their own, with the way back.
+    as_page = owner_client.get(totals_url)
+    assert as_page.content.lstrip().startswith(b"<!DOCTYPE")
+    assert f'href="{escape(URL + "?" + urlencode(params))}"'.encode() in as_page.content
+    # Once computed they are kept: the next view of the same search shows them at once.
+    assert owner_client.get(URL, params).context["totals"] == fetched.context["totals"]
+
+
+@pytest.mark.django_db
+def test_totals_of_a_search_count_only_the_organisations_rows(
+    owner_client: Client, rows: dict[str, BankTransaction], other_organization: Organization
+):
+    add_transactions(make_bank_account(other_organization), (DAY, "-99.00"), counterpart_name="Proximus")
+    ours = [row for row in rows.values() if "proximus" in row.counterpart_name.lower()]
+    (totals,) = totals_of(owner_client, {"q": "proximus"})
+    assert totals.count == len(ours)
 
 
 @pytest.mark.django_db
