@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from django_q.models import Schedule
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from core.models import Organization
@@ -155,3 +156,26 @@ def test_a_disabled_endpoint_gets_nothing_and_its_delivery_gives_up(organization
 def test_the_body_is_compact_json_of_the_payload():
     row = WebhookDelivery(payload={"type": "invoice.paid", "data": {"total": "121.00"}})
     assert json.loads(delivery.body_of(row)) == row.payload
+
+
+@pytest.mark.django_db
+def test_the_log_keeps_a_month_of_settled_deliveries_and_every_one_still_retrying(organization: Organization):
+    old = timezone.now() - tasks.LOG_RETENTION - datetime.timedelta(days=1)
+    expired = make_webhook_delivery(organization)
+    still_retrying = make_webhook_delivery(organization, status=DeliveryStatus.FAILED)
+    recent = make_webhook_delivery(organization)
+    expired.attempts.create(succeeded=True, response_code=200, duration_ms=80)
+    WebhookDelivery.objects.filter(pk__in=[expired.pk, still_retrying.pk]).update(created_at=old)
+
+    assert tasks.prune_delivery_log() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {still_retrying.pk, recent.pk}
+
+
+@pytest.mark.django_db
+def test_the_retries_and_the_pruning_are_scheduled():
+    scheduled = dict(Schedule.objects.filter(name__startswith="webhooks.").values_list("name", "func"))
+    assert scheduled == {
+        "webhooks.deliver_due": "webhooks.tasks.deliver_due",
+        "webhooks.prune_delivery_log": "webhooks.tasks.prune_delivery_log",
+    }

@@ -1,23 +1,36 @@
-"""The retries of webhook deliveries as a django-q schedule: every minute, the deliveries whose
-next attempt has come are attempted (webhooks.tasks.deliver_due)."""
+"""The webhook jobs as django-q schedules: every minute the deliveries whose next attempt has come
+are attempted (webhooks.tasks.deliver_due); every night at 03:00 the delivery log is pruned."""
+
+import datetime
 
 from django.db import migrations
+from django.utils import timezone
 
-MINUTES = "I"  # django_q.models.Schedule.MINUTES; the historical model has no class constants
-NAME = "webhooks.deliver_due"
+MINUTES = "I"  # django_q.models.Schedule.MINUTES and DAILY; the historical model has no constants
+DAILY = "D"
+
+SCHEDULES = [
+    ("webhooks.deliver_due", "webhooks.tasks.deliver_due", {"schedule_type": MINUTES, "minutes": 1}),
+    ("webhooks.prune_delivery_log", "webhooks.tasks.prune_delivery_log", {"schedule_type": DAILY}),
+]
 
 
-def create_schedule(apps, schema_editor):
+def _next_three_oclock():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(3)))
+
+
+def create_schedules(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.update_or_create(
-        name=NAME,
-        defaults={"func": "webhooks.tasks.deliver_due", "schedule_type": MINUTES, "minutes": 1, "repeats": -1},
-    )
+    for name, func, timing in SCHEDULES:
+        fields = {"func": func, "repeats": -1, **timing}
+        first_run = _next_three_oclock() if timing["schedule_type"] == DAILY else timezone.now()
+        Schedule.objects.update_or_create(name=name, defaults=fields, create_defaults={**fields, "next_run": first_run})
 
 
-def delete_schedule(apps, schema_editor):
+def delete_schedules(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.filter(name=NAME).delete()
+    Schedule.objects.filter(name__in=[name for name, _, _ in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):
@@ -26,4 +39,4 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, delete_schedule)]
+    operations = [migrations.RunPython(create_schedules, delete_schedules)]
