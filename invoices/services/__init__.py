@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from invoices.services.challans import convert_challan_to_invoice, create_challan
-from invoices.services.clients import save_client
+from invoices.services.clients import new_client_language, save_client
 from invoices.services.common import Line
 from invoices.services.invoicing import (
     EmailDeliveryError,
@@ -25,6 +25,7 @@ __all__ = [
     "create_invoice",
     "duplicate_invoice",
     "issue_credit_note",
+    "new_client_language",
     "record_payment",
     "restore",
     "save_client",
