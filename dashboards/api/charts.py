@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -21,17 +21,20 @@ from dashboards.filters import GRANULARITIES, PERIODS, FilterForm
 from dashboards.state import state_for
 from dashboards.views.charts import counted_accounts
 
-ChartList = inline_serializer(
-    "ChartList",
-    {
-        "data": inline_serializer(
-            "ChartSummary",
-            {"name": serializers.CharField(), "title": serializers.CharField(), "description": serializers.CharField()},
-            many=True,
-        ),
-        "next": serializers.CharField(allow_null=True),
-    },
-)
+
+class ChartSummary(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+
+
+# One page of every chart, in the list's shape: the list itself is the body, not an array of it.
+@extend_schema_serializer(many=False)
+class ChartList(serializers.Serializer[Any]):
+    data = ChartSummary(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
 ChartFilters = inline_serializer(
     "ChartFilters",
     {
