@@ -493,7 +493,13 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a `status`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "TransactionStatusEnum": "banking.models.accounts.TransactionStatus",
+        "MatchStatusEnum": "banking.models.reconciliation.MatchStatus",
+        "ConnectionStatusEnum": "integrations.models.connections.ConnectionStatus",
+        "InvoiceStatusEnum": "invoices.models.invoices.InvoiceStatus",
+    },
     "AUTHENTICATION_WHITELIST": ["api.authentication.ApiKeyAuthentication"],
 }
 

@@ -59,13 +59,3 @@ def test_rate_is_counted_per_key(api_for: ApiClientFor, organization: Organizati
     first, second = api_for(organization), api_for(organization)
     assert [first.get("/api/v1/clients/").status_code for _ in range(3)] == [200, 200, 429]
     assert second.get("/api/v1/clients/").status_code == 200
-
-
-def test_schema_is_openapi_3_1_and_public() -> None:
-    response = APIClient(HTTP_HOST="localhost").get("/api/v1/schema/?format=json")
-    assert response.status_code == 200
-    schema = response.json()
-    assert schema["openapi"] == "3.1.0"
-    assert "/api/v1/clients/" in schema["paths"]
-    errors = schema["paths"]["/api/v1/clients/"]["post"]["responses"]
-    assert {"400", "401", "403", "409", "422", "429"} <= set(errors)
