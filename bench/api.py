@@ -29,6 +29,8 @@ contain "bench").
 from __future__ import annotations
 
 import datetime
+import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from time import perf_counter
@@ -145,6 +147,8 @@ def print_table(rows: Sequence[tuple[Result, float]], runs: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     run_started = perf_counter()
     args = parse_args(argv)
+    # One caller paging through 50,000 invoices: far above any key's rate, which is not measured.
+    os.environ["API_RATE_LIMIT"] = "1000000/m"
     params = configure_environment()
     django.setup()
     from core.models import Organization
@@ -158,6 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = build(args)
         print(f"Built the data in {perf_counter() - started:.1f} s; VACUUM ANALYZE {analyze():.1f} s.")
     organization = Organization.objects.get(slug=BENCH_SLUG)
+    # As a gunicorn worker starts: every view imported, the startup objects frozen out of the
+    # garbage collector's sight.
+    importlib.import_module("config.wsgi")
     print_environment(params)
     print_counts(organization)
     print_table(run_measurements(organization, args.requests), args.requests)

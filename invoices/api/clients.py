@@ -85,7 +85,8 @@ class ClientViewSet(
     mixins.UpdateModelMixin,
     OrganizationViewSet[Client],
 ):
-    queryset = Client.objects.prefetch_related(
+    # all(): the plain QuerySet, whose prefetch_related the type stubs read right.
+    queryset = Client.objects.all().prefetch_related(
         Prefetch("bank_accounts", queryset=ClientBankAccount.objects.order_by("iban"))
     )
     serializer_class = ClientSerializer

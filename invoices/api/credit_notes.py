@@ -85,7 +85,8 @@ class CreditNoteViewSet(
     mixins.CreateModelMixin,
     OrganizationViewSet[CreditNote],
 ):
-    queryset = CreditNote.objects.prefetch_related(
+    # all(): the plain QuerySet, whose prefetch_related the type stubs read right.
+    queryset = CreditNote.objects.all().prefetch_related(
         Prefetch("items", queryset=CreditNoteItem.objects.order_by("position", "id"))
     )
     serializer_class = CreditNoteSerializer

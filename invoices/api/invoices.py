@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from api.errors import Conflict
 from api.forms import clean_with, form_data
 from api.idempotency import IdempotentCreateMixin
+from api.serializers import FastListSerializer
 from api.views.base import OrganizationViewSet
 from invoices import services
 from invoices.api.documents import InvoiceDocumentsMixin
@@ -162,6 +163,22 @@ class SentSerializer(serializers.Serializer[Any]):
     warning = serializers.CharField(allow_null=True, help_text="Marked sent, but the email could not be sent.")
 
 
+# What a list shows of each invoice: its figures, not its lines (the invoice itself has those).
+SUMMARY_FIELDS = [
+    name for name in InvoiceSerializer.Meta.fields if name not in ("lines", "vat_breakdown", "notes", "source")
+]
+
+
+class InvoiceSummarySerializer(serializers.ModelSerializer[Invoice]):
+    client_name = serializers.CharField(source="client.name", read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = SUMMARY_FIELDS
+        read_only_fields = SUMMARY_FIELDS
+        list_serializer_class = FastListSerializer
+
+
 class InvoiceViewSet(
     IdempotentCreateMixin,
     mixins.ListModelMixin,
@@ -178,6 +195,17 @@ class InvoiceViewSet(
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = InvoiceFilter
     ordering_fields = ["id", "issue_date", "due_date", "total"]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Invoice]]:
+        return InvoiceSummarySerializer if self.action == "list" else InvoiceSerializer
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        invoices = super().get_queryset()
+        if self.action != "list":
+            return invoices
+        # A list reads no lines, and of the invoice and its client only what it shows.
+        columns = [name for name in SUMMARY_FIELDS if name != "client_name"]
+        return invoices.prefetch_related(None).only(*columns, "client__name")
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
