@@ -74,6 +74,17 @@ ACTION_LABELS: dict[str, Promise] = {
     "category_rule.deleted": _("Category rule deleted"),
     "category_rule.moved": _("Category rule moved"),
     "dashboard.threshold_changed": _("Cash threshold changed"),
+    "api_key.created": _("API key created"),
+    "api_key.revoked": _("API key revoked"),
+    "webhook.endpoint_created": _("Webhook endpoint added"),
+    "webhook.endpoint_updated": _("Webhook endpoint changed"),
+    "webhook.endpoint_deleted": _("Webhook endpoint deleted"),
+    "webhook.endpoint_disabled": _("Webhook endpoint disabled"),
+    "webhook.endpoint_enabled": _("Webhook endpoint enabled"),
+    "webhook.secret_revealed": _("Webhook signing secret shown"),
+    "webhook.secret_rotated": _("Webhook signing secret replaced"),
+    "webhook.test_sent": _("Webhook test event sent"),
+    "webhook.delivery_resent": _("Webhook delivery sent again"),
 }
 
 
