@@ -57,7 +57,8 @@ def test_the_browsers_language_first_then_the_users_choice_everywhere(
     log_in(page, owner, password)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator(".mainnav")).to_contain_text(NAV_INVOICES["nl"])
-
+    # The menu submits itself from app.js, which runs only once the page has loaded.
+    page.wait_for_load_state("load")
     with page.expect_navigation():
         page.locator("#language-select").select_option("fr")
     expect(page.locator("html")).to_have_attribute("lang", "fr", timeout=15_000)
