@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "api",
     "webhooks",
+    "backups",
 ]
 # The provider simulators (`manage.py sandbox`) live in the repository, not in the production image.
 if importlib.util.find_spec("sandboxes") is not None:
@@ -421,7 +422,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -526,3 +527,27 @@ if SENTRY_DSN:
 # Private, loopback and link-local receivers (and plain http) only where they are ours: in
 # development and tests. In production the SSRF guard refuses them.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
+# --- Backups ------------------------------------------------------------------------------
+# `manage.py backup` / `restore` (docs/backups.md). Fernet keys, comma-separated: the first
+# encrypts, all decrypt. Under DEBUG without keys one is derived from SECRET_KEY; in production
+# the backup command refuses to run without them (the web service does not need them).
+BACKUP_ENCRYPTION_KEYS = env_list("BACKUP_ENCRYPTION_KEY")
+if not BACKUP_ENCRYPTION_KEYS and DEBUG:
+    BACKUP_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"backup-fernet:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+# Where backups are written: a folder, by default one in the checkout under DEBUG. In production
+# without it there is no `backups` storage and the backup command says so.
+BACKUP_DIR = env_str("BACKUP_DIR", str(BASE_DIR / "backups-data") if DEBUG else "")
+if BACKUP_DIR:
+    STORAGES["backups"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BACKUP_DIR, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+# Retention after each new backup: the newest BACKUP_KEEP_DAILY, plus the newest of each of the
+# last BACKUP_KEEP_WEEKLY weeks that have one.
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+# The daily schedule (backups.tasks) runs a backup only when this is on.
+BACKUP_SCHEDULE = env_bool("BACKUP_SCHEDULE", default=not DEBUG)

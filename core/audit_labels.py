@@ -85,6 +85,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "webhook.secret_rotated": _("Webhook signing secret replaced"),
     "webhook.test_sent": _("Webhook test event sent"),
     "webhook.delivery_resent": _("Webhook delivery sent again"),
+    "backup.created": _("Database backup written"),
 }
 
 
