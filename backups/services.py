@@ -53,6 +53,8 @@ def backup_name(engine: str, created_at: datetime.datetime) -> str:
 
 def stored_backups(storage: Storage) -> list[StoredBackup]:
     """Our backups in the storage, newest first (other files there are left alone)."""
+    if not storage.exists(""):
+        return []  # the folder is made by the first backup
     _, files = storage.listdir("")
     found = []
     for name in files:
