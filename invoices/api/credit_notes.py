@@ -16,8 +16,8 @@ from invoices.api.fields import IdFilter, OwnObjectField
 from invoices.api.lines import LineSerializer, checked, posted_lines, stored_lines
 from invoices.forms import CreditNoteForm, line_formset
 from invoices.models import CreditNote, CreditNoteItem, Invoice
+from invoices.models.profile import offered_rates
 from invoices.services.invoicing import credit_invoice_lines, creditable_lines
-from invoices.views.invoices import offered_rates
 
 
 class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):

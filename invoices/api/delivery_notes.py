@@ -21,7 +21,7 @@ from invoices.api.invoices import InvoiceSerializer, InvoiceViewSet
 from invoices.api.lines import DeliveredLineSerializer, checked, posted_lines
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan, ChallanItem, Client
-from invoices.views.invoices import offered_rates
+from invoices.models.profile import offered_rates
 
 _FORM_FIELDS = ["client", "date", "delivery_address", "notes"]
 

@@ -27,8 +27,8 @@ from invoices.api.lines import LineSerializer, checked, posted_lines, stored_lin
 from invoices.einvoicing import sending
 from invoices.forms import CancelInvoiceForm, InvoiceForm, line_formset
 from invoices.models import Client, Invoice, InvoiceItem, InvoiceStatus
+from invoices.models.profile import offered_rates
 from invoices.money import CURRENCIES
-from invoices.views.invoices import offered_rates
 
 _FORM_FIELDS = ["client", "issue_date", "due_date", "currency", "payment_reference", "notes"]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization
 from invoices.models.parties import RegisteredCompany
+from invoices.vat import vat_rates_for
 
 # The languages a document can be written in, and the one a country's clients most likely read.
 DOCUMENT_LANGUAGES = [("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))]
@@ -66,3 +70,10 @@ class BillingProfile(RegisteredCompany):
     @property
     def logo_bytes(self) -> bytes:
         return bytes(self.logo) if self.logo else b""
+
+
+def offered_rates(organization: Organization, keep: Iterable[Decimal] = ()) -> list[Decimal]:
+    """The VAT rates a line may carry: the organisation's country's, and those in `keep` (the
+    rates already on the document, which stay valid when it is edited)."""
+    country = BillingProfile.objects.filter(organization=organization).values_list("country", flat=True).first()
+    return vat_rates_for(country or "BE", keep=keep)

@@ -16,8 +16,8 @@ from core.models import Role
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from invoices.forms import ProductForm
 from invoices.models import Product
+from invoices.models.profile import offered_rates
 from invoices.services.catalogue import save_product, set_product_active
-from invoices.views.invoices import offered_rates
 
 
 @organization_required()

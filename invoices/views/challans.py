@@ -21,7 +21,7 @@ from core.permissions import ObjectActionView, OrganizationMixin, acting_user, o
 from invoices import services
 from invoices.forms import ChallanForm, ChallanLineFormSet
 from invoices.models import Challan
-from invoices.views.invoices import offered_rates
+from invoices.models.profile import offered_rates
 
 
 @organization_required()

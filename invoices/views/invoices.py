@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from core.formatting import format_money
 from core.http import OrganizationRequest
 from core.links import link
 from core.memory import rendered
-from core.models import AuditEvent, Organization, Role
+from core.models import AuditEvent, Role
 from core.pagination import paginate
 from core.permissions import ObjectActionView, OrganizationMixin, acting_user, organization_required
 from integrations.yuki.booking import booking_state
@@ -36,11 +35,11 @@ from invoices.forms import (
     invoice_filters,
     line_formset,
 )
-from invoices.models import BillingProfile, Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
+from invoices.models import Client, CreditNote, Invoice, InvoiceSource, InvoiceStatus, Payment
+from invoices.models.profile import offered_rates
 from invoices.services.catalogue import catalogue_for_editor
 from invoices.services.common import Line
 from invoices.services.invoicing import credit_invoice_lines, creditable_lines
-from invoices.vat import vat_rates_for
 
 # The list's rows as plain values (no model instances to build). The page's body (filters, rows,
 # page links) is rendered once per process for each combination of what it shows (core.memory):
@@ -150,13 +149,6 @@ class InvoiceDetailView(OrganizationMixin, DetailView[Invoice]):
         if invoice.source == InvoiceSource.MANUAL:
             context["yuki_booking"] = booking_state(invoice, context["items"])
         return context
-
-
-def offered_rates(organization: Organization, keep: Iterable[Decimal] = ()) -> list[Decimal]:
-    """The VAT rates a line may carry: the organisation's country's, and those in `keep` (the
-    rates already on the document, which stay valid when it is edited)."""
-    country = BillingProfile.objects.filter(organization=organization).values_list("country", flat=True).first()
-    return vat_rates_for(country or "BE", keep=keep)
 
 
 def line_initial(lines: Sequence[Line]) -> list[dict[str, Any]]:
