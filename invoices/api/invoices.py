@@ -79,21 +79,11 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "cancelled_at",
             "created_at",
         ]
+        # What a client sends: the rest is the service's to work out.
         read_only_fields = [
-            "id",
-            "number",
-            "status",
-            "source",
-            "subtotal",
-            "vat_total",
-            "total",
-            "amount_paid",
-            "amount_credited",
-            "balance_due",
-            "paid_on",
-            "sent_at",
-            "cancelled_at",
-            "created_at",
+            name
+            for name in fields
+            if name not in ("client", "issue_date", "due_date", "currency", "payment_reference", "notes", "lines")
         ]
 
     @extend_schema_field(VatGroupSerializer(many=True))
