@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "backups",
+    "payments",
+    "messaging",
 ]
 # The provider simulators (`manage.py sandbox`) live in the repository, not in the production image.
 if importlib.util.find_spec("sandboxes") is not None:
@@ -551,3 +553,7 @@ BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 # The daily schedule (backups.tasks) runs a backup only when this is on.
 BACKUP_SCHEDULE = env_bool("BACKUP_SCHEDULE", default=not DEBUG)
+
+# --- Online payment (payments/) -------------------------------------------------------------
+
+# --- WhatsApp (Twilio) and PDF links (Cloudinary) (messaging/) -------------------------------
