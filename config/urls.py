@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("invoices.urls")),
     path("", include("integrations.urls")),
     path("", include("webhooks.urls")),
+    path("", include("payments.urls")),
+    path("", include("messaging.urls")),
     path("", include("core.urls")),
 ]
