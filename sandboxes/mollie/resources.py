@@ -1,0 +1,159 @@
+"""A Mollie payment and its refunds, and how the API shows them (get-payment, get-refund)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sandboxes.mollie.money import amount
+
+OPEN, PAID, FAILED, CANCELED, EXPIRED = "open", "paid", "failed", "canceled", "expired"
+OUTCOMES = (PAID, FAILED, CANCELED, EXPIRED)
+QUEUED, PENDING, REFUNDED, REFUND_CANCELED = "queued", "pending", "refunded", "canceled"
+# The timestamp each final status sets.
+STATUS_STAMPS = {PAID: "paidAt", FAILED: "failedAt", CANCELED: "canceledAt", EXPIRED: "expiredAt"}
+DOCS = "https://docs.mollie.com/reference/v2"
+CURRENCIES = frozenset({"EUR", "GBP", "USD", "CHF", "DKK", "NOK", "SEK", "PLN", "CZK"})
+EUR_ONLY_METHODS = frozenset({"bancontact", "ideal", "kbc", "belfius", "eps", "giropay", "banktransfer"})
+METHODS = EUR_ONLY_METHODS | {"creditcard", "paypal", "applepay", "directdebit"}
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def link(href: str, kind: str = "application/hal+json") -> dict[str, str]:
+    return {"href": href, "type": kind}
+
+
+@dataclass(frozen=True, slots=True)
+class NewPayment:
+    """A create-payment request, checked."""
+
+    currency: str
+    value: Decimal
+    description: str
+    redirect_url: str
+    cancel_url: str | None
+    webhook_url: str | None
+    metadata: object
+    method: str | None
+    locale: str | None
+
+
+@dataclass
+class Refund:
+    id: str
+    payment_id: str
+    currency: str
+    value: Decimal
+    description: str
+    metadata: object
+    status: str
+    created_at: datetime
+    settlement_id: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it takes from what can still be refunded (every refund not canceled)."""
+        return self.status != REFUND_CANCELED
+
+    def resource(self, root: str) -> dict[str, object]:
+        links = {
+            "self": link(f"{root}/v2/payments/{self.payment_id}/refunds/{self.id}"),
+            "payment": link(f"{root}/v2/payments/{self.payment_id}"),
+            "documentation": link(f"{DOCS}/refunds-api/get-payment-refund", "text/html"),
+        }
+        if self.settlement_id:
+            links["settlement"] = link(f"{root}/v2/settlements/{self.settlement_id}")
+        return {
+            "resource": "refund",
+            "id": self.id,
+            "mode": "test",
+            "amount": amount(self.currency, self.value),
+            "settlementAmount": amount(self.currency, -self.value),
+            "status": self.status,
+            "createdAt": iso(self.created_at),
+            "description": self.description,
+            "metadata": self.metadata,
+            "paymentId": self.payment_id,
+            "settlementId": self.settlement_id,
+            "_links": links,
+        }
+
+
+@dataclass
+class Payment:
+    id: str
+    currency: str
+    value: Decimal
+    description: str
+    redirect_url: str
+    cancel_url: str | None
+    webhook_url: str | None
+    metadata: object
+    method: str | None
+    locale: str | None
+    created_at: datetime
+    expires_at: datetime
+    status: str = OPEN
+    stamps: dict[str, datetime] = field(default_factory=dict)
+    details: dict[str, object] | None = None
+    refunds: list[Refund] = field(default_factory=list)
+    settlement_id: str | None = None
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((refund.value for refund in self.refunds if refund.counts), Decimal("0.00"))
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.value - self.refunded
+
+    def cancelable(self, methods: frozenset[str]) -> bool:
+        return self.status == OPEN and self.method in methods
+
+    def resource(self, root: str, cancelable_methods: frozenset[str]) -> dict[str, object]:
+        document: dict[str, object] = {
+            "resource": "payment",
+            "id": self.id,
+            "mode": "test",
+            "createdAt": iso(self.created_at),
+            "amount": amount(self.currency, self.value),
+            "description": self.description,
+            "method": self.method,
+            "metadata": self.metadata,
+            "status": self.status,
+            "isCancelable": self.cancelable(cancelable_methods),
+            "profileId": "pfl_sandbox01",
+            "sequenceType": "oneoff",
+            "redirectUrl": self.redirect_url,
+            "webhookUrl": self.webhook_url,
+            "locale": self.locale,
+        }
+        if self.cancel_url is not None:
+            document["cancelUrl"] = self.cancel_url
+        if self.status == OPEN:
+            document["expiresAt"] = iso(self.expires_at)
+        document.update({name: iso(moment) for name, moment in self.stamps.items()})
+        if self.status == PAID:
+            document["amountRefunded"] = amount(self.currency, self.refunded)
+            document["amountRemaining"] = amount(self.currency, self.remaining)
+            document["settlementAmount"] = amount(self.currency, self.value)
+            document["details"] = self.details
+        if self.settlement_id:
+            document["settlementId"] = self.settlement_id
+        document["_links"] = self._links(root)
+        return document
+
+    def _links(self, root: str) -> dict[str, object]:
+        links: dict[str, object] = {"self": link(f"{root}/v2/payments/{self.id}")}
+        if self.status == OPEN:
+            links["checkout"] = link(f"{root}/checkout/{self.id}", "text/html")
+        if self.refunds:
+            links["refunds"] = link(f"{root}/v2/payments/{self.id}/refunds")
+        if self.settlement_id:
+            links["settlement"] = link(f"{root}/v2/settlements/{self.settlement_id}")
+        links["documentation"] = link(f"{DOCS}/payments-api/get-payment", "text/html")
+        return links
