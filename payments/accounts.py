@@ -1,0 +1,88 @@
+"""An organisation's provider account: which one it pays through, whether an invoice can be paid
+online, and the owner's changes to it (checked with the provider, audited)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from core.audit import record_event
+from core.models import Organization, User
+from invoices.models import Invoice
+from payments.models import PaymentProviderAccount
+from payments.providers import ProviderError, provider_for
+
+
+def active_account(organization: Organization | int) -> PaymentProviderAccount | None:
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    return PaymentProviderAccount.objects.filter(organization_id=organization_id, enabled=True).first()
+
+
+def online_payment_available(invoice: Invoice) -> bool:
+    """The organisation has an enabled account and the invoice has something left to pay."""
+    return invoice.is_open and invoice.balance_due > 0 and active_account(invoice.organization_id) is not None
+
+
+def mark_key_refused(organization_id: int, message: str) -> None:
+    """The provider refused the key: the owner sees why on the settings screen."""
+    PaymentProviderAccount.objects.filter(organization_id=organization_id, enabled=True).update(
+        last_error=message[:300]
+    )
+
+
+@transaction.atomic
+def save_account(
+    organization: Organization, provider: str, secret_key: str, *, actor: User, request: HttpRequest | None = None
+) -> PaymentProviderAccount:
+    """Check the key with the provider, then make it the organisation's one enabled account. The
+    previous account stays (disabled): payments started with it are still fetched with its key."""
+    candidate = PaymentProviderAccount(organization=organization, provider=provider, secret_key=secret_key)
+    provider_for(candidate).check_key()
+    previous = list(PaymentProviderAccount.objects.select_for_update().filter(organization=organization, enabled=True))
+    PaymentProviderAccount.objects.filter(pk__in=[account.pk for account in previous]).update(enabled=False)
+    candidate.save()
+    record_event(
+        "online_payment.account_saved",
+        request=request,
+        actor=actor,
+        organization=organization,
+        target=candidate,
+        before={"provider": previous[0].provider, "key": previous[0].masked_key} if previous else None,
+        after={"provider": candidate.provider, "key": candidate.masked_key},
+    )
+    return candidate
+
+
+@transaction.atomic
+def disable_account(account: PaymentProviderAccount, *, actor: User, request: HttpRequest | None = None) -> None:
+    account.enabled = False
+    account.save(update_fields=["enabled", "updated_at"])
+    record_event(
+        "online_payment.account_disabled",
+        request=request,
+        actor=actor,
+        organization=account.organization,
+        target=account,
+        before={"enabled": True},
+        after={"enabled": False},
+    )
+
+
+def check_account(account: PaymentProviderAccount, *, actor: User, request: HttpRequest | None = None) -> str:
+    """Ask the provider whether it takes the stored key; '' when it does, else its answer."""
+    try:
+        provider_for(account).check_key()
+    except ProviderError as exc:
+        error = str(exc)[:300]
+    else:
+        error = ""
+    PaymentProviderAccount.objects.filter(pk=account.pk).update(last_error=error)
+    record_event(
+        "online_payment.account_tested",
+        request=request,
+        actor=actor,
+        organization=account.organization,
+        target=account,
+        after={"accepted": not error},
+    )
+    return error

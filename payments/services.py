@@ -1,0 +1,194 @@
+"""The writes of online payment: start a checkout, and apply what the provider says about a
+payment. Atomic, under the invoice's row lock, audited, each payment recorded exactly once."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.audit import record_event
+from invoices.models import Invoice, PaymentMethod
+from invoices.services import record_payment, soft_delete
+from invoices.services.invoicing import lock
+from payments.accounts import active_account
+from payments.links import invoice_token
+from payments.models import ZERO, OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount, Provider
+from payments.providers import provider_for
+from payments.providers.base import PaymentState
+
+AUDITED = ("status", "provider_status", "amount", "amount_refunded", "excess", "payment_id")
+# An unfinished checkout older than this is not offered again: Mollie expires open payments
+# after about 15 minutes for most methods, banks' pages time out sooner.
+REUSE_WINDOW = datetime.timedelta(minutes=10)
+REFUND_STATUSES = (OnlinePaymentStatus.REFUNDED, OnlinePaymentStatus.PARTIALLY_REFUNDED)
+
+
+def return_url(invoice: Invoice) -> str:
+    return f"{settings.SITE_URL}{reverse('payments:public_return', args=[invoice_token(invoice)])}"
+
+
+def mollie_webhook_url() -> str:
+    return f"{settings.SITE_URL}{reverse('payments:mollie_webhook')}"
+
+
+def paystack_webhook_url(account: PaymentProviderAccount) -> str:
+    return f"{settings.SITE_URL}{reverse('payments:paystack_webhook', args=[account.webhook_token])}"
+
+
+def check_currency(account: PaymentProviderAccount, currency: str) -> None:
+    if account.provider == Provider.PAYSTACK and currency not in settings.PAYSTACK_CURRENCIES:
+        raise ValidationError(gettext("Paystack does not accept payments in %(currency)s.") % {"currency": currency})
+    if account.provider == Provider.MOLLIE and currency != "EUR":
+        raise ValidationError(gettext("Online payment is offered for invoices in euro only."))
+
+
+@transaction.atomic
+def start_checkout(invoice: Invoice) -> OnlinePayment:
+    """The payer's checkout for the invoice's open balance: the recent unfinished one for the same
+    amount when there is one (a second click, a second tab), else a new one at the provider.
+
+    The invoice stays locked during the provider's call, so two clicks make one payment.
+    Raises ValidationError when nothing can be paid, ProviderError when the provider fails."""
+    invoice = lock(invoice)
+    account = active_account(invoice.organization_id)
+    if account is None or not invoice.is_open or invoice.balance_due <= 0:
+        raise ValidationError(gettext("This invoice cannot be paid online."))
+    check_currency(account, invoice.currency)
+    reusable = OnlinePayment.objects.filter(
+        invoice=invoice,
+        account=account,
+        amount=invoice.balance_due,
+        status__in=(OnlinePaymentStatus.OPEN, OnlinePaymentStatus.PENDING),
+        created_at__gte=timezone.now() - REUSE_WINDOW,
+    ).first()
+    if reusable is not None and reusable.checkout_url:
+        return reusable
+    checkout = provider_for(account).create_payment(
+        invoice, invoice.balance_due, return_url(invoice), mollie_webhook_url()
+    )
+    online = OnlinePayment.objects.create(
+        organization_id=invoice.organization_id,
+        invoice=invoice,
+        account=account,
+        provider=account.provider,
+        provider_id=checkout.provider_id,
+        amount=invoice.balance_due,
+        currency=invoice.currency,
+        checkout_url=checkout.checkout_url,
+    )
+    record_event(
+        "online_payment.started",
+        organization=invoice.organization,
+        target=online,
+        after={"invoice": invoice.number, "amount": online.amount, "provider": online.provider},
+    )
+    return online
+
+
+def _snapshot(online: OnlinePayment) -> dict[str, object]:
+    return {field: getattr(online, field) for field in AUDITED}
+
+
+def _record(online: OnlinePayment, invoice: Invoice, state: PaymentState) -> None:
+    """Record the money received once: on the invoice up to its balance, the excess flagged as an
+    overpayment; on the client's account when the invoice can no longer take it (cancelled)."""
+    try:
+        invoice.check_payable(state.currency)
+    except ValidationError:
+        target, online.excess = None, state.amount
+    else:
+        target, online.excess = invoice, max(state.amount - max(invoice.balance_due, ZERO), ZERO)
+    online.payment = record_payment(
+        organization=invoice.organization,
+        client=invoice.client,
+        invoice=target,
+        amount=state.amount,
+        date=timezone.localdate(state.paid_at) if state.paid_at else timezone.localdate(),
+        currency=state.currency,
+        method=PaymentMethod.CARD,
+        reference=online.reference,
+        is_overpayment=target is not None and online.excess > 0,
+        notes=gettext("Paid online (%(method)s).") % {"method": state.method or online.provider},
+    )
+
+
+def _reverse_refunded(online: OnlinePayment, invoice: Invoice, refunded: Decimal) -> None:
+    """A refund gives the payer money back: the payment we recorded shrinks by it. We replace the
+    payment with one for what remains (or only remove it on a full refund) rather than issue a
+    credit note: the client still owes the invoice until the owner decides to credit it, and a
+    soft-deleted payment stays in the trail, audited and restorable."""
+    payment = online.payment
+    if payment is None or not payment.is_active:
+        return
+    remaining = online.amount - refunded
+    soft_delete(payment)
+    online.payment = None
+    if remaining > 0:
+        invoice.refresh_from_db()
+        online.payment = record_payment(
+            organization=invoice.organization,
+            client=invoice.client,
+            invoice=invoice if payment.invoice_id else None,
+            amount=remaining,
+            date=payment.date,
+            currency=payment.currency,
+            method=payment.method,
+            reference=payment.reference,
+            is_overpayment=remaining > invoice.balance_due,
+            notes=gettext("Paid online, %(refunded)s refunded.") % {"refunded": refunded},
+        )
+    # Keep the first payment linked as the record that it was recorded (never again).
+    online.payment = online.payment or payment
+
+
+@transaction.atomic
+def apply_state(online: OnlinePayment, state: PaymentState) -> OnlinePayment:
+    """Bring our record in line with the provider's: idempotent, so webhooks, their retries and
+    the payer's return may all call it, in any order and at the same time."""
+    invoice = lock(online.invoice)
+    online = OnlinePayment.objects.select_for_update().get(pk=online.pk)
+    before = _snapshot(online)
+    online.provider_status = state.provider_status
+    online.method = state.method or online.method
+    online.paid_at = state.paid_at or online.paid_at
+    settled = online.status in (OnlinePaymentStatus.PAID, *REFUND_STATUSES)
+    if state.status == OnlinePaymentStatus.PAID and online.payment_id is None:
+        online.amount = state.amount
+        _record(online, invoice, state)
+    if not settled or state.status == OnlinePaymentStatus.PAID:
+        online.status = state.status
+    refunds = {**online.refunds, **{r.refund_id: str(r.amount) for r in state.refunds if r.done}}
+    refunded = sum((Decimal(amount) for amount in refunds.values()), ZERO)
+    if refunded > online.amount_refunded and online.payment_id is not None:
+        online.refunds = refunds
+        _reverse_refunded(online, invoice, refunded)
+        online.amount_refunded = refunded
+    if online.amount_refunded > 0:
+        fully = online.amount_refunded >= online.amount
+        online.status = OnlinePaymentStatus.REFUNDED if fully else OnlinePaymentStatus.PARTIALLY_REFUNDED
+    online.save()
+    after = _snapshot(online)
+    if after != before:
+        record_event(
+            f"online_payment.{online.status}",
+            organization=invoice.organization,
+            target=online,
+            before=before,
+            after={**after, "invoice_balance_due": Invoice.objects.get(pk=invoice.pk).balance_due},
+        )
+    return online
+
+
+def refresh(online: OnlinePayment) -> OnlinePayment:
+    """Ask the provider (with the key the payment was made with) and apply its answer."""
+    account = online.account or active_account(online.organization_id)
+    if account is None:
+        return online
+    return apply_state(online, provider_for(account).fetch(online.provider_id))
