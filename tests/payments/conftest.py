@@ -1,0 +1,47 @@
+"""The payment providers' simulators on real local sockets, the service served live so their
+webhooks reach it, and an organisation with an account at each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.live_server_helper import LiveServer
+
+from core.models import Organization
+from payments.models import PaymentProviderAccount, Provider
+from sandboxes import mollie
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """On 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
+    server = LiveServer("127.0.0.1:0")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(live_server: LiveServer, settings: SettingsWrapper) -> str:
+    """The service as the providers reach it: the webhook and return URLs point here."""
+    settings.SITE_URL = live_server.url
+    settings.ALLOWED_HOSTS = ["*"]
+    return str(live_server.url)
+
+
+@pytest.fixture
+def mollie_sandbox(settings: SettingsWrapper) -> Iterator[mollie.MollieSandbox]:
+    sandbox = mollie.MollieSandbox(seed=11)
+    server, base_url = mollie.serve(sandbox)
+    settings.MOLLIE_API_URL = f"{base_url}{mollie.PREFIX}"
+    settings.PAYMENT_TIMEOUT_SECONDS = 5.0
+    yield sandbox
+    server.shutdown()
+
+
+@pytest.fixture
+def mollie_account(organization: Organization) -> PaymentProviderAccount:
+    return PaymentProviderAccount.objects.create(
+        organization=organization, provider=Provider.MOLLIE, secret_key=mollie.DEFAULT_API_KEY
+    )

@@ -1,0 +1,124 @@
+"""Paying an invoice through the Mollie simulator, webhooks delivered to the live service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from core.models import AuditEvent, Organization
+from invoices.models import Invoice, InvoiceStatus, Payment
+from payments.links import public_invoice_path
+from payments.models import OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount
+from sandboxes.mollie import MollieSandbox
+from tests.factories import make_invoice
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("site")]
+
+
+def _checkout(client: Client, invoice: Invoice) -> OnlinePayment:
+    response = client.post(f"{public_invoice_path(invoice)}checkout/")
+    assert response.status_code == 302, response.content[:500]
+    online = OnlinePayment.objects.get(invoice=invoice)
+    assert response["Location"] == online.checkout_url
+    assert "/mollie/checkout/" in online.checkout_url
+    return online
+
+
+def test_a_paid_payment_is_recorded_once_and_shown(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    assert mollie_sandbox.payment(online.provider_id).value == Decimal("121.00")
+
+    mollie_sandbox.complete(online.provider_id, "paid", "bancontact")
+    mollie_sandbox.redeliver(online.provider_id)
+
+    assert [d["status"] for d in mollie_sandbox.webhook_deliveries] == [200, 200]
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    payments = Payment.objects.filter(invoice=invoice)
+    assert [(p.amount, p.reference) for p in payments] == [(Decimal("121.00"), f"mollie {online.provider_id}")]
+    assert AuditEvent.objects.filter(action="online_payment.paid", organization=organization).count() == 1
+    page = client.get(f"{public_invoice_path(invoice)}return/")
+    assert page.status_code == 200
+    assert 'data-online-status="paid"' in page.content.decode()
+
+
+def test_the_payer_returns_before_the_webhook(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    mollie_sandbox.hold_webhooks = True
+    mollie_sandbox.complete(online.provider_id, "paid", "creditcard")
+
+    page = client.get(f"{public_invoice_path(invoice)}return/")
+    assert 'data-online-status="paid"' in page.content.decode()
+    assert mollie_sandbox.release_webhooks() == 1
+
+    invoice.refresh_from_db()
+    assert invoice.balance_due == 0
+    assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_failed_payment_records_nothing_and_can_be_retried(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    mollie_sandbox.complete(online.provider_id, "failed")
+
+    online.refresh_from_db()
+    assert online.status == OnlinePaymentStatus.FAILED
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    page = client.get(f"{public_invoice_path(invoice)}return/")
+    assert 'data-online-status="failed"' in page.content.decode()
+    retry = client.post(f"{public_invoice_path(invoice)}checkout/")
+    assert retry.status_code == 302
+    assert OnlinePayment.objects.filter(invoice=invoice).count() == 2
+
+
+def test_a_second_click_reuses_the_open_checkout(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    first = _checkout(client, invoice)
+    again = client.post(f"{public_invoice_path(invoice)}checkout/")
+    assert again["Location"] == first.checkout_url
+    assert len(mollie_sandbox.payments()) == 1
+
+
+def test_a_refund_reopens_the_refunded_part(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    mollie_sandbox.complete(online.provider_id, "paid")
+    mollie_sandbox.refund(online.provider_id, "EUR", Decimal("21.00"), "part of it back", None)
+    mollie_sandbox.process_refunds()
+
+    online.refresh_from_db()
+    invoice.refresh_from_db()
+    assert online.status == OnlinePaymentStatus.PARTIALLY_REFUNDED
+    assert online.amount_refunded == Decimal("21.00")
+    assert invoice.balance_due == Decimal("21.00")
+    assert [p.amount for p in Payment.objects.filter(invoice=invoice)] == [Decimal("100.00")]
+    mollie_sandbox.redeliver(online.provider_id)
+    invoice.refresh_from_db()
+    assert invoice.balance_due == Decimal("21.00")
+
+
+def test_an_expired_checkout_records_nothing(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    mollie_sandbox.advance(seconds=901)
+    mollie_sandbox.expire_due()
+
+    online.refresh_from_db()
+    assert online.status == OnlinePaymentStatus.EXPIRED
+    assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("121.00")
