@@ -1,6 +1,7 @@
 """Serve the built-in provider sandboxes on one local port, for development and demos:
 Ponto under /ponto-connect (and /webhooks/keys, /_sandbox), Yuki under /yuki (/yuki/be/ws/…),
-the e-invoice.be access point under /einvoice (/einvoice/api/…, /einvoice/_sandbox)."""
+the e-invoice.be access point under /einvoice (/einvoice/api/…, /einvoice/_sandbox), Twilio (WhatsApp)
+under /twilio and Cloudinary under /cloudinary (each with its /_sandbox)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from sandboxes.cloudinary import CloudinarySandbox
 from sandboxes.einvoice import EInvoiceSandbox
 from sandboxes.einvoice import sample as einvoice_sample
 from sandboxes.kit.routing import mount
 from sandboxes.ponto import PontoSandbox, serve
 from sandboxes.ponto.demo import read_customer_payments
+from sandboxes.twilio import WHATSAPP_FROM, TwilioSandbox
 from sandboxes.yuki import YukiSandbox
 
 
@@ -59,17 +62,39 @@ class Command(BaseCommand):
         for name in ("invoice-21-6", "reverse-charge"):
             einvoice.receive(einvoice_sample(name), 1, None)
         server, base_url = serve(sandbox, port=options["port"])
-        # Everything not under /yuki/ or /einvoice/ is Ponto's.
-        server.set_app(mount(sandbox.wsgi_app, {"/yuki/": yuki.wsgi_app, "/einvoice/": einvoice.wsgi_app}))
+        cloudinary = CloudinarySandbox()
+        # The templates' PDF comes from this Cloudinary; on real time, messages move a step every 2 s.
+        twilio = TwilioSandbox(media_url_prefix=f"{base_url}/cloudinary/v1_1/", step_seconds=2.0)
+        # Everything not under /yuki/, /einvoice/, /twilio/ or /cloudinary/ is Ponto's.
+        server.set_app(
+            mount(
+                sandbox.wsgi_app,
+                {
+                    "/yuki/": yuki.wsgi_app,
+                    "/einvoice/": einvoice.wsgi_app,
+                    "/twilio/": twilio.wsgi_app,
+                    "/cloudinary/": cloudinary.wsgi_app,
+                },
+            )
+        )
         self.stdout.write(f"Ponto sandbox at {base_url}/ponto-connect (control API: {base_url}/_sandbox)")
         self.stdout.write(f"Yuki sandbox at {base_url}/yuki/be and /yuki/nl (key for Belgium: {yuki.access_key})")
         self.stdout.write(
             f"E-invoice sandbox at {base_url}/einvoice (API key: {einvoice.api_key}; "
             f"control API: {base_url}/einvoice/_sandbox)"
         )
+        self.stdout.write(
+            f"Twilio sandbox at {base_url}/twilio (account {twilio.account_sid}, auth token {twilio.auth_token}, "
+            f"WhatsApp sender {WHATSAPP_FROM}; control API: {base_url}/twilio/_sandbox)"
+        )
+        self.stdout.write(
+            f"Cloudinary sandbox at {base_url}/cloudinary (cloud {cloudinary.cloud_name}, API key "
+            f"{cloudinary.api_key}, API secret {cloudinary.api_secret}; control API: {base_url}/cloudinary/_sandbox)"
+        )
         stop = threading.Event()
         # On real time, sends settle and their webhooks go out without waiting for the next request.
         threading.Thread(target=einvoice.tick_until, args=(stop,), name="einvoice-clock", daemon=True).start()
+        threading.Thread(target=twilio.tick_until, args=(stop,), name="twilio-clock", daemon=True).start()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             stop.wait()
