@@ -64,6 +64,8 @@ class ClientForm(forms.ModelForm[Client]):
             "name",
             "email",
             "phone",
+            "preferred_channel",
+            "whatsapp_number",
             "vat_number",
             "enterprise_number",
             "peppol_id",
@@ -78,14 +80,22 @@ class ClientForm(forms.ModelForm[Client]):
             "opening_balance",
             "notes",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "whatsapp_number": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        }
+        help_texts = {
+            "preferred_channel": _("Invoices and reminders go this way; you can still email one when sending."),
+            "whatsapp_number": _("With the country code, e.g. +32 470 12 34 56."),
+        }
 
     def __init__(self, *args: Any, default_language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Left out of a post (an older form, an import script): the client keeps its language, or
-        # a new one gets the default.
+        # Left out of a post (an older form, an import script): the client keeps its language and
+        # channel, or a new one gets the defaults.
         self.default_language = self.instance.language if self.instance.pk else default_language
         self.fields["language"].required = False
+        self.fields["preferred_channel"].required = False
         if not self.instance.pk and not self.is_bound:
             self.initial["language"] = default_language
         if self.instance.pk and not self.is_bound:
@@ -93,6 +103,9 @@ class ClientForm(forms.ModelForm[Client]):
 
     def clean_language(self) -> str:
         return str(self.cleaned_data.get("language") or self.default_language)
+
+    def clean_preferred_channel(self) -> str:
+        return str(self.cleaned_data.get("preferred_channel") or self.instance.preferred_channel)
 
     def clean_ibans(self) -> list[str]:
         return [validate_iban(line) for line in str(self.cleaned_data["ibans"]).splitlines() if line.strip()]

@@ -1,4 +1,5 @@
-"""The daily billing jobs: mark past-due invoices overdue, and email payment reminders.
+"""The daily billing jobs: mark past-due invoices overdue, and send payment reminders (by email, or
+by WhatsApp to a client who prefers it).
 
 Both take the day to act for, run across all organisations, work in batches and are safe to
 run twice: an invoice is marked overdue once, and each reminder stage is sent at most once
@@ -13,16 +14,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import record_event
 from core.http import current_request_id
 from core.models import AuditEvent
 from invoices.models import BillingProfile, Invoice, InvoiceStatus, ReminderLog
+from invoices.models.clients import Channel
 from invoices.models.invoices import InvoiceQuerySet
 from invoices.models.profile import default_reminder_offsets
 from invoices.notifications import send_reminder_email
+from messaging import services as whatsapp
+from messaging.models import MessageKind
 from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
@@ -111,15 +117,32 @@ def stage_to_send(offsets: list[int], due_date: datetime.date, today: datetime.d
     return stage
 
 
+_BY_WHATSAPP = Q(client__preferred_channel=Channel.WHATSAPP) & ~Q(client__whatsapp_number="")
+
+
 def _remindable() -> InvoiceQuerySet:
-    """Open, unpaid invoices of organisations that send reminders, to clients with an email."""
+    """Open, unpaid invoices of organisations that send reminders, to clients with an email or a
+    WhatsApp number they prefer."""
     queryset: InvoiceQuerySet = (
         Invoice.objects.open()
         .filter(balance_due__gt=0)
-        .exclude(client__email="")
+        .filter(~Q(client__email="") | _BY_WHATSAPP)
         .exclude(organization__billing_profile__send_reminders=False)
     )
     return queryset
+
+
+def _by_whatsapp(invoice: Invoice) -> bool:
+    """The client prefers WhatsApp and it can be used; without it set up, email (if any) it is."""
+    if invoice.client.preferred_channel != Channel.WHATSAPP:
+        return False
+    try:
+        whatsapp.check_sendable(invoice, MessageKind.REMINDER)
+    except ValidationError as exc:
+        if not invoice.client.email:
+            raise OSError(" ".join(exc.messages)) from exc  # no way to reach the client: tried next run
+        return False
+    return True
 
 
 def logged_stages(invoice_ids: list[int]) -> dict[int, set[int]]:
@@ -147,18 +170,26 @@ def _send_stage(invoice_id: int, stage: int, today: datetime.date) -> bool:
             )
             if invoice is None:
                 return False
-            recipient = invoice.client.email
+            by_whatsapp = _by_whatsapp(invoice)
+            recipient = invoice.client.whatsapp_number if by_whatsapp else invoice.client.email
             # A concurrent run inserting the same (invoice, stage) waits here for this
             # transaction, then fails on the unique constraint and skips.
             ReminderLog.objects.create(
                 organization_id=invoice.organization_id, invoice=invoice, offset_days=stage, recipient=recipient
             )
-            send_reminder_email(invoice, stage, today=today)
+            if by_whatsapp:  # queued with the claim; the worker hands it to Twilio
+                whatsapp.send_reminder_whatsapp(invoice, stage)
+            else:
+                send_reminder_email(invoice, stage, today=today)
             record_event(
                 "invoice.reminder_sent",
                 organization=invoice.organization,
                 target=invoice,
-                after={"offset_days": stage, "recipient": recipient},
+                after={
+                    "offset_days": stage,
+                    "recipient": recipient,
+                    **({"channel": "whatsapp"} if by_whatsapp else {}),
+                },
             )
     except IntegrityError:
         logger.info("invoice %s: reminder stage %+d already claimed, skipped", invoice_id, stage)

@@ -6,10 +6,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel, TenantQuerySet
@@ -17,6 +19,7 @@ from core.validators import normalize_iban
 from invoices.models.parties import RegisteredCompany
 from invoices.models.profile import COUNTRY_LANGUAGES, DOCUMENT_LANGUAGES
 from invoices.money import ZERO
+from messaging.phone import normalize_e164
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
@@ -57,6 +60,13 @@ class ClientQuerySet(TenantQuerySet["Client"]):
         )
 
 
+class Channel(models.TextChoices):
+    """How invoices and reminders reach the client."""
+
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
 def default_document_language(organization_country: str, user_language: str) -> str:
     """The language a new client's documents are written in unless the user picks another: the
     one the organisation's country speaks (the Netherlands, Luxembourg), else, in a country of
@@ -87,6 +97,11 @@ class Client(RegisteredCompany, TenantModel):
         default="en",
         help_text=_("Invoices, credit notes and emails to this client are written in it."),
     )
+    preferred_channel = models.CharField(
+        _("send invoices by"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    # E.164 (+32470123456), normalised by the client form (phonenumbers); required for WhatsApp.
+    whatsapp_number = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     opening_balance = models.DecimalField(
@@ -120,6 +135,20 @@ class Client(RegisteredCompany, TenantModel):
                 ids.vat_number,
                 ids.enterprise_number,
                 ids.peppol_id,
+            )
+        self._clean_whatsapp_number()
+
+    def _clean_whatsapp_number(self) -> None:
+        if self.whatsapp_number.strip():
+            try:
+                self.whatsapp_number = normalize_e164(self.whatsapp_number, self.country)
+            except ValidationError as exc:
+                raise ValidationError({"whatsapp_number": exc.messages}) from exc
+        else:
+            self.whatsapp_number = ""
+        if self.preferred_channel == Channel.WHATSAPP and not self.whatsapp_number:
+            raise ValidationError(
+                {"whatsapp_number": gettext("Add the client's WhatsApp number to send invoices by WhatsApp.")}
             )
 
     @property

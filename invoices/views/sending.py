@@ -1,5 +1,6 @@
-"""Sending an invoice: over Peppol when the client can receive it there, by email otherwise; the
-page shows which and why, and the user may choose the other."""
+"""Sending an invoice: over Peppol when the client can receive it there, else by the client's
+channel (email, or WhatsApp when the client prefers it); the page shows which and why, and the user
+may choose another."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from core.permissions import ObjectActionView, acting_user
 from invoices import services
 from invoices.einvoicing import sending
 from invoices.models import CreditNote, Invoice
+from invoices.models.clients import Channel
 from invoices.models.profile import DOCUMENT_LANGUAGES
 from invoices.notifications import invoice_email
 from invoices.views.invoices import InvoiceAction
+from messaging.services import send_invoice_whatsapp, whatsapp_choice
 
 
 class SendInvoiceView(InvoiceAction):
@@ -33,6 +36,7 @@ class SendInvoiceView(InvoiceAction):
             # The email exactly as the client receives it, in the client's language.
             "email": email,
             "email_language": dict(DOCUMENT_LANGUAGES).get(email.language, email.language),
+            "whatsapp": whatsapp_choice(invoice),
         }
         return render(request, "invoices/invoice_send.html", context)
 
@@ -43,6 +47,14 @@ class SendInvoiceView(InvoiceAction):
                 request,
                 gettext("%(number)s is marked as sent and on its way over Peppol to %(receiver)s.")
                 % {"number": invoice.number, "receiver": transmission.receiver},
+            )
+            return None
+        if request.POST.get("channel") == Channel.WHATSAPP:
+            message = send_invoice_whatsapp(invoice, actor=acting_user(request), request=request)
+            messages.success(
+                request,
+                gettext("%(number)s is marked as sent; its WhatsApp message to %(to)s is on its way.")
+                % {"number": invoice.number, "to": message.to},
             )
             return None
         try:

@@ -1,0 +1,67 @@
+"""Twilio's and Cloudinary's simulators on real local sockets, the service served live so Twilio's
+status callbacks and media fetches reach it, and a client who prefers WhatsApp."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.live_server_helper import LiveServer
+
+from core.models import Organization
+from invoices.models import Client, Invoice
+from sandboxes import twilio as twilio_sandbox
+from tests.factories import make_client, make_invoice
+
+WHATSAPP_NUMBER = "+32470123456"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """On 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
+    server = LiveServer("127.0.0.1:0")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(live_server: LiveServer, settings: SettingsWrapper) -> str:
+    """The service as Twilio reaches it: status callbacks and our own PDF links point here."""
+    settings.SITE_URL = live_server.url
+    settings.ALLOWED_HOSTS = ["*"]
+    return str(live_server.url)
+
+
+def use_twilio(settings: SettingsWrapper, base_url: str) -> None:
+    settings.TWILIO_API_URL = f"{base_url}{twilio_sandbox.PREFIX}"
+    settings.TWILIO_ACCOUNT_SID = twilio_sandbox.ACCOUNT_SID
+    settings.TWILIO_AUTH_TOKEN = twilio_sandbox.AUTH_TOKEN
+    settings.TWILIO_WHATSAPP_FROM = twilio_sandbox.WHATSAPP_FROM
+    settings.TWILIO_CONTENT_SID_INVOICE = twilio_sandbox.CONTENT_SIDS["invoice"]
+    settings.TWILIO_CONTENT_SID_REMINDER = twilio_sandbox.CONTENT_SIDS["reminder"]
+    settings.TWILIO_TIMEOUT_SECONDS = 2.0
+    settings.TWILIO_MEDIA_URL_PREFIX = ""
+    settings.CLOUDINARY_CLOUD_NAME = settings.CLOUDINARY_API_KEY = settings.CLOUDINARY_API_SECRET = ""
+
+
+@pytest.fixture
+def twilio(site: str, settings: SettingsWrapper) -> Iterator[twilio_sandbox.TwilioSandbox]:
+    """Twilio, with templates whose media URL starts with our own address (no Cloudinary)."""
+    sandbox = twilio_sandbox.TwilioSandbox(media_url_prefix=f"{site}/")
+    server, base_url = twilio_sandbox.serve(sandbox)
+    use_twilio(settings, base_url)
+    yield sandbox
+    server.shutdown()
+
+
+@pytest.fixture
+def whatsapp_client(organization: Organization) -> Client:
+    return make_client(
+        organization, name="Café De Hoek", language="nl", preferred_channel="whatsapp", whatsapp_number=WHATSAPP_NUMBER
+    )
+
+
+@pytest.fixture
+def draft_invoice(organization: Organization, whatsapp_client: Client) -> Invoice:
+    return make_invoice(organization, whatsapp_client, sent=False)
