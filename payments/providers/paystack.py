@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from decimal import Decimal
+from email.utils import parseaddr
 from typing import Any
 
 import httpx
@@ -21,7 +22,8 @@ from django.utils.dateparse import parse_datetime
 from invoices.models import Invoice
 from payments.providers.base import Checkout, PaymentState, ProviderError, SettlementInfo
 
-_STATUSES = {"success": "paid", "failed": "failed", "abandoned": "canceled", "reversed": "paid"}
+# "abandoned" is also what a transaction reads while the payer is still at the checkout.
+_STATUSES = {"success": "paid", "failed": "failed", "abandoned": "open", "reversed": "paid"}
 _SUBUNITS = Decimal(100)
 
 
@@ -75,7 +77,8 @@ class PaystackProvider:
             "POST",
             "/transaction/initialize",
             json={
-                "email": invoice.client.email or settings.DEFAULT_FROM_EMAIL,
+                # Paystack requires a payer email; the organisation's sender stands in when unknown.
+                "email": invoice.client.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
                 "amount": to_subunits(amount),
                 "currency": invoice.currency,
                 "reference": reference,

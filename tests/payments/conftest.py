@@ -11,7 +11,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from core.models import Organization
 from payments.models import PaymentProviderAccount, Provider
-from sandboxes import mollie
+from payments.services import paystack_webhook_url
+from sandboxes import mollie, paystack
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +46,23 @@ def mollie_account(organization: Organization) -> PaymentProviderAccount:
     return PaymentProviderAccount.objects.create(
         organization=organization, provider=Provider.MOLLIE, secret_key=mollie.DEFAULT_API_KEY
     )
+
+
+@pytest.fixture
+def paystack_account(organization: Organization) -> PaymentProviderAccount:
+    return PaymentProviderAccount.objects.create(
+        organization=organization, provider=Provider.PAYSTACK, secret_key=paystack.DEFAULT_SECRET_KEY
+    )
+
+
+@pytest.fixture
+def paystack_sandbox(
+    settings: SettingsWrapper, site: str, paystack_account: PaymentProviderAccount
+) -> Iterator[paystack.PaystackSandbox]:
+    """Its webhook URL is the account's, as the owner pastes it in Paystack's dashboard."""
+    sandbox = paystack.PaystackSandbox(seed=11, webhook_url=paystack_webhook_url(paystack_account))
+    server, base_url = paystack.serve(sandbox)
+    settings.PAYSTACK_API_URL = f"{base_url}{paystack.PREFIX}"
+    settings.PAYMENT_TIMEOUT_SECONDS = 5.0
+    yield sandbox
+    server.shutdown()
