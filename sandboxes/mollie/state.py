@@ -7,6 +7,7 @@ posted outside the lock, since the receiver fetches the payment from the sandbox
 from __future__ import annotations
 
 import string
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -100,6 +101,11 @@ class MollieSandbox(MovableClock):
         """What time does: open payments past their expiry expire, due webhook retries go out."""
         self.expire_due()
         self.outbox.retry_due()
+
+    def tick_until(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """Tick every `interval` seconds until `stop` is set (a long-running sandbox on real time)."""
+        while not stop.wait(interval):
+            self.tick()
 
     @property
     def hold_webhooks(self) -> bool:

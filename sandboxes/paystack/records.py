@@ -10,7 +10,18 @@ from datetime import datetime
 ABANDONED, SUCCESS, FAILED, REVERSED = "abandoned", "success", "failed", "reversed"
 OUTCOMES = (SUCCESS, FAILED, ABANDONED)
 PENDING, PROCESSED, REFUND_FAILED = "pending", "processed", "failed"
-CHANNELS = ("card", "bank", "apple_pay", "ussd", "qr", "mobile_money", "bank_transfer", "eft", "capitec_pay")
+CHANNELS = (
+    "card",
+    "bank",
+    "apple_pay",
+    "ussd",
+    "qr",
+    "mobile_money",
+    "bank_transfer",
+    "eft",
+    "capitec_pay",
+    "payattitude",
+)
 GATEWAY_RESPONSES = {SUCCESS: "Successful", FAILED: "Declined", ABANDONED: "The transaction was not completed"}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import string
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,6 +97,11 @@ class PaystackSandbox(MovableClock):
 
     def tick(self) -> None:
         self.outbox.retry_due()
+
+    def tick_until(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """Tick every `interval` seconds until `stop` is set (a long-running sandbox on real time)."""
+        while not stop.wait(interval):
+            self.tick()
 
     @property
     def hold_webhooks(self) -> bool:
