@@ -135,7 +135,7 @@ class TwilioApp:
         except routing.MethodNotAllowed:
             if control_call:
                 raise ControlError(405, f"{request.method} is not allowed on {path}") from None
-            raise TwilioError(405, 20004, "Method not allowed") from None
+            raise TwilioError(405, 20004) from None
         if found is None:
             if control_call:
                 raise ControlError(404, f"no control endpoint at {path}")

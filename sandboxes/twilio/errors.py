@@ -8,6 +8,7 @@ from sandboxes.kit.web import Response, json_response
 # Error titles, used for a failed message's error_message and ErrorMessage.
 TITLES = {
     20003: "Authenticate",
+    20004: "Method not allowed",
     20404: "The requested resource was not found",
     20429: "Too Many Requests",
     20500: "Internal Server Error",

@@ -40,8 +40,8 @@ class TwilioSandbox:
     """An offline Twilio account sending WhatsApp messages from `WHATSAPP_FROM`.
 
     `media_url_prefix` is the fixed start of the templates' media URL (a real template's would be
-    `DEFAULT_MEDIA_PREFIX`, Cloudinary's API host): there is no default, so a sandbox never reaches
-    past the machine; give a Cloudinary sandbox's `<base_url>/cloudinary/v1_1/`.
+    `https://api.cloudinary.com/v1_1/`): there is no default, so a sandbox never reaches past the
+    machine; give a Cloudinary sandbox's `<base_url>/cloudinary/v1_1/`.
     """
 
     def __init__(

@@ -17,8 +17,6 @@ from sandboxes.twilio.errors import TwilioError, invalid
 
 CONTENT_SIDS = {"invoice": "HXa1b2c3d4e5f60718293a4b5c6d7e8f90", "reminder": "HXb2c3d4e5f60718293a4b5c6d7e8f90a1"}
 MEDIA_VARIABLE = "5"
-# Where the real templates' media lives: a Cloudinary private download URL, after the cloud name.
-DEFAULT_MEDIA_PREFIX = "https://api.cloudinary.com/v1_1/"
 CONTENT_API = "https://content.twilio.com/v1/Content"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Twilio refuses a body variable holding a newline, a tab or more than four spaces in a row (21656).

@@ -77,7 +77,7 @@ def receiver() -> Iterator[Receiver]:
             """Quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield Receiver(f"http://127.0.0.1:{server.server_port}/webhooks/twilio/status?org=7", received)
     server.shutdown()
     server.server_close()
