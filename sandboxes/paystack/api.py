@@ -114,6 +114,21 @@ def create_refund(sandbox: PaystackSandbox, request: Request, params: dict[str, 
     return ok("Refund has been queued for processing", data)
 
 
+def list_refunds(sandbox: PaystackSandbox, request: Request, params: dict[str, str]) -> Response:
+    """`GET /refund`, optionally of one `transaction` (its id)."""
+    transaction = request.param("transaction")
+    refunds = [r for r in sandbox.refunds() if transaction is None or str(r.transaction_id) == transaction]
+    offset, per_page, meta = _paging(request, len(refunds))
+    return ok("Refunds retrieved", [r.resource() for r in refunds[offset : offset + per_page]], meta)
+
+
+def fetch_refund(sandbox: PaystackSandbox, request: Request, params: dict[str, str]) -> Response:
+    found = next((r for r in sandbox.refunds() if str(r.id) == params["id"]), None)
+    if found is None:
+        raise PaystackError(404, "Refund not found")
+    return ok("Refund retrieved", found.resource())
+
+
 def _paging(request: Request, total: int) -> tuple[int, int, dict[str, object]]:
     """(offset, per_page, meta) for `page` and `perPage`."""
     page_text, per_page_text = request.param("page") or "1", request.param("perPage") or str(DEFAULT_PER_PAGE)

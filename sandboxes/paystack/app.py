@@ -48,6 +48,8 @@ ROUTES = (
     _route("GET", "/transaction/verify/{reference}", api.verify),
     _route("GET", "/transaction/{id}", api.fetch),
     _route("POST", "/refund", api.create_refund),
+    _route("GET", "/refund", api.list_refunds),
+    _route("GET", "/refund/{id}", api.fetch_refund),
     _route("GET", "/settlement", api.list_settlements),
     _route("GET", "/settlement/{id}/transactions", api.settlement_transactions),
     _route("GET", "/checkout/{code}", checkout.show, PAGE),

@@ -226,6 +226,12 @@ class PaystackSandbox(MovableClock):
         self._publish(transaction.reference, "refund.pending", data)
         return refund
 
+    def refunds(self) -> list[Refund]:
+        """Newest first."""
+        with self.lock:
+            every = [refund for transaction in self._transactions.values() for refund in transaction.refunds]
+        return sorted(every, key=lambda refund: refund.id, reverse=True)
+
     def process_refunds(self, status: str = PROCESSED) -> list[Refund]:
         """Pending refunds become `processed` (or `failed`), each announced by its event; a fully
         refunded transaction reads `reversed`."""

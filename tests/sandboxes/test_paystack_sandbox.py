@@ -251,6 +251,11 @@ def test_a_refund_is_pending_then_processed_with_its_events(
     processed = json.loads(receiver.deliveries[2][1])["data"]
     assert processed["transaction_reference"] == started["reference"] and processed["amount"] == 200000
     assert verify(http, started["reference"])["status"] == "success"  # partly refunded
+    refund_id = response.json()["data"]["id"]
+    assert http.get(f"/refund/{refund_id}").json()["data"]["status"] == "processed"
+    listed = http.get("/refund", params={"transaction": response.json()["data"]["transaction"]["id"]}).json()
+    assert [r["id"] for r in listed["data"]] == [refund_id] and listed["message"] == "Refunds retrieved"
+    assert http.get("/refund/1").status_code == 404
 
 
 def test_a_full_refund_by_id_reverses_the_transaction(sandbox: PaystackSandbox, http: httpx.Client):
