@@ -3,13 +3,15 @@ online, and the owner's changes to it (checked with the provider, audited)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from core.audit import record_event
 from core.models import Organization, User
 from invoices.models import Invoice
-from payments.models import PaymentProviderAccount
+from payments.models import PaymentProviderAccount, Provider
 from payments.providers import ProviderError, provider_for
 
 
@@ -18,9 +20,22 @@ def active_account(organization: Organization | int) -> PaymentProviderAccount |
     return PaymentProviderAccount.objects.filter(organization_id=organization_id, enabled=True).first()
 
 
+def currency_problem(account: PaymentProviderAccount, currency: str) -> str:
+    """Why the account cannot take a payment in `currency`, or '' when it can."""
+    if account.provider == Provider.PAYSTACK and currency not in settings.PAYSTACK_CURRENCIES:
+        return gettext("Paystack does not accept payments in %(currency)s.") % {"currency": currency}
+    if account.provider == Provider.MOLLIE and currency != "EUR":
+        return gettext("Online payment is offered for invoices in euro only.")
+    return ""
+
+
 def online_payment_available(invoice: Invoice) -> bool:
-    """The organisation has an enabled account and the invoice has something left to pay."""
-    return invoice.is_open and invoice.balance_due > 0 and active_account(invoice.organization_id) is not None
+    """The organisation has an enabled account that takes the invoice's currency, and the invoice
+    has something left to pay."""
+    if not invoice.is_open or invoice.balance_due <= 0:
+        return False
+    account = active_account(invoice.organization_id)
+    return account is not None and not currency_problem(account, invoice.currency)
 
 
 def mark_key_refused(organization_id: int, message: str) -> None:

@@ -17,9 +17,9 @@ from core.audit import record_event
 from invoices.models import Invoice, PaymentMethod
 from invoices.services import record_payment, soft_delete
 from invoices.services.invoicing import lock
-from payments.accounts import active_account
+from payments.accounts import active_account, currency_problem
 from payments.links import invoice_token
-from payments.models import ZERO, OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount, Provider
+from payments.models import ZERO, OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount
 from payments.providers import provider_for
 from payments.providers.base import PaymentState
 
@@ -42,13 +42,6 @@ def paystack_webhook_url(account: PaymentProviderAccount) -> str:
     return f"{settings.SITE_URL}{reverse('payments:paystack_webhook', args=[account.webhook_token])}"
 
 
-def check_currency(account: PaymentProviderAccount, currency: str) -> None:
-    if account.provider == Provider.PAYSTACK and currency not in settings.PAYSTACK_CURRENCIES:
-        raise ValidationError(gettext("Paystack does not accept payments in %(currency)s.") % {"currency": currency})
-    if account.provider == Provider.MOLLIE and currency != "EUR":
-        raise ValidationError(gettext("Online payment is offered for invoices in euro only."))
-
-
 @transaction.atomic
 def start_checkout(invoice: Invoice) -> OnlinePayment:
     """The payer's checkout for the invoice's open balance: the recent unfinished one for the same
@@ -60,7 +53,9 @@ def start_checkout(invoice: Invoice) -> OnlinePayment:
     account = active_account(invoice.organization_id)
     if account is None or not invoice.is_open or invoice.balance_due <= 0:
         raise ValidationError(gettext("This invoice cannot be paid online."))
-    check_currency(account, invoice.currency)
+    problem = currency_problem(account, invoice.currency)
+    if problem:
+        raise ValidationError(problem)
     reusable = OnlinePayment.objects.filter(
         invoice=invoice,
         account=account,
