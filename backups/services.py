@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import connection
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from backups import archive
 from backups.databases import Database
 from backups.errors import BackupError
 from backups.retention import backups_to_keep
+from backups.storage import backup_storage, storage_errors, top_level_files
 from core.audit import record_event
 
 _TIMESTAMP = "%Y%m%dT%H%M%SZ"
@@ -41,21 +42,14 @@ class BackupWritten:
     deleted: list[str]
 
 
-def backup_storage() -> Storage:
-    if "backups" not in settings.STORAGES:
-        raise BackupError("BACKUP_DIR must be set when DEBUG is off: there is nowhere to write backups.")
-    return storages["backups"]
-
-
 def backup_name(engine: str, created_at: datetime.datetime) -> str:
     return f"smart-invoice-{engine}-{created_at.astimezone(datetime.UTC).strftime(_TIMESTAMP)}.dump.enc"
 
 
 def stored_backups(storage: Storage) -> list[StoredBackup]:
     """Our backups in the storage, newest first (other files there are left alone)."""
-    if not storage.exists(""):
-        return []  # the folder is made by the first backup
-    _, files = storage.listdir("")
+    with storage_errors():
+        files = top_level_files(storage)
     found = []
     for name in files:
         match = _NAME.match(name)
@@ -69,6 +63,8 @@ def create_backup() -> BackupWritten:
     """Dump the default database, encrypt it into the backups storage, then apply the retention."""
     fernet = archive.backup_fernet()
     storage = backup_storage()
+    # A refused key or a missing bucket shows before a dump that may take minutes.
+    stored_backups(storage)
     started = time.monotonic()
     database = Database.from_settings(connection.settings_dict)
     created_at = timezone.now().replace(microsecond=0)
@@ -81,11 +77,12 @@ def create_backup() -> BackupWritten:
             header = archive.Header(engine=database.engine, created_at=created_at, size=size, sha256=sha256)
             with encrypted.open("wb") as target:
                 archive.encrypt(plain, target, header, fernet)
-        with encrypted.open("rb") as source:
+        with encrypted.open("rb") as source, storage_errors():
             name = storage.save(backup_name(database.engine, created_at), File(source))
+            size = storage.size(name)
     written = BackupWritten(
         name=name,
-        size=storage.size(name),
+        size=size,
         sha256=sha256,
         seconds=round(time.monotonic() - started, 2),
         deleted=prune_backups(storage),
@@ -101,8 +98,9 @@ def prune_backups(storage: Storage) -> list[str]:
         (backup.created_at for backup in backups), daily=settings.BACKUP_KEEP_DAILY, weekly=settings.BACKUP_KEEP_WEEKLY
     )
     deleted = [backup.name for backup in backups if backup.created_at not in keep]
-    for name in deleted:
-        storage.delete(name)
+    with storage_errors():
+        for name in deleted:
+            storage.delete(name)
     return deleted
 
 
@@ -110,7 +108,10 @@ def restore_backup(name: str, target: Database) -> archive.Header:
     """Decrypt and verify a stored backup, then load it into `target`, which must be empty."""
     fernet = archive.backup_fernet()
     storage = backup_storage()
-    if not storage.exists(name):
+    # Listed rather than asked for: S3 answers a HEAD in a missing bucket with "no such object".
+    with storage_errors():
+        found = name in top_level_files(storage)
+    if not found:
         raise BackupError(f"No backup named {name!r} in the backups storage (see `manage.py backup --list`).")
     tables = target.table_count()
     if tables:
@@ -119,7 +120,7 @@ def restore_backup(name: str, target: Database) -> archive.Header:
         )
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / "dump"
-        with storage.open(name, "rb") as source, dump.open("wb") as plain:
+        with storage_errors(), storage.open(name, "rb") as source, dump.open("wb") as plain:
             header = archive.decrypt(source, plain, fernet)
         if header.engine != target.engine:
             raise BackupError(f"{name} is a {header.engine} backup; the target database is {target.engine}.")

@@ -37,7 +37,7 @@ def test_production_refuses_a_backup_with_nowhere_to_write_it(tmp_path: Path):
     )
 
     assert result.returncode != 0
-    assert "BACKUP_DIR must be set" in result.stderr
+    assert "BACKUP_S3_BUCKET or BACKUP_DIR must be set" in result.stderr
 
 
 def test_production_runs_the_daily_backup_and_development_does_not():

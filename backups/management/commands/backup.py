@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backups import services
 from backups.errors import BackupError
+from backups.storage import backup_storage, storage_errors
 
 
 class Command(BaseCommand):
@@ -30,9 +31,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _list(self) -> None:
-        storage = services.backup_storage()
+        storage = backup_storage()
         for backup in services.stored_backups(storage):
-            self.stdout.write(f"{backup.name}\t{storage.size(backup.name)} bytes\t{backup.created_at.isoformat()}")
+            with storage_errors():
+                size = storage.size(backup.name)
+            self.stdout.write(f"{backup.name}\t{size} bytes\t{backup.created_at.isoformat()}")
 
     def _backup(self) -> None:
         written = services.create_backup()
