@@ -149,6 +149,27 @@ def test_a_template_send_is_created_queued(twilio: Client, cloud: str, sandbox: 
     assert kept.content_variables["2"] == "INV-2026-0001"
 
 
+class Redirecting(TwilioHttpClient):  # type: ignore[misc]
+    """The other way to reach the sandbox: rewrite the origin of each request the SDK makes."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(timeout=2)
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        return super().request(method, url.replace("https://api.twilio.com", self.base_url), *args, **kwargs)
+
+
+def test_an_sdk_whose_http_client_rewrites_the_origin_reaches_the_sandbox(
+    twilio: Client, cloud: str, sandbox: TwilioSandbox
+) -> None:
+    client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=Redirecting(twilio.api.base_url))
+
+    message = send_invoice(client, cloud)
+
+    assert [kept.sid for kept in sandbox.messages] == [message.sid]
+
+
 def test_a_wrong_auth_token_is_refused(sandbox: TwilioSandbox, twilio: Client) -> None:
     intruder = Client(ACCOUNT_SID, "0" * 32)
     intruder.api.base_url = twilio.api.base_url
