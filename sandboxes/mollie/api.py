@@ -54,20 +54,22 @@ def _body(request: Request) -> dict[str, object]:
     return body
 
 
-def _text(body: dict[str, object], name: str, required: bool = True) -> str | None:
+def _text(body: dict[str, object], name: str) -> str:
     value = body.get(name)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or not value.strip():
         raise unprocessable(f"The {name} is required" if value is None else f"The {name} is invalid", name)
     return value
 
 
-def _url(body: dict[str, object], name: str, required: bool) -> str | None:
-    value = _text(body, name, required)
-    if value is not None and not value.startswith(("http://", "https://")):
+def _url(body: dict[str, object], name: str) -> str:
+    value = _text(body, name)
+    if not value.startswith(("http://", "https://")):
         raise unprocessable(f"The {name} is invalid: it must be an absolute http(s) URL", name)
     return value
+
+
+def _optional_url(body: dict[str, object], name: str) -> str | None:
+    return None if body.get(name) is None else _url(body, name)
 
 
 def create_payment(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -90,10 +92,10 @@ def create_payment(sandbox: MollieSandbox, request: Request, params: dict[str, s
         NewPayment(
             currency=currency,
             value=value,
-            description=str(description)[:255],
-            redirect_url=str(_url(body, "redirectUrl", required=True)),
-            cancel_url=_url(body, "cancelUrl", required=False),
-            webhook_url=_url(body, "webhookUrl", required=False),
+            description=description[:255],
+            redirect_url=_url(body, "redirectUrl"),
+            cancel_url=_optional_url(body, "cancelUrl"),
+            webhook_url=_optional_url(body, "webhookUrl"),
             metadata=body.get("metadata"),
             method=method,
             locale=str(locale) if locale else None,

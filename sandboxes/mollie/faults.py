@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sandboxes.kit import faults as kit
 from sandboxes.kit.web import DropConnection
@@ -64,7 +65,7 @@ class FaultBook(kit.FaultBook[Fault]):
         return self.take(lambda fault: fault.matches(method, path))
 
 
-def cut_off(fault: Fault) -> None:
+def cut_off(fault: Fault) -> NoReturn:
     """A `timeout` or `drop`: the connection closes without an answer (DropConnection)."""
     if fault.kind == "timeout":
         time.sleep(fault.seconds)
