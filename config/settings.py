@@ -539,10 +539,36 @@ if not BACKUP_ENCRYPTION_KEYS and DEBUG:
     BACKUP_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(f"backup-fernet:{SECRET_KEY}".encode()).digest()).decode()
     ]
-# Where backups are written: a folder, by default one in the checkout under DEBUG. In production
-# without it there is no `backups` storage and the backup command says so.
+# Where backups are written: an S3-compatible bucket (AWS S3, Cloudflare R2, Backblaze B2, MinIO,
+# Scaleway...) when BACKUP_S3_BUCKET is set, else a folder, by default one in the checkout under
+# DEBUG. In production without either there is no `backups` storage and the backup command says so.
 BACKUP_DIR = env_str("BACKUP_DIR", str(BASE_DIR / "backups-data") if DEBUG else "")
-if BACKUP_DIR:
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET")
+_backup_s3_encryption = env_str("BACKUP_S3_SERVER_SIDE_ENCRYPTION")
+if BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_S3_BUCKET,
+            "endpoint_url": env_str("BACKUP_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("BACKUP_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role), never the AWS_*
+            # Django settings another storage may use.
+            "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("BACKUP_S3_PREFIX").strip("/"),
+            # No ACL header: objects stay private to the bucket owner, and buckets with ACLs
+            # disabled (AWS's default) refuse any ACL but bucket-owner-full-control. Any URL is
+            # signed; a backup is never overwritten.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # A restore's download spills to a temporary file past 4 MiB instead of memory.
+            "max_memory_size": 4 * 1024 * 1024,
+            "object_parameters": {"ServerSideEncryption": _backup_s3_encryption} if _backup_s3_encryption else {},
+        },
+    }
+elif BACKUP_DIR:
     STORAGES["backups"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": BACKUP_DIR, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
