@@ -1,7 +1,8 @@
 """Serve the built-in provider sandboxes on one local port, for development and demos:
 Ponto under /ponto-connect (and /webhooks/keys, /_sandbox), Yuki under /yuki (/yuki/be/ws/…),
 the e-invoice.be access point under /einvoice (/einvoice/api/…, /einvoice/_sandbox), Twilio (WhatsApp)
-under /twilio and Cloudinary under /cloudinary (each with its /_sandbox)."""
+under /twilio, Cloudinary under /cloudinary, Mollie under /mollie and Paystack under /paystack (each
+with its /_sandbox)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from sandboxes.cloudinary import CloudinarySandbox
 from sandboxes.einvoice import EInvoiceSandbox
 from sandboxes.einvoice import sample as einvoice_sample
 from sandboxes.kit.routing import mount
+from sandboxes.mollie import MollieSandbox
+from sandboxes.paystack import PaystackSandbox
 from sandboxes.ponto import PontoSandbox, serve
 from sandboxes.ponto.demo import read_customer_payments
 from sandboxes.twilio import WHATSAPP_FROM, TwilioSandbox
@@ -65,7 +68,10 @@ class Command(BaseCommand):
         cloudinary = CloudinarySandbox()
         # The templates' PDF comes from this Cloudinary; on real time, messages move a step every 2 s.
         twilio = TwilioSandbox(media_url_prefix=f"{base_url}/cloudinary/v1_1/", step_seconds=2.0)
-        # Everything not under /yuki/, /einvoice/, /twilio/ or /cloudinary/ is Ponto's.
+        mollie, paystack = MollieSandbox(), PaystackSandbox()
+        # Links in what their control API answers point at this server.
+        mollie.root, paystack.root = f"{base_url}/mollie", f"{base_url}/paystack"
+        # Everything not under /yuki/, /einvoice/, /twilio/, /cloudinary/, /mollie/ or /paystack/ is Ponto's.
         server.set_app(
             mount(
                 sandbox.wsgi_app,
@@ -74,6 +80,8 @@ class Command(BaseCommand):
                     "/einvoice/": einvoice.wsgi_app,
                     "/twilio/": twilio.wsgi_app,
                     "/cloudinary/": cloudinary.wsgi_app,
+                    "/mollie/": mollie.wsgi_app,
+                    "/paystack/": paystack.wsgi_app,
                 },
             )
         )
@@ -91,10 +99,21 @@ class Command(BaseCommand):
             f"Cloudinary sandbox at {base_url}/cloudinary (cloud {cloudinary.cloud_name}, API key "
             f"{cloudinary.api_key}, API secret {cloudinary.api_secret}; control API: {base_url}/cloudinary/_sandbox)"
         )
+        self.stdout.write(
+            f"Mollie sandbox at {base_url}/mollie (API key {mollie.api_key}, settlements with access token "
+            f"{mollie.access_token}; control API: {base_url}/mollie/_sandbox)"
+        )
+        self.stdout.write(
+            f"Paystack sandbox at {base_url}/paystack (secret key {paystack.secret_key}; set the webhook URL with "
+            f"POST {base_url}/paystack/_sandbox/settings; control API: {base_url}/paystack/_sandbox)"
+        )
         stop = threading.Event()
         # On real time, sends settle and their webhooks go out without waiting for the next request.
         threading.Thread(target=einvoice.tick_until, args=(stop,), name="einvoice-clock", daemon=True).start()
         threading.Thread(target=twilio.tick_until, args=(stop,), name="twilio-clock", daemon=True).start()
+        # Open Mollie payments expire and failed webhooks are retried without waiting for a request.
+        threading.Thread(target=mollie.tick_until, args=(stop,), name="mollie-clock", daemon=True).start()
+        threading.Thread(target=paystack.tick_until, args=(stop,), name="paystack-clock", daemon=True).start()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             stop.wait()
