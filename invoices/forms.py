@@ -32,6 +32,7 @@ from invoices.models.invoices import InvoiceQuerySet
 from invoices.money import CURRENCIES, VAT_RATES
 from invoices.services import Line
 from invoices.vat import VatCategory, implied_category, line_problem, rate_key
+from messaging.phone import normalize_e164
 
 
 def decimal_input(**attrs: str) -> forms.TextInput:
@@ -57,6 +58,14 @@ class ClientForm(forms.ModelForm[Client]):
         help_text=_("One per line. Used to recognise the client's bank payments."),
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
+    # Typed with spaces, dots and a trunk prefix it is longer than the E.164 it is stored as.
+    whatsapp_number = forms.CharField(
+        label=_("WhatsApp number"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("With the country code, e.g. +32 470 12 34 56."),
+    )
 
     class Meta:
         model = Client
@@ -80,13 +89,9 @@ class ClientForm(forms.ModelForm[Client]):
             "opening_balance",
             "notes",
         ]
-        widgets = {
-            "notes": forms.Textarea(attrs={"rows": 3}),
-            "whatsapp_number": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "preferred_channel": _("Invoices and reminders go this way; you can still email one when sending."),
-            "whatsapp_number": _("With the country code, e.g. +32 470 12 34 56."),
         }
 
     def __init__(self, *args: Any, default_language: str = "en", **kwargs: Any) -> None:
@@ -112,6 +117,17 @@ class ClientForm(forms.ModelForm[Client]):
 
     def clean_country(self) -> str:
         return country_code(self.cleaned_data["country"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = str(cleaned.get("whatsapp_number") or "")
+        if number:
+            # Read as a number of the client's country when written without a country code.
+            try:
+                cleaned["whatsapp_number"] = normalize_e164(number, str(cleaned.get("country") or "BE"))
+            except ValidationError as exc:
+                self.add_error("whatsapp_number", exc)
+        return cleaned
 
 
 def country_code(value: object) -> str:

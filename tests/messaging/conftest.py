@@ -11,6 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from core.models import Organization
 from invoices.models import Client, Invoice
+from sandboxes import cloudinary as cloudinary_sandbox
 from sandboxes import twilio as twilio_sandbox
 from tests.factories import make_client, make_invoice
 
@@ -42,7 +43,6 @@ def use_twilio(settings: SettingsWrapper, base_url: str) -> None:
     settings.TWILIO_CONTENT_SID_REMINDER = twilio_sandbox.CONTENT_SIDS["reminder"]
     settings.TWILIO_TIMEOUT_SECONDS = 2.0
     settings.TWILIO_MEDIA_URL_PREFIX = ""
-    settings.CLOUDINARY_CLOUD_NAME = settings.CLOUDINARY_API_KEY = settings.CLOUDINARY_API_SECRET = ""
 
 
 @pytest.fixture
@@ -51,6 +51,7 @@ def twilio(site: str, settings: SettingsWrapper) -> Iterator[twilio_sandbox.Twil
     sandbox = twilio_sandbox.TwilioSandbox(media_url_prefix=f"{site}/")
     server, base_url = twilio_sandbox.serve(sandbox)
     use_twilio(settings, base_url)
+    settings.CLOUDINARY_CLOUD_NAME = settings.CLOUDINARY_API_KEY = settings.CLOUDINARY_API_SECRET = ""
     yield sandbox
     server.shutdown()
 
@@ -65,3 +66,28 @@ def whatsapp_client(organization: Organization) -> Client:
 @pytest.fixture
 def draft_invoice(organization: Organization, whatsapp_client: Client) -> Invoice:
     return make_invoice(organization, whatsapp_client, sent=False)
+
+
+@pytest.fixture
+def cloudinary(settings: SettingsWrapper) -> Iterator[cloudinary_sandbox.CloudinarySandbox]:
+    sandbox = cloudinary_sandbox.CloudinarySandbox()
+    server, base_url = cloudinary_sandbox.serve(sandbox)
+    settings.CLOUDINARY_CLOUD_NAME = cloudinary_sandbox.CLOUD_NAME
+    settings.CLOUDINARY_API_KEY = cloudinary_sandbox.API_KEY
+    settings.CLOUDINARY_API_SECRET = cloudinary_sandbox.API_SECRET
+    settings.CLOUDINARY_API_URL = f"{base_url}{cloudinary_sandbox.PREFIX}"
+    settings.CLOUDINARY_TIMEOUT_SECONDS = 5
+    yield sandbox
+    server.shutdown()
+
+
+@pytest.fixture
+def twilio_with_cloudinary(
+    site: str, settings: SettingsWrapper, cloudinary: cloudinary_sandbox.CloudinarySandbox
+) -> Iterator[twilio_sandbox.TwilioSandbox]:
+    """Twilio, with templates whose media URL starts as Cloudinary's download links do."""
+    sandbox = twilio_sandbox.TwilioSandbox(media_url_prefix=f"{settings.CLOUDINARY_API_URL}/v1_1/")
+    server, base_url = twilio_sandbox.serve(sandbox)
+    use_twilio(settings, base_url)
+    yield sandbox
+    server.shutdown()
