@@ -40,6 +40,7 @@ from invoices.models.invoices import OPEN_STATUSES
 from invoices.references import format_reference
 from invoices.services import record_payment, soft_delete
 from invoices.services.invoicing import lock
+from payments.settlements import is_settlement
 
 BATCH_SIZE = 2000
 # What matching and paying read of a transaction: not the provider's raw copy (most of a row's
@@ -283,6 +284,8 @@ def _reconcile_rows(
                 break
             suggestions: list[tuple[Match, list[Invoice]]] = []
             for row in rows:
+                if is_settlement(row):  # a provider's payout of invoices already paid online
+                    continue
                 finding = find(row, lookups)
                 if finding is None:
                     unmatched += 1

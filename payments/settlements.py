@@ -1,0 +1,129 @@
+"""The providers' payouts as they arrive in the bank: recognised so reconciliation leaves them
+alone. The invoices they cover were recorded as paid when each payment was, so matching the
+payout to invoices as well would count the money twice."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.db import transaction
+
+from banking.models import BankTransaction
+from core.audit import record_event
+from payments.models import PaymentProviderAccount, Provider, Settlement
+from payments.providers import ProviderError, provider_for
+
+logger = logging.getLogger(__name__)
+
+# Mollie's settlement reference, as in its docs' example "1182161.1506.02" (merchant, yymm, n).
+MOLLIE_REFERENCE = re.compile(r"\b\d{6,8}\.\d{4}\.\d{2}\b")
+
+
+def _text(row: BankTransaction) -> str:
+    # Only what reconciliation reads of a row (banking.reconciliation._FIELDS_READ): another
+    # field would cost a query per row.
+    return row.remittance_information
+
+
+def _names_a_provider(row: BankTransaction) -> bool:
+    """Payouts come from the provider's own bank account and say so: a row that names no
+    provider is not one."""
+    words = f"{row.counterpart_name} {_text(row)}".lower()
+    return any(provider in words for provider in Provider.values)
+
+
+def _stored(row: BankTransaction) -> Settlement | None:
+    """A payout fetched from a provider that the row names by reference, or, from a provider's
+    own account, pays exactly its amount."""
+    unclaimed = Settlement.objects.filter(organization_id=row.organization_id, bank_transaction__isnull=True)
+    text = _text(row)
+    for settlement in unclaimed.exclude(reference=""):
+        if settlement.reference in text:
+            return settlement
+    words = f"{row.counterpart_name} {text}".lower()
+    providers = [provider for provider in Provider.values if provider in words]
+    return unclaimed.filter(provider__in=providers, amount=row.amount, currency=row.currency).first()
+
+
+def _mollie_reference(row: BankTransaction) -> str:
+    """Mollie's reference in a transfer from Mollie, when no fetched settlement explains it."""
+    found = MOLLIE_REFERENCE.search(_text(row))
+    return found.group(0) if found and "mollie" in f"{row.counterpart_name} {_text(row)}".lower() else ""
+
+
+def is_settlement(row: BankTransaction) -> bool:
+    """Whether the incoming bank row is a payout of a payment provider. The first time, it is
+    linked to its settlement (recorded from the bank text when it was never fetched) and audited,
+    so the reason it was not reconciled can be read back."""
+    if row.amount <= 0 or not _names_a_provider(row):
+        return False  # nearly every row: decided without a query, nor a savepoint
+    with transaction.atomic():
+        return _claim(row)
+
+
+def _claim(row: BankTransaction) -> bool:
+    if Settlement.objects.filter(bank_transaction=row).exists():
+        return True
+    settlement = _stored(row)
+    if settlement is None:
+        reference = _mollie_reference(row)
+        if not reference:
+            return False
+        settlement, _ = Settlement.objects.get_or_create(
+            provider=Provider.MOLLIE,
+            provider_id=reference,
+            defaults={
+                "organization_id": row.organization_id,
+                "reference": reference,
+                "amount": row.amount,
+                "currency": row.currency,
+            },
+        )
+        if settlement.organization_id != row.organization_id or settlement.bank_transaction_id:
+            return False
+    settlement.bank_transaction = row
+    settlement.save(update_fields=["bank_transaction"])
+    record_event(
+        "bank_transaction.provider_settlement",
+        organization=settlement.organization,
+        target=row,
+        after={
+            "provider": settlement.provider,
+            "settlement": settlement.provider_id,
+            "reference": settlement.reference,
+        },
+    )
+    return True
+
+
+def fetch_settlements(account: PaymentProviderAccount) -> int:
+    """Store the account's settlements not seen yet; how many are new."""
+    new = 0
+    for found in provider_for(account).settlements():
+        _, created = Settlement.objects.get_or_create(
+            provider=account.provider,
+            provider_id=found.provider_id,
+            defaults={
+                "organization_id": account.organization_id,
+                "reference": found.reference,
+                "amount": found.amount,
+                "currency": found.currency,
+                "settled_at": found.settled_at,
+            },
+        )
+        new += created
+    return new
+
+
+def fetch_all_settlements() -> int:
+    """Every enabled Paystack account's new settlements (Mollie serves settlements to organisation
+    access tokens only, not to the API keys we hold: its payouts are known by their reference in
+    the bank text). A provider's fault skips that account until the next run."""
+    new = 0
+    for account in PaymentProviderAccount.objects.filter(enabled=True, provider=Provider.PAYSTACK):
+        try:
+            new += fetch_settlements(account)
+        except ProviderError as exc:
+            logger.warning("could not fetch the settlements of payment account %s: %s", account.pk, exc)
+    return new
