@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django_q.tasks import async_task
 
 from core.audit import record_event
@@ -203,14 +203,14 @@ def _hand_over(message: Message) -> None:
     try:
         accepted = twilio.send_template(message.to, message.content_sid, content_variables(message))
     except links.LinkUnavailable as exc:
-        _try_later(message, gettext_noop("The PDF could not be put behind a link"), str(exc))
+        _try_later(message, "The PDF could not be put behind a link", str(exc))
     except MediaPrefixMismatch as exc:
         _fail(message, None, str(exc))
     except twilio.SendFault as fault:
         if fault.permanent:
             _fail(message, fault.code, fault.message)
         else:
-            _try_later(message, gettext_noop("Twilio did not take the message"), fault.message)
+            _try_later(message, "Twilio did not take the message", fault.message)
     else:
         _accepted(message, accepted)
 
