@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 
 # Long enough for a PDF upload and Twilio's answer, each up to its timeout.
 CLAIM_SECONDS = 120
+# A message still queued or sent this long after Twilio took it is asked about (a lost callback),
+# for as long as a WhatsApp message may take to reach a phone that is off.
+FOLLOW_AFTER = datetime.timedelta(minutes=10)
+FOLLOW_FOR = datetime.timedelta(days=3)
 
 
 def content_sid(kind: str) -> str:
@@ -188,6 +192,30 @@ def deliver_pending() -> int:
         except Exception:
             logger.exception("WhatsApp message %s could not be handed to Twilio", pk)
     return len(pending)
+
+
+def follow_unsettled(now: datetime.datetime | None = None) -> int:
+    """The safety net under the status callbacks, which Twilio does not retry when one is lost (our
+    service down, a network fault): each message Twilio took FOLLOW_AFTER ago or more and that is
+    neither delivered nor failed is asked about once per run, for FOLLOW_FOR. Returns how many."""
+    now = now or timezone.now()
+    sids = list(
+        Message.objects.filter(
+            status__in=(MessageStatus.QUEUED, MessageStatus.SENT),
+            queued_at__lte=now - FOLLOW_AFTER,
+            queued_at__gte=now - FOLLOW_FOR,
+        )
+        .exclude(provider_sid=None)
+        .values_list("provider_sid", flat=True)
+    )
+    for sid in sids:
+        try:
+            reported = twilio.fetch_status(str(sid))
+        except twilio.SendFault as fault:
+            logger.warning("WhatsApp message %s: its status could not be read now: %s", sid, fault.message)
+            continue
+        record_status(str(sid), reported.status, reported.error_code, reported.error_message)
+    return len(sids)
 
 
 def _claim(message_id: int) -> bool:

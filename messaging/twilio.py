@@ -1,6 +1,6 @@
 """Twilio's Messages API for WhatsApp: one approved content template (ContentSid) with its variables,
-and Twilio's refusals sorted into permanent (the message fails, with Twilio's code) and transient
-(timeouts, 429, 5xx: the worker tries again).
+a message's current status, and Twilio's refusals sorted into permanent (the message fails, with
+Twilio's code) and transient (timeouts, 429, 5xx: the worker tries again).
 
 The SDK calls https://api.twilio.com; TWILIO_API_URL replaces that origin (the sandbox in
 development, or a test server), so the same code talks to either.
@@ -92,6 +92,27 @@ def send_template(to: str, content_sid: str, variables: dict[str, str]) -> Accep
         # No answer, or none we can read: Twilio may not have the message. Try again later.
         raise SendFault(f"Twilio did not answer ({exc.__class__.__name__}).", permanent=False) from exc
     return Accepted(sid=str(message.sid), status=str(message.status))
+
+
+@dataclass(frozen=True)
+class Reported:
+    """Where Twilio says a message stands."""
+
+    status: str
+    error_code: int | None
+    error_message: str
+
+
+def fetch_status(sid: str) -> Reported:
+    """The message as Twilio has it now (for a status callback that never arrived)."""
+    try:
+        message = client().messages(sid).fetch()
+    except TwilioRestException as exc:
+        raise classify(exc) from exc
+    except (requests.RequestException, TwilioException) as exc:
+        raise SendFault(f"Twilio did not answer ({exc.__class__.__name__}).", permanent=False) from exc
+    code = message.error_code if isinstance(message.error_code, int) else None
+    return Reported(status=str(message.status), error_code=code, error_message=str(message.error_message or ""))
 
 
 def classify(exc: TwilioRestException) -> SendFault:

@@ -1,6 +1,7 @@
 """The worker's messaging schedules: every five minutes each WhatsApp message Twilio has not
-accepted yet (a timeout, a 5xx) is handed over again; every hour the PDFs uploaded to Cloudinary
-whose links have expired are destroyed."""
+accepted yet (a timeout, a 5xx) is handed over again; every ten minutes Twilio is asked about the
+messages no status callback has settled (a lost callback); every hour the PDFs uploaded to
+Cloudinary whose links have expired are destroyed."""
 
 from django.db import migrations
 
@@ -8,6 +9,7 @@ MINUTES = "I"  # django_q.models.Schedule.MINUTES; the historical model has no c
 HOURLY = "H"
 SCHEDULES = {
     "messaging.send_pending": {"func": "messaging.tasks.send_pending", "schedule_type": MINUTES, "minutes": 5},
+    "messaging.follow_messages": {"func": "messaging.tasks.follow_messages", "schedule_type": MINUTES, "minutes": 10},
     "messaging.destroy_expired_pdfs": {"func": "messaging.tasks.destroy_expired_pdfs", "schedule_type": HOURLY},
 }
 

@@ -10,6 +10,7 @@ import json
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from invoices.models import Client, Invoice
@@ -213,3 +214,46 @@ def test_the_request_names_the_template_not_a_body(twilio: TwilioSandbox, draft_
     assert sent.content_sid == CONTENT_SIDS["invoice"]
     assert set(sent.content_variables) == {"1", "2", "3", "4", "5"}
     assert json.loads(json.dumps(sent.content_variables))["5"].startswith("links/pdf/")
+
+
+@pytest.mark.parametrize(("outcome", "status", "code"), [("delivered", "delivered", None), ("failed", "failed", 63019)])
+def test_a_lost_callback_is_made_up_for_by_asking_twilio(
+    outcome: str,
+    status: str,
+    code: int | None,
+    twilio: TwilioSandbox,
+    owner_client: HttpClient,
+    draft_invoice: Invoice,
+) -> None:
+    message = handed_over(send_from_screen(owner_client, draft_invoice))
+    sid = str(message.provider_sid)
+    twilio.hold_callbacks = True  # never posted: lost
+    if outcome == "failed":
+        twilio.fail(sid, error_code=63019)
+    else:
+        twilio.advance(sid, "delivered")
+
+    assert services.follow_unsettled() == 0  # too early: the callback may still come
+    assert services.follow_unsettled(timezone.now() + services.FOLLOW_AFTER) == 1
+
+    message.refresh_from_db()
+    assert message.status == status and message.error_code == code
+    assert services.follow_unsettled(timezone.now() + services.FOLLOW_AFTER) == 0  # settled: not asked again
+
+
+def test_a_message_twilio_cannot_be_asked_about_now_is_asked_next_time(
+    twilio: TwilioSandbox, owner_client: HttpClient, draft_invoice: Invoice
+) -> None:
+    message = handed_over(send_from_screen(owner_client, draft_invoice))
+    twilio.hold_callbacks = True
+    twilio.advance(str(message.provider_sid), "delivered")
+    twilio.faults.add({"kind": "503", "path": "/2010-04-01"})
+    later = timezone.now() + services.FOLLOW_AFTER
+
+    assert services.follow_unsettled(later) == 1
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+
+    services.follow_unsettled(later)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
