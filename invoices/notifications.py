@@ -25,6 +25,7 @@ from core.formatting import format_date, format_money
 from core.models import Organization
 from core.validators import format_iban
 from invoices.models import BillingProfile, Invoice
+from payments.links import pay_online_url
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -60,6 +61,7 @@ def _context(invoice: Invoice, profile: BillingProfile | None) -> dict[str, Any]
         "due_date": format_date(invoice.due_date),
         "reference": invoice.formatted_reference,
         "site_name": settings.SITE_NAME,
+        "pay_online_url": pay_online_url(invoice),
     }
 
 

@@ -60,6 +60,8 @@ from invoices.models import (
 from invoices.models.lines import LineItem
 from invoices.money import ZERO
 from invoices.vat import STANDARD_REASONS, VatCategory, VatGroup, vat_breakdown, vat_total
+from payments.accounts import enabled_provider_subquery
+from payments.links import pay_online_url
 
 __all__ = ["challan_pdf", "credit_note_pdf", "invoice_pdf", "payment_receipt_pdf"]
 
@@ -166,7 +168,8 @@ class _Document:
 
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice with its lines, VAT summary, settlement and payment instructions."""
-    invoice = Invoice.all_objects.select_related("client", "organization").prefetch_related("items").get(pk=invoice.pk)
+    invoices = Invoice.all_objects.select_related("client", "organization").prefetch_related("items")
+    invoice = invoices.annotate(online_provider=enabled_provider_subquery()).get(pk=invoice.pk)
     with translation.override(invoice.client.language):
         return _render(_invoice_document(invoice))
 
@@ -196,7 +199,10 @@ def _invoice_document(invoice: Invoice) -> _Document:
     qr_code = _QrCode(transfer.qr_code()) if transfer else None
     if transfer:
         instruction += " " + _("Or scan the code with a banking app: it fills in the transfer.")
-    sections = [_Section(_("Payment"), rows=payment, text=[instruction], figure=qr_code)]
+    text = [instruction]
+    if online := pay_online_url(invoice):
+        text.append(_("Pay online: %(url)s") % {"url": online})
+    sections = [_Section(_("Payment"), rows=payment, text=text, figure=qr_code)]
     if invoice.notes:
         sections.append(_Section(_("Notes"), text=[invoice.notes]))
     return _Document(

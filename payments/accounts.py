@@ -3,15 +3,20 @@ online, and the owner's changes to it (checked with the provider, audited)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from core.audit import record_event
 from core.models import Organization, User
-from invoices.models import Invoice
-from payments.models import PaymentProviderAccount, Provider
+from invoices.models import Invoice, InvoiceStatus
+from payments.models import USAGE_SECONDS, PaymentProviderAccount, Provider, usage_key
 from payments.providers import ProviderError, provider_for
 
 
@@ -20,22 +25,50 @@ def active_account(organization: Organization | int) -> PaymentProviderAccount |
     return PaymentProviderAccount.objects.filter(organization_id=organization_id, enabled=True).first()
 
 
-def currency_problem(account: PaymentProviderAccount, currency: str) -> str:
-    """Why the account cannot take a payment in `currency`, or '' when it can."""
-    if account.provider == Provider.PAYSTACK and currency not in settings.PAYSTACK_CURRENCIES:
+@dataclass(frozen=True)
+class Usage:
+    provider: str  # of the enabled account, '' without one
+    ever: bool  # an account was ever set up, so online payments may exist
+
+
+def usage(organization_id: int) -> Usage:
+    """Read on every invoice page, email and PDF: kept in the cache (PaymentProviderAccount.save
+    forgets it), so an organisation without online payment costs no query once warm."""
+    cached = cache.get(usage_key(organization_id))
+    if isinstance(cached, Usage):
+        return cached
+    accounts = PaymentProviderAccount.objects.filter(organization_id=organization_id)
+    rows = list(accounts.values_list("provider", "enabled"))
+    found = Usage(provider=next((provider for provider, enabled in rows if enabled), ""), ever=bool(rows))
+    cache.set(usage_key(organization_id), found, USAGE_SECONDS)
+    return found
+
+
+def enabled_provider_subquery() -> Coalesce:
+    """The enabled account's provider ('' without one) as an annotation of invoices:
+    `online_provider`, which online_payment_available reads instead of asking again."""
+    accounts = PaymentProviderAccount.objects.filter(organization_id=OuterRef("organization_id"), enabled=True)
+    return Coalesce(Subquery(accounts.values("provider")[:1]), Value(""))
+
+
+def currency_problem(provider: str, currency: str) -> str:
+    """Why the provider cannot take a payment in `currency`, or '' when it can."""
+    if provider == Provider.PAYSTACK and currency not in settings.PAYSTACK_CURRENCIES:
         return gettext("Paystack does not accept payments in %(currency)s.") % {"currency": currency}
-    if account.provider == Provider.MOLLIE and currency != "EUR":
+    if provider == Provider.MOLLIE and currency != "EUR":
         return gettext("Online payment is offered for invoices in euro only.")
     return ""
 
 
 def online_payment_available(invoice: Invoice) -> bool:
     """The organisation has an enabled account that takes the invoice's currency, and the invoice
-    has something left to pay."""
-    if not invoice.is_open or invoice.balance_due <= 0:
+    has something left to pay (a draft being sent counts: its email carries the link)."""
+    if invoice.status in (InvoiceStatus.CANCELLED, InvoiceStatus.PAID) or invoice.balance_due <= 0:
         return False
-    account = active_account(invoice.organization_id)
-    return account is not None and not currency_problem(account, invoice.currency)
+    provider = getattr(invoice, "online_provider", None)
+    if provider is None:
+        provider = usage(invoice.organization_id).provider
+    return bool(provider) and not currency_problem(str(provider), invoice.currency)
 
 
 def mark_key_refused(organization_id: int, message: str) -> None:

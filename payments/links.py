@@ -17,6 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from invoices.models import Invoice
+from payments.accounts import online_payment_available
 
 SALT = "payments.public-invoice"
 
@@ -32,6 +33,12 @@ def public_invoice_path(invoice: Invoice) -> str:
 def public_invoice_url(invoice: Invoice) -> str:
     """The absolute link for emails, PDFs and messages (SITE_URL-based: no request needed)."""
     return f"{settings.SITE_URL}{public_invoice_path(invoice)}"
+
+
+def pay_online_url(invoice: Invoice) -> str:
+    """The public link when the invoice can be paid online (emails and the PDF say "Pay online"),
+    else ''."""
+    return public_invoice_url(invoice) if online_payment_available(invoice) else ""
 
 
 def invoice_for_token(token: str) -> Invoice:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +22,14 @@ ZERO = Decimal("0.00")
 class Provider(models.TextChoices):
     MOLLIE = "mollie", "Mollie"
     PAYSTACK = "paystack", "Paystack"
+
+
+# How long payments.accounts.usage keeps an organisation's answer; a save forgets it at once.
+USAGE_SECONDS = 3600
+
+
+def usage_key(organization_id: int) -> str:
+    return f"payments:usage:{organization_id}"
 
 
 def new_webhook_token() -> str:
@@ -51,6 +61,12 @@ class PaymentProviderAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} ({self.organization_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(usage_key(self.organization_id))
+        # Another process may have cached the state this transaction replaces: forget it again.
+        transaction.on_commit(lambda: cache.delete(usage_key(self.organization_id)))
 
     @property
     def masked_key(self) -> str:

@@ -53,7 +53,7 @@ def start_checkout(invoice: Invoice) -> OnlinePayment:
     account = active_account(invoice.organization_id)
     if account is None or not invoice.is_open or invoice.balance_due <= 0:
         raise ValidationError(gettext("This invoice cannot be paid online."))
-    problem = currency_problem(account, invoice.currency)
+    problem = currency_problem(account.provider, invoice.currency)
     if problem:
         raise ValidationError(problem)
     reusable = OnlinePayment.objects.filter(

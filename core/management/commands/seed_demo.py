@@ -11,6 +11,7 @@ from django.db import transaction
 
 from core import services
 from core.models import Organization, User
+from payments.demo import configure_demo_account
 
 DEMO_EMAIL = "demo@smartinvoice.local"
 DEMO_PASSWORD = "demo-cashflow-2026"  # noqa: S105 - published on purpose; seed_demo refuses to run in production
@@ -33,5 +34,6 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(name=DEMO_ORGANIZATION, memberships__user=user).first()
             if organization is None:
                 organization = services.create_organization(DEMO_ORGANIZATION, owner=user)
+            configure_demo_account(organization)  # "Pay online" through the Mollie sandbox
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {organization.name}"))
         self.stdout.write(self.style.SUCCESS(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}"))
