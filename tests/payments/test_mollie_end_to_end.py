@@ -122,3 +122,29 @@ def test_an_expired_checkout_records_nothing(
     online.refresh_from_db()
     assert online.status == OnlinePaymentStatus.EXPIRED
     assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("121.00")
+
+
+def test_a_mollie_outage_during_the_webhook_is_retried_and_then_recorded(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    invoice = make_invoice(organization)
+    online = _checkout(client, invoice)
+    mollie_sandbox.faults.add({"kind": "503", "method": "GET", "path": f"/v2/payments/{online.provider_id}"})
+    mollie_sandbox.complete(online.provider_id, "paid")
+
+    assert [d["status"] for d in mollie_sandbox.webhook_deliveries] == [503]
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    mollie_sandbox.release_webhooks()  # Mollie's retry
+    assert [d["status"] for d in mollie_sandbox.webhook_deliveries] == [503, 200]
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
+
+
+def test_a_revoked_key_is_shown_to_the_owner_and_the_payer_gets_a_message(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    PaymentProviderAccount.objects.filter(pk=mollie_account.pk).update(secret_key="test_" + "r" * 30)
+    response = client.post(f"{public_invoice_path(make_invoice(organization))}checkout/")
+    assert response.status_code == 200
+    assert "not available right now" in response.content.decode()
+    mollie_account.refresh_from_db()
+    assert mollie_account.last_error
