@@ -80,7 +80,9 @@ def whatsapp_choice(invoice: Invoice) -> WhatsAppChoice:
 def send_invoice_whatsapp(
     invoice: Invoice, *, actor: User | None = None, request: HttpRequest | None = None
 ) -> Message:
-    """Mark the invoice sent and queue its WhatsApp message for the worker."""
+    """Mark the invoice sent and queue its WhatsApp message for the worker. As on the Peppol path, the
+    invoice is marked sent (and committed, so what its signal queues reads it sent) just before the
+    message is queued, each in its own transaction."""
     from invoices.services import send_invoice  # the invoice services import the send view's callers
 
     check_sendable(invoice)
@@ -157,7 +159,7 @@ def _one_line(text: str) -> str:
 
 def content_variables(message: Message) -> dict[str, str]:
     """The template's variables: 1 client, 2 invoice number, 3 amount due in the client's language,
-    4 the public invoice link (view and pay), 5 the PDF link after its origin."""
+    4 the public invoice link (view and pay), 5 the PDF link after the template's media prefix."""
     invoice = message.invoice
     with translation.override(invoice.client.language):
         amount = format_money(invoice.balance_due, invoice.currency)
@@ -302,7 +304,11 @@ def record_status(sid: str, status: str, error_code: int | None = None, error_me
         return None
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update().select_related("invoice__organization").filter(provider_sid=sid).first()
+            # Only the message's row: its invoice and organisation are read, never locked.
+            Message.objects.select_for_update(of=("self",))
+            .select_related("invoice__organization")
+            .filter(provider_sid=sid)
+            .first()
         )
         if message is None:
             return None

@@ -4,6 +4,7 @@ expiring links (no login: the signed token is the permission)."""
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -45,7 +46,7 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
     sid = request.POST.get("MessageSid", "")
     status = request.POST.get("MessageStatus", "")
     code_text = request.POST.get("ErrorCode", "")
-    error_code = int(code_text) if code_text.isdigit() and len(code_text) < 10 else None
+    error_code = int(code_text) if re.fullmatch(r"[0-9]{1,9}", code_text) else None
     message = services.record_status(sid, status, error_code, request.POST.get("ErrorMessage", ""))
     # Twilio only needs a 2xx; a SID we do not know (another installation's) is not an error.
     return JsonResponse({"received": True, "known": message is not None})

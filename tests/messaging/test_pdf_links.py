@@ -90,8 +90,12 @@ def test_a_link_never_serves_a_draft_or_a_deleted_invoice(
     client: HttpClient, draft_invoice: Invoice, settings: SettingsWrapper
 ) -> None:
     draft_url = path_of(links.pdf_link(draft_invoice), settings)
+    deleted = make_invoice(draft_invoice.organization, draft_invoice.client)
+    deleted_url = path_of(links.pdf_link(deleted), settings)
+    Invoice.all_objects.filter(pk=deleted.pk).update(is_active=False)
 
     assert client.get(draft_url).status_code == 404
+    assert client.get(deleted_url).status_code == 404
 
 
 @pytest.mark.usefixtures("no_cloudinary")

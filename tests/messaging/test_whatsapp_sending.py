@@ -11,6 +11,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from core.models import AuditEvent
 from invoices.models import Client, Invoice
@@ -257,3 +261,28 @@ def test_a_message_twilio_cannot_be_asked_about_now_is_asked_next_time(
     services.follow_unsettled(later)
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["MessageSid", "MessageStatus", "ErrorCode", "ErrorMessage", "To", "Other"]),
+        st.one_of(
+            st.text(max_size=40), st.sampled_from(["delivered", "failed", "\u00b2", "\uff11\uff12", "99999999999"])
+        ),
+    ),
+    forged=st.booleans(),
+)
+@example(params={"MessageStatus": "failed", "ErrorCode": "\u00b2"}, forged=False)  # a digit int() refuses
+def test_no_callback_gets_a_server_error(
+    client: HttpClient, settings: SettingsWrapper, params: dict[str, str], forged: bool
+) -> None:
+    settings.SITE_URL = "https://invoices.example.com"
+    settings.TWILIO_AUTH_TOKEN = "token"
+    url = reverse("messaging:twilio_status")
+    params = {name: value.replace("\x00", "") for name, value in params.items()}
+    signed = signature("guess" if forged else "token", f"https://invoices.example.com{url}", params)
+
+    answer = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signed)
+
+    assert answer.status_code == (403 if forged else 200)
