@@ -2,7 +2,8 @@
 
 Amounts travel in the currency's subunit (kobo, cents: 1/100). A webhook is trusted only after
 its x-paystack-signature (HMAC-SHA512 of the raw body with the secret key) checks out, and even
-then a payment's amount and status come from GET /transaction/verify/<reference>.
+then a payment's amount and status come from GET /transaction/verify/<reference>, its refunds
+from GET /refund?transaction=<id>.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from invoices.models import Invoice
-from payments.providers.base import Checkout, PaymentState, ProviderError, SettlementInfo
+from payments.providers.base import Checkout, PaymentState, ProviderError, Refund, SettlementInfo
 
 # "abandoned" is also what a transaction reads while the payer is still at the checkout.
 _STATUSES = {"success": "paid", "failed": "failed", "abandoned": "open", "reversed": "paid"}
@@ -99,6 +100,20 @@ class PaystackProvider:
             currency=str(data.get("currency") or ""),
             paid_at=_when(data.get("paid_at") or data.get("paidAt")),
             method=str(data.get("channel") or ""),
+            refunds=self._refunds(data.get("id")) if status in ("success", "reversed") else (),
+        )
+
+    def _refunds(self, transaction_id: object) -> tuple[Refund, ...]:
+        """The transaction's refunds, as GET /refund?transaction=<id> lists them: only `processed`
+        ones have given the money back."""
+        listed = self._request("GET", "/refund", params={"transaction": str(transaction_id), "perPage": 100})
+        return tuple(
+            Refund(
+                refund_id=f"paystack:{refund['id']}",
+                amount=from_subunits(refund.get("amount") or 0),
+                done=refund.get("status") == "processed",
+            )
+            for refund in listed or []
         )
 
     def settlements(self) -> list[SettlementInfo]:
@@ -115,4 +130,4 @@ class PaystackProvider:
         ]
 
     def check_key(self) -> None:
-        self._request("GET", "/transaction", params={"perPage": 1})
+        self._request("GET", "/settlement", params={"perPage": 1})

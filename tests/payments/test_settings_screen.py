@@ -10,6 +10,7 @@ from django.test import Client
 from core.models import AuditEvent, Organization, Role
 from payments.models import PaymentProviderAccount, Provider
 from sandboxes.mollie import DEFAULT_API_KEY, MollieSandbox
+from sandboxes.paystack import DEFAULT_SECRET_KEY, PaystackSandbox
 from tests.factories import member
 from tests.helpers import logged_in_client
 
@@ -106,3 +107,15 @@ def test_another_organisations_account_is_not_shown_or_changed(
     owner_client.post(URL, {"action": "disable"})
     theirs.refresh_from_db()
     assert theirs.enabled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paystack_key_is_checked_with_paystack(
+    owner_client: Client, organization: Organization, paystack_sandbox: PaystackSandbox
+) -> None:
+    PaymentProviderAccount.objects.filter(organization=organization).delete()
+    refused = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": "sk_test_" + "w" * 32})
+    assert refused.status_code == 400
+    saved = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": DEFAULT_SECRET_KEY})
+    assert saved.status_code == 302
+    assert PaymentProviderAccount.objects.get(organization=organization, enabled=True).provider == Provider.PAYSTACK

@@ -77,10 +77,3 @@ def test_paystack_signed_events_for_unknown_references_are_acknowledged(
     ):
         body = json.dumps(event).encode()
         assert _paystack(client, paystack_account, body, signature(body, SECRET)) == 200
-
-
-def test_a_refund_event_without_its_transaction_is_a_400(
-    client: Client, paystack_account: PaymentProviderAccount
-) -> None:
-    body = json.dumps({"event": "refund.processed", "data": {"amount": 100}}).encode()
-    assert _paystack(client, paystack_account, body, signature(body, SECRET)) == 400
