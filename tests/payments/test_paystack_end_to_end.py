@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.models import Organization
 from invoices.models import Invoice, InvoiceStatus, Payment
 from payments.links import public_invoice_path
 from payments.models import OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount
 from payments.services import paystack_webhook_url
+from payments.tasks import follow_unfinished_payments
 from sandboxes.paystack import PaystackSandbox, signature
 from tests.factories import make_client, make_invoice
 
@@ -113,3 +116,16 @@ def test_a_processed_refund_reverses_the_refunded_part(
     assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("21.00")
     paystack_sandbox.redeliver(online.provider_id)
     assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("21.00")
+
+
+def test_a_failure_paystack_never_announces_is_found_by_the_follow_up(
+    client: Client, organization: Organization, paystack_sandbox: PaystackSandbox
+) -> None:
+    invoice = _naira_invoice(organization)
+    online = _checkout(client, invoice)
+    paystack_sandbox.complete(online.provider_id, "failed")  # no event, and the payer never returns
+    OnlinePayment.objects.filter(pk=online.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=11))
+
+    assert follow_unfinished_payments() == 1
+    assert OnlinePayment.objects.get(pk=online.pk).status == OnlinePaymentStatus.FAILED
+    assert follow_unfinished_payments() == 0
