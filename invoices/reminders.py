@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -121,28 +120,27 @@ _BY_WHATSAPP = Q(client__preferred_channel=Channel.WHATSAPP) & ~Q(client__whatsa
 
 
 def _remindable() -> InvoiceQuerySet:
-    """Open, unpaid invoices of organisations that send reminders, to clients with an email or a
-    WhatsApp number they prefer."""
+    """Open, unpaid invoices of organisations that send reminders, to clients with an email or,
+    when WhatsApp is set up, a WhatsApp number they prefer."""
+    reachable = ~Q(client__email="")
+    if whatsapp.available(MessageKind.REMINDER):
+        reachable |= _BY_WHATSAPP
     queryset: InvoiceQuerySet = (
         Invoice.objects.open()
         .filter(balance_due__gt=0)
-        .filter(~Q(client__email="") | _BY_WHATSAPP)
+        .filter(reachable)
         .exclude(organization__billing_profile__send_reminders=False)
     )
     return queryset
 
 
 def _by_whatsapp(invoice: Invoice) -> bool:
-    """The client prefers WhatsApp and it can be used; without it set up, email (if any) it is."""
-    if invoice.client.preferred_channel != Channel.WHATSAPP:
-        return False
-    try:
-        whatsapp.check_sendable(invoice, MessageKind.REMINDER)
-    except ValidationError as exc:
-        if not invoice.client.email:
-            raise OSError(" ".join(exc.messages)) from exc  # no way to reach the client: tried next run
-        return False
-    return True
+    """The client prefers WhatsApp, has a number, and WhatsApp is set up; else email it is."""
+    return (
+        invoice.client.preferred_channel == Channel.WHATSAPP
+        and bool(invoice.client.whatsapp_number)
+        and whatsapp.available(MessageKind.REMINDER)
+    )
 
 
 def logged_stages(invoice_ids: list[int]) -> dict[int, set[int]]:

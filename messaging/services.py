@@ -48,11 +48,16 @@ def content_sid(kind: str) -> str:
     )
 
 
+def available(kind: str = MessageKind.INVOICE) -> bool:
+    """Whether this installation can send this kind of message by WhatsApp (Twilio and its template)."""
+    return twilio.configured() and bool(content_sid(kind))
+
+
 def check_sendable(invoice: Invoice, kind: str = MessageKind.INVOICE) -> None:
     """Refused in words when the client has no WhatsApp number or WhatsApp is not set up."""
     if not invoice.client.whatsapp_number:
         raise ValidationError(gettext("The client has no WhatsApp number: add it on the client first."))
-    if not twilio.configured() or not content_sid(kind):
+    if not available(kind):
         raise ValidationError(gettext("Sending by WhatsApp is not set up in this installation."))
 
 

@@ -72,3 +72,17 @@ def test_an_email_client_still_gets_email(twilio: TwilioSandbox, organization: O
     assert send_payment_reminders(WEEK_LATE) == 1
 
     assert not Message.objects.exists() and len(mail.outbox) == 1
+
+
+def test_without_whatsapp_set_up_a_client_reachable_only_there_holds_up_nobody(
+    settings: SettingsWrapper, organization: Organization
+) -> None:
+    settings.TWILIO_ACCOUNT_SID = ""
+    only_whatsapp = make_client(organization, email="", preferred_channel="whatsapp", whatsapp_number=WHATSAPP_NUMBER)
+    for _ in range(6):  # more than a run's tolerance of failures in a row
+        make_invoice(organization, only_whatsapp)
+    emailed = make_invoice(organization, make_client(organization, name="Other"))
+
+    assert send_payment_reminders(WEEK_LATE) == 1
+
+    assert ReminderLog.objects.get().invoice == emailed and len(mail.outbox) == 1
