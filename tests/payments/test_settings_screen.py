@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from core.models import AuditEvent, Organization, Role
+from core.models import AuditEvent, Organization, Role, User
 from payments.models import PaymentProviderAccount, Provider
 from sandboxes.mollie import DEFAULT_API_KEY, MollieSandbox
 from sandboxes.paystack import DEFAULT_SECRET_KEY, PaystackSandbox
@@ -119,3 +119,20 @@ def test_a_paystack_key_is_checked_with_paystack(
     saved = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": DEFAULT_SECRET_KEY})
     assert saved.status_code == 302
     assert PaymentProviderAccount.objects.get(organization=organization, enabled=True).provider == Provider.PAYSTACK
+
+
+def test_the_platform_admin_never_shows_the_key(client: Client, organization: Organization) -> None:
+    staff = User.objects.create_superuser(email="staff@example.com", password="x" * 20)
+    client.force_login(staff)
+    account = PaymentProviderAccount.objects.create(
+        organization=organization, provider=Provider.MOLLIE, secret_key=DEFAULT_API_KEY
+    )
+    for url in (
+        "/admin/payments/paymentprovideraccount/",
+        f"/admin/payments/paymentprovideraccount/{account.pk}/change/",
+        "/admin/payments/onlinepayment/",
+        "/admin/payments/settlement/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert DEFAULT_API_KEY not in response.content.decode()

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from payments.models import OnlinePayment, PaymentProviderAccount, Settlement
+
+
+@admin.register(PaymentProviderAccount)
+class PaymentProviderAccountAdmin(admin.ModelAdmin[PaymentProviderAccount]):
+    list_display = ["organization", "provider", "masked_key", "enabled", "last_error", "updated_at"]
+    list_filter = ["provider", "enabled"]
+    search_fields = ["organization__name"]
+    # The key stays out of the admin: owners paste and replace it on their settings screen.
+    exclude = ["secret_key"]
+    readonly_fields = ["masked_key", "webhook_token", "last_error", "created_at", "updated_at"]
+
+
+@admin.register(OnlinePayment)
+class OnlinePaymentAdmin(admin.ModelAdmin[OnlinePayment]):
+    list_display = ["provider_id", "organization", "invoice", "status", "amount", "amount_refunded", "created_at"]
+    list_filter = ["provider", "status"]
+    search_fields = ["provider_id", "invoice__number"]
+    # What the providers said, never edited by hand: a change goes through payments.services.
+    readonly_fields = [field.name for field in OnlinePayment._meta.fields]
+
+
+@admin.register(Settlement)
+class SettlementAdmin(admin.ModelAdmin[Settlement]):
+    list_display = ["reference", "provider", "organization", "amount", "currency", "settled_at", "bank_transaction"]
+    list_filter = ["provider"]
+    search_fields = ["reference", "provider_id"]
+    readonly_fields = [field.name for field in Settlement._meta.fields]
