@@ -26,6 +26,13 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
         help_text="The client's IBANs, to recognise its bank payments.",
     )
     language = serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, required=False)
+    # As the client form takes it: written as people do, stored in E.164 (+32470123456).
+    whatsapp_number = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The client's WhatsApp number with its country code; required when preferred_channel is whatsapp.",
+    )
 
     class Meta:
         model = Client

@@ -92,7 +92,7 @@ def test_the_api_takes_and_checks_the_two_fields(organization: Organization, cli
 
     refused = client.post(url, body, content_type="application/json", headers=headers)
     accepted = client.post(
-        url, {**body, "whatsapp_number": "+32 470 12 34 56"}, content_type="application/json", headers=headers
+        url, {**body, "whatsapp_number": "+32 (0) 470 / 12 34 56"}, content_type="application/json", headers=headers
     )
 
     assert refused.status_code == 400 and "whatsapp_number" in refused.content.decode()
