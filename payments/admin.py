@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from payments.models import OnlinePayment, PaymentProviderAccount, Settlement
 
@@ -13,6 +14,10 @@ class PaymentProviderAccountAdmin(admin.ModelAdmin[PaymentProviderAccount]):
     # The key stays out of the admin: owners paste and replace it on their settings screen.
     exclude = ["secret_key"]
     readonly_fields = ["masked_key", "webhook_token", "last_error", "created_at", "updated_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: PaymentProviderAccount | None = None) -> bool:
+        # Turned off, never deleted: payments started with it are still fetched with its key.
+        return False
 
 
 @admin.register(OnlinePayment)
