@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("webhooks/mollie/", webhooks.mollie_webhook, name="mollie_webhook"),
     path("webhooks/paystack/<str:token>/", webhooks.paystack_webhook, name="paystack_webhook"),
     path("settings/online-payment/", settings_screen.online_payment_settings, name="settings"),
+    path("settings/online-payment/check/", settings_screen.check_key, name="check_key"),
+    path("settings/online-payment/turn-off/", settings_screen.turn_off, name="turn_off"),
 ]

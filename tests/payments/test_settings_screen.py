@@ -23,8 +23,14 @@ URL = "/settings/online-payment/"
 def test_only_admins_and_owners_reach_it(organization: Organization, role: Role) -> None:
     client = logged_in_client(member(organization, role))
     assert client.get(URL).status_code == 403
-    assert client.post(URL, {"action": "save", "provider": "mollie", "secret_key": DEFAULT_API_KEY}).status_code == 403
+    assert client.post(URL, {"provider": "mollie", "secret_key": DEFAULT_API_KEY}).status_code == 403
     assert not PaymentProviderAccount.objects.exists()
+    PaymentProviderAccount.objects.create(
+        organization=organization, provider=Provider.MOLLIE, secret_key=DEFAULT_API_KEY
+    )
+    assert client.post(f"{URL}check/").status_code == 403
+    assert client.post(f"{URL}turn-off/").status_code == 403
+    assert PaymentProviderAccount.objects.get().enabled
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
@@ -36,7 +42,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
 def test_a_key_the_provider_accepts_is_saved_encrypted_and_shown_masked(
     owner_client: Client, organization: Organization, mollie_sandbox: MollieSandbox
 ) -> None:
-    response = owner_client.post(URL, {"action": "save", "provider": "mollie", "secret_key": DEFAULT_API_KEY})
+    response = owner_client.post(URL, {"provider": "mollie", "secret_key": DEFAULT_API_KEY})
     assert response.status_code == 302
     account = PaymentProviderAccount.objects.get(organization=organization, enabled=True)
     assert account.secret_key == DEFAULT_API_KEY
@@ -52,14 +58,14 @@ def test_a_key_the_provider_accepts_is_saved_encrypted_and_shown_masked(
 
 
 def test_a_key_the_provider_refuses_is_not_saved(owner_client: Client, mollie_sandbox: MollieSandbox) -> None:
-    response = owner_client.post(URL, {"action": "save", "provider": "mollie", "secret_key": "test_" + "x" * 30})
+    response = owner_client.post(URL, {"provider": "mollie", "secret_key": "test_" + "x" * 30})
     assert response.status_code == 400
     assert "refused" in response.content.decode()
     assert not PaymentProviderAccount.objects.exists()
 
 
 def test_a_key_of_the_wrong_shape_is_a_form_error(owner_client: Client) -> None:
-    response = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": DEFAULT_API_KEY})
+    response = owner_client.post(URL, {"provider": "paystack", "secret_key": DEFAULT_API_KEY})
     assert response.status_code == 400
     assert not PaymentProviderAccount.objects.exists()
 
@@ -68,7 +74,7 @@ def test_replacing_the_key_keeps_one_enabled_account(
     owner_client: Client, organization: Organization, mollie_sandbox: MollieSandbox
 ) -> None:
     for _ in range(2):
-        owner_client.post(URL, {"action": "save", "provider": "mollie", "secret_key": DEFAULT_API_KEY})
+        owner_client.post(URL, {"provider": "mollie", "secret_key": DEFAULT_API_KEY})
     assert PaymentProviderAccount.objects.filter(organization=organization).count() == 2
     assert PaymentProviderAccount.objects.filter(organization=organization, enabled=True).count() == 1
 
@@ -79,8 +85,8 @@ def test_the_key_test_and_turning_it_off_are_audited(
     PaymentProviderAccount.objects.create(
         organization=organization, provider=Provider.MOLLIE, secret_key=DEFAULT_API_KEY
     )
-    assert owner_client.post(URL, {"action": "test"}).status_code == 302
-    assert owner_client.post(URL, {"action": "disable"}).status_code == 302
+    assert owner_client.post(f"{URL}check/").status_code == 302
+    assert owner_client.post(f"{URL}turn-off/").status_code == 302
     assert not PaymentProviderAccount.objects.filter(enabled=True).exists()
     actions = set(AuditEvent.objects.filter(organization=organization).values_list("action", flat=True))
     assert {"online_payment.account_tested", "online_payment.account_disabled"} <= actions
@@ -104,7 +110,7 @@ def test_another_organisations_account_is_not_shown_or_changed(
     page = owner_client.get(URL).content.decode()
     assert theirs.webhook_token not in page
     assert theirs.masked_key not in page
-    owner_client.post(URL, {"action": "disable"})
+    assert owner_client.post(f"{URL}turn-off/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.enabled
 
@@ -114,9 +120,9 @@ def test_a_paystack_key_is_checked_with_paystack(
     owner_client: Client, organization: Organization, paystack_sandbox: PaystackSandbox
 ) -> None:
     PaymentProviderAccount.objects.filter(organization=organization).delete()
-    refused = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": "sk_test_" + "w" * 32})
+    refused = owner_client.post(URL, {"provider": "paystack", "secret_key": "sk_test_" + "w" * 32})
     assert refused.status_code == 400
-    saved = owner_client.post(URL, {"action": "save", "provider": "paystack", "secret_key": DEFAULT_SECRET_KEY})
+    saved = owner_client.post(URL, {"provider": "paystack", "secret_key": DEFAULT_SECRET_KEY})
     assert saved.status_code == 302
     assert PaymentProviderAccount.objects.get(organization=organization, enabled=True).provider == Provider.PAYSTACK
 
