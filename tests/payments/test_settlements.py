@@ -39,19 +39,21 @@ def test_a_mollie_payout_quoting_its_reference_is_not_reconciled(
     _pay_online(client, invoice, lambda pid: mollie_sandbox.complete(pid, "paid"))
     settlement = mollie_sandbox.settle()
     value = str(settlement["amount"]["value"])  # type: ignore[index]
+    still_open = make_invoice(organization, invoice.client)
     account = make_bank_account(organization)
-    # The payout names the invoice too (Mollie's report could): still not a payment of it.
+    # The payout names invoices (Mollie's report could): it pays neither of them.
     (row,) = add_transactions(
         account,
         (DAY, value),
         counterpart_name="Stichting Mollie Payments",
-        remittance_information=f"{settlement['settlement_bank_description']} {invoice.number}",
+        remittance_information=f"{settlement['settlement_bank_description']} {invoice.number} {still_open.number}",
     )
 
     reconciliation.reconcile(organization.pk)
 
     assert not Match.objects.filter(transaction=row).exists()
     assert Payment.objects.filter(invoice=invoice).count() == 1
+    assert not Payment.objects.filter(invoice=still_open).exists()
     recorded = Settlement.objects.get(bank_transaction=row)
     assert recorded.reference == settlement["reference"]
     assert recorded.amount == Decimal(value)
