@@ -7,20 +7,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0012_enterprise_number_label'),
+        ("invoices", "0012_enterprise_number_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='preferred_channel',
-            field=models.CharField(choices=[('email', 'Email'), ('whatsapp', 'WhatsApp')], default='email', max_length=10, verbose_name='send invoices by'),
+            model_name="client",
+            name="preferred_channel",
+            field=models.CharField(
+                choices=[("email", "Email"), ("whatsapp", "WhatsApp")],
+                default="email",
+                max_length=10,
+                verbose_name="send invoices by",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='whatsapp_number',
-            field=models.CharField(blank=True, max_length=20, verbose_name='WhatsApp number'),
+            model_name="client",
+            name="whatsapp_number",
+            field=models.CharField(blank=True, max_length=20, verbose_name="WhatsApp number"),
         ),
     ]
