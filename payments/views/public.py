@@ -70,15 +70,17 @@ def public_invoice_pdf(request: HttpRequest, token: str) -> HttpResponse:
 def checkout(request: HttpRequest, token: str) -> HttpResponse:
     """Start (or resume) the payment of the open balance and send the payer to the provider."""
     invoice = invoice_for_token(token)
-    try:
-        online = services.start_checkout(invoice)
-    except ValidationError as exc:
-        return _page(request, invoice, error=" ".join(exc.messages))
-    except ProviderError as exc:
-        logger.warning("checkout of invoice %s failed at the provider: %s", invoice.pk, exc)
-        if exc.is_auth:
-            mark_key_refused(invoice.organization_id, str(exc))
-        return _page(request, invoice, error=gettext("Online payment is not available right now. Please try later."))
+    with translation.override(invoice.client.language):  # the reasons it gives, too
+        try:
+            online = services.start_checkout(invoice)
+        except ValidationError as exc:
+            return _page(request, invoice, error=" ".join(exc.messages))
+        except ProviderError as exc:
+            logger.warning("checkout of invoice %s failed at the provider: %s", invoice.pk, exc)
+            if exc.is_auth:
+                mark_key_refused(invoice.organization_id, str(exc))
+            error = gettext("Online payment is not available right now. Please try later.")
+            return _page(request, invoice, error=error)
     return redirect(online.checkout_url, permanent=False)
 
 
