@@ -581,5 +581,62 @@ BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 BACKUP_SCHEDULE = env_bool("BACKUP_SCHEDULE", default=not DEBUG)
 
 # --- Online payment (payments/) -------------------------------------------------------------
+# Each organisation pastes its own provider key on /settings/online-payment/; these say where
+# the providers are (the sandboxes under DEBUG) and how long to wait for them.
+MOLLIE_API_URL = env_str("MOLLIE_API_URL", f"{SANDBOX_URL}/mollie" if DEBUG else "https://api.mollie.com").rstrip("/")
+PAYSTACK_API_URL = env_str(
+    "PAYSTACK_API_URL", f"{SANDBOX_URL}/paystack" if DEBUG else "https://api.paystack.co"
+).rstrip("/")
+PAYMENT_CONNECT_TIMEOUT_SECONDS = env_float("PAYMENT_CONNECT_TIMEOUT_SECONDS", 5.0)
+PAYMENT_TIMEOUT_SECONDS = env_float("PAYMENT_TIMEOUT_SECONDS", 15.0)
+# The currencies Paystack charges in (its docs: no EUR); invoices in others cannot use it.
+PAYSTACK_CURRENCIES = env_list("PAYSTACK_CURRENCIES", ["NGN", "GHS", "ZAR", "KES", "USD", "XOF", "EGP", "RWF"])
+# The demo organisation's Mollie key (seed_demo): the Mollie sandbox's test key under DEBUG.
+MOLLIE_DEMO_API_KEY = env_str("MOLLIE_DEMO_API_KEY", "test_sandboxmollieapikey0000000000" if DEBUG else "")
+# Public invoice pages (/pay/<token>/): per client address.
+RATE_LIMITS.setdefault("public_invoice", "30/m")
 
 # --- WhatsApp (Twilio) and PDF links (Cloudinary) (messaging/) -------------------------------
+# docs/whatsapp.md. Without configuration under DEBUG, Twilio is the built-in sandbox (these literal
+# credentials are the sandbox's, never valid at Twilio). TWILIO_API_URL replaces https://api.twilio.com.
+TWILIO_API_URL = env_str("TWILIO_API_URL", f"{SANDBOX_URL}/twilio" if DEBUG else "https://api.twilio.com").rstrip("/")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "AC5a1d0b0c5e7f4a3b9c8d7e6f5a4b3c2d" if DEBUG else "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "9f8e7d6c5b4a39281706f5e4d3c2b1a0" if DEBUG else "")
+# The approved WhatsApp sender, E.164 (with or without "whatsapp:").
+TWILIO_WHATSAPP_FROM = env_str("TWILIO_WHATSAPP_FROM", "+32460200000" if DEBUG else "")
+# The approved content templates (ContentSid "HX…") for invoices and reminders.
+TWILIO_CONTENT_SID_INVOICE = env_str(
+    "TWILIO_CONTENT_SID_INVOICE", "HXa1b2c3d4e5f60718293a4b5c6d7e8f90" if DEBUG else ""
+)
+TWILIO_CONTENT_SID_REMINDER = env_str(
+    "TWILIO_CONTENT_SID_REMINDER", "HXb2c3d4e5f60718293a4b5c6d7e8f90a1" if DEBUG else ""
+)
+TWILIO_TIMEOUT_SECONDS = env_float("TWILIO_TIMEOUT_SECONDS", 15.0)
+# Hand-overs to Twilio that time out or meet a 5xx are tried again every five minutes, this often.
+TWILIO_MAX_ATTEMPTS = env_int("TWILIO_MAX_ATTEMPTS", 30)
+# How long a PDF link (in a WhatsApp message) works. Default: 7 days.
+PDF_LINK_TTL_SECONDS = env_int("PDF_LINK_TTL_SECONDS", 7 * 24 * 3600)
+# Cloudinary for the PDFs behind links: CLOUDINARY_URL (cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
+# or the three parts. Without it, the service serves the PDF itself at a signed, expiring link.
+# Under DEBUG without either, the Cloudinary sandbox (its literal credentials), whose download links
+# the Twilio sandbox's templates point at.
+_cloudinary = urlsplit(env_str("CLOUDINARY_URL"))
+_cloudinary_sandbox = DEBUG and not env_str("CLOUDINARY_URL") and not env_str("CLOUDINARY_CLOUD_NAME")
+CLOUDINARY_CLOUD_NAME = env_str(
+    "CLOUDINARY_CLOUD_NAME", "smart-invoice-sandbox" if _cloudinary_sandbox else _cloudinary.hostname or ""
+)
+CLOUDINARY_API_KEY = env_str(
+    "CLOUDINARY_API_KEY", "614335564976464" if _cloudinary_sandbox else _cloudinary.username or ""
+)
+CLOUDINARY_API_SECRET = env_str(
+    "CLOUDINARY_API_SECRET", "sandbox-cloudinary-api-secret" if _cloudinary_sandbox else _cloudinary.password or ""
+)
+CLOUDINARY_API_URL = env_str(
+    "CLOUDINARY_API_URL", f"{SANDBOX_URL}/cloudinary" if _cloudinary_sandbox else "https://api.cloudinary.com"
+).rstrip("/")
+CLOUDINARY_TIMEOUT_SECONDS = env_int("CLOUDINARY_TIMEOUT_SECONDS", 30)
+# The fixed start of the templates' media URL, as approved (WhatsApp wants it fixed up to the
+# domain); the PDF link's rest is variable {{5}}. Empty (the default): CLOUDINARY_API_URL + "/v1_1/"
+# with Cloudinary set up, else SITE_URL + "/".
+TWILIO_MEDIA_URL_PREFIX = env_str("TWILIO_MEDIA_URL_PREFIX")
+RATE_LIMITS.setdefault("pdf_link", "30/m")
