@@ -86,6 +86,21 @@ ACTION_LABELS: dict[str, Promise] = {
     "webhook.test_sent": _("Webhook test event sent"),
     "webhook.delivery_resent": _("Webhook delivery sent again"),
     "backup.created": _("Database backup written"),
+    "online_payment.account_saved": _("Online payment provider set up"),
+    "online_payment.account_disabled": _("Online payment turned off"),
+    "online_payment.account_tested": _("Online payment key checked"),
+    "online_payment.started": _("Online payment started"),
+    "online_payment.open": _("Online payment open"),
+    "online_payment.pending": _("Online payment pending"),
+    "online_payment.paid": _("Paid online"),
+    "online_payment.failed": _("Online payment failed"),
+    "online_payment.canceled": _("Online payment cancelled"),
+    "online_payment.expired": _("Online payment expired"),
+    "online_payment.refunded": _("Online payment refunded"),
+    "online_payment.partially_refunded": _("Online payment partly refunded"),
+    "bank_transaction.provider_settlement": _("Payout of online payments recognised"),
+    "whatsapp.queued": _("WhatsApp message queued"),
+    "whatsapp.failed": _("WhatsApp message failed"),
 }
 
 

@@ -14,9 +14,9 @@ import io
 import logging
 import uuid
 
-import cloudinary.exceptions  # type: ignore[import-untyped]
-import cloudinary.uploader  # type: ignore[import-untyped]
-import cloudinary.utils  # type: ignore[import-untyped]
+import cloudinary.exceptions
+import cloudinary.uploader
+import cloudinary.utils
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse

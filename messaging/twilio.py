@@ -16,10 +16,10 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.urls import reverse
-from twilio.base.exceptions import TwilioException, TwilioRestException  # type: ignore[import-untyped]
-from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
-from twilio.http.response import Response  # type: ignore[import-untyped]
-from twilio.rest import Client  # type: ignore[import-untyped]
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from twilio.request_validator import RequestValidator, get_signature_algorithm  # type: ignore[import-untyped]
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from core.ratelimit import check as rate_check
 from core.ratelimit import rate_limit

@@ -31,6 +31,8 @@ CLIENT_FIELDS = (
     "opening_balance",
     "notes",
     "external_code",
+    "preferred_channel",
+    "whatsapp_number",
 )
 
 

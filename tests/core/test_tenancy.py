@@ -42,6 +42,14 @@ NOT_OBJECT_ROUTES = {
     "dashboards:aging_bucket",
     # A secret single-use token, not an id: tested in test_invitations.
     "invitation_accept",
+    # Signed tokens, not ids: tested in tests/payments/test_public_page.py and
+    # tests/messaging/test_pdf_links.py.
+    "payments:public_invoice",
+    "payments:public_invoice_pdf",
+    "payments:checkout",
+    "payments:public_return",
+    "payments:paystack_webhook",
+    "messaging:pdf_link",
 }
 
 

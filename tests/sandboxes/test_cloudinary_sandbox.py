@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import cloudinary  # type: ignore[import-untyped]
-import cloudinary.api  # type: ignore[import-untyped]
-import cloudinary.exceptions  # type: ignore[import-untyped]
-import cloudinary.uploader  # type: ignore[import-untyped]
-import cloudinary.utils  # type: ignore[import-untyped]
+import cloudinary
+import cloudinary.api
+import cloudinary.exceptions
+import cloudinary.uploader
+import cloudinary.utils
 import httpx
 import pytest
 

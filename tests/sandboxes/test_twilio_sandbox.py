@@ -15,15 +15,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-import cloudinary  # type: ignore[import-untyped]
-import cloudinary.uploader  # type: ignore[import-untyped]
-import cloudinary.utils  # type: ignore[import-untyped]
+import cloudinary
+import cloudinary.uploader
+import cloudinary.utils
 import httpx
 import pytest
-from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
-from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
-from twilio.rest import Client  # type: ignore[import-untyped]
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
 from sandboxes.cloudinary import API_KEY, API_SECRET, CLOUD_NAME, CloudinarySandbox
 from sandboxes.cloudinary import PREFIX as CLOUDINARY_PREFIX
