@@ -91,15 +91,24 @@ def _snapshot(online: OnlinePayment) -> dict[str, object]:
     return {field: getattr(online, field) for field in AUDITED}
 
 
+def _takes_payment(invoice: Invoice, currency: str) -> bool:
+    if not invoice.is_active:
+        return False
+    try:
+        invoice.check_payable(currency)
+    except ValidationError:
+        return False
+    return True
+
+
 def _record(online: OnlinePayment, invoice: Invoice, state: PaymentState) -> None:
     """Record the money received once: on the invoice up to its balance, the excess flagged as an
-    overpayment; on the client's account when the invoice can no longer take it (cancelled)."""
-    try:
-        invoice.check_payable(state.currency)
-    except ValidationError:
-        target, online.excess = None, state.amount
-    else:
+    overpayment; on the client's account when the invoice can no longer take it (cancelled, or
+    deleted while the payer was at the checkout)."""
+    if _takes_payment(invoice, state.currency):
         target, online.excess = invoice, max(state.amount - max(invoice.balance_due, ZERO), ZERO)
+    else:
+        target, online.excess = None, state.amount
     online.payment = record_payment(
         organization=invoice.organization,
         client=invoice.client,
@@ -147,7 +156,9 @@ def _reverse_refunded(online: OnlinePayment, invoice: Invoice, refunded: Decimal
 def apply_state(online: OnlinePayment, state: PaymentState) -> OnlinePayment:
     """Bring our record in line with the provider's: idempotent, so webhooks, their retries and
     the payer's return may all call it, in any order and at the same time."""
-    invoice = lock(online.invoice)
+    # Through all_objects: an invoice deleted while its payer was at the checkout still gets the
+    # money recorded (on the client's account), rather than a webhook failing forever.
+    invoice = Invoice.all_objects.select_for_update().select_related("client").get(pk=online.invoice_id)
     online = OnlinePayment.objects.select_for_update().get(pk=online.pk)
     before = _snapshot(online)
     online.provider_status = state.provider_status
@@ -176,7 +187,7 @@ def apply_state(online: OnlinePayment, state: PaymentState) -> OnlinePayment:
             organization=invoice.organization,
             target=online,
             before=before,
-            after={**after, "invoice_balance_due": Invoice.objects.get(pk=invoice.pk).balance_due},
+            after={**after, "invoice_balance_due": Invoice.all_objects.get(pk=invoice.pk).balance_due},
         )
     return online
 

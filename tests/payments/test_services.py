@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent, Organization
 from invoices.models import Invoice, InvoiceStatus, Payment
-from invoices.services import cancel_invoice
+from invoices.services import cancel_invoice, soft_delete
 from payments.models import OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount, Provider
 from payments.providers.base import PaymentState, Refund
 from payments.services import apply_state
@@ -163,3 +163,19 @@ def test_two_partial_refunds_add_up(organization: Organization) -> None:
     assert online.amount_refunded == Decimal("71.00")
     assert [p.amount for p in Payment.objects.filter(invoice=invoice)] == [Decimal("50.00")]
     assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("71.00")
+
+
+@pytest.mark.django_db
+def test_a_payment_for_an_invoice_deleted_meanwhile_goes_to_the_clients_account(organization: Organization) -> None:
+    """The payer was at the checkout when the invoice was deleted: the money still arrived."""
+    invoice = make_invoice(organization)
+    online = _online(invoice)
+    soft_delete(invoice)
+    online = apply_state(online, _state(online))
+    payment = online.payment
+    assert payment is not None
+    assert payment.invoice_id is None
+    assert payment.client_id == invoice.client_id
+    assert online.status == OnlinePaymentStatus.PAID
+    assert online.excess == Decimal("121.00")
+    assert AuditEvent.objects.filter(action="online_payment.paid", target_id=str(online.pk)).exists()
