@@ -26,24 +26,30 @@ def _text(row: BankTransaction) -> str:
     return row.remittance_information
 
 
-def _names_a_provider(row: BankTransaction) -> bool:
+def _named_providers(row: BankTransaction) -> list[str]:
     """Payouts come from the provider's own bank account and say so: a row that names no
     provider is not one."""
     words = f"{row.counterpart_name} {_text(row)}".lower()
-    return any(provider in words for provider in Provider.values)
+    return [provider for provider in Provider.values if provider in words]
 
 
-def _stored(row: BankTransaction) -> Settlement | None:
-    """A payout fetched from a provider that the row names by reference, or, from a provider's
-    own account, pays exactly its amount."""
-    unclaimed = Settlement.objects.filter(organization_id=row.organization_id, bank_transaction__isnull=True)
+def _quotes(text: str, reference: str) -> bool:
+    """The reference stands whole in the text: Paystack's are bare ids, and settlement 12 must
+    not take the payout that quotes 1234 (nor a Mollie reference's 2612)."""
+    return re.search(rf"(?<![\w.]){re.escape(reference)}(?!\w|\.\w)", text) is not None
+
+
+def _stored(row: BankTransaction, providers: list[str]) -> Settlement | None:
+    """A payout fetched from a provider that the row names, quoted by reference, or, from a
+    provider's own account, paying exactly its amount."""
+    unclaimed = Settlement.objects.filter(
+        organization_id=row.organization_id, provider__in=providers, bank_transaction__isnull=True
+    )
     text = _text(row)
     for settlement in unclaimed.exclude(reference=""):
-        if settlement.reference in text:
+        if _quotes(text, settlement.reference):
             return settlement
-    words = f"{row.counterpart_name} {text}".lower()
-    providers = [provider for provider in Provider.values if provider in words]
-    return unclaimed.filter(provider__in=providers, amount=row.amount, currency=row.currency).first()
+    return unclaimed.filter(amount=row.amount, currency=row.currency).first()
 
 
 def _mollie_reference(row: BankTransaction) -> str:
@@ -56,16 +62,17 @@ def is_settlement(row: BankTransaction) -> bool:
     """Whether the incoming bank row is a payout of a payment provider. The first time, it is
     linked to its settlement (recorded from the bank text when it was never fetched) and audited,
     so the reason it was not reconciled can be read back."""
-    if row.amount <= 0 or not _names_a_provider(row):
+    providers = _named_providers(row) if row.amount > 0 else []
+    if not providers:
         return False  # nearly every row: decided without a query, nor a savepoint
     with transaction.atomic():
-        return _claim(row)
+        return _claim(row, providers)
 
 
-def _claim(row: BankTransaction) -> bool:
+def _claim(row: BankTransaction, providers: list[str]) -> bool:
     if Settlement.objects.filter(bank_transaction=row).exists():
         return True
-    settlement = _stored(row)
+    settlement = _stored(row, providers)
     if settlement is None:
         reference = _mollie_reference(row)
         if not reference:

@@ -115,3 +115,47 @@ def test_another_organisations_settlement_is_not_claimed(
         make_bank_account(organization), (DAY, "99.00"), counterpart_name="Paystack", remittance_information="77"
     )
     assert not is_settlement(row)
+
+
+@pytest.mark.django_db
+def test_a_settlement_reference_inside_a_longer_one_does_not_claim_its_payout(organization: Organization) -> None:
+    """Paystack's references are its ids: settlement 12 must not take the payout of 1234, or 12's
+    own payout, found by neither, would be reconciled against invoices already paid online."""
+    for provider_id, amount in (("12", "50.00"), ("1234", "80.00")):
+        Settlement.objects.create(
+            organization=organization,
+            provider="paystack",
+            provider_id=provider_id,
+            reference=provider_id,
+            amount=Decimal(amount),
+            currency="NGN",
+        )
+    account = make_bank_account(organization, currency="NGN")
+    (long_one,) = add_transactions(account, (DAY, "80.00"), remittance_information="PAYSTACK SETTLEMENT 1234")
+    (short_one,) = add_transactions(account, (DAY, "50.00"), remittance_information="PAYSTACK SETTLEMENT 12")
+
+    assert is_settlement(long_one)
+    assert is_settlement(short_one)
+    assert Settlement.objects.get(provider_id="1234").bank_transaction_id == long_one.pk
+    assert Settlement.objects.get(provider_id="12").bank_transaction_id == short_one.pk
+
+
+@pytest.mark.django_db
+def test_a_payout_is_matched_to_a_settlement_of_the_provider_it_names(organization: Organization) -> None:
+    Settlement.objects.create(
+        organization=organization,
+        provider="paystack",
+        provider_id="2612",
+        reference="2612",
+        amount=Decimal("10.00"),
+        currency="EUR",
+    )
+    (row,) = add_transactions(
+        make_bank_account(organization),
+        (DAY, "75.20"),
+        counterpart_name="Stichting Mollie Payments",
+        remittance_information="Mollie settlement 1234567.2612.01",
+    )
+    assert is_settlement(row)
+    claimed = Settlement.objects.get(bank_transaction=row)
+    assert (claimed.provider, claimed.reference) == ("mollie", "1234567.2612.01")
