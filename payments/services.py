@@ -133,19 +133,22 @@ def _reverse_refunded(online: OnlinePayment, invoice: Invoice, refunded: Decimal
         return
     remaining = online.amount - refunded
     soft_delete(payment)
-    online.payment = None
+    online.payment, online.excess = None, ZERO
     if remaining > 0:
         invoice.refresh_from_db()
+        target = invoice if payment.invoice_id else None
+        # What the client is credited beyond the invoice: the refund gave back that part first.
+        online.excess = max(remaining - max(invoice.balance_due, ZERO), ZERO) if target else remaining
         online.payment = record_payment(
             organization=invoice.organization,
             client=invoice.client,
-            invoice=invoice if payment.invoice_id else None,
+            invoice=target,
             amount=remaining,
             date=payment.date,
             currency=payment.currency,
             method=payment.method,
             reference=payment.reference,
-            is_overpayment=remaining > invoice.balance_due,
+            is_overpayment=target is not None and online.excess > 0,
             notes=gettext("Paid online, %(refunded)s refunded.") % {"refunded": refunded},
         )
     # Keep the first payment linked as the record that it was recorded (never again).

@@ -179,3 +179,33 @@ def test_a_payment_for_an_invoice_deleted_meanwhile_goes_to_the_clients_account(
     assert online.status == OnlinePaymentStatus.PAID
     assert online.excess == Decimal("121.00")
     assert AuditEvent.objects.filter(action="online_payment.paid", target_id=str(online.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_refunding_the_excess_clears_it(organization: Organization) -> None:
+    """The page says the excess was credited to the client: once refunded it no longer is."""
+    invoice = make_invoice(organization)
+    online = _online(invoice)
+    pay(invoice, "100.00")
+    apply_state(online, _state(online))
+    online = apply_state(online, _state(online, refunds=(Refund("re_1", Decimal("100.00"), done=True),)))
+    assert online.excess == Decimal("0.00")
+    assert [(p.amount, p.is_overpayment) for p in Payment.objects.filter(reference=online.reference)] == [
+        (Decimal("21.00"), False)
+    ]
+    assert Invoice.objects.get(pk=invoice.pk).balance_due == 0
+
+
+@pytest.mark.django_db
+def test_a_partial_refund_of_a_payment_on_the_clients_account_leaves_the_rest_credited(
+    organization: Organization,
+) -> None:
+    invoice = make_invoice(organization)
+    online = _online(invoice)
+    cancel_invoice(invoice)
+    apply_state(online, _state(online))
+    online = apply_state(online, _state(online, refunds=(Refund("re_1", Decimal("21.00"), done=True),)))
+    assert online.excess == Decimal("100.00")
+    remaining = online.payment
+    assert remaining is not None
+    assert (remaining.amount, remaining.invoice_id, remaining.is_active) == (Decimal("100.00"), None, True)
