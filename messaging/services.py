@@ -26,8 +26,9 @@ from django_q.tasks import async_task
 from core.audit import record_event
 from core.formatting import format_money
 from core.models import User
-from invoices.models import Invoice
+from invoices.models import Invoice, InvoiceStatus
 from invoices.models.clients import Channel
+from invoices.models.invoices import OPEN_STATUSES
 from messaging import links, twilio
 from messaging.models import FINAL, PROGRESS, TWILIO_STATUSES, Message, MessageEvent, MessageKind, MessageStatus
 from payments.links import public_invoice_url
@@ -234,7 +235,22 @@ def _claim(message_id: int) -> bool:
     )
 
 
+def _outdated(message: Message) -> str:
+    """Why a message waiting for a retry should no longer go out ('' when it still should): the
+    invoice was cancelled or deleted, or, for a reminder, paid in the meantime."""
+    invoice = message.invoice
+    if not invoice.is_active or invoice.status == InvoiceStatus.CANCELLED:
+        return "Not sent: the invoice was cancelled or deleted before the message went out."
+    if message.kind == MessageKind.REMINDER and (invoice.status not in OPEN_STATUSES or invoice.balance_due <= 0):
+        return "Not sent: the invoice was paid before the reminder went out."
+    return ""
+
+
 def _hand_over(message: Message) -> None:
+    reason = _outdated(message)
+    if reason:
+        _fail(message, None, reason)
+        return
     try:
         accepted = twilio.send_template(message.to, message.content_sid, content_variables(message))
     except links.LinkUnavailable as exc:
