@@ -71,11 +71,12 @@ def online_payment_available(invoice: Invoice) -> bool:
     return bool(provider) and not currency_problem(str(provider), invoice.currency)
 
 
-def mark_key_refused(organization_id: int, message: str) -> None:
-    """The provider refused the key: the owner sees why on the settings screen."""
-    PaymentProviderAccount.objects.filter(organization_id=organization_id, enabled=True).update(
-        last_error=message[:300]
-    )
+def mark_key_refused(organization_id: int, message: str, *, account_id: int | None = None) -> None:
+    """The provider refused the key: the owner sees why on the settings screen. `account_id` names
+    the refused account when it may not be the enabled one (a payment started with a replaced key)."""
+    accounts = PaymentProviderAccount.objects.filter(organization_id=organization_id)
+    accounts = accounts.filter(pk=account_id) if account_id is not None else accounts.filter(enabled=True)
+    accounts.update(last_error=message[:300])
 
 
 @transaction.atomic

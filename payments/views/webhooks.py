@@ -38,7 +38,7 @@ def _refresh(online: OnlinePayment) -> HttpResponse:
     except ProviderError as exc:
         logger.warning("webhook for %s: the provider failed: %s", online, exc)
         if exc.is_auth:
-            mark_key_refused(online.organization_id, str(exc))
+            mark_key_refused(online.organization_id, str(exc), account_id=account.pk)
         return _error(503, "provider_unavailable", "The payment could not be fetched; retry later.")
     online = services.apply_state(online, state)
     return JsonResponse({"received": True, "status": online.status})

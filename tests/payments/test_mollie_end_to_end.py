@@ -148,3 +148,23 @@ def test_a_revoked_key_is_shown_to_the_owner_and_the_payer_gets_a_message(
     assert "not available right now" in response.content.decode()
     mollie_account.refresh_from_db()
     assert mollie_account.last_error
+
+
+def test_a_replaced_keys_refusal_is_not_pinned_on_the_current_key(
+    client: Client, organization: Organization, mollie_account: PaymentProviderAccount, mollie_sandbox: MollieSandbox
+) -> None:
+    """A payment started with the old key is fetched with it: its refusal says nothing about the
+    key the owner uses now, which must not be shown as refused."""
+    online = _checkout(client, make_invoice(organization))
+    PaymentProviderAccount.objects.filter(pk=mollie_account.pk).update(enabled=False, secret_key="test_" + "r" * 30)
+    current = PaymentProviderAccount.objects.create(
+        organization=organization, provider=mollie_account.provider, secret_key=mollie_account.secret_key
+    )
+
+    response = client.post("/webhooks/mollie/", {"id": online.provider_id})
+
+    assert response.status_code == 503
+    current.refresh_from_db()
+    mollie_account.refresh_from_db()
+    assert current.last_error == ""
+    assert mollie_account.last_error
