@@ -88,8 +88,9 @@ def send_template(to: str, content_sid: str, variables: dict[str, str]) -> Accep
         )
     except TwilioRestException as exc:
         raise classify(exc) from exc
-    except (requests.RequestException, TwilioException) as exc:
-        # No answer, or none we can read: Twilio may not have the message. Try again later.
+    except (requests.RequestException, TwilioException, ValueError) as exc:
+        # No answer, or none we can read (a proxy's page instead of JSON is a ValueError): Twilio
+        # may not have the message. Try again later.
         raise SendFault(f"Twilio did not answer ({exc.__class__.__name__}).", permanent=False) from exc
     return Accepted(sid=str(message.sid), status=str(message.status))
 
@@ -109,7 +110,7 @@ def fetch_status(sid: str) -> Reported:
         message = client().messages(sid).fetch()
     except TwilioRestException as exc:
         raise classify(exc) from exc
-    except (requests.RequestException, TwilioException) as exc:
+    except (requests.RequestException, TwilioException, ValueError) as exc:
         raise SendFault(f"Twilio did not answer ({exc.__class__.__name__}).", permanent=False) from exc
     code = message.error_code if isinstance(message.error_code, int) else None
     return Reported(status=str(message.status), error_code=code, error_message=str(message.error_message or ""))
