@@ -15,6 +15,10 @@ class PaymentProviderAccountAdmin(admin.ModelAdmin[PaymentProviderAccount]):
     exclude = ["secret_key"]
     readonly_fields = ["masked_key", "webhook_token", "last_error", "created_at", "updated_at"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Only the settings screen makes one: it checks the key with the provider first.
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: PaymentProviderAccount | None = None) -> bool:
         # Turned off, never deleted: payments started with it are still fetched with its key.
         return False
@@ -28,6 +32,13 @@ class OnlinePaymentAdmin(admin.ModelAdmin[OnlinePayment]):
     # What the providers said, never edited by hand: a change goes through payments.services.
     readonly_fields = [field.name for field in OnlinePayment._meta.fields]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OnlinePayment | None = None) -> bool:
+        # Deleted, its refunds would no longer be heard of (their webhooks name an unknown payment).
+        return False
+
 
 @admin.register(Settlement)
 class SettlementAdmin(admin.ModelAdmin[Settlement]):
@@ -35,3 +46,10 @@ class SettlementAdmin(admin.ModelAdmin[Settlement]):
     list_filter = ["provider"]
     search_fields = ["reference", "provider_id"]
     readonly_fields = [field.name for field in Settlement._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Settlement | None = None) -> bool:
+        # Deleted, its payout in the bank would be reconciled against invoices already paid online.
+        return False

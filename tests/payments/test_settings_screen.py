@@ -3,15 +3,17 @@ shown masked, audited; each organisation sees its own account."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test import Client
 
 from core.models import AuditEvent, Organization, Role, User
-from payments.models import PaymentProviderAccount, Provider
+from payments.models import OnlinePayment, PaymentProviderAccount, Provider, Settlement
 from sandboxes.mollie import DEFAULT_API_KEY, MollieSandbox
 from sandboxes.paystack import DEFAULT_SECRET_KEY, PaystackSandbox
-from tests.factories import member
+from tests.factories import make_invoice, member
 from tests.helpers import logged_in_client
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +144,32 @@ def test_the_platform_admin_never_shows_the_key(client: Client, organization: Or
         response = client.get(url)
         assert response.status_code == 200, url
         assert DEFAULT_API_KEY not in response.content.decode()
+
+
+def test_the_platform_admin_neither_adds_nor_deletes_payments_settlements_or_accounts(
+    client: Client, organization: Organization
+) -> None:
+    """A deleted settlement would let reconciliation pay invoices with its payout again, a deleted
+    online payment would no longer hear of its refunds; an added one has no provider behind it."""
+    client.force_login(User.objects.create_superuser(email="staff@example.com", password="x" * 20))
+    account = PaymentProviderAccount.objects.create(
+        organization=organization, provider=Provider.MOLLIE, secret_key=DEFAULT_API_KEY
+    )
+    online = OnlinePayment.objects.create(
+        organization=organization,
+        invoice=make_invoice(organization),
+        account=account,
+        provider=Provider.MOLLIE,
+        provider_id="tr_admin1",
+        amount=Decimal("121.00"),
+        currency="EUR",
+    )
+    settlement = Settlement.objects.create(
+        organization=organization, provider=Provider.MOLLIE, provider_id="stl_1", amount=Decimal("1"), currency="EUR"
+    )
+    for model, pk in (("onlinepayment", online.pk), ("settlement", settlement.pk)):
+        assert client.get(f"/admin/payments/{model}/add/").status_code == 403
+        assert client.post(f"/admin/payments/{model}/{pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/payments/paymentprovideraccount/add/").status_code == 403
+    assert OnlinePayment.objects.filter(pk=online.pk).exists()
+    assert Settlement.objects.filter(pk=settlement.pk).exists()
