@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from mollie.api.client import Client
 from mollie.api.error import Error, RequestError, ResponseError, ResponseHandlingError
 
@@ -50,7 +51,9 @@ class MollieProvider:
         try:
             self.client.set_api_key(api_key)
         except Error as exc:
-            raise ProviderError(str(exc), permanent=True, status=401) from exc
+            # Not str(exc): the SDK quotes the key, and this text is logged and shown.
+            message = gettext("Mollie takes only API keys that start with live_ or test_.")
+            raise ProviderError(message, permanent=True, status=401) from exc
 
     def _call(self, call: Any, *args: Any, **kwargs: Any) -> Any:
         try:

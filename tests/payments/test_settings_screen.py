@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from core.models import AuditEvent, Organization, Role, User
+from payments import accounts
 from payments.models import OnlinePayment, PaymentProviderAccount, Provider, Settlement
 from sandboxes.mollie import DEFAULT_API_KEY, MollieSandbox
 from sandboxes.paystack import DEFAULT_SECRET_KEY, PaystackSandbox
@@ -173,3 +174,15 @@ def test_the_platform_admin_neither_adds_nor_deletes_payments_settlements_or_acc
     assert client.get("/admin/payments/paymentprovideraccount/add/").status_code == 403
     assert OnlinePayment.objects.filter(pk=online.pk).exists()
     assert Settlement.objects.filter(pk=settlement.pk).exists()
+
+
+def test_a_malformed_mollie_key_is_refused_without_repeating_it(organization: Organization, owner: User) -> None:
+    """Mollie's SDK quotes a key it refuses: that text is stored and shown (settings screen,
+    platform admin), so it must not carry the key."""
+    key = "test_configured-by-hand-" + "z" * 20  # a hyphen: not a key the SDK accepts
+    account = PaymentProviderAccount.objects.create(organization=organization, provider=Provider.MOLLIE, secret_key=key)
+    error = accounts.check_account(account, actor=owner)
+    assert error
+    assert key not in error
+    account.refresh_from_db()
+    assert account.last_error == error
