@@ -99,11 +99,19 @@ def invoice_for_token(token: str) -> Invoice | None:
 
 def _cloudinary_link(invoice: Invoice) -> str:
     expires_at = timezone.now() + datetime.timedelta(seconds=settings.PDF_LINK_TTL_SECONDS)
-    public_id = f"smart-invoice/{uuid.uuid4().hex}/{file_name(invoice)}"
+    # Remembered before the upload: an upload Cloudinary stored but whose answer was lost (a
+    # timeout) is destroyed after expiry all the same; one never stored is "not found" then.
+    asset = PdfAsset.objects.create(
+        organization_id=invoice.organization_id,
+        invoice=invoice,
+        public_id=f"smart-invoice/{uuid.uuid4().hex}/{file_name(invoice)}",
+        resource_type=RESOURCE_TYPE,
+        expires_at=expires_at,
+    )
     try:
-        uploaded = cloudinary.uploader.upload(
+        cloudinary.uploader.upload(
             io.BytesIO(pdf.invoice_pdf(invoice)),
-            public_id=public_id,
+            public_id=asset.public_id,
             resource_type=RESOURCE_TYPE,
             type=ASSET_TYPE,
             filename=file_name(invoice),
@@ -113,13 +121,6 @@ def _cloudinary_link(invoice: Invoice) -> str:
     except (cloudinary.exceptions.Error, OSError) as exc:
         logger.warning("invoice %s: the PDF could not be uploaded to Cloudinary: %s", invoice.pk, exc)
         raise LinkUnavailable(str(exc)) from exc
-    asset = PdfAsset.objects.create(
-        organization_id=invoice.organization_id,
-        invoice=invoice,
-        public_id=str(uploaded.get("public_id") or public_id),
-        resource_type=RESOURCE_TYPE,
-        expires_at=expires_at,
-    )
     url: str = cloudinary.utils.private_download_url(
         asset.public_id,
         "",

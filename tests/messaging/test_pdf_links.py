@@ -167,7 +167,7 @@ def test_cloudinary_refusing_the_upload_leaves_the_message_for_the_next_try(
     message = services.send_invoice_whatsapp(draft_invoice)
 
     assert services.deliver(message.pk) == MessageStatus.PENDING
-    assert not twilio_with_cloudinary.messages and not PdfAsset.objects.exists()
+    assert not twilio_with_cloudinary.messages and cloudinary.assets == []
 
     assert services.deliver(message.pk) == MessageStatus.QUEUED
 
