@@ -4,10 +4,13 @@ payout to invoices as well would count the money twice."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from banking.models import BankTransaction
 from core.audit import record_event
@@ -18,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 # Mollie's settlement reference, as in its docs' example "1182161.1506.02" (merchant, yymm, n).
 MOLLIE_REFERENCE = re.compile(r"\b\d{6,8}\.\d{4}\.\d{2}\b")
+# How long a turned-off Paystack account's settlements are still fetched: its last payments are
+# paid out on the account's schedule (a business day or more), settled ones a little later still.
+PAYOUTS_AFTER_TURNING_OFF = datetime.timedelta(days=30)
 
 
 def _text(row: BankTransaction) -> str:
@@ -124,11 +130,13 @@ def fetch_settlements(account: PaymentProviderAccount) -> int:
 
 
 def fetch_all_settlements() -> int:
-    """Every enabled Paystack account's new settlements (Mollie serves settlements to organisation
-    access tokens only, not to the API keys we hold: its payouts are known by their reference in
-    the bank text). A provider's fault skips that account until the next run."""
+    """The new settlements of every Paystack account enabled, or turned off recently enough that
+    payouts of its payments may still come (Mollie serves settlements to organisation access
+    tokens only, not to the API keys we hold: its payouts are known by their reference in the bank
+    text). A provider's fault skips that account until the next run."""
+    recent = Q(enabled=True) | Q(updated_at__gte=timezone.now() - PAYOUTS_AFTER_TURNING_OFF)
     new = 0
-    for account in PaymentProviderAccount.objects.filter(enabled=True, provider=Provider.PAYSTACK):
+    for account in PaymentProviderAccount.objects.filter(recent, provider=Provider.PAYSTACK):
         try:
             new += fetch_settlements(account)
         except ProviderError as exc:

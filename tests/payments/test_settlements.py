@@ -15,7 +15,7 @@ from core.models import AuditEvent, Organization
 from invoices.models import Invoice, Payment
 from payments.links import public_invoice_path
 from payments.models import OnlinePayment, PaymentProviderAccount, Settlement
-from payments.settlements import fetch_settlements, is_settlement
+from payments.settlements import fetch_all_settlements, fetch_settlements, is_settlement
 from sandboxes.mollie import MollieSandbox
 from sandboxes.paystack import PaystackSandbox
 from tests.factories import add_transactions, make_bank_account, make_client, make_invoice
@@ -159,3 +159,23 @@ def test_a_payout_is_matched_to_a_settlement_of_the_provider_it_names(organizati
     assert is_settlement(row)
     claimed = Settlement.objects.get(bank_transaction=row)
     assert (claimed.provider, claimed.reference) == ("mollie", "1234567.2612.01")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_turned_off_paystack_accounts_last_payout_is_still_fetched(
+    client: Client,
+    organization: Organization,
+    paystack_sandbox: PaystackSandbox,
+    paystack_account: PaymentProviderAccount,
+) -> None:
+    """Paystack pays out a day or more after the payments: an owner who switches to Mollie
+    meanwhile still gets that payout recognised, not reconciled against invoices paid online."""
+    invoice = make_invoice(organization, make_client(organization, currency="NGN"))
+    _pay_online(client, invoice, lambda reference: paystack_sandbox.complete(reference, "success"))
+    paystack_account.enabled = False
+    paystack_account.save()
+    PaymentProviderAccount.objects.create(organization=organization, provider="mollie", secret_key="test_" + "m" * 30)
+    settlement = paystack_sandbox.settle()
+
+    assert fetch_all_settlements() == 1
+    assert Settlement.objects.get(organization=organization).provider_id == str(settlement["id"])
