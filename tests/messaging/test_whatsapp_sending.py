@@ -286,3 +286,22 @@ def test_no_callback_gets_a_server_error(
     answer = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signed)
 
     assert answer.status_code == (403 if forged else 200)
+
+
+def test_twilios_signed_callbacks_are_never_rate_limited_but_forged_ones_are(
+    client: HttpClient, settings: SettingsWrapper
+) -> None:
+    """Twilio does not retry a callback answered 429: a busy reminder run must not lose statuses."""
+    settings.SITE_URL = "https://invoices.example.com"
+    settings.TWILIO_AUTH_TOKEN = "token"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "webhook": "2/m"}
+    url = reverse("messaging:twilio_status")
+    params = {"MessageSid": "MM" + "1" * 32, "MessageStatus": "delivered"}
+    genuine = signature("token", f"https://invoices.example.com{url}", params)
+    forged = signature("guess", f"https://invoices.example.com{url}", params)
+
+    signed = [client.post(url, params, HTTP_X_TWILIO_SIGNATURE=genuine).status_code for _ in range(4)]
+    refused = [client.post(url, params, HTTP_X_TWILIO_SIGNATURE=forged).status_code for _ in range(3)]
+
+    assert signed == [200, 200, 200, 200]
+    assert refused == [403, 403, 429]
