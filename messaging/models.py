@@ -54,7 +54,6 @@ class MessageQuerySet(TenantQuerySet["Message"]):
 class Message(TenantModel):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="whatsapp_messages")
     kind = models.CharField(max_length=10, choices=MessageKind.choices)
-    channel = models.CharField(max_length=10, default="whatsapp", editable=False)
     to = models.CharField(max_length=20)  # E.164
     content_sid = models.CharField(max_length=34)
     # Twilio's message SID (MM…/SM…), once Twilio accepted the message.
