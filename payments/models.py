@@ -87,7 +87,6 @@ class OnlinePaymentStatus(models.TextChoices):
 
 
 UNFINISHED = (OnlinePaymentStatus.OPEN, OnlinePaymentStatus.PENDING)
-SETTLED = (OnlinePaymentStatus.PAID, OnlinePaymentStatus.REFUNDED, OnlinePaymentStatus.PARTIALLY_REFUNDED)
 
 
 class OnlinePayment(models.Model):
@@ -129,10 +128,6 @@ class OnlinePayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.provider_id}"
-
-    @property
-    def is_unfinished(self) -> bool:
-        return self.status in UNFINISHED
 
     @property
     def reference(self) -> str:

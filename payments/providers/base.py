@@ -50,10 +50,6 @@ class PaymentState:
     method: str = ""
     refunds: tuple[Refund, ...] = field(default_factory=tuple)
 
-    @property
-    def amount_refunded(self) -> Decimal:
-        return sum((refund.amount for refund in self.refunds if refund.done), Decimal("0.00"))
-
 
 @dataclass(frozen=True)
 class SettlementInfo:
