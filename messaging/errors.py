@@ -19,8 +19,15 @@ KNOWN = {
 }
 
 
+# Why the worker did not send a message at all, stored as these words and shown translated.
+OUTDATED_INVOICE = gettext_noop("Not sent: the invoice was cancelled or deleted before the message went out.")
+OUTDATED_REMINDER = gettext_noop("Not sent: the invoice was paid before the reminder went out.")
+
+
 def describe(code: int | None, message: str) -> str:
-    """Our words for a known code, else Twilio's own message as it came."""
+    """Our words for a known code or one of our reasons, else Twilio's own message as it came."""
     if code in KNOWN:
         return gettext(KNOWN[code])
+    if message in (OUTDATED_INVOICE, OUTDATED_REMINDER):
+        return gettext(message)
     return message

@@ -29,7 +29,7 @@ from core.models import User
 from invoices.models import Invoice, InvoiceStatus
 from invoices.models.clients import Channel
 from invoices.models.invoices import OPEN_STATUSES
-from messaging import links, twilio
+from messaging import errors, links, twilio
 from messaging.models import FINAL, PROGRESS, TWILIO_STATUSES, Message, MessageEvent, MessageKind, MessageStatus
 from payments.links import public_invoice_url
 
@@ -240,9 +240,9 @@ def _outdated(message: Message) -> str:
     invoice was cancelled or deleted, or, for a reminder, paid in the meantime."""
     invoice = message.invoice
     if not invoice.is_active or invoice.status == InvoiceStatus.CANCELLED:
-        return "Not sent: the invoice was cancelled or deleted before the message went out."
+        return errors.OUTDATED_INVOICE
     if message.kind == MessageKind.REMINDER and (invoice.status not in OPEN_STATUSES or invoice.balance_due <= 0):
-        return "Not sent: the invoice was paid before the reminder went out."
+        return errors.OUTDATED_REMINDER
     return ""
 
 
