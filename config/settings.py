@@ -595,6 +595,23 @@ PAYSTACK_CURRENCIES = env_list("PAYSTACK_CURRENCIES", ["NGN", "GHS", "ZAR", "KES
 MOLLIE_DEMO_API_KEY = env_str("MOLLIE_DEMO_API_KEY", "test_sandboxmollieapikey0000000000" if DEBUG else "")
 # Public invoice pages (/pay/<token>/): per client address.
 RATE_LIMITS.setdefault("public_invoice", "30/m")
+# "Pay online" posts to us and is redirected to the provider's hosted checkout; browsers check
+# form-action on that redirect too, so the checkouts' origins must be allowed (Mollie's checkout is
+# on www.mollie.com, Paystack's authorization_url on checkout.paystack.com; under DEBUG the sandboxes).
+PAYMENT_CHECKOUT_ORIGINS = env_list(
+    "PAYMENT_CHECKOUT_ORIGINS",
+    sorted({"{0.scheme}://{0.netloc}".format(urlsplit(url)) for url in (MOLLIE_API_URL, PAYSTACK_API_URL)})
+    if DEBUG
+    else ["https://www.mollie.com", "https://checkout.paystack.com"],
+)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+    *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
+    *(
+        origin
+        for origin in dict.fromkeys(PAYMENT_CHECKOUT_ORIGINS)
+        if origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
+    ),
+]
 
 # --- WhatsApp (Twilio) and PDF links (Cloudinary) (messaging/) -------------------------------
 # docs/whatsapp.md. Without configuration under DEBUG, Twilio is the built-in sandbox (these literal

@@ -42,10 +42,9 @@ site = payments_fixtures.site
 @pytest.fixture
 def checkout_allowed(mollie_sandbox: mollie.MollieSandbox, settings: Settings) -> None:
     """The Pay online form posts to us and is redirected to the provider's checkout: Chromium
-    checks form-action on that redirect too, so the checkout's origin must be allowed. The
-    service's policy (config/settings.py) allows only the Ponto consent's origin, which under
-    `make run` happens to be the simulators' too; until it names the providers' checkouts, the
-    simulator's origin is added here, as linkable_ponto adds Ponto's."""
+    checks form-action on that redirect too. The service allows the checkouts' origins it is
+    configured with when its settings load (PAYMENT_CHECKOUT_ORIGINS); this simulator listens on a
+    port picked at test time, so its origin is added here, as linkable_ponto adds Ponto's."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.MOLLIE_API_URL))
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], origin]
