@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,7 @@ class Client(RegisteredCompany, TenantModel):
     )
     # E.164 (+32470123456), normalised by the client form (phonenumbers); required for WhatsApp.
     whatsapp_number = models.CharField(_("WhatsApp number"), max_length=20, blank=True)
+    _whatsapp_number_refused = False
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     opening_balance = models.DecimalField(
@@ -127,6 +129,15 @@ class Client(RegisteredCompany, TenantModel):
     def get_absolute_url(self) -> str:
         return reverse("invoices:client_detail", args=[self.pk])
 
+    def full_clean(
+        self, exclude: Iterable[str] | None = None, validate_unique: bool = True, validate_constraints: bool = True
+    ) -> None:
+        # A form leaves out of the model's checks the fields it already found wrong: a mistyped
+        # WhatsApp number then gets its own error only, not also "add the number".
+        exclude = set(exclude or ())
+        self._whatsapp_number_refused = "whatsapp_number" in exclude
+        super().full_clean(exclude or None, validate_unique, validate_constraints)
+
     def clean(self) -> None:
         super().clean()
         if re.fullmatch(r"[A-Z]{2}", self.country):
@@ -139,6 +150,8 @@ class Client(RegisteredCompany, TenantModel):
         self._clean_whatsapp_number()
 
     def _clean_whatsapp_number(self) -> None:
+        if self._whatsapp_number_refused:
+            return
         if self.whatsapp_number.strip():
             try:
                 self.whatsapp_number = normalize_e164(self.whatsapp_number, self.country)

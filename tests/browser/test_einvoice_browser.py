@@ -99,7 +99,7 @@ def test_sending_over_peppol_reads_well_and_shows_the_delivery_on_desktop_and_ph
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(invoices[label].get_absolute_url())
         page.get_by_role("link", name="Send", exact=True).click()
-        expect(page.locator(".send-channel-chosen h2")).to_contain_text("Over Peppol")
+        expect(page.locator(".send-channel-chosen h2")).to_contain_text("Via Peppol")
         screenshot(page, f"invoice-send-choice-{label}")
         assert fits_the_screen(page), f"the send page is wider than the {label} screen"
 

@@ -121,3 +121,14 @@ def test_no_client_form_gets_a_server_error(
     for saved in Client.objects.filter(organization=organization):
         assert saved.whatsapp_number == "" or saved.whatsapp_number.startswith("+")
     Client.objects.exclude(pk=client.pk).delete()
+
+
+def test_a_mistyped_number_for_a_whatsapp_client_gets_one_error_not_two(owner_client: HttpClient) -> None:
+    data = {"name": "X", "country": "BE", "payment_terms_days": "30", "currency": "EUR", "opening_balance": "0"}
+    data |= {"preferred_channel": "whatsapp", "whatsapp_number": "+32 470"}
+
+    response = owner_client.post(reverse("invoices:client_create"), data)
+
+    assert response.status_code == 200 and not Client.objects.exists()
+    assert len(response.context["form"].errors["whatsapp_number"]) == 1
+    assert "Add the client" not in response.content.decode()

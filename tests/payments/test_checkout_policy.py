@@ -16,7 +16,8 @@ FORM_ACTION = (
 def _form_action(**env: str) -> list[str]:
     result = run_django("import json\n" + FORM_ACTION, **env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    allowed: list[str] = json.loads(result.stdout)
+    return allowed
 
 
 def test_production_lets_the_pay_online_form_reach_mollie_and_paystack_checkouts():
