@@ -1,10 +1,11 @@
 """The invoice's public page: no sign-in, reached only through its signed link, rate-limited,
-in the client's language. A provider's fault never reaches the payer as an error page."""
+in the client's language unless the payer picks another. A provider's fault never reaches the payer as an error page."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,9 +27,15 @@ from payments.providers import ProviderError
 logger = logging.getLogger(__name__)
 
 
+def payer_language(request: HttpRequest, invoice: Invoice) -> str:
+    """The language the payer picked in the page's menu (the language cookie), else the client's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else invoice.client.language
+
+
 def render_public(request: HttpRequest, invoice: Invoice, template: str, context: dict[str, object]) -> HttpResponse:
-    """A public page in the client's language, never cached: it shows a live balance."""
-    with translation.override(invoice.client.language):
+    """A public page in the payer's language, never cached: it shows a live balance."""
+    with translation.override(payer_language(request, invoice)):
         response = render(request, template, {"invoice": invoice, "token": invoice_token(invoice), **context})
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -70,7 +77,7 @@ def public_invoice_pdf(request: HttpRequest, token: str) -> HttpResponse:
 def checkout(request: HttpRequest, token: str) -> HttpResponse:
     """Start (or resume) the payment of the open balance and send the payer to the provider."""
     invoice = invoice_for_token(token)
-    with translation.override(invoice.client.language):  # the reasons it gives, too
+    with translation.override(payer_language(request, invoice)):  # the reasons it gives, too
         try:
             online = services.start_checkout(invoice)
         except ValidationError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -77,6 +78,17 @@ def test_the_page_speaks_the_clients_language(client: Client, organization: Orga
     invoice = make_invoice(organization, make_client(organization, language="fr"))
     response = client.get(public_invoice_path(invoice))
     assert "Facture" in response.content.decode()
+
+
+def test_the_payer_can_read_it_in_the_language_picked_in_its_menu(client: Client, organization: Organization) -> None:
+    invoice = make_invoice(organization, make_client(organization, language="fr"))
+    path = public_invoice_path(invoice)
+
+    switched = client.post(reverse("set_language"), {"language": "nl", "next": path})
+    response = client.get(path)
+
+    assert switched.status_code == 302
+    assert response.content.decode().count("Factuur") >= 1 and "Facture" not in response.content.decode()
 
 
 def test_the_page_is_rate_limited(client: Client, organization: Organization, settings: SettingsWrapper) -> None:
