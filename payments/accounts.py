@@ -62,8 +62,10 @@ def currency_problem(provider: str, currency: str) -> str:
 
 def online_payment_available(invoice: Invoice) -> bool:
     """The organisation has an enabled account that takes the invoice's currency, and the invoice
-    has something left to pay (a draft being sent counts: its email carries the link)."""
-    if invoice.status in (InvoiceStatus.CANCELLED, InvoiceStatus.PAID) or invoice.balance_due <= 0:
+    has something left to pay (a draft being sent counts: its email carries the link). A deleted
+    invoice's public page answers 404, so it has no link either."""
+    closed = invoice.status in (InvoiceStatus.CANCELLED, InvoiceStatus.PAID)
+    if closed or not invoice.is_active or invoice.balance_due <= 0:
         return False
     provider = getattr(invoice, "online_provider", None)
     if provider is None:

@@ -75,6 +75,21 @@ def test_the_pdf_has_no_link_without_online_payment(organization: Organization) 
     assert "Pay online" not in pdf_text(invoice_pdf(make_invoice(organization)))
 
 
+@pytest.mark.usefixtures("account")
+def test_the_pdf_of_a_deleted_invoice_has_no_link(organization: Organization) -> None:
+    """Its public page answers 404: a link to it would only send the payer to an error."""
+    invoice = make_invoice(organization)
+    services.soft_delete(invoice)
+    assert "Pay online" not in pdf_text(invoice_pdf(invoice))
+
+
+@pytest.mark.usefixtures("account")
+def test_the_pdf_of_a_cancelled_invoice_has_no_link(organization: Organization) -> None:
+    invoice = make_invoice(organization)
+    services.cancel_invoice(invoice)
+    assert "Pay online" not in pdf_text(invoice_pdf(invoice))
+
+
 def test_the_invoice_page_shows_the_online_payments(
     owner_client: Client, organization: Organization, account: PaymentProviderAccount
 ) -> None:
