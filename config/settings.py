@@ -656,4 +656,6 @@ CLOUDINARY_TIMEOUT_SECONDS = env_int("CLOUDINARY_TIMEOUT_SECONDS", 30)
 # domain); the PDF link's rest is variable {{5}}. Empty (the default): CLOUDINARY_API_URL + "/v1_1/"
 # with Cloudinary set up, else SITE_URL + "/".
 TWILIO_MEDIA_URL_PREFIX = env_str("TWILIO_MEDIA_URL_PREFIX")
-RATE_LIMITS.setdefault("pdf_link", "30/m")
+# Our own PDF links, per address. Twilio fetches every message's PDF from a few addresses of its
+# own: a reminder run of a few hundred messages must fit, or the fetches answered 429 fail them.
+RATE_LIMITS.setdefault("pdf_link", "600/m")

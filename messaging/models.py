@@ -81,7 +81,15 @@ class Message(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["invoice", "created_at"], name="message_invoice")]
+        indexes = [
+            models.Index(fields=["invoice", "created_at"], name="message_invoice"),
+            # The five- and ten-minute schedules look for the messages still on their way.
+            models.Index(
+                fields=["status", "created_at"],
+                name="message_unfinished",
+                condition=models.Q(status__in=("pending", "queued", "sent")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.to} ({self.status})"
