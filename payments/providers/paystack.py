@@ -3,7 +3,8 @@
 Amounts travel in the currency's subunit (kobo, cents: 1/100). A webhook is trusted only after
 its x-paystack-signature (HMAC-SHA512 of the raw body with the secret key) checks out, and even
 then a payment's amount and status come from GET /transaction/verify/<reference>, its refunds
-from GET /refund?transaction=<id>.
+from GET /refund?transaction=<id>. The amount paid is `requested_amount` when the payer bore the
+fees (`amount` then includes them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ def from_subunits(amount: Any) -> Decimal:
 
 def _when(value: str | None) -> datetime.datetime | None:
     return parse_datetime(value) if value else None
+
+
+def _amount_paid(data: dict[str, Any]) -> Decimal:
+    """What the invoice was paid: when the payer bears the fees, `amount` is the total charged,
+    fees included, and `requested_amount` what was asked; never more than that."""
+    amount = from_subunits(data.get("amount") or 0)
+    requested = data.get("requested_amount")
+    return min(amount, from_subunits(requested)) if requested else amount
 
 
 class PaystackProvider:
@@ -96,7 +105,7 @@ class PaystackProvider:
             provider_id=str(data.get("reference") or provider_id),
             status=_STATUSES.get(status, "pending"),
             provider_status=status,
-            amount=from_subunits(data.get("amount") or 0),
+            amount=_amount_paid(data),
             currency=str(data.get("currency") or ""),
             paid_at=_when(data.get("paid_at") or data.get("paidAt")),
             method=str(data.get("channel") or ""),

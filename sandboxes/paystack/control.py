@@ -23,7 +23,8 @@ ENDPOINTS = {
     "GET|POST|DELETE /_sandbox/faults": '{"kind": "timeout"|"drop"|"500"|"503"|"429", "path"?, "method"?, '
     '"times"?, "after"?, "seconds"?, "retry_after"?}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
-    "GET|POST /_sandbox/settings": '{"webhook_url"?, "hold_webhooks"?, "currencies"?: ["NGN", …]}',
+    "GET|POST /_sandbox/settings": '{"webhook_url"?, "hold_webhooks"?, "currencies"?: ["NGN", …], '
+    '"customer_bears_fees"?}',
 }
 
 
@@ -112,18 +113,23 @@ def settings(sandbox: PaystackSandbox, request: Request, params: dict[str, str])
         body = control_body(request)
         url, hold = body.get("webhook_url", sandbox.webhook_url), body.get("hold_webhooks", sandbox.hold_webhooks)
         currencies = body.get("currencies", sorted(sandbox.currencies))
+        bears = body.get("customer_bears_fees", sandbox.customer_bears_fees)
         if url is not None and not isinstance(url, str):
             raise ControlError(400, "webhook_url must be a URL or null")
         if not isinstance(hold, bool):
             raise ControlError(400, "hold_webhooks must be true or false")
         if not isinstance(currencies, list) or not all(isinstance(c, str) for c in currencies):
             raise ControlError(400, "currencies must be a list of currency codes")
+        if not isinstance(bears, bool):
+            raise ControlError(400, "customer_bears_fees must be true or false")
         with sandbox.lock:
             sandbox.webhook_url, sandbox.hold_webhooks, sandbox.currencies = url, hold, frozenset(currencies)
+            sandbox.customer_bears_fees = bears
     return json_response(
         {
             "webhook_url": sandbox.webhook_url,
             "hold_webhooks": sandbox.hold_webhooks,
             "currencies": sorted(sandbox.currencies),
+            "customer_bears_fees": sandbox.customer_bears_fees,
         }
     )

@@ -116,8 +116,15 @@ class Transaction:
     channel: str | None = None
     paid_at: datetime | None = None
     fees: int | None = None
+    # The fees added to what the payer was charged, when the merchant passes them on: `amount`
+    # is then the total charged, `requested_amount` what the merchant asked for.
+    passed_on_fees: int = 0
     refunds: list[Refund] = field(default_factory=list)
     settlement_id: int | None = None
+
+    @property
+    def requested_amount(self) -> int:
+        return self.amount - self.passed_on_fees
 
     @property
     def refundable(self) -> int:
@@ -149,7 +156,7 @@ class Transaction:
             "order_id": None,
             "paidAt": stamp(self.paid_at),
             "createdAt": stamp(self.created_at),
-            "requested_amount": self.amount,
+            "requested_amount": self.requested_amount,
             "pos_transaction_data": None,
             "source": None,
             "fees_breakdown": None,

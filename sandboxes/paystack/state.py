@@ -69,6 +69,7 @@ class PaystackSandbox(MovableClock):
         currencies: Iterable[str] = ("NGN", "USD"),
         minimums: Mapping[str, int] = MINIMUMS,
         fees: FeeRule = FeeRule(),
+        customer_bears_fees: bool = False,
         webhook_url: str | None = None,
         webhook_timeout: float = webhooks.TIMEOUT,
     ) -> None:
@@ -78,6 +79,8 @@ class PaystackSandbox(MovableClock):
         self.currencies = frozenset(currencies)  # what this merchant is enabled for
         self.minimums = dict(minimums)
         self.fees = fees
+        # The dashboard's "who should pay the transaction charges": the customer adds them to the charge.
+        self.customer_bears_fees = customer_bears_fees
         self.webhook_url = webhook_url
         self.faults = FaultBook()
         self.outbox = Outbox(self.now, webhooks.RETRY_SCHEDULE, webhook_timeout)
@@ -198,6 +201,9 @@ class PaystackSandbox(MovableClock):
             if status == SUCCESS:
                 transaction.paid_at = self.now()
                 transaction.fees = self.fees.fee(transaction.amount)
+                if self.customer_bears_fees:
+                    transaction.passed_on_fees = transaction.fees
+                    transaction.amount += transaction.fees
             data = transaction.resource()
         if status == SUCCESS:
             self._publish(reference, "charge.success", data)

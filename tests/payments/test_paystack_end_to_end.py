@@ -56,6 +56,23 @@ def test_a_successful_payment_is_recorded_once(
     assert 'data-online-status="paid"' in page.content.decode()
 
 
+def test_fees_the_payer_bears_are_not_recorded_as_paid_on_the_invoice(
+    client: Client, organization: Organization, paystack_sandbox: PaystackSandbox
+) -> None:
+    """With the fees passed on, Paystack's `amount` is the total charged; the invoice was paid
+    `requested_amount`, and the fees were never the organisation's to receive."""
+    paystack_sandbox.customer_bears_fees = True
+    invoice = _naira_invoice(organization)
+    online = _checkout(client, invoice)
+    paystack_sandbox.complete(online.provider_id, "success")
+    assert paystack_sandbox.transaction(online.provider_id).amount == 12100 + 182
+
+    online.refresh_from_db()
+    assert (online.amount, online.excess) == (Decimal("121.00"), Decimal("0.00"))
+    assert [p.amount for p in Payment.objects.filter(invoice=invoice)] == [Decimal("121.00")]
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
+
+
 def test_the_payer_returns_before_the_webhook(
     client: Client, organization: Organization, paystack_sandbox: PaystackSandbox
 ) -> None:

@@ -203,6 +203,18 @@ def test_the_fee_is_capped_and_its_flat_part_waived_for_small_amounts(sandbox: P
     assert verify(http, large["reference"])["fees"] == 200000
 
 
+def test_fees_borne_by_the_customer_are_added_to_the_amount_charged(sandbox: PaystackSandbox, http: httpx.Client):
+    ours = initialize(http)
+    sandbox.complete(ours["reference"])
+    assert http.post("/_sandbox/settings", json={"customer_bears_fees": True}).json()["customer_bears_fees"] is True
+    theirs = initialize(http)
+    sandbox.complete(theirs["reference"])
+    charged = verify(http, theirs["reference"])
+    assert (charged["amount"], charged["requested_amount"], charged["fees"]) == (517500, 500000, 17500)
+    assert verify(http, ours["reference"])["amount"] == verify(http, ours["reference"])["requested_amount"] == 500000
+    assert http.post("/_sandbox/settlements", json={}).json()["total_amount"] == 1000000 - 17500
+
+
 # --- webhooks ------------------------------------------------------------------------------------------
 def test_held_events_go_out_on_release_and_a_redelivery_duplicates(
     sandbox: PaystackSandbox, http: httpx.Client, receiver: Receiver
@@ -345,5 +357,10 @@ def test_the_control_api(sandbox: PaystackSandbox, http: httpx.Client, receiver:
     assert len(http.get("/_sandbox/webhooks").json()["deliveries"]) == 2
     assert http.post("/_sandbox/settlements", json={}).json()["total_processed"] == 500000
     changed = http.post("/_sandbox/settings", json={"currencies": ["NGN", "GHS"], "webhook_url": None}).json()
-    assert changed == {"webhook_url": None, "hold_webhooks": False, "currencies": ["GHS", "NGN"]}
+    assert changed == {
+        "webhook_url": None,
+        "hold_webhooks": False,
+        "currencies": ["GHS", "NGN"],
+        "customer_bears_fees": False,
+    }
     assert http.post("/_sandbox/clock", json={"seconds": 1}).json()["now"] == "2026-12-07T09:30:01.000Z"
