@@ -133,12 +133,19 @@ def fetch_all_settlements() -> int:
     """The new settlements of every Paystack account enabled, or turned off recently enough that
     payouts of its payments may still come (Mollie serves settlements to organisation access
     tokens only, not to the API keys we hold: its payouts are known by their reference in the bank
-    text). A provider's fault skips that account until the next run."""
+    text). A provider's fault, or any other failure, skips that account until the next run."""
     recent = Q(enabled=True) | Q(updated_at__gte=timezone.now() - PAYOUTS_AFTER_TURNING_OFF)
-    new = 0
-    for account in PaymentProviderAccount.objects.filter(recent, provider=Provider.PAYSTACK):
+    accounts = list(PaymentProviderAccount.objects.filter(recent, provider=Provider.PAYSTACK))
+    new = failed = 0
+    for account in accounts:
         try:
             new += fetch_settlements(account)
         except ProviderError as exc:
             logger.warning("could not fetch the settlements of payment account %s: %s", account.pk, exc)
+        except Exception:
+            # One account's unforeseen failure must not keep the others' payouts unrecognised.
+            failed += 1
+            logger.exception("could not fetch the settlements of payment account %s", account.pk)
+    if failed:
+        logger.error("the settlements of %s of %s payment accounts could not be fetched", failed, len(accounts))
     return new

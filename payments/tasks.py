@@ -31,10 +31,17 @@ def follow_unfinished_payments() -> int:
     unfinished = OnlinePayment.objects.filter(
         status__in=UNFINISHED, created_at__gte=now - FOLLOWED_FOR, updated_at__lte=now - QUIET
     ).select_related("account")
-    changed = 0
+    changed = failed = followed = 0
     for online in unfinished:
+        followed += 1
         try:
             changed += services.refresh(online).status != online.status
         except ProviderError as exc:
             logger.warning("could not follow online payment %s: %s", online.pk, exc)
+        except Exception:
+            # Whatever went wrong with this payment, the others are still owed their follow-up.
+            failed += 1
+            logger.exception("could not follow online payment %s", online.pk)
+    if failed:
+        logger.error("%s of %s unfinished online payments could not be followed", failed, followed)
     return changed

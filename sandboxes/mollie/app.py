@@ -13,7 +13,7 @@ from sandboxes.kit import routing
 from sandboxes.kit.routing import path_pattern
 from sandboxes.kit.web import ControlError, Request, Response, json_response, send
 from sandboxes.mollie import api, checkout, control
-from sandboxes.mollie.errors import MollieError, error_response
+from sandboxes.mollie.errors import HAL, MollieError, error_response
 from sandboxes.mollie.faults import Fault, cut_off
 from sandboxes.mollie.mount import local_path
 
@@ -88,6 +88,8 @@ def _fault_response(fault: Fault) -> Response:
         return error_response(MollieError(500, "An internal server error occurred while processing your request"))
     if fault.kind == "503":
         return Response(503, PROXY_PAGE.encode(), [("Content-Type", "text/html")])
+    if fault.kind == "garbled":
+        return json_response({"resource": "garbled"}, 200, HAL)
     cut_off(fault)
 
 

@@ -23,7 +23,7 @@ ENDPOINTS = {
     "POST /_sandbox/expire": "expire open payments past expiresAt (their webhooks are called)",
     "POST /_sandbox/refunds/process": "queued and pending refunds become refunded; webhooks are called",
     "POST /_sandbox/settlements": "settle every paid, unsettled payment: the settlement",
-    "GET|POST|DELETE /_sandbox/faults": '{"kind": "timeout"|"drop"|"500"|"503"|"429", "path"?, "method"?, '
+    "GET|POST|DELETE /_sandbox/faults": '{"kind": "timeout"|"drop"|"500"|"503"|"429"|"garbled", "path"?, "method"?, '
     '"times"?, "after"?, "seconds"?, "retry_after"?}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
     "GET|POST /_sandbox/settings": '{"hold_webhooks"?, "payment_lifetime"?, "refund_status"?: "pending"|"queued"}',

@@ -7,6 +7,8 @@ control calls are never faulted.
 
 * `429`, `500`, `503`: answered instead of the call (each sandbox words the answer as its vendor
   does), nothing is done; 429 carries `Retry-After: <retry_after>`;
+* `garbled`: a `200` with well-formed JSON that is not what the call returns (a broken release,
+  a misbehaving intermediary); nothing is done;
 * `timeout`: the answer waits `seconds`, then the connection closes; nothing is done;
 * `drop`: the connection closes at once; nothing is done.
 """
@@ -21,7 +23,7 @@ from typing import NoReturn
 from sandboxes.kit import faults as kit
 from sandboxes.kit.web import DropConnection
 
-ANSWERED = ("429", "500", "503")
+ANSWERED = ("429", "500", "503", "garbled")
 KINDS = (*ANSWERED, "timeout", "drop")
 
 

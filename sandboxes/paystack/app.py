@@ -80,6 +80,8 @@ def _fault_response(fault: Fault) -> Response:
         return error_response(PaystackError(500, "An error occurred while processing your request"))
     if fault.kind == "503":
         return Response(503, PROXY_PAGE.encode(), [("Content-Type", "text/html")])
+    if fault.kind == "garbled":
+        return json_response({"status": True, "message": "OK", "data": "garbled"})
     cut_off(fault)
 
 

@@ -20,7 +20,7 @@ ENDPOINTS = {
     "POST /_sandbox/webhooks/release": "send held events and pending retries now",
     "POST /_sandbox/refunds/process": '{"status"?: "processed"|"failed"}: pending refunds, with their events',
     "POST /_sandbox/settlements": '{"currency"?}: settle every successful, unsettled transaction',
-    "GET|POST|DELETE /_sandbox/faults": '{"kind": "timeout"|"drop"|"500"|"503"|"429", "path"?, "method"?, '
+    "GET|POST|DELETE /_sandbox/faults": '{"kind": "timeout"|"drop"|"500"|"503"|"429"|"garbled", "path"?, "method"?, '
     '"times"?, "after"?, "seconds"?, "retry_after"?}',
     "GET|POST /_sandbox/clock": '{"seconds": n} moves the sandbox clock forward',
     "GET|POST /_sandbox/settings": '{"webhook_url"?, "hold_webhooks"?, "currencies"?: ["NGN", …], '

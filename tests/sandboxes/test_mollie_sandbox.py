@@ -362,6 +362,14 @@ def test_injected_server_errors_reach_the_sdk_as_errors(browser: httpx.Client, m
     assert mollie.payments.list().count == 0  # each fault fired once
 
 
+def test_a_garbled_answer_is_a_200_without_the_resource(sandbox: MollieSandbox, browser: httpx.Client, mollie: Client):
+    payment = create(mollie)
+    browser.post("/_sandbox/faults", json={"kind": "garbled", "path": f"/v2/payments/{payment.id}"})
+    garbled = mollie.payments.get(payment.id)
+    assert (garbled.id, garbled.amount) == (None, None)
+    assert mollie.payments.get(payment.id).id == payment.id  # fired once
+
+
 @pytest.mark.parametrize("kind", ["drop", "timeout"])
 def test_a_cut_connection_is_a_request_error_and_creates_nothing(
     sandbox: MollieSandbox, browser: httpx.Client, base_url: str, kind: str

@@ -346,6 +346,8 @@ def test_injected_faults(http: httpx.Client):
     with pytest.raises(httpx.TransportError):
         http.post("/transaction/initialize", json={"email": "a@b.co", "amount": 10000})
     assert http.get("/settlement").status_code == 200  # each fault fired once
+    http.post("/_sandbox/faults", json={"kind": "garbled", "path": "/settlement"})
+    assert http.get("/settlement").json() == {"status": True, "message": "OK", "data": "garbled"}
 
 
 def test_the_control_api(sandbox: PaystackSandbox, http: httpx.Client, receiver: Receiver):
