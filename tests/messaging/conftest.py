@@ -7,31 +7,19 @@ from collections.abc import Iterator
 
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
-from pytest_django.live_server_helper import LiveServer
 
 from core.models import Organization
 from invoices.models import Client, Invoice
 from sandboxes import cloudinary as cloudinary_sandbox
 from sandboxes import twilio as twilio_sandbox
+from tests import live_site
 from tests.factories import make_client, make_invoice
 
+# The service served live, as the providers call it back.
+live_server = live_site.live_server
+site = live_site.site
+
 WHATSAPP_NUMBER = "+32470123456"
-
-
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """On 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
-    server = LiveServer("127.0.0.1:0")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def site(live_server: LiveServer, settings: SettingsWrapper) -> str:
-    """The service as Twilio reaches it: status callbacks and our own PDF links point here."""
-    settings.SITE_URL = live_server.url
-    settings.ALLOWED_HOSTS = ["*"]
-    return str(live_server.url)
 
 
 def use_twilio(settings: SettingsWrapper, base_url: str) -> None:

@@ -7,28 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
-from pytest_django.live_server_helper import LiveServer
 
 from core.models import Organization
 from payments.models import PaymentProviderAccount, Provider
 from payments.services import paystack_webhook_url
 from sandboxes import mollie, paystack
+from tests import live_site
 
-
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """On 127.0.0.1 (not `localhost`, which may resolve to ::1), on a free port."""
-    server = LiveServer("127.0.0.1:0")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def site(live_server: LiveServer, settings: SettingsWrapper) -> str:
-    """The service as the providers reach it: the webhook and return URLs point here."""
-    settings.SITE_URL = live_server.url
-    settings.ALLOWED_HOSTS = ["*"]
-    return str(live_server.url)
+# The service served live, as the providers call it back.
+live_server = live_site.live_server
+site = live_site.site
 
 
 @pytest.fixture
