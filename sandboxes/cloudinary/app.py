@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sandboxes.cloudinary import api, control
+from sandboxes.cloudinary import api, control, faults
 from sandboxes.cloudinary.errors import CloudinaryError
 from sandboxes.kit import routing
 from sandboxes.kit.routing import path_pattern
@@ -116,7 +116,7 @@ class CloudinaryApp:
         if not control_call:
             fault = self.sandbox.faults.take_for(request.method, path)
             if fault is not None:
-                return fault.answer()
+                return faults.answer(fault)
         try:
             found = routing.resolve(ROUTES, request.method, path)
         except routing.MethodNotAllowed:

@@ -11,61 +11,25 @@ Control calls under `/_sandbox/` are never faulted.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import partial
 
 from sandboxes.cloudinary.errors import CloudinaryError
 from sandboxes.kit import faults as kit
-from sandboxes.kit.web import DropConnection, Response
+from sandboxes.kit.web import Response
 
 KINDS = ("429", "500", "503", "timeout", "drop")
 _MESSAGES = {"429": "Rate Limit Exceeded", "500": "General Error", "503": "Service Unavailable"}
 
 
-@dataclass(slots=True)
-class Fault(kit.Fault):
-    path: str = ""
-    method: str = ""
-    retry_after: int = 1
-
-    def matches(self, method: str, path: str) -> bool:
-        return path.startswith(self.path) and (not self.method or self.method == method)
-
-    def matching(self) -> dict[str, object]:
-        return {"path": self.path, "method": self.method, "retry_after": self.retry_after}
-
-    def answer(self) -> Response:
-        """What the API answers instead of the call (or raises, for a dropped connection)."""
-        if self.kind == "timeout":
-            time.sleep(self.seconds)
-            raise DropConnection
-        if self.kind == "drop":
-            raise DropConnection
-        headers = (("Retry-After", str(self.retry_after)),) if self.kind == "429" else ()
-        return CloudinaryError(int(self.kind), _MESSAGES[self.kind]).response(headers)
+def _error(kind: str) -> Response:
+    return CloudinaryError(int(kind), _MESSAGES[kind]).response()
 
 
-def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
-    kind = kit.fault_kind(spec, KINDS)
-    path, method = spec.get("path", ""), spec.get("method", "")
-    if not isinstance(path, str) or not isinstance(method, str):
-        raise ValueError("path and method must be strings")
-    return Fault(
-        id=fault_id,
-        kind=kind,
-        path=path,
-        method=method.upper(),
-        times=kit.whole_number(spec, "times", 1, 1),
-        after=kit.whole_number(spec, "after", 0, 0) or 0,
-        seconds=kit.positive_seconds(spec),
-        retry_after=kit.whole_number(spec, "retry_after", 1, 0) or 0,
-    )
+def answer(fault: kit.PathFault) -> Response:
+    """What the API answers instead of the call (or raises, for a dropped connection)."""
+    return kit.answer(fault, _error)
 
 
-class FaultBook(kit.FaultBook[Fault]):
+class FaultBook(kit.PathFaultBook[kit.PathFault]):
     def __init__(self) -> None:
-        super().__init__(parse_fault)
-
-    def take_for(self, method: str, path: str) -> Fault | None:
-        return self.take(lambda fault: fault.matches(method, path))
+        super().__init__(partial(kit.PathFault.parse, kinds=KINDS))

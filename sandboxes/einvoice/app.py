@@ -17,7 +17,7 @@ from sandboxes.einvoice import api, control, webhook_api
 from sandboxes.einvoice.errors import ApiError, error_response, unauthorized
 from sandboxes.einvoice.faults import Fault
 from sandboxes.einvoice.mount import local_path
-from sandboxes.kit import routing
+from sandboxes.kit import faults, routing
 from sandboxes.kit.routing import path_pattern
 from sandboxes.kit.web import ControlError, DropConnection, Request, Response, json_response, send
 
@@ -94,23 +94,21 @@ ROUTES = (
 )
 
 
+def _fault_error(kind: str) -> Response:
+    """An injected fault's answer: the API's own 429, the framework's 500, a proxy's 502 or 503."""
+    if kind == "429":
+        return error_response(ApiError(429, "Too Many Requests"))
+    if kind == "500":
+        return Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
+    title = "502 Bad Gateway" if kind == "502" else "503 Service Temporarily Unavailable"
+    return Response(int(kind), PROXY_PAGE.format(title).encode(), [("Content-Type", "text/html")])
+
+
 def _fault_response(fault: Fault) -> Response | None:
     """What an injected fault answers instead of the call; None when the call goes ahead."""
-    if fault.kind == "timeout":
-        time.sleep(fault.seconds)
-        raise DropConnection
-    if fault.kind == "drop":
-        raise DropConnection
     if fault.kind == "accepted_timeout":
         return None  # carried out; the answer is held back and dropped afterwards
-    if fault.kind == "429":
-        response = error_response(ApiError(429, "Too Many Requests"))
-        response.headers.append(("retry-after", str(fault.retry_after)))
-    elif fault.kind == "500":
-        response = Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
-    else:
-        title = "502 Bad Gateway" if fault.kind == "502" else "503 Service Temporarily Unavailable"
-        response = Response(int(fault.kind), PROXY_PAGE.format(title).encode(), [("Content-Type", "text/html")])
+    response = faults.answer(fault, _fault_error, retry_header="retry-after")
     if fault.should_retry is not None:
         response.headers.append(("x-should-retry", "true" if fault.should_retry else "false"))
     return response

@@ -31,47 +31,25 @@ AS4_ERROR = "AS4 transmission failed: the receiving access point did not acknowl
 
 
 @dataclass(slots=True)
-class Fault(kit.Fault):
-    path: str = ""
-    method: str = ""
-    retry_after: int = 1
+class Fault(kit.PathFault):
     should_retry: bool | None = None
     message: str = ""
 
-    def matches(self, method: str, path: str) -> bool:
-        return path.startswith(self.path) and (not self.method or self.method == method)
-
     def matching(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "method": self.method,
-            "retry_after": self.retry_after,
-            "should_retry": self.should_retry,
-            "message": self.message,
-        }
+        return {**kit.PathFault.matching(self), "should_retry": self.should_retry, "message": self.message}
 
 
 def parse_fault(spec: Mapping[str, object], fault_id: int) -> Fault:
     """A fault from its JSON description; ValueError says what is wrong with it."""
-    kind = kit.fault_kind(spec, KINDS)
-    path, method, message = spec.get("path", ""), spec.get("method", ""), spec.get("message", "")
-    if not isinstance(path, str) or not isinstance(method, str) or not isinstance(message, str):
-        raise ValueError("path, method and message must be strings")
-    should_retry = spec.get("should_retry")
+    message, should_retry = spec.get("message", ""), spec.get("should_retry")
+    if not isinstance(message, str):
+        raise ValueError("message must be a string")
     if should_retry is not None and not isinstance(should_retry, bool):
         raise ValueError("should_retry must be true, false or null")
-    return Fault(
-        id=fault_id,
-        kind=kind,
-        path=path,
-        method=method.upper(),
-        times=kit.whole_number(spec, "times", 1, 1),
-        after=kit.whole_number(spec, "after", 0, 0) or 0,
-        seconds=kit.positive_seconds(spec),
-        retry_after=kit.whole_number(spec, "retry_after", 1, 0) or 0,
-        should_retry=should_retry,
-        message=message or (AS4_ERROR if kind == "send_failure" else ""),
-    )
+    fault = Fault.parse(spec, fault_id, KINDS, should_retry=should_retry, message=message)
+    if fault.kind == "send_failure" and not message:
+        fault.message = AS4_ERROR
+    return fault
 
 
 class FaultBook(kit.FaultBook[Fault]):

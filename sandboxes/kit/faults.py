@@ -1,14 +1,18 @@
 """Injected failures, counted: a fault lets the first `after` matching requests through, then
 fails the next `times` ones (`times: null` = until cleared). Each sandbox says which kinds it
-knows and what a request must match; reading the JSON description and the counting are here."""
+knows and what a request must match; reading the JSON description and the counting are here,
+and so is the fault of an HTTP API matched by path and method, with what it answers."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, NoReturn, Self, TypeVar
+
+from sandboxes.kit.web import DropConnection, Response
 
 
 def whole_number(spec: Mapping[str, object], key: str, default: int | None, minimum: int) -> int | None:
@@ -120,3 +124,66 @@ class FaultBook(Generic[FaultT]):
     def describe(self) -> list[dict[str, object]]:
         with self._lock:
             return [fault.describe() for fault in self.faults]
+
+
+@dataclass(slots=True)
+class PathFault(Fault):
+    """A fault of an HTTP API: it matches requests whose path (without the sandbox's mount) starts
+    with its `path`, and whose method is its `method` when one is given."""
+
+    path: str = ""
+    method: str = ""
+    retry_after: int = 1
+
+    @classmethod
+    def parse(cls, spec: Mapping[str, object], fault_id: int, kinds: tuple[str, ...], **extra: Any) -> Self:
+        """A fault from its JSON description (`extra`: a subclass's own fields, read by the caller);
+        ValueError says what is wrong with it."""
+        kind = fault_kind(spec, kinds)
+        path, method = spec.get("path", ""), spec.get("method", "")
+        if not isinstance(path, str) or not isinstance(method, str):
+            raise ValueError("path and method must be strings")
+        return cls(
+            id=fault_id,
+            kind=kind,
+            path=path,
+            method=method.upper(),
+            times=whole_number(spec, "times", 1, 1),
+            after=whole_number(spec, "after", 0, 0) or 0,
+            seconds=positive_seconds(spec),
+            retry_after=whole_number(spec, "retry_after", 1, 0) or 0,
+            **extra,
+        )
+
+    def matches(self, method: str, path: str) -> bool:
+        return path.startswith(self.path) and (not self.method or self.method == method)
+
+    def matching(self) -> dict[str, object]:
+        return {"path": self.path, "method": self.method, "retry_after": self.retry_after}
+
+
+PathFaultT = TypeVar("PathFaultT", bound=PathFault)
+
+
+class PathFaultBook(FaultBook[PathFaultT]):
+    def take_for(self, method: str, path: str) -> PathFaultT | None:
+        """The first fault that fails this request, if any, counting the request."""
+        return self.take(lambda fault: fault.matches(method, path))
+
+
+def cut_off(fault: Fault) -> NoReturn:
+    """A `timeout` (after waiting `seconds`) or a `drop`: the connection closes without an answer."""
+    if fault.kind == "timeout":
+        time.sleep(fault.seconds)
+    raise DropConnection
+
+
+def answer(fault: PathFault, error: Callable[[str], Response], retry_header: str = "Retry-After") -> Response:
+    """What the API answers instead of the faulted call: `error(kind)`, worded as the vendor does,
+    with `retry_header` on a 429; a `timeout` or a `drop` cuts the connection instead."""
+    if fault.kind in ("timeout", "drop"):
+        cut_off(fault)
+    response = error(fault.kind)
+    if fault.kind == "429":
+        response.headers.append((retry_header, str(fault.retry_after)))
+    return response

@@ -9,10 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sandboxes.kit import routing
+from sandboxes.kit import faults, routing
 from sandboxes.kit.routing import path_pattern
 from sandboxes.kit.web import ControlError, Request, Response, json_response, send
-from sandboxes.mollie.faults import Fault, cut_off
 from sandboxes.paystack import api, checkout, control
 from sandboxes.paystack.errors import PaystackError, error_response
 from sandboxes.paystack.mount import local_path
@@ -71,18 +70,15 @@ ROUTES = (
 )
 
 
-def _fault_response(fault: Fault) -> Response:
-    if fault.kind == "429":
-        response = error_response(PaystackError(429, "Too many requests. Please retry after some time."))
-        response.headers.append(("Retry-After", str(fault.retry_after)))
-        return response
-    if fault.kind == "500":
+def _fault_error(kind: str) -> Response:
+    """An injected fault's answer, worded as Paystack (or the proxy in front of it) does."""
+    if kind == "429":
+        return error_response(PaystackError(429, "Too many requests. Please retry after some time."))
+    if kind == "500":
         return error_response(PaystackError(500, "An error occurred while processing your request"))
-    if fault.kind == "503":
+    if kind == "503":
         return Response(503, PROXY_PAGE.encode(), [("Content-Type", "text/html")])
-    if fault.kind == "garbled":
-        return json_response({"status": True, "message": "OK", "data": "garbled"})
-    cut_off(fault)
+    return json_response({"status": True, "message": "OK", "data": "garbled"})
 
 
 class PaystackApp:
@@ -119,7 +115,7 @@ class PaystackApp:
         if route.kind == API:
             fault = self.sandbox.faults.take_for(request.method, path)
             if fault is not None:
-                return _fault_response(fault)
+                return faults.answer(fault, _fault_error)
             scheme, _, key = request.headers.get("authorization", "").partition(" ")
             valid = hmac.compare_digest(key.strip().encode(), self.sandbox.secret_key.encode())
             if scheme.lower() != "bearer" or not valid:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sandboxes.kit import routing
 from sandboxes.kit.routing import path_pattern
 from sandboxes.kit.web import ControlError, DropConnection, Request, Response, json_response, send
-from sandboxes.twilio import api, control
+from sandboxes.twilio import api, control, faults
 from sandboxes.twilio.errors import TwilioError
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class TwilioApp:
             self.sandbox.tick()
             fault = self.sandbox.faults.take_for(request.method, path)
             if fault is not None:
-                return fault.answer()
+                return faults.answer(fault)
         try:
             found = routing.resolve(ROUTES, request.method, path)
         except routing.MethodNotAllowed:
