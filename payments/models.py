@@ -84,6 +84,7 @@ class OnlinePaymentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     REFUNDED = "refunded", _("Refunded")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    CHARGED_BACK = "charged_back", _("Charged back")
 
 
 UNFINISHED = (OnlinePaymentStatus.OPEN, OnlinePaymentStatus.PENDING)
@@ -113,6 +114,8 @@ class OnlinePayment(models.Model):
     amount_refunded = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     # The refunds done at the provider, by their id: each counts once however often it is reported.
     refunds = models.JSONField(default=dict, blank=True)
+    # What the payer's bank took back (chargebacks not reversed), as the provider last listed them.
+    amount_charged_back = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     # Paid more than the invoice's balance when it arrived (two tabs, a payment recorded by hand
     # meanwhile): recorded as an overpayment, and shown to the staff to refund or keep.
     excess = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)

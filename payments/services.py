@@ -23,11 +23,12 @@ from payments.models import ZERO, OnlinePayment, OnlinePaymentStatus, PaymentPro
 from payments.providers import provider_for
 from payments.providers.base import PaymentState
 
-AUDITED = ("status", "provider_status", "amount", "amount_refunded", "excess", "payment_id")
+AUDITED = ("status", "provider_status", "amount", "amount_refunded", "amount_charged_back", "excess", "payment_id")
 # An unfinished checkout older than this is not offered again: Mollie expires open payments
 # after about 15 minutes for most methods, banks' pages time out sooner.
 REUSE_WINDOW = datetime.timedelta(minutes=10)
 REFUND_STATUSES = (OnlinePaymentStatus.REFUNDED, OnlinePaymentStatus.PARTIALLY_REFUNDED)
+SETTLED = (OnlinePaymentStatus.PAID, *REFUND_STATUSES, OnlinePaymentStatus.CHARGED_BACK)
 
 
 def return_url(invoice: Invoice) -> str:
@@ -123,17 +124,29 @@ def _record(online: OnlinePayment, invoice: Invoice, state: PaymentState) -> Non
     )
 
 
-def _reverse_refunded(online: OnlinePayment, invoice: Invoice, refunded: Decimal) -> None:
-    """A refund gives the payer money back: the payment we recorded shrinks by it. We replace the
-    payment with one for what remains (or only remove it on a full refund) rather than issue a
-    credit note: the client still owes the invoice until the owner decides to credit it, and a
-    soft-deleted payment stays in the trail, audited and restorable."""
+def _note(refunded: Decimal, charged_back: Decimal) -> str:
+    if not charged_back:
+        return gettext("Paid online, %(refunded)s refunded.") % {"refunded": refunded}
+    if not refunded:
+        return gettext("Paid online, %(charged_back)s charged back.") % {"charged_back": charged_back}
+    amounts = {"refunded": refunded, "charged_back": charged_back}
+    return gettext("Paid online, %(refunded)s refunded and %(charged_back)s charged back.") % amounts
+
+
+def _rerecord(online: OnlinePayment, invoice: Invoice, refunded: Decimal, charged_back: Decimal) -> None:
+    """A refund or a chargeback gives the payer money back: the payment we recorded shrinks by it;
+    a chargeback's reversal gives it back to us. We replace the payment with one for what remains
+    (or only remove it when nothing does) rather than issue a credit note: the client still owes
+    the invoice until the owner decides to credit it, and a soft-deleted payment stays in the
+    trail, audited and restorable."""
     payment = online.payment
-    if payment is None or not payment.is_active:
-        return
-    remaining = online.amount - refunded
-    soft_delete(payment)
-    online.payment, online.excess = None, ZERO
+    recorded = online.amount - online.amount_refunded - online.amount_charged_back
+    if payment is None or (not payment.is_active and recorded > 0):
+        return  # removed by a person, not for money given back: not ours to record again
+    remaining = max(online.amount - refunded - charged_back, ZERO)
+    if payment.is_active:
+        soft_delete(payment)
+    online.excess = ZERO
     if remaining > 0:
         invoice.refresh_from_db()
         target = invoice if payment.invoice_id else None
@@ -149,10 +162,9 @@ def _reverse_refunded(online: OnlinePayment, invoice: Invoice, refunded: Decimal
             method=payment.method,
             reference=payment.reference,
             is_overpayment=target is not None and online.excess > 0,
-            notes=gettext("Paid online, %(refunded)s refunded.") % {"refunded": refunded},
+            notes=_note(refunded, charged_back),
         )
-    # Keep the first payment linked as the record that it was recorded (never again).
-    online.payment = online.payment or payment
+    # When nothing remains the removed payment stays linked: the money was recorded (never again).
 
 
 @transaction.atomic
@@ -167,7 +179,7 @@ def apply_state(online: OnlinePayment, state: PaymentState) -> OnlinePayment:
     online.provider_status = state.provider_status
     online.method = state.method or online.method
     online.paid_at = state.paid_at or online.paid_at
-    settled = online.status in (OnlinePaymentStatus.PAID, *REFUND_STATUSES)
+    settled = online.status in SETTLED
     if state.status == OnlinePaymentStatus.PAID and online.payment_id is None:
         online.amount = state.amount
         _record(online, invoice, state)
@@ -175,13 +187,16 @@ def apply_state(online: OnlinePayment, state: PaymentState) -> OnlinePayment:
         online.status = state.status
     refunds = {**online.refunds, **{r.refund_id: str(r.amount) for r in state.refunds if r.done}}
     refunded = sum((Decimal(amount) for amount in refunds.values()), ZERO)
-    if refunded > online.amount_refunded and online.payment_id is not None:
+    changed = (refunded, state.charged_back) != (online.amount_refunded, online.amount_charged_back)
+    if changed and online.payment_id is not None:
         online.refunds = refunds
-        _reverse_refunded(online, invoice, refunded)
-        online.amount_refunded = refunded
+        _rerecord(online, invoice, refunded, state.charged_back)
+        online.amount_refunded, online.amount_charged_back = refunded, state.charged_back
     if online.amount_refunded > 0:
         fully = online.amount_refunded >= online.amount
         online.status = OnlinePaymentStatus.REFUNDED if fully else OnlinePaymentStatus.PARTIALLY_REFUNDED
+    if online.amount_charged_back > 0:
+        online.status = OnlinePaymentStatus.CHARGED_BACK
     online.save()
     after = _snapshot(online)
     if after != before:

@@ -38,6 +38,13 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class Chargeback:
+    chargeback_id: str
+    amount: Decimal
+    reversed: bool  # the merchant won the dispute: the money is theirs again
+
+
+@dataclass(frozen=True)
 class PaymentState:
     """A payment as the provider reports it, in our vocabulary (payments.models.OnlinePaymentStatus)."""
 
@@ -49,6 +56,12 @@ class PaymentState:
     paid_at: datetime.datetime | None = None
     method: str = ""
     refunds: tuple[Refund, ...] = field(default_factory=tuple)
+    chargebacks: tuple[Chargeback, ...] = field(default_factory=tuple)
+
+    @property
+    def charged_back(self) -> Decimal:
+        """What the payer's bank holds back now: the chargebacks not reversed."""
+        return sum((c.amount for c in self.chargebacks if not c.reversed), Decimal("0.00"))
 
 
 @dataclass(frozen=True)

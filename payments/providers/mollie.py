@@ -1,4 +1,5 @@
-"""Mollie through its official SDK (mollie-api-python): payments, their refunds, settlements.
+"""Mollie through its official SDK (mollie-api-python): payments, their refunds and
+chargebacks, settlements.
 
 Mollie's webhook carries only the payment's id: the state is always what GET /v2/payments/<id>
 answers with the organisation's own key, so a forged call can at most make us ask.
@@ -17,7 +18,7 @@ from mollie.api.client import Client
 from mollie.api.error import Error, RequestError, ResponseError, ResponseHandlingError
 
 from invoices.models import Invoice
-from payments.providers.base import Checkout, PaymentState, ProviderError, Refund, SettlementInfo
+from payments.providers.base import Chargeback, Checkout, PaymentState, ProviderError, Refund, SettlementInfo
 
 # Mollie's payment statuses are ours already; "authorized" (captured later) is still pending.
 _STATUSES = {"open": "open", "pending": "pending", "authorized": "pending", "paid": "paid", "failed": "failed"}
@@ -84,6 +85,13 @@ class MollieProvider:
                 Refund(refund_id=r["id"], amount=_decimal(r.get("amount")), done=r.get("status") == "refunded")
                 for r in listed
             )
+        chargebacks: tuple[Chargeback, ...] = ()
+        if payment.has_chargebacks():
+            # A charged-back payment stays `paid`: only its chargebacks (and amountChargedBack) say so.
+            chargebacks = tuple(
+                Chargeback(chargeback_id=c["id"], amount=_decimal(c.get("amount")), reversed=bool(c.get("reversedAt")))
+                for c in self._call(payment.chargebacks.list)
+            )
         return PaymentState(
             provider_id=payment.id,
             status=_STATUSES.get(payment.status, "pending"),
@@ -93,6 +101,7 @@ class MollieProvider:
             paid_at=_when(payment.paid_at),
             method=str(payment.method or ""),
             refunds=refunds,
+            chargebacks=chargebacks,
         )
 
     def settlements(self) -> list[SettlementInfo]:

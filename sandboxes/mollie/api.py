@@ -1,4 +1,5 @@
-"""Mollie API v2 handlers: payments, their refunds, settlements (docs.mollie.com/reference/v2)."""
+"""Mollie API v2 handlers: payments, their refunds and chargebacks, settlements
+(docs.mollie.com/reference/v2)."""
 
 from __future__ import annotations
 
@@ -182,6 +183,18 @@ def get_refund(sandbox: MollieSandbox, request: Request, params: dict[str, str])
 def cancel_refund(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
     sandbox.cancel_refund(params["id"], params["refund"])
     return Response(204)
+
+
+def list_chargebacks(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
+    chargebacks = list(reversed(sandbox.payment(params["id"]).chargebacks))
+    page, following, previous = _page(request, chargebacks, lambda c: c.id)
+    resources = [c.resource(root(request)) for c in page]
+    path = f"/v2/payments/{params['id']}/chargebacks"
+    return _listing(request, "chargebacks", path, resources, (following, previous))
+
+
+def get_chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
+    return json_response(sandbox.chargeback_of(params["id"], params["chargeback"]).resource(root(request)), 200, HAL)
 
 
 def list_settlements(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sandboxes.kit.web import ControlError, Request, Response, control_body, json_response
+from sandboxes.mollie.money import VALUE
 from sandboxes.mollie.mount import api_root
 from sandboxes.mollie.resources import PENDING, QUEUED, iso
 
@@ -18,6 +19,9 @@ ENDPOINTS = {
     "POST /_sandbox/payments/{id}/complete": '{"status"?: "paid"|"failed"|"canceled"|"expired", "method"?}: '
     "the payer finishes the checkout; the webhook is called",
     "POST /_sandbox/payments/{id}/redeliver": "call the payment's webhook again (a duplicate)",
+    "POST /_sandbox/payments/{id}/chargebacks": '{"amount"?: "12.34"}: the payer\'s bank takes back the amount '
+    "(all that is left by default); the webhook is called",
+    "POST /_sandbox/payments/{id}/chargebacks/{chargeback}/reverse": "reverse the chargeback; the webhook is called",
     "GET /_sandbox/webhooks": "whether webhooks are held, and every delivery attempt",
     "POST /_sandbox/webhooks/release": "send held webhooks and pending retries now",
     "POST /_sandbox/expire": "expire open payments past expiresAt (their webhooks are called)",
@@ -44,6 +48,25 @@ def complete(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -
     except ValueError as error:
         raise ControlError(409, str(error)) from error
     return json_response(payment.resource(api_root(request), sandbox.cancelable_methods))
+
+
+def chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
+    given = control_body(request).get("amount")
+    if given is not None and (not isinstance(given, str) or not VALUE.match(given)):
+        raise ControlError(400, 'amount must be a string with two decimals, like "12.34"')
+    try:
+        found = sandbox.chargeback(params["id"], Decimal(given) if given else None)
+    except ValueError as error:
+        raise ControlError(409, str(error)) from error
+    return json_response(found.resource(api_root(request)), 201)
+
+
+def reverse_chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
+    try:
+        found = sandbox.reverse_chargeback(params["id"], params["chargeback"])
+    except ValueError as error:
+        raise ControlError(409, str(error)) from error
+    return json_response(found.resource(api_root(request)))
 
 
 def redeliver(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:

@@ -1,4 +1,5 @@
-"""A Mollie payment and its refunds, and how the API shows them (get-payment, get-refund)."""
+"""A Mollie payment, its refunds and chargebacks, and how the API shows them (get-payment,
+get-refund, get-chargeback)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,36 @@ class Refund:
 
 
 @dataclass
+class Chargeback:
+    """The payer's bank took the money back (a card dispute, a reversed direct debit); a reversal
+    (`reversedAt`) gives it back to the merchant."""
+
+    id: str
+    payment_id: str
+    currency: str
+    value: Decimal
+    created_at: datetime
+    reversed_at: datetime | None = None
+
+    def resource(self, root: str) -> dict[str, object]:
+        return {
+            "resource": "chargeback",
+            "id": self.id,
+            "amount": amount(self.currency, self.value),
+            "settlementAmount": amount(self.currency, -self.value),
+            "reason": None,
+            "paymentId": self.payment_id,
+            "createdAt": iso(self.created_at),
+            "reversedAt": iso(self.reversed_at) if self.reversed_at else None,
+            "_links": {
+                "self": link(f"{root}/v2/payments/{self.payment_id}/chargebacks/{self.id}"),
+                "payment": link(f"{root}/v2/payments/{self.payment_id}"),
+                "documentation": link(f"{DOCS}/chargebacks-api/get-payment-chargeback", "text/html"),
+            },
+        }
+
+
+@dataclass
 class Payment:
     id: str
     currency: str
@@ -101,7 +132,12 @@ class Payment:
     stamps: dict[str, datetime] = field(default_factory=dict)
     details: dict[str, object] | None = None
     refunds: list[Refund] = field(default_factory=list)
+    chargebacks: list[Chargeback] = field(default_factory=list)
     settlement_id: str | None = None
+
+    @property
+    def charged_back(self) -> Decimal:
+        return sum((c.value for c in self.chargebacks if c.reversed_at is None), Decimal("0.00"))
 
     @property
     def refunded(self) -> Decimal:
@@ -142,6 +178,8 @@ class Payment:
             document["amountRemaining"] = amount(self.currency, self.remaining)
             document["settlementAmount"] = amount(self.currency, self.value)
             document["details"] = self.details
+            if self.chargebacks:
+                document["amountChargedBack"] = amount(self.currency, self.charged_back)
         if self.settlement_id:
             document["settlementId"] = self.settlement_id
         document["_links"] = self._links(root)
@@ -153,6 +191,8 @@ class Payment:
             links["checkout"] = link(f"{root}/checkout/{self.id}", "text/html")
         if self.refunds:
             links["refunds"] = link(f"{root}/v2/payments/{self.id}/refunds")
+        if self.chargebacks:
+            links["chargebacks"] = link(f"{root}/v2/payments/{self.id}/chargebacks")
         if self.settlement_id:
             links["settlement"] = link(f"{root}/v2/settlements/{self.settlement_id}")
         links["documentation"] = link(f"{DOCS}/payments-api/get-payment", "text/html")

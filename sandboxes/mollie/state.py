@@ -31,6 +31,7 @@ from sandboxes.mollie.resources import (
     REFUND_CANCELED,
     REFUNDED,
     STATUS_STAMPS,
+    Chargeback,
     NewPayment,
     Payment,
     Refund,
@@ -267,6 +268,46 @@ class MollieSandbox(MovableClock):
         for payment in touched:
             self._notify(payment)
         return done
+
+    # --- chargebacks ---------------------------------------------------------------------------------
+    def chargeback(self, payment_id: str, amount: Decimal | None = None) -> Chargeback:
+        """The payer's bank takes back `amount` (all of what is not charged back yet by default) of
+        a paid payment; the payment stays `paid` and its webhook is called. ValueError when the
+        payment is not paid or the amount is not within what is left."""
+        with self.lock:
+            payment = self._payment(payment_id)
+            left = payment.value - payment.charged_back
+            value = left if amount is None else amount
+            if payment.status != PAID:
+                raise ValueError(f"payment {payment_id} is {payment.status}, not paid")
+            if not Decimal("0.00") < value <= left:
+                raise ValueError(f"the amount must be more than 0.00 and at most {left:.2f}")
+            chargeback = Chargeback(self.new_id("chb_"), payment.id, payment.currency, value, self.now())
+            payment.chargebacks.append(chargeback)
+        self._notify(payment)
+        return chargeback
+
+    def reverse_chargeback(self, payment_id: str, chargeback_id: str) -> Chargeback:
+        """The merchant won the dispute: the chargeback is reversed and the webhook called.
+        ValueError when it was reversed already."""
+        with self.lock:
+            payment = self._payment(payment_id)
+            chargeback = self._chargeback(payment_id, chargeback_id)
+            if chargeback.reversed_at is not None:
+                raise ValueError(f"chargeback {chargeback_id} was reversed already")
+            chargeback.reversed_at = self.now()
+        self._notify(payment)
+        return chargeback
+
+    def chargeback_of(self, payment_id: str, chargeback_id: str) -> Chargeback:
+        with self.lock:
+            return self._chargeback(payment_id, chargeback_id)
+
+    def _chargeback(self, payment_id: str, chargeback_id: str) -> Chargeback:
+        found = next((c for c in self._payment(payment_id).chargebacks if c.id == chargeback_id), None)
+        if found is None:
+            raise not_found("chargeback", chargeback_id)
+        return found
 
     # --- settlements ---------------------------------------------------------------------------------
     def settle(self) -> dict[str, object]:

@@ -299,6 +299,34 @@ def test_a_refund_is_pending_then_refunded_and_calls_the_payments_webhook(
     assert receiver.bodies == [f"id={payment.id}".encode()] * 2  # paid, then refunded
 
 
+def test_a_chargeback_shows_on_the_paid_payment_and_calls_its_webhook(
+    sandbox: MollieSandbox, mollie: Client, browser: httpx.Client, receiver: Receiver
+):
+    payment = create(mollie, receiver.url)
+    sandbox.complete(payment.id)
+    assert not mollie.payments.get(payment.id).has_chargebacks()
+    taken = browser.post(f"/_sandbox/payments/{payment.id}/chargebacks", json={"amount": "2.34"})
+    assert taken.status_code == 201 and taken.json()["reversedAt"] is None
+
+    fetched = mollie.payments.get(payment.id)
+    assert fetched.status == "paid" and fetched.amount_chargedback == {"currency": "EUR", "value": "2.34"}
+    listed = list(fetched.chargebacks.list())
+    assert [(c.id, c.amount["value"], c.settlement_amount["value"]) for c in listed] == [
+        (taken.json()["id"], "2.34", "-2.34")
+    ]
+    assert len(receiver.bodies) == 2  # paid, then the chargeback
+
+    reversed_ = browser.post(f"/_sandbox/payments/{payment.id}/chargebacks/{listed[0].id}/reverse")
+    assert reversed_.json()["reversedAt"] == NOW.isoformat(timespec="seconds")
+    assert fetched.chargebacks.get(listed[0].id).reversed_at is not None
+    assert mollie.payments.get(payment.id).amount_chargedback["value"] == "0.00"
+    assert len(receiver.bodies) == 3
+    assert browser.post(f"/_sandbox/payments/{payment.id}/chargebacks/{listed[0].id}/reverse").status_code == 409
+    assert sandbox.chargeback(payment.id).value == Decimal("12.34")  # the rest, by default
+    assert browser.post(f"/_sandbox/payments/{payment.id}/chargebacks", json={}).status_code == 409
+    assert browser.post(f"/_sandbox/payments/{payment.id}/chargebacks", json={"amount": 1}).status_code == 400
+
+
 def test_an_unpaid_payment_cannot_be_refunded(mollie: Client):
     payment = create(mollie)
     with pytest.raises(UnprocessableEntityError):
