@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from core import formatting
 
@@ -42,3 +44,10 @@ def percent(value: Decimal | None) -> str:
 @register.filter
 def quantity(value: Decimal | None) -> str:
     return "—" if value is None else formatting.format_quantity(Decimal(value))
+
+
+@register.filter
+def breakable_reference(value: str) -> SafeString:
+    """A structured reference (+++202/6000/00192+++) that a narrow column wraps only after a
+    slash, never inside a group of digits someone reads and types."""
+    return mark_safe("/<wbr>".join(escape(part) for part in str(value).split("/")))  # noqa: S308  (each part escaped)

@@ -69,3 +69,10 @@ def test_a_date_field_writes_and_reads_the_languages_way(language: str, shown: s
             form = DateForm({"day": typed})
             assert form.is_valid() and form.cleaned_data["day"] == DAY
         assert not DateForm({"day": "31-02-2026"}).is_valid()
+
+
+def test_a_structured_reference_wraps_only_after_a_slash_and_stays_escaped():
+    from core.templatetags.formatting import breakable_reference
+
+    assert breakable_reference("+++202/6000/00192+++") == "+++202/<wbr>6000/<wbr>00192+++"
+    assert breakable_reference("<b>/&") == "&lt;b&gt;/<wbr>&amp;"
