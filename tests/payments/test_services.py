@@ -13,7 +13,7 @@ from core.models import AuditEvent, Organization
 from invoices.models import Invoice, InvoiceStatus, Payment
 from invoices.services import cancel_invoice, soft_delete
 from payments.models import OnlinePayment, OnlinePaymentStatus, PaymentProviderAccount, Provider
-from payments.providers.base import PaymentState, Refund
+from payments.providers.base import Chargeback, PaymentState, Refund
 from payments.services import apply_state
 from tests.factories import make_invoice, pay
 from tests.helpers import run_concurrently
@@ -209,3 +209,20 @@ def test_a_partial_refund_of_a_payment_on_the_clients_account_leaves_the_rest_cr
     remaining = online.payment
     assert remaining is not None
     assert (remaining.amount, remaining.invoice_id, remaining.is_active) == (Decimal("100.00"), None, True)
+
+
+@pytest.mark.django_db
+def test_a_payment_removed_by_hand_is_not_recorded_again_by_a_chargeback_or_its_reversal(
+    organization: Organization,
+) -> None:
+    invoice = make_invoice(organization)
+    online = _online(invoice)
+    apply_state(online, _state(online))
+    soft_delete(Payment.objects.get(invoice=invoice))
+    taken = Chargeback(chargeback_id="chb_1", amount=Decimal("50.00"), reversed=False)
+    apply_state(online, _state(online, chargebacks=(taken,)))
+    apply_state(online, _state(online, chargebacks=(Chargeback("chb_1", Decimal("50.00"), reversed=True),)))
+
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    assert OnlinePayment.objects.get(pk=online.pk).status == OnlinePaymentStatus.PAID
+    assert AuditEvent.objects.filter(action="online_payment.charged_back").count() == 1
