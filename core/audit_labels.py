@@ -98,6 +98,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "online_payment.expired": _("Online payment expired"),
     "online_payment.refunded": _("Online payment refunded"),
     "online_payment.partially_refunded": _("Online payment partly refunded"),
+    "online_payment.charged_back": _("Online payment charged back"),
     "bank_transaction.provider_settlement": _("Payout of online payments recognised"),
     "whatsapp.queued": _("WhatsApp message queued"),
     "whatsapp.failed": _("WhatsApp message failed"),

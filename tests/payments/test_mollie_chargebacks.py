@@ -46,6 +46,8 @@ def test_a_full_chargeback_reopens_the_invoice_and_its_reversal_pays_it_again(
     assert Invoice.objects.get(pk=invoice.pk).balance_due == Decimal("121.00")
     assert _active_payments(invoice) == []
     assert AuditEvent.objects.filter(action="online_payment.charged_back").count() == 1
+    page = client.get(f"{public_invoice_path(invoice)}return/").content.decode()
+    assert 'data-online-status="charged_back"' in page and "charged back by your bank" in page
 
     mollie_sandbox.reverse_chargeback(online.provider_id, chargeback.id)
     mollie_sandbox.redeliver(online.provider_id)
