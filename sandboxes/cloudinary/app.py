@@ -12,90 +12,51 @@ import base64
 import binascii
 import hmac
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sandboxes.cloudinary import api, control, faults
 from sandboxes.cloudinary.errors import CloudinaryError
-from sandboxes.kit import routing
-from sandboxes.kit.routing import path_pattern
-from sandboxes.kit.web import ControlError, DropConnection, Request, Response, json_response, send
+from sandboxes.kit.app import SandboxApp
+from sandboxes.kit.routing import Endpoint, control_endpoint, endpoint, is_control, unmounted
+from sandboxes.kit.web import Request, Response
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIEnvironment
-
-    from sandboxes.cloudinary.state import CloudinarySandbox
+    from sandboxes.cloudinary.state import CloudinarySandbox  # noqa: F401 - named as a string in the base class
 
 PREFIX = "/cloudinary"
-Handler = Callable[["CloudinarySandbox", Request, dict[str, str]], Response]
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    kind: str = "upload"  # upload: signed by its parameters; admin: Basic auth; control: the sandbox's own
-
-
-def _route(method: str, template: str, handler: Handler, kind: str = "upload") -> Route:
-    return Route(method, path_pattern(template), handler, kind)
-
-
-def _control(method: str, template: str, handler: Handler) -> Route:
-    return _route(method, f"/_sandbox{template}", handler, "control")
-
-
+# upload: signed by its parameters; admin: Basic auth; delivery: open, as res.cloudinary.com is.
+UPLOAD, ADMIN, DELIVERY = "upload", "admin", "delivery"
 ROUTES = (
-    _route("POST", "/v1_1/{cloud}/{resource_type}/upload", api.upload),
-    _route("POST", "/v1_1/{cloud}/{resource_type}/destroy", api.destroy),
-    _route("GET", "/v1_1/{cloud}/{resource_type}/download", api.download),
-    _route("GET", "/v1_1/{cloud}/resources/{resource_type}", api.list_resources, "admin"),
-    _route("GET", "/v1_1/{cloud}/resources/{resource_type}/{type}", api.list_resources, "admin"),
-    Route(
+    endpoint("POST", "/v1_1/{cloud}/{resource_type}/upload", api.upload, UPLOAD),
+    endpoint("POST", "/v1_1/{cloud}/{resource_type}/destroy", api.destroy, UPLOAD),
+    endpoint("GET", "/v1_1/{cloud}/{resource_type}/download", api.download, UPLOAD),
+    endpoint("GET", "/v1_1/{cloud}/resources/{resource_type}", api.list_resources, ADMIN),
+    endpoint("GET", "/v1_1/{cloud}/resources/{resource_type}/{type}", api.list_resources, ADMIN),
+    Endpoint(
         "GET",
         re.compile(r"^/(?P<cloud>[^/]+)/(?P<resource_type>image|raw|video)/(?P<type>[a-z]+)/(?P<path>.+)$"),
         api.deliver,
-        "delivery",
+        DELIVERY,
     ),
-    _control("GET", "", control.index),
-    _control("GET", "/assets", control.list_assets),
-    _control("GET", "/faults", control.list_faults),
-    _control("POST", "/faults", control.add_fault),
-    _control("DELETE", "/faults", control.clear_faults),
-    _control("GET", "/clock", control.clock),
-    _control("POST", "/clock", control.clock),
+    control_endpoint("GET", "", control.index),
+    control_endpoint("GET", "/assets", control.list_assets),
+    control_endpoint("GET", "/faults", control.list_faults),
+    control_endpoint("POST", "/faults", control.add_fault),
+    control_endpoint("DELETE", "/faults", control.clear_faults),
+    control_endpoint("GET", "/clock", control.clock),
+    control_endpoint("POST", "/clock", control.clock),
 )
 
 
-def local_path(path: str) -> str:
-    """The path without the `/cloudinary` mount."""
-    if path == PREFIX or path.startswith(f"{PREFIX}/"):
-        return path[len(PREFIX) :] or "/"
-    return path
-
-
-class CloudinaryApp:
+class CloudinaryApp(SandboxApp["CloudinarySandbox"]):
     """`app(environ, start_response)`: the simulated Cloudinary APIs as one WSGI callable."""
 
-    def __init__(self, sandbox: CloudinarySandbox) -> None:
-        self.sandbox = sandbox
+    def refusal(self, status: int, request: Request, path: str) -> Exception:
+        return CloudinaryError(status, "Method not allowed" if status == 405 else "Not Found")
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return send(self.respond(Request.from_environ(environ)), start_response)
-
-    def respond(self, request: Request) -> Response:
-        try:
-            return self._dispatch(request)
-        except CloudinaryError as error:
-            return error.response()
-        except ControlError as error:
-            return json_response({"error": error.detail}, error.status)
-        except DropConnection:
-            raise
-        except Exception:  # noqa: BLE001 - a simulator answers 500 like the real thing, it does not crash
-            return CloudinaryError(500, "General Error").response()
+    def error_answer(self, error: Exception) -> Response:
+        # A simulator answers 500 like the real thing, it does not crash.
+        return (error if isinstance(error, CloudinaryError) else CloudinaryError(500, "General Error")).response()
 
     def _admin(self, request: Request) -> None:
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
@@ -110,24 +71,13 @@ class CloudinaryApp:
         if not hmac.compare_digest(secret.encode(), self.sandbox.api_secret.encode()):
             raise CloudinaryError(401, "api_secret mismatch")
 
-    def _dispatch(self, request: Request) -> Response:
-        path = local_path(request.path)
-        control_call = path == "/_sandbox" or path.startswith("/_sandbox/")
-        if not control_call:
+    def dispatch(self, request: Request) -> Response:
+        path = unmounted(request.path, PREFIX)
+        if not is_control(path):
             fault = self.sandbox.faults.take_for(request.method, path)
             if fault is not None:
                 return faults.answer(fault)
-        try:
-            found = routing.resolve(ROUTES, request.method, path)
-        except routing.MethodNotAllowed:
-            if control_call:
-                raise ControlError(405, f"{request.method} is not allowed on {path}") from None
-            raise CloudinaryError(405, "Method not allowed") from None
-        if found is None:
-            if control_call:
-                raise ControlError(404, f"no control endpoint at {path}")
-            raise CloudinaryError(404, "Not Found")
-        route, params = found
-        if route.kind == "admin":
+        route, params = self.find(ROUTES, request, path)
+        if route.kind == ADMIN:
             self._admin(request)
         return route.handler(self.sandbox, request, params)

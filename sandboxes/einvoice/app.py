@@ -7,10 +7,7 @@ Everything is served both at the root and under `/einvoice` (`/einvoice/api/…`
 from __future__ import annotations
 
 import hmac
-import re
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sandboxes.einvoice import api, control, webhook_api
@@ -18,15 +15,14 @@ from sandboxes.einvoice.errors import ApiError, error_response, unauthorized
 from sandboxes.einvoice.faults import Fault
 from sandboxes.einvoice.mount import local_path
 from sandboxes.kit import faults, routing
-from sandboxes.kit.routing import path_pattern
-from sandboxes.kit.web import ControlError, DropConnection, Request, Response, json_response, send
+from sandboxes.kit.app import SandboxApp
+from sandboxes.kit.routing import API, CONTROL, control_endpoint, endpoint
+from sandboxes.kit.web import DropConnection, Request, Response
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIEnvironment
+    from sandboxes.einvoice.state import EInvoiceSandbox  # noqa: F401 - named as a string in the base class
 
-    from sandboxes.einvoice.state import EInvoiceSandbox
-
-Handler = Callable[["EInvoiceSandbox", Request, dict[str, str]], Response]
+FILE = "file"  # a signed download link: no key needed; the API needs the key and may be faulted
 # Starlette's answer to an unhandled exception is plain text; a proxy in front answers in HTML [I].
 SERVER_ERROR = b"Internal Server Error"
 PROXY_PAGE = (
@@ -34,63 +30,47 @@ PROXY_PAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    kind: str = "api"  # api: needs the key and may be faulted; file: a signed link; control: the sandbox's own
-
-
-def _route(method: str, template: str, handler: Handler, kind: str = "api") -> Route:
-    return Route(method, path_pattern(template), handler, kind)
-
-
-def _control(method: str, template: str, handler: Handler) -> Route:
-    return _route(method, f"/_sandbox{template}", handler, "control")
-
-
 ROUTES = (
-    _route("POST", "/api/documents/ubl", api.create_from_ubl),
-    _route("GET", "/api/documents/{id}", api.get_document),
-    _route("DELETE", "/api/documents/{id}", api.delete_document),
-    _route("POST", "/api/documents/{id}/send", api.send_document),
-    _route("GET", "/api/documents/{id}/timeline", api.timeline),
-    _route("GET", "/api/documents/{id}/ubl", api.ubl_file),
-    _route("POST", "/api/documents/{id}/validate", api.validate_document),
-    _route("POST", "/api/validate/ubl", api.validate_ubl),
-    _route("GET", "/api/validate/peppol-id", api.validate_peppol_id),
-    _route("GET", "/api/lookup", api.lookup),
-    _route("GET", "/api/lookup/participants", api.lookup_participants),
-    _route("GET", "/api/inbox", api.inbox),
-    _route("GET", "/api/inbox/invoices", api.inbox_invoices),
-    _route("GET", "/api/inbox/credit-notes", api.inbox_credit_notes),
-    _route("GET", "/api/outbox", api.outbox),
-    _route("GET", "/api/outbox/drafts", api.outbox_drafts),
-    _route("GET", "/api/me", api.me),
-    _route("GET", "/api/webhooks", webhook_api.list_webhooks),
-    _route("POST", "/api/webhooks", webhook_api.create_webhook),
-    _route("GET", "/api/webhooks/{id}", webhook_api.get_webhook),
-    _route("PUT", "/api/webhooks/{id}", webhook_api.update_webhook),
-    _route("DELETE", "/api/webhooks/{id}", webhook_api.delete_webhook),
-    _route("GET", "/api/webhooks/{id}/history", webhook_api.history),
-    _route("POST", "/api/webhooks/{id}/test", webhook_api.test_webhook),
-    _route("GET", "/files/{id}/{name}", api.download, "file"),
-    _control("GET", "", control.index),
-    _control("POST", "/inbox", control.deliver),
-    _control("GET", "/participants", control.list_participants),
-    _control("POST", "/participants", control.put_participant),
-    _control("DELETE", "/participants/{id}", control.remove_participant),
-    _control("POST", "/documents/{id}/responses", control.add_response),
-    _control("GET", "/webhooks", control.webhook_deliveries),
-    _control("POST", "/events/{id}/redeliver", control.redeliver),
-    _control("GET", "/faults", control.list_faults),
-    _control("POST", "/faults", control.add_fault),
-    _control("DELETE", "/faults", control.clear_faults),
-    _control("GET", "/clock", control.clock),
-    _control("POST", "/clock", control.clock),
-    _control("GET", "/settings", control.settings),
-    _control("POST", "/settings", control.settings),
+    endpoint("POST", "/api/documents/ubl", api.create_from_ubl),
+    endpoint("GET", "/api/documents/{id}", api.get_document),
+    endpoint("DELETE", "/api/documents/{id}", api.delete_document),
+    endpoint("POST", "/api/documents/{id}/send", api.send_document),
+    endpoint("GET", "/api/documents/{id}/timeline", api.timeline),
+    endpoint("GET", "/api/documents/{id}/ubl", api.ubl_file),
+    endpoint("POST", "/api/documents/{id}/validate", api.validate_document),
+    endpoint("POST", "/api/validate/ubl", api.validate_ubl),
+    endpoint("GET", "/api/validate/peppol-id", api.validate_peppol_id),
+    endpoint("GET", "/api/lookup", api.lookup),
+    endpoint("GET", "/api/lookup/participants", api.lookup_participants),
+    endpoint("GET", "/api/inbox", api.inbox),
+    endpoint("GET", "/api/inbox/invoices", api.inbox_invoices),
+    endpoint("GET", "/api/inbox/credit-notes", api.inbox_credit_notes),
+    endpoint("GET", "/api/outbox", api.outbox),
+    endpoint("GET", "/api/outbox/drafts", api.outbox_drafts),
+    endpoint("GET", "/api/me", api.me),
+    endpoint("GET", "/api/webhooks", webhook_api.list_webhooks),
+    endpoint("POST", "/api/webhooks", webhook_api.create_webhook),
+    endpoint("GET", "/api/webhooks/{id}", webhook_api.get_webhook),
+    endpoint("PUT", "/api/webhooks/{id}", webhook_api.update_webhook),
+    endpoint("DELETE", "/api/webhooks/{id}", webhook_api.delete_webhook),
+    endpoint("GET", "/api/webhooks/{id}/history", webhook_api.history),
+    endpoint("POST", "/api/webhooks/{id}/test", webhook_api.test_webhook),
+    endpoint("GET", "/files/{id}/{name}", api.download, FILE),
+    control_endpoint("GET", "", control.index),
+    control_endpoint("POST", "/inbox", control.deliver),
+    control_endpoint("GET", "/participants", control.list_participants),
+    control_endpoint("POST", "/participants", control.put_participant),
+    control_endpoint("DELETE", "/participants/{id}", control.remove_participant),
+    control_endpoint("POST", "/documents/{id}/responses", control.add_response),
+    control_endpoint("GET", "/webhooks", control.webhook_deliveries),
+    control_endpoint("POST", "/events/{id}/redeliver", control.redeliver),
+    control_endpoint("GET", "/faults", control.list_faults),
+    control_endpoint("POST", "/faults", control.add_fault),
+    control_endpoint("DELETE", "/faults", control.clear_faults),
+    control_endpoint("GET", "/clock", control.clock),
+    control_endpoint("POST", "/clock", control.clock),
+    control_endpoint("GET", "/settings", control.settings),
+    control_endpoint("POST", "/settings", control.settings),
 )
 
 
@@ -114,53 +94,40 @@ def _fault_response(fault: Fault) -> Response | None:
     return response
 
 
-class EInvoiceApp:
+class EInvoiceApp(SandboxApp["EInvoiceSandbox"]):
     """`app(environ, start_response)`: the simulated access point as one WSGI callable."""
 
-    def __init__(self, sandbox: EInvoiceSandbox) -> None:
-        self.sandbox = sandbox
+    def refusal(self, status: int, request: Request, path: str) -> Exception:
+        return ApiError(status, "Method Not Allowed" if status == 405 else "Not Found")
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return send(self.respond(Request.from_environ(environ)), start_response)  # DropConnection goes up
-
-    def respond(self, request: Request) -> Response:
-        try:
-            return self._dispatch(request)
-        except ApiError as error:
+    def error_answer(self, error: Exception) -> Response:
+        # A simulator answers 500 like the real thing, it does not crash.
+        if isinstance(error, ApiError):
             return error_response(error)
-        except ControlError as error:
-            return json_response({"error": error.detail}, error.status)
-        except DropConnection:
-            raise
-        except Exception:  # noqa: BLE001 - a simulator answers 500 like the real thing, it does not crash
-            return Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
+        return Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
 
     def _authorized(self, request: Request) -> bool:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(key.strip().encode(), self.sandbox.api_key.encode())
 
-    def _dispatch(self, request: Request) -> Response:
+    def dispatch(self, request: Request) -> Response:
         self.sandbox.tick()
         path = local_path(request.path)
         try:
             found = routing.resolve(ROUTES, request.method, path)
         except routing.MethodNotAllowed:
-            if path.startswith("/_sandbox"):
-                raise ControlError(405, f"{request.method} is not allowed on {path}") from None
-            raise ApiError(405, "Method Not Allowed") from None
-        route = found[0] if found else None
+            raise self.refused(405, request, path) from None
         fault = None
-        if route is None or route.kind != "control":
+        # An unknown path may be faulted too: a proxy in front fails before the API says 404.
+        if found is None or found[0].kind != CONTROL:
             fault = self.sandbox.faults.take_for(request.method, path)
             response = _fault_response(fault) if fault is not None else None
             if response is not None:
                 return response
         if found is None:
-            if path.startswith("/_sandbox"):
-                raise ControlError(404, f"no control endpoint at {path}")
-            raise ApiError(404, "Not Found")
+            raise self.refused(404, request, path)
         route, params = found
-        if route.kind == "api" and not self._authorized(request):
+        if route.kind == API and not self._authorized(request):
             raise unauthorized()
         try:
             response = route.handler(self.sandbox, request, params)

@@ -1,2 +1,2 @@
-"""What every provider sandbox is built on: the HTTP layer over WSGI, routing, injected faults,
-the threaded server, the movable clock, exact JSON and the Belgian structured reference."""
+"""What every provider sandbox is built on: the HTTP layer over WSGI, the application shell,
+routing, injected faults, the threaded server, the movable clock, exact JSON and the Belgian structured reference."""

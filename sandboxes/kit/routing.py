@@ -1,10 +1,14 @@
-"""Routing: `/accounts/{account}` templates, the route for a request, and one port for several sandboxes."""
+"""Routing: `/accounts/{account}` templates, a sandbox's endpoints, the route for a request, and
+one port for several sandboxes."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from sandboxes.kit.web import Request, Response
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -19,6 +23,11 @@ class Route(Protocol):
 
 
 RouteT = TypeVar("RouteT", bound=Route)
+SandboxT = TypeVar("SandboxT")
+Handler = Callable[[SandboxT, Request, dict[str, str]], Response]
+
+API, CONTROL = "api", "control"
+CONTROL_PREFIX = "/_sandbox"
 
 
 class MethodNotAllowed(Exception):
@@ -28,6 +37,30 @@ class MethodNotAllowed(Exception):
 def path_pattern(template: str) -> re.Pattern[str]:
     """`/accounts/{account}` matches `/accounts/abc` with `account="abc"`, and nothing longer."""
     return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
+
+
+def is_control(path: str) -> bool:
+    """A call to the sandbox's own control API (never faulted, refused in its own words)."""
+    return path == CONTROL_PREFIX or path.startswith(f"{CONTROL_PREFIX}/")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint(Generic[SandboxT]):
+    """A sandbox's route; its `kind` says what guards it (the vendor's credentials, none for control calls)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler[SandboxT]
+    kind: str = API
+
+
+def endpoint(method: str, template: str, handler: Handler[SandboxT], kind: str = API) -> Endpoint[SandboxT]:
+    return Endpoint(method, path_pattern(template), handler, kind)
+
+
+def control_endpoint(method: str, template: str, handler: Handler[SandboxT]) -> Endpoint[SandboxT]:
+    """A route of the control API, under `/_sandbox`."""
+    return endpoint(method, f"{CONTROL_PREFIX}{template}", handler, CONTROL)
 
 
 def resolve(routes: Sequence[RouteT], method: str, path: str) -> tuple[RouteT, dict[str, str]] | None:
@@ -43,6 +76,13 @@ def resolve(routes: Sequence[RouteT], method: str, path: str) -> tuple[RouteT, d
     if known_path:
         raise MethodNotAllowed
     return None
+
+
+def unmounted(path: str, prefix: str) -> str:
+    """The path without a sandbox's mount (`/twilio/v1/Content` → `/v1/Content`); any other as it is."""
+    if path == prefix or path.startswith(f"{prefix}/"):
+        return path[len(prefix) :] or "/"
+    return path
 
 
 def mount(default: WSGIApplication, prefixes: Mapping[str, WSGIApplication]) -> WSGIApplication:
