@@ -19,12 +19,8 @@ from functools import partial
 
 from sandboxes.kit import faults as kit
 
-# The Mollie application answers its faults through these two names.
-from sandboxes.kit.faults import cut_off as cut_off
-
 ANSWERED = ("429", "500", "503", "garbled")
 KINDS = (*ANSWERED, "timeout", "drop")
-Fault = kit.PathFault
 
 
 class FaultBook(kit.PathFaultBook[kit.PathFault]):
