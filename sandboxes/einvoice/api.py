@@ -14,10 +14,11 @@ from sandboxes.einvoice.documents import DRAFT, INBOUND, OUTBOUND, Document
 from sandboxes.einvoice.downloads import storage_error
 from sandboxes.einvoice.errors import ApiError, missing
 from sandboxes.einvoice.listing import Listing
-from sandboxes.einvoice.mount import api_root
+from sandboxes.einvoice.mount import PREFIX
 from sandboxes.einvoice.multipart import UploadedFile, uploaded_files
 from sandboxes.einvoice.seeding import TENANT
 from sandboxes.einvoice.timestamps import iso
+from sandboxes.kit.routing import mounted_root
 from sandboxes.kit.web import Request, Response, json_response
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ def ubl_file(sandbox: EInvoiceSandbox, request: Request, params: dict[str, str])
             "sender_peppol_id": sender_id,
             "receiver_peppol_scheme": receiver_scheme,
             "receiver_peppol_id": receiver_id,
-            "signed_url": sandbox.links.link(api_root(request), document.id, document.file_name, sandbox.now()),
+            "signed_url": sandbox.links.link(
+                mounted_root(request, PREFIX), document.id, document.file_name, sandbox.now()
+            ),
             "validated_at": iso(document.validated_at),
         }
     )

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from sandboxes.einvoice import api, control, webhook_api
 from sandboxes.einvoice.errors import ApiError, error_response, unauthorized
 from sandboxes.einvoice.faults import Fault
-from sandboxes.einvoice.mount import local_path
+from sandboxes.einvoice.mount import PREFIX
 from sandboxes.kit import faults, routing
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import API, CONTROL, control_endpoint, endpoint
+from sandboxes.kit.routing import API, CONTROL, control_endpoint, endpoint, unmounted
 from sandboxes.kit.web import DropConnection, Request, Response
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class EInvoiceApp(SandboxApp["EInvoiceSandbox"]):
 
     def dispatch(self, request: Request) -> Response:
         self.sandbox.tick()
-        path = local_path(request.path)
+        path = unmounted(request.path, PREFIX)
         try:
             found = routing.resolve(ROUTES, request.method, path)
         except routing.MethodNotAllowed:

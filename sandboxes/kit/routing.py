@@ -78,11 +78,19 @@ def resolve(routes: Sequence[RouteT], method: str, path: str) -> tuple[RouteT, d
     return None
 
 
+def is_mounted(path: str, prefix: str) -> bool:
+    """The path is under a sandbox's mount (`/twilio` or `/twilio/…`, not `/twiliox`)."""
+    return path == prefix or path.startswith(f"{prefix}/")
+
+
 def unmounted(path: str, prefix: str) -> str:
     """The path without a sandbox's mount (`/twilio/v1/Content` → `/v1/Content`); any other as it is."""
-    if path == prefix or path.startswith(f"{prefix}/"):
-        return path[len(prefix) :] or "/"
-    return path
+    return (path[len(prefix) :] or "/") if is_mounted(path, prefix) else path
+
+
+def mounted_root(request: Request, prefix: str) -> str:
+    """Where the sandbox is served for this request: `http://host:port`, plus the mount when it came in under it."""
+    return request.origin + (prefix if is_mounted(request.path, prefix) else "")
 
 
 def mount(default: WSGIApplication, prefixes: Mapping[str, WSGIApplication]) -> WSGIApplication:

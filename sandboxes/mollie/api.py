@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from sandboxes.kit.routing import mounted_root
 from sandboxes.kit.web import InvalidJson, Request, Response, json_response
 from sandboxes.mollie.errors import HAL, MollieError, unprocessable
 from sandboxes.mollie.money import parse_amount
-from sandboxes.mollie.mount import api_root as root
+from sandboxes.mollie.mount import PREFIX
 from sandboxes.mollie.resources import DOCS, EUR_ONLY_METHODS, METHODS, NewPayment, link
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ LOCALES = frozenset(
         "lt_LT",
     ]
 )
+
+
+def root(request: Request) -> str:
+    """`http://host:port` or `http://host:port/mollie`, as this request came in."""
+    return mounted_root(request, PREFIX)
 
 
 def _body(request: Request) -> dict[str, object]:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from sandboxes.kit import faults
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import API, control_endpoint, endpoint
+from sandboxes.kit.routing import API, control_endpoint, endpoint, unmounted
 from sandboxes.kit.web import Request, Response, json_response
 from sandboxes.mollie import api, checkout, control
 from sandboxes.mollie.errors import HAL, MollieError, error_response
-from sandboxes.mollie.mount import local_path
+from sandboxes.mollie.mount import PREFIX
 
 if TYPE_CHECKING:
     from sandboxes.mollie.state import MollieSandbox
@@ -89,7 +89,7 @@ class MollieApp(SandboxApp["MollieSandbox"]):
 
     def dispatch(self, request: Request) -> Response:
         self.sandbox.tick()
-        path = local_path(request.path)
+        path = unmounted(request.path, PREFIX)
         route, params = self.find(ROUTES, request, path)
         if route.kind in (API, SETTLEMENTS):
             fault = self.sandbox.faults.take_for(request.method, path)
@@ -114,7 +114,7 @@ class MollieApp(SandboxApp["MollieSandbox"]):
         key = request.headers.get("idempotency-key", "")
         if not key:
             return handle()
-        slot = (request.method, local_path(request.path), key)
+        slot = (request.method, unmounted(request.path, PREFIX), key)
         with self.sandbox.lock:
             replay = self._replays.get(slot)
         if replay is not None:

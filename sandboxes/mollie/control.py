@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sandboxes.kit.routing import mounted_root
 from sandboxes.kit.web import ControlError, Request, Response, control_body, json_response
 from sandboxes.mollie.money import VALUE
-from sandboxes.mollie.mount import api_root
+from sandboxes.mollie.mount import PREFIX
 from sandboxes.mollie.resources import PENDING, QUEUED, iso
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def complete(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -
         payment = sandbox.complete(params["id"], status, method)
     except ValueError as error:
         raise ControlError(409, str(error)) from error
-    return json_response(payment.resource(api_root(request), sandbox.cancelable_methods))
+    return json_response(payment.resource(mounted_root(request, PREFIX), sandbox.cancelable_methods))
 
 
 def chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -58,7 +59,7 @@ def chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str])
         found = sandbox.chargeback(params["id"], Decimal(given) if given else None)
     except ValueError as error:
         raise ControlError(409, str(error)) from error
-    return json_response(found.resource(api_root(request)), 201)
+    return json_response(found.resource(mounted_root(request, PREFIX)), 201)
 
 
 def reverse_chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -66,7 +67,7 @@ def reverse_chargeback(sandbox: MollieSandbox, request: Request, params: dict[st
         found = sandbox.reverse_chargeback(params["id"], params["chargeback"])
     except ValueError as error:
         raise ControlError(409, str(error)) from error
-    return json_response(found.resource(api_root(request)))
+    return json_response(found.resource(mounted_root(request, PREFIX)))
 
 
 def redeliver(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -87,7 +88,9 @@ def expire(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> 
 
 
 def process_refunds(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
-    return json_response({"refunds": [refund.resource(api_root(request)) for refund in sandbox.process_refunds()]})
+    return json_response(
+        {"refunds": [refund.resource(mounted_root(request, PREFIX)) for refund in sandbox.process_refunds()]}
+    )
 
 
 def settle(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:

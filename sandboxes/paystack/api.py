@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sandboxes.kit.routing import mounted_root
 from sandboxes.kit.web import InvalidJson, Request, Response, json_response
 from sandboxes.paystack.errors import PaystackError, invalid, missing
-from sandboxes.paystack.mount import api_root
+from sandboxes.paystack.mount import PREFIX
 from sandboxes.paystack.records import CHANNELS, NewTransaction
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def initialize(sandbox: PaystackSandbox, request: Request, params: dict[str, str
             channels=tuple(channels),
         )
     )
-    checkout = f"{api_root(request)}/checkout/{transaction.access_code}"
+    checkout = f"{mounted_root(request, PREFIX)}/checkout/{transaction.access_code}"
     data = {"authorization_url": checkout, "access_code": transaction.access_code, "reference": transaction.reference}
     return ok("Authorization URL created", data)
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from sandboxes.kit import faults
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import API, control_endpoint, endpoint
+from sandboxes.kit.routing import API, control_endpoint, endpoint, unmounted
 from sandboxes.kit.web import Request, Response, json_response
 from sandboxes.paystack import api, checkout, control
 from sandboxes.paystack.errors import PaystackError, error_response
-from sandboxes.paystack.mount import local_path
+from sandboxes.paystack.mount import PREFIX
 
 if TYPE_CHECKING:
     from sandboxes.paystack.state import PaystackSandbox  # noqa: F401 - named as a string in the base class
@@ -71,7 +71,7 @@ class PaystackApp(SandboxApp["PaystackSandbox"]):
 
     def dispatch(self, request: Request) -> Response:
         self.sandbox.tick()
-        path = local_path(request.path)
+        path = unmounted(request.path, PREFIX)
         route, params = self.find(ROUTES, request, path)
         if route.kind == API:
             fault = self.sandbox.faults.take_for(request.method, path)
