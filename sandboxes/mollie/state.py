@@ -7,18 +7,16 @@ posted outside the lock, since the receiver fetches the payment from the sandbox
 from __future__ import annotations
 
 import string
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from random import Random
 from urllib.parse import urlencode
 
-from sandboxes.kit.clock import MovableClock
+from sandboxes.kit.outbox import Message, WebhookClock
 from sandboxes.mollie.app import MollieApp
 from sandboxes.mollie.errors import not_found, unprocessable
 from sandboxes.mollie.faults import FaultBook
-from sandboxes.mollie.outbox import Message, Outbox
 from sandboxes.mollie.resources import (
     CANCELED,
     CURRENCIES,
@@ -55,7 +53,7 @@ def _details(method: str) -> dict[str, object]:
     return {"consumerName": "T. TEST", "consumerAccount": "BE68539007547034", "consumerBic": "GEBABEBB"}
 
 
-class MollieSandbox(MovableClock):
+class MollieSandbox(WebhookClock):
     """An offline Mollie account in test mode, seen through one API key (one website profile)."""
 
     def __init__(
@@ -73,7 +71,7 @@ class MollieSandbox(MovableClock):
         settlement_currency: str = "EUR",
         webhook_timeout: float = 15.0,
     ) -> None:
-        super().__init__(now)
+        super().__init__(now, RETRY_SCHEDULE, webhook_timeout)
         self.api_key, self.access_token = api_key, access_token
         self.payment_lifetime = payment_lifetime
         self.cancelable_methods = frozenset(cancelable_methods)
@@ -84,7 +82,6 @@ class MollieSandbox(MovableClock):
         self.currencies = CURRENCIES
         self.minimum = Decimal("0.01")
         self.faults = FaultBook()
-        self.outbox = Outbox(self.now, RETRY_SCHEDULE, webhook_timeout)
         self._random = Random(seed)  # noqa: S311 - ids, not secrets
         self._payments: dict[str, Payment] = {}
         self._settlements: dict[str, Settlement] = {}
@@ -92,44 +89,17 @@ class MollieSandbox(MovableClock):
         self.root = ""
         self.wsgi_app = MollieApp(self)
 
-    # --- clock and webhooks ------------------------------------------------------------------------
-    def advance(self, seconds: float) -> datetime:
-        super().advance(seconds)
-        self.tick()
-        return self.now()
-
+    # --- webhooks ----------------------------------------------------------------------------------
     def tick(self) -> None:
         """What time does: open payments past their expiry expire, due webhook retries go out."""
         self.expire_due()
-        self.outbox.retry_due()
-
-    def tick_until(self, stop: threading.Event, interval: float = 1.0) -> None:
-        """Tick every `interval` seconds until `stop` is set (a long-running sandbox on real time)."""
-        while not stop.wait(interval):
-            self.tick()
-
-    @property
-    def hold_webhooks(self) -> bool:
-        return self.outbox.hold
-
-    @hold_webhooks.setter
-    def hold_webhooks(self, hold: bool) -> None:
-        self.outbox.hold = hold
-
-    def release_webhooks(self) -> int:
-        """Send the held webhooks and every pending retry now; how many."""
-        return self.outbox.release()
+        super().tick()
 
     def redeliver(self, payment_id: str) -> None:
         """Call the payment's webhook again: a duplicate delivery."""
         with self.lock:
             payment = self._payment(payment_id)
         self._notify(payment)
-
-    @property
-    def webhook_deliveries(self) -> list[dict[str, object]]:
-        """Every attempt: url, body, status (None without an answer), error, attempt number, time."""
-        return [attempt.describe() for attempt in self.outbox.attempts]
 
     def _notify(self, payment: Payment) -> None:
         if payment.webhook_url:

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import itertools
 import string
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
-from sandboxes.kit.clock import MovableClock
+from sandboxes.kit.outbox import WebhookClock
 from sandboxes.mollie.faults import FaultBook
-from sandboxes.mollie.outbox import Outbox
 from sandboxes.paystack import webhooks
 from sandboxes.paystack.app import PaystackApp
 from sandboxes.paystack.errors import PaystackError, invalid
@@ -56,7 +54,7 @@ class FeeRule:
         return min(int(fee), self.cap)
 
 
-class PaystackSandbox(MovableClock):
+class PaystackSandbox(WebhookClock):
     """An offline Paystack integration in test mode, seen through its secret key."""
 
     def __init__(
@@ -73,7 +71,7 @@ class PaystackSandbox(MovableClock):
         webhook_url: str | None = None,
         webhook_timeout: float = webhooks.TIMEOUT,
     ) -> None:
-        super().__init__(now)
+        super().__init__(now, webhooks.RETRY_SCHEDULE, webhook_timeout)
         self.secret_key = secret_key
         self.currency = currency  # the integration's currency, used when a request names none
         self.currencies = frozenset(currencies)  # what this merchant is enabled for
@@ -83,7 +81,6 @@ class PaystackSandbox(MovableClock):
         self.customer_bears_fees = customer_bears_fees
         self.webhook_url = webhook_url
         self.faults = FaultBook()
-        self.outbox = Outbox(self.now, webhooks.RETRY_SCHEDULE, webhook_timeout)
         self._random = Random(seed)  # noqa: S311 - ids, not secrets
         self._ids = itertools.count(4099260516 + seed)
         self._transactions: dict[str, Transaction] = {}
@@ -92,40 +89,10 @@ class PaystackSandbox(MovableClock):
         self.root = ""  # where the API is served, for checkout links; `serve()` sets it
         self.wsgi_app = PaystackApp(self)
 
-    # --- clock and webhooks ------------------------------------------------------------------------
-    def advance(self, seconds: float) -> datetime:
-        super().advance(seconds)
-        self.tick()
-        return self.now()
-
-    def tick(self) -> None:
-        self.outbox.retry_due()
-
-    def tick_until(self, stop: threading.Event, interval: float = 1.0) -> None:
-        """Tick every `interval` seconds until `stop` is set (a long-running sandbox on real time)."""
-        while not stop.wait(interval):
-            self.tick()
-
-    @property
-    def hold_webhooks(self) -> bool:
-        return self.outbox.hold
-
-    @hold_webhooks.setter
-    def hold_webhooks(self, hold: bool) -> None:
-        self.outbox.hold = hold
-
-    def release_webhooks(self) -> int:
-        """Send the held events and every pending retry now; how many."""
-        return self.outbox.release()
-
+    # --- webhooks ----------------------------------------------------------------------------------
     def redeliver(self, reference: str) -> bool:
         """Send the last event about a transaction again (a duplicate); False when there was none."""
         return self.outbox.redeliver(reference)
-
-    @property
-    def webhook_deliveries(self) -> list[dict[str, object]]:
-        """Every attempt: url, body (the exact JSON text), headers, status, error, attempt, time."""
-        return [attempt.describe() for attempt in self.outbox.attempts]
 
     def _publish(self, reference: str, name: str, data: dict[str, object]) -> None:
         if self.webhook_url:

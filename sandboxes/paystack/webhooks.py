@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 
-from sandboxes.mollie.outbox import Message
+from sandboxes.kit.outbox import Message
 
 # Test mode: "retried hourly for the next 10 hours", each attempt timing out after 30 seconds.
 RETRY_SCHEDULE = (3600.0,) * 10

@@ -1,4 +1,5 @@
-"""Webhook deliveries of the payment sandboxes (Mollie and Paystack share this module).
+"""Webhook deliveries of a sandbox whose vendor posts webhooks and retries the failed ones (the
+payment sandboxes: Mollie and Paystack).
 
 A message is posted from the caller's thread, so when `complete()` returns, the receiver has
 answered. While `hold` is set, messages wait for `release()`. A failed attempt (no answer, a
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from sandboxes.kit.clock import MovableClock
 
 
 @dataclass
@@ -146,3 +149,43 @@ class Outbox:
             if not attempt.delivered and message.attempts <= len(self.schedule):
                 message.due_at = now + timedelta(seconds=self.schedule[message.attempts - 1])
                 self._retrying.append(message)
+
+
+class WebhookClock(MovableClock):
+    """A sandbox clock with an outbox: time going by (`tick`) sends the retries that are due, and
+    tests hold, release and read the deliveries."""
+
+    def __init__(self, now: Callable[[], datetime] | None, schedule: tuple[float, ...], timeout: float) -> None:
+        super().__init__(now)
+        self.outbox = Outbox(self.now, schedule, timeout)
+
+    def advance(self, seconds: float) -> datetime:
+        super().advance(seconds)
+        self.tick()
+        return self.now()
+
+    def tick(self) -> None:
+        self.outbox.retry_due()
+
+    def tick_until(self, stop: threading.Event, interval: float = 1.0) -> None:
+        """Tick every `interval` seconds until `stop` is set (a long-running sandbox on real time)."""
+        while not stop.wait(interval):
+            self.tick()
+
+    @property
+    def hold_webhooks(self) -> bool:
+        return self.outbox.hold
+
+    @hold_webhooks.setter
+    def hold_webhooks(self, hold: bool) -> None:
+        self.outbox.hold = hold
+
+    def release_webhooks(self) -> int:
+        """Send the held messages and every pending retry now; how many."""
+        return self.outbox.release()
+
+    @property
+    def webhook_deliveries(self) -> list[dict[str, object]]:
+        """Every attempt: url, body (the exact text), headers, status (None without an answer), error,
+        attempt number, time."""
+        return [attempt.describe() for attempt in self.outbox.attempts]
