@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sandboxes.cloudinary import api, control, faults
 from sandboxes.cloudinary.errors import CloudinaryError
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import Endpoint, control_endpoint, endpoint, is_control, unmounted
+from sandboxes.kit.routing import Endpoint, control_endpoint, endpoint, fault_and_clock_endpoints, is_control, unmounted
 from sandboxes.kit.web import Request, Response
 
 if TYPE_CHECKING:
@@ -40,11 +40,7 @@ ROUTES = (
     ),
     control_endpoint("GET", "", control.index),
     control_endpoint("GET", "/assets", control.list_assets),
-    control_endpoint("GET", "/faults", control.list_faults),
-    control_endpoint("POST", "/faults", control.add_fault),
-    control_endpoint("DELETE", "/faults", control.clear_faults),
-    control_endpoint("GET", "/clock", control.clock),
-    control_endpoint("POST", "/clock", control.clock),
+    *fault_and_clock_endpoints(control),
 )
 
 

@@ -16,7 +16,15 @@ from sandboxes.einvoice.faults import Fault
 from sandboxes.einvoice.mount import PREFIX
 from sandboxes.kit import faults, routing
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import API, CONTROL, control_endpoint, endpoint, unmounted
+from sandboxes.kit.routing import (
+    API,
+    CONTROL,
+    control_endpoint,
+    endpoint,
+    fault_and_clock_endpoints,
+    settings_endpoints,
+    unmounted,
+)
 from sandboxes.kit.web import DropConnection, Request, Response
 
 if TYPE_CHECKING:
@@ -64,13 +72,8 @@ ROUTES = (
     control_endpoint("POST", "/documents/{id}/responses", control.add_response),
     control_endpoint("GET", "/webhooks", control.webhook_deliveries),
     control_endpoint("POST", "/events/{id}/redeliver", control.redeliver),
-    control_endpoint("GET", "/faults", control.list_faults),
-    control_endpoint("POST", "/faults", control.add_fault),
-    control_endpoint("DELETE", "/faults", control.clear_faults),
-    control_endpoint("GET", "/clock", control.clock),
-    control_endpoint("POST", "/clock", control.clock),
-    control_endpoint("GET", "/settings", control.settings),
-    control_endpoint("POST", "/settings", control.settings),
+    *fault_and_clock_endpoints(control),
+    *settings_endpoints(control.settings),
 )
 
 

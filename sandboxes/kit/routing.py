@@ -24,6 +24,7 @@ class Route(Protocol):
 
 RouteT = TypeVar("RouteT", bound=Route)
 SandboxT = TypeVar("SandboxT")
+SandboxC = TypeVar("SandboxC", contravariant=True)
 Handler = Callable[[SandboxT, Request, dict[str, str]], Response]
 
 API, CONTROL = "api", "control"
@@ -61,6 +62,34 @@ def endpoint(method: str, template: str, handler: Handler[SandboxT], kind: str =
 def control_endpoint(method: str, template: str, handler: Handler[SandboxT]) -> Endpoint[SandboxT]:
     """A route of the control API, under `/_sandbox`."""
     return endpoint(method, f"{CONTROL_PREFIX}{template}", handler, CONTROL)
+
+
+class FaultAndClockControls(Protocol[SandboxC]):
+    """A sandbox's control module: every sandbox's control API injects faults and moves its clock."""
+
+    def list_faults(self, sandbox: SandboxC, request: Request, params: dict[str, str]) -> Response: ...
+
+    def add_fault(self, sandbox: SandboxC, request: Request, params: dict[str, str]) -> Response: ...
+
+    def clear_faults(self, sandbox: SandboxC, request: Request, params: dict[str, str]) -> Response: ...
+
+    def clock(self, sandbox: SandboxC, request: Request, params: dict[str, str]) -> Response: ...
+
+
+def fault_and_clock_endpoints(controls: FaultAndClockControls[SandboxT]) -> tuple[Endpoint[SandboxT], ...]:
+    """`GET|POST|DELETE /_sandbox/faults` and `GET|POST /_sandbox/clock`, served by the control module."""
+    return (
+        control_endpoint("GET", "/faults", controls.list_faults),
+        control_endpoint("POST", "/faults", controls.add_fault),
+        control_endpoint("DELETE", "/faults", controls.clear_faults),
+        control_endpoint("GET", "/clock", controls.clock),
+        control_endpoint("POST", "/clock", controls.clock),
+    )
+
+
+def settings_endpoints(settings: Handler[SandboxT]) -> tuple[Endpoint[SandboxT], ...]:
+    """`GET /_sandbox/settings` shows them, `POST` changes them: one handler answers both."""
+    return control_endpoint("GET", "/settings", settings), control_endpoint("POST", "/settings", settings)
 
 
 def resolve(routes: Sequence[RouteT], method: str, path: str) -> tuple[RouteT, dict[str, str]] | None:

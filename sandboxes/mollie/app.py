@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from sandboxes.kit import faults
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import API, control_endpoint, endpoint, unmounted
+from sandboxes.kit.routing import (
+    API,
+    control_endpoint,
+    endpoint,
+    fault_and_clock_endpoints,
+    settings_endpoints,
+    unmounted,
+)
 from sandboxes.kit.web import Request, Response, json_response
 from sandboxes.mollie import api, checkout, control
 from sandboxes.mollie.errors import HAL, MollieError, error_response
@@ -51,13 +58,8 @@ ROUTES = (
     control_endpoint("POST", "/expire", control.expire),
     control_endpoint("POST", "/refunds/process", control.process_refunds),
     control_endpoint("POST", "/settlements", control.settle),
-    control_endpoint("GET", "/faults", control.list_faults),
-    control_endpoint("POST", "/faults", control.add_fault),
-    control_endpoint("DELETE", "/faults", control.clear_faults),
-    control_endpoint("GET", "/clock", control.clock),
-    control_endpoint("POST", "/clock", control.clock),
-    control_endpoint("GET", "/settings", control.settings),
-    control_endpoint("POST", "/settings", control.settings),
+    *fault_and_clock_endpoints(control),
+    *settings_endpoints(control.settings),
 )
 
 

@@ -13,7 +13,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from sandboxes.kit.app import SandboxApp
-from sandboxes.kit.routing import CONTROL, control_endpoint, endpoint, is_control, unmounted
+from sandboxes.kit.routing import CONTROL, control_endpoint, endpoint, fault_and_clock_endpoints, is_control, unmounted
 from sandboxes.kit.web import Request, Response
 from sandboxes.twilio import api, control, faults
 from sandboxes.twilio.errors import TwilioError
@@ -39,11 +39,7 @@ ROUTES = (
     control_endpoint("POST", "/callbacks/hold", control.hold_callbacks),
     control_endpoint("POST", "/callbacks/release", control.release_callbacks),
     control_endpoint("POST", "/sessions", control.open_session),
-    control_endpoint("GET", "/faults", control.list_faults),
-    control_endpoint("POST", "/faults", control.add_fault),
-    control_endpoint("DELETE", "/faults", control.clear_faults),
-    control_endpoint("GET", "/clock", control.clock),
-    control_endpoint("POST", "/clock", control.clock),
+    *fault_and_clock_endpoints(control),
 )
 
 
