@@ -6,7 +6,6 @@ Everything is served both at the root and under `/einvoice` (`/einvoice/api/…`
 
 from __future__ import annotations
 
-import hmac
 import time
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from sandboxes.kit.routing import (
     settings_endpoints,
     unmounted,
 )
-from sandboxes.kit.web import DropConnection, Request, Response
+from sandboxes.kit.web import DropConnection, Request, Response, bearer_is, proxy_page
 
 if TYPE_CHECKING:
     from sandboxes.einvoice.state import EInvoiceSandbox  # noqa: F401 - named as a string in the base class
@@ -84,7 +83,7 @@ def _fault_error(kind: str) -> Response:
     if kind == "500":
         return Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
     title = "502 Bad Gateway" if kind == "502" else "503 Service Temporarily Unavailable"
-    return Response(int(kind), PROXY_PAGE.format(title).encode(), [("Content-Type", "text/html")])
+    return proxy_page(int(kind), PROXY_PAGE.format(title))
 
 
 def _fault_response(fault: Fault) -> Response | None:
@@ -109,10 +108,6 @@ class EInvoiceApp(SandboxApp["EInvoiceSandbox"]):
             return error_response(error)
         return Response(500, SERVER_ERROR, [("Content-Type", "text/plain; charset=utf-8")])
 
-    def _authorized(self, request: Request) -> bool:
-        scheme, _, key = request.headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(key.strip().encode(), self.sandbox.api_key.encode())
-
     def dispatch(self, request: Request) -> Response:
         self.sandbox.tick()
         path = unmounted(request.path, PREFIX)
@@ -130,7 +125,7 @@ class EInvoiceApp(SandboxApp["EInvoiceSandbox"]):
         if found is None:
             raise self.refused(404, request, path)
         route, params = found
-        if route.kind == API and not self._authorized(request):
+        if route.kind == API and not bearer_is(request, self.sandbox.api_key):
             raise unauthorized()
         try:
             response = route.handler(self.sandbox, request, params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -117,6 +118,17 @@ def json_response(
 
 def html_response(html: str, status: int = 200) -> Response:
     return Response(status, html.encode(), [("Content-Type", "text/html; charset=utf-8")])
+
+
+def proxy_page(status: int, html: str) -> Response:
+    """The error page of a proxy in front of the API: HTML, whatever the API itself speaks."""
+    return Response(status, html.encode(), [("Content-Type", "text/html")])
+
+
+def bearer_is(request: Request, secret: str) -> bool:
+    """The request carries `Authorization: Bearer <secret>` (any case of the scheme), compared in constant time."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
 
 
 def redirect(location: str) -> Response:

@@ -3,7 +3,6 @@ Mollie's error answers. Served at the root and under `/mollie` (see `mount.py`).
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from sandboxes.kit.routing import (
     settings_endpoints,
     unmounted,
 )
-from sandboxes.kit.web import Request, Response, json_response
+from sandboxes.kit.web import Request, Response, bearer_is, json_response, proxy_page
 from sandboxes.mollie import api, checkout, control
 from sandboxes.mollie.errors import HAL, MollieError, error_response
 from sandboxes.mollie.mount import PREFIX
@@ -70,7 +69,7 @@ def _fault_error(kind: str) -> Response:
     if kind == "500":
         return error_response(MollieError(500, "An internal server error occurred while processing your request"))
     if kind == "503":
-        return Response(503, PROXY_PAGE.encode(), [("Content-Type", "text/html")])
+        return proxy_page(503, PROXY_PAGE)
     return json_response({"resource": "garbled"}, 200, HAL)
 
 
@@ -103,9 +102,9 @@ class MollieApp(SandboxApp["MollieSandbox"]):
         return route.handler(self.sandbox, request, params)
 
     def _authenticate(self, request: Request, kind: str) -> None:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
         wanted = self.sandbox.access_token if kind == SETTLEMENTS else self.sandbox.api_key
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), wanted.encode()):
+        if not bearer_is(request, wanted):
+            token = request.headers.get("authorization", "").partition(" ")[2]
             if kind == SETTLEMENTS and token.strip() == self.sandbox.api_key:
                 raise MollieError(403, "This endpoint is not available with an API key; use an access token")
             raise MollieError(401, UNAUTHORIZED)

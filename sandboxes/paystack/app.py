@@ -3,7 +3,6 @@ Served at the root and under `/paystack` (see `mount.py`)."""
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING
 
 from sandboxes.kit import faults
@@ -16,7 +15,7 @@ from sandboxes.kit.routing import (
     settings_endpoints,
     unmounted,
 )
-from sandboxes.kit.web import Request, Response, json_response
+from sandboxes.kit.web import Request, Response, bearer_is, json_response, proxy_page
 from sandboxes.paystack import api, checkout, control
 from sandboxes.paystack.errors import PaystackError, error_response
 from sandboxes.paystack.mount import PREFIX
@@ -58,7 +57,7 @@ def _fault_error(kind: str) -> Response:
     if kind == "500":
         return error_response(PaystackError(500, "An error occurred while processing your request"))
     if kind == "503":
-        return Response(503, PROXY_PAGE.encode(), [("Content-Type", "text/html")])
+        return proxy_page(503, PROXY_PAGE)
     return json_response({"status": True, "message": "OK", "data": "garbled"})
 
 
@@ -79,8 +78,6 @@ class PaystackApp(SandboxApp["PaystackSandbox"]):
             fault = self.sandbox.faults.take_for(request.method, path)
             if fault is not None:
                 return faults.answer(fault, _fault_error)
-            scheme, _, key = request.headers.get("authorization", "").partition(" ")
-            valid = hmac.compare_digest(key.strip().encode(), self.sandbox.secret_key.encode())
-            if scheme.lower() != "bearer" or not valid:
+            if not bearer_is(request, self.sandbox.secret_key):
                 raise PaystackError(401, "Invalid key")
         return route.handler(self.sandbox, request, params)
