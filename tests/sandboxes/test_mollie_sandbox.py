@@ -5,12 +5,9 @@ cancellation, refunds, settlements, idempotency keys, errors and injected faults
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -26,37 +23,15 @@ from mollie.api.error import (
 )
 
 from sandboxes.mollie import DEFAULT_ACCESS_TOKEN, DEFAULT_API_KEY, PREFIX, MollieSandbox, serve
+from tests.sandboxes.webhook_receiver import Receiver, receiving
 
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 
 
-@dataclass
-class Receiver:
-    """A merchant's webhook endpoint on 127.0.0.1 that answers as a test scripts it."""
-
-    url: str
-    answers: list[int] = field(default_factory=list)  # statuses to give in turn; 200 once they run out
-    bodies: list[bytes] = field(default_factory=list)
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            script.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(script.answers.pop(0) if script.answers else 200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    script = Receiver(f"http://127.0.0.1:{server.server_port}/webhooks/mollie/")
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield script
-    server.shutdown()
-    server.server_close()
+    with receiving("/webhooks/mollie/") as script:
+        yield script
 
 
 @pytest.fixture

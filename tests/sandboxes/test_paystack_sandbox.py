@@ -7,11 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,41 +16,19 @@ import httpx
 import pytest
 
 from sandboxes.paystack import DEFAULT_SECRET_KEY, PREFIX, PaystackSandbox, serve, signature
+from tests.sandboxes.webhook_receiver import Receiver, receiving
 
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 
 
-@dataclass
-class Receiver:
-    """The merchant's webhook URL on 127.0.0.1, answering as a test scripts it."""
-
-    url: str
-    answers: list[int] = field(default_factory=list)  # statuses to give in turn; 200 once they run out
-    deliveries: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    def events(self) -> list[str]:
-        return [json.loads(body)["event"] for _, body in self.deliveries]
+def events(receiver: Receiver) -> list[str]:
+    return [json.loads(body)["event"] for body in receiver.bodies]
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            script.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(script.answers.pop(0) if script.answers else 200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    script = Receiver(f"http://127.0.0.1:{server.server_port}/webhooks/paystack/")
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield script
-    server.shutdown()
-    server.server_close()
+    with receiving("/webhooks/paystack/") as script:
+        yield script
 
 
 @pytest.fixture
@@ -226,7 +201,7 @@ def test_held_events_go_out_on_release_and_a_redelivery_duplicates(
     assert sandbox.release_webhooks() == 1
     sandbox.hold_webhooks = False
     assert sandbox.redeliver(started["reference"]) is True
-    assert receiver.events() == ["charge.success", "charge.success"]
+    assert events(receiver) == ["charge.success", "charge.success"]
     assert receiver.deliveries[0][1] == receiver.deliveries[1][1]
 
 
@@ -259,7 +234,7 @@ def test_a_refund_is_pending_then_processed_with_its_events(
 
     assert [refund.status for refund in sandbox.process_refunds()] == ["processed"]
 
-    assert receiver.events() == ["charge.success", "refund.pending", "refund.processed"]
+    assert events(receiver) == ["charge.success", "refund.pending", "refund.processed"]
     processed = json.loads(receiver.deliveries[2][1])["data"]
     assert processed["transaction_reference"] == started["reference"] and processed["amount"] == 200000
     assert verify(http, started["reference"])["status"] == "success"  # partly refunded
@@ -285,7 +260,7 @@ def test_a_failed_refund_sends_refund_failed_and_can_be_asked_again(
     sandbox.complete(started["reference"])
     http.post("/refund", json={"transaction": started["reference"]})
     sandbox.process_refunds("failed")
-    assert receiver.events()[-1] == "refund.failed"
+    assert events(receiver)[-1] == "refund.failed"
     assert http.post("/refund", json={"transaction": started["reference"]}).status_code == 200
 
 
