@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sandboxes.kit.routing import mounted_root
 from sandboxes.kit.web import InvalidJson, Request, Response, json_response
@@ -18,6 +18,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 250
+
+
+class _Listed(Protocol):
+    """A refund, chargeback or settlement: listed by its id, shown as its resource."""
+
+    @property
+    def id(self) -> str: ...
+
+    def resource(self, root: str) -> dict[str, object]: ...
+
+
 LOCALES = frozenset(
     [
         "en_US",
@@ -156,6 +167,12 @@ def _listing(
     return json_response({"count": len(items), "_embedded": {embedded: items}, "_links": links}, 200, HAL)
 
 
+def _list(request: Request, embedded: str, path: str, items: Sequence[_Listed]) -> Response:
+    """A page of `items`, each as its resource, as the HAL list at `path`."""
+    page, following, previous = _page(request, items, lambda item: item.id)
+    return _listing(request, embedded, path, [item.resource(root(request)) for item in page], (following, previous))
+
+
 def list_payments(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
     page, following, previous = _page(request, sandbox.payments(), lambda p: p.id)
     resources = [p.resource(root(request), sandbox.cancelable_methods) for p in page]
@@ -176,10 +193,7 @@ def create_refund(sandbox: MollieSandbox, request: Request, params: dict[str, st
 
 def list_refunds(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
     refunds = list(reversed(sandbox.payment(params["id"]).refunds))
-    page, following, previous = _page(request, refunds, lambda r: r.id)
-    resources = [r.resource(root(request)) for r in page]
-    path = f"/v2/payments/{params['id']}/refunds"
-    return _listing(request, "refunds", path, resources, (following, previous))
+    return _list(request, "refunds", f"/v2/payments/{params['id']}/refunds", refunds)
 
 
 def get_refund(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -193,10 +207,7 @@ def cancel_refund(sandbox: MollieSandbox, request: Request, params: dict[str, st
 
 def list_chargebacks(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
     chargebacks = list(reversed(sandbox.payment(params["id"]).chargebacks))
-    page, following, previous = _page(request, chargebacks, lambda c: c.id)
-    resources = [c.resource(root(request)) for c in page]
-    path = f"/v2/payments/{params['id']}/chargebacks"
-    return _listing(request, "chargebacks", path, resources, (following, previous))
+    return _list(request, "chargebacks", f"/v2/payments/{params['id']}/chargebacks", chargebacks)
 
 
 def get_chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -204,9 +215,7 @@ def get_chargeback(sandbox: MollieSandbox, request: Request, params: dict[str, s
 
 
 def list_settlements(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
-    page, following, previous = _page(request, sandbox.settlements(), lambda s: s.id)
-    resources = [s.resource(root(request)) for s in page]
-    return _listing(request, "settlements", "/v2/settlements", resources, (following, previous))
+    return _list(request, "settlements", "/v2/settlements", sandbox.settlements())
 
 
 def get_settlement(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
@@ -223,7 +232,4 @@ def list_settlement_payments(sandbox: MollieSandbox, request: Request, params: d
 
 def list_settlement_refunds(sandbox: MollieSandbox, request: Request, params: dict[str, str]) -> Response:
     settlement = sandbox.settlement(params["id"])
-    page, following, previous = _page(request, list(reversed(settlement.refunds)), lambda r: r.id)
-    resources = [r.resource(root(request)) for r in page]
-    path = f"/v2/settlements/{settlement.id}/refunds"
-    return _listing(request, "refunds", path, resources, (following, previous))
+    return _list(request, "refunds", f"/v2/settlements/{settlement.id}/refunds", list(reversed(settlement.refunds)))
