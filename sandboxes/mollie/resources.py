@@ -3,7 +3,7 @@ get-refund, get-chargeback)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -28,9 +28,9 @@ def link(href: str, kind: str = "application/hal+json") -> dict[str, str]:
     return {"href": href, "type": kind}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewPayment:
-    """A create-payment request, checked."""
+    """A create-payment request, checked; a `Payment` is what it makes, with its state."""
 
     currency: str
     value: Decimal
@@ -115,17 +115,8 @@ class Chargeback:
 
 
 @dataclass
-class Payment:
+class Payment(NewPayment):
     id: str
-    currency: str
-    value: Decimal
-    description: str
-    redirect_url: str
-    cancel_url: str | None
-    webhook_url: str | None
-    metadata: object
-    method: str | None
-    locale: str | None
     created_at: datetime
     expires_at: datetime
     status: str = OPEN
@@ -146,6 +137,12 @@ class Payment:
     @property
     def remaining(self) -> Decimal:
         return self.value - self.refunded
+
+    @classmethod
+    def opened(cls, new: NewPayment, payment_id: str, created_at: datetime, expires_at: datetime) -> Payment:
+        """The open payment a create request makes, payable until `expires_at`."""
+        requested = {part.name: getattr(new, part.name) for part in fields(NewPayment)}
+        return cls(**requested, id=payment_id, created_at=created_at, expires_at=expires_at)
 
     def cancelable(self, methods: frozenset[str]) -> bool:
         return self.status == OPEN and self.method in methods

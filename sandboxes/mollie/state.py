@@ -114,20 +114,7 @@ class MollieSandbox(WebhookClock):
 
     def create_payment(self, new: NewPayment) -> Payment:
         now = self.now()
-        payment = Payment(
-            id=self.new_id("tr_"),
-            currency=new.currency,
-            value=new.value,
-            description=new.description,
-            redirect_url=new.redirect_url,
-            cancel_url=new.cancel_url,
-            webhook_url=new.webhook_url,
-            metadata=new.metadata,
-            method=new.method,
-            locale=new.locale,
-            created_at=now,
-            expires_at=now + timedelta(seconds=self.payment_lifetime),
-        )
+        payment = Payment.opened(new, self.new_id("tr_"), now, now + timedelta(seconds=self.payment_lifetime))
         with self.lock:
             self._payments[payment.id] = payment
         return payment
