@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,12 +89,17 @@ class _Builder:
         return etree.SubElement(parent, f"{{{CAC}}}{name}")
 
 
+# What XML 1.0 cannot carry: control characters other than tab and line breaks, lone surrogates,
+# U+FFFE and U+FFFF. A name typed or pasted with one must not make the document impossible.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return format(value.normalize() + 0, "f")  # 21, 6.5, 0.257: no exponent, no trailing zeros
-    return str(value).strip()
+    return _NOT_XML.sub("", str(value)).strip()
 
 
 def invoice_ubl(invoice: Invoice, *, pdf: bytes | None = None) -> bytes:

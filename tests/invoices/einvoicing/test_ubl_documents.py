@@ -83,6 +83,17 @@ def assert_valid(document: bytes) -> None:
 
 
 @pytest.mark.django_db
+def test_control_characters_in_a_clients_name_are_left_out_not_a_server_error(profile, belgian_client):
+    belgian_client.name = "Klant\x00 NV\x07"
+    belgian_client.save(update_fields=["name"])
+    invoice = make_invoice(profile.organization, belgian_client)
+
+    document = invoice_ubl(invoice)
+
+    name = "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName"
+    assert value(document, name) == "Klant NV"
+
+
 def test_an_invoice_at_two_rates_passes_every_rule_and_states_the_invoices_totals(profile, belgian_client):
     invoice = make_invoice(
         profile.organization,
