@@ -84,7 +84,7 @@ def assert_valid(document: bytes) -> None:
 
 @pytest.mark.django_db
 def test_control_characters_in_a_clients_name_are_left_out_not_a_server_error(profile, belgian_client):
-    belgian_client.name = "Klant\x00 NV\x07"
+    belgian_client.name = "Klant\x1b NV\x07"
     belgian_client.save(update_fields=["name"])
     invoice = make_invoice(profile.organization, belgian_client)
 
