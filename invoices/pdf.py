@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 
 import segno
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -164,6 +165,11 @@ class _Document:
 
 
 # --- public functions -----------------------------------------------------------------------
+
+
+def invoice_file_name(invoice: Invoice) -> str:
+    """What a reader's browser or phone calls the invoice's PDF."""
+    return f"{slugify(invoice.number) or 'invoice'}.pdf"
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

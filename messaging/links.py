@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from invoices import pdf
 from invoices.models import Invoice
@@ -52,11 +51,6 @@ def cloudinary_options() -> dict[str, str]:
     }
 
 
-def file_name(invoice: Invoice) -> str:
-    """What the client's phone calls the document."""
-    return f"{slugify(invoice.number) or 'invoice'}.pdf"
-
-
 def pdf_link(invoice: Invoice) -> str:
     """A link to the invoice's PDF that works for PDF_LINK_TTL_SECONDS."""
     if cloudinary_configured():
@@ -69,7 +63,7 @@ def pdf_link(invoice: Invoice) -> str:
 
 def signed_link(invoice: Invoice) -> str:
     token = signing.TimestampSigner(salt=SALT).sign_object([invoice.pk, invoice.organization_id])
-    return f"{settings.SITE_URL}{reverse('messaging:pdf_link', args=[token, file_name(invoice)])}"
+    return f"{settings.SITE_URL}{reverse('messaging:pdf_link', args=[token, pdf.invoice_file_name(invoice)])}"
 
 
 class LinkExpired(Exception):
@@ -104,7 +98,7 @@ def _cloudinary_link(invoice: Invoice) -> str:
     asset = PdfAsset.objects.create(
         organization_id=invoice.organization_id,
         invoice=invoice,
-        public_id=f"smart-invoice/{uuid.uuid4().hex}/{file_name(invoice)}",
+        public_id=f"smart-invoice/{uuid.uuid4().hex}/{pdf.invoice_file_name(invoice)}",
         resource_type=RESOURCE_TYPE,
         expires_at=expires_at,
     )
@@ -114,7 +108,7 @@ def _cloudinary_link(invoice: Invoice) -> str:
             public_id=asset.public_id,
             resource_type=RESOURCE_TYPE,
             type=ASSET_TYPE,
-            filename=file_name(invoice),
+            filename=pdf.invoice_file_name(invoice),
             timeout=settings.CLOUDINARY_TIMEOUT_SECONDS,
             **cloudinary_options(),
         )

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from core.ratelimit import check as rate_check
 from core.ratelimit import rate_limit
-from invoices import pdf
+from invoices.views.pdfs import inline_invoice_pdf
 from messaging import links, services
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,4 @@ def pdf_link(request: HttpRequest, token: str, name: str) -> HttpResponse:
         return render(request, "messaging/link_gone.html", {"expired": True}, status=410)
     if invoice is None:
         return render(request, "messaging/link_gone.html", {"expired": False}, status=404)
-    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
-    # A slug: nothing to quote or encode in the header.
-    response["Content-Disposition"] = f'inline; filename="{links.file_name(invoice)}"'
-    return response
+    return inline_invoice_pdf(invoice)

@@ -6,7 +6,8 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
@@ -31,6 +32,13 @@ class DocumentPdfView(OrganizationMixin, SingleObjectMixin[Any], View):
 
     def filename(self, document: Any) -> str:
         return str(document.number)
+
+
+def inline_invoice_pdf(invoice: Invoice) -> HttpResponse:
+    """The invoice's PDF to read in the browser, for the pages a client reaches by a signed link."""
+    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, pdf.invoice_file_name(invoice)) or ""
+    return response
 
 
 class InvoicePdfView(DocumentPdfView):

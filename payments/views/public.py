@@ -10,14 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.ratelimit import rate_limit
-from invoices import pdf
 from invoices.epc import credit_transfer
 from invoices.models import Invoice
+from invoices.views.pdfs import inline_invoice_pdf
 from payments import services
 from payments.accounts import mark_key_refused, online_payment_available
 from payments.links import invoice_for_token, invoice_token
@@ -66,10 +65,7 @@ def public_invoice(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 @rate_limit("public_invoice", methods=())
 def public_invoice_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    invoice = invoice_for_token(token)
-    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{slugify(invoice.number)}.pdf"'
-    return response
+    return inline_invoice_pdf(invoice_for_token(token))
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from core.models import Organization
+from invoices import pdf
 from invoices.models import Client, Invoice
 from messaging import links, services
 from messaging.models import Message, MessageStatus, PdfAsset
@@ -66,7 +67,7 @@ def test_our_link_serves_the_pdf_without_login_until_it_expires(
 
     assert fresh.status_code == late.status_code == 200
     assert fresh["Content-Type"] == "application/pdf" and fresh.content.startswith(b"%PDF")
-    assert fresh["Content-Disposition"] == f'inline; filename="{links.file_name(invoice)}"'
+    assert fresh["Content-Disposition"] == f'inline; filename="{pdf.invoice_file_name(invoice)}"'
     assert expired.status_code == 410 and "This link has expired" in expired.content.decode()
 
 
